@@ -1,0 +1,150 @@
+/**
+ * A Conv2d layer in the style of the chapter (and PyTorch's nn.Conv2d):
+ * parameters with gradients, forward, backward, zeroGrad.
+ */
+import { conv2d, conv2dBackward } from './conv.js';
+import { fail, show } from './errors.js';
+import { parseConv2dOptions, type Conv2dOptions, type Pair, type Padding, type PaddingMode } from './geometry.js';
+import { seededRandom } from './random.js';
+import { allocate, type DType, type Tensor, type TensorData } from './tensor.js';
+
+/** A trainable tensor: `grad` has the same length as `data` and is added into by `backward`. */
+export interface Parameter extends Tensor {
+  readonly grad: Float32Array | Float64Array;
+}
+
+/** Constructor options of `Conv2d` (PyTorch's names, camelCased). */
+export interface Conv2dConfig {
+  inChannels: number;
+  outChannels: number;
+  /** `k` or `[KH, KW]`. */
+  kernelSize: Pair;
+  stride?: Pair;
+  padding?: Padding;
+  dilation?: Pair;
+  groups?: number;
+  /** Whether the layer has a bias; default true. */
+  bias?: boolean;
+  paddingMode?: PaddingMode;
+  /** Default float32. */
+  dtype?: DType;
+  /** Seed of the initialisation; the same seed gives the same layer. Default: a random seed. */
+  seed?: number;
+}
+
+const CONFIG_KEYS = new Set([
+  'inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'dtype', 'seed',
+]);
+
+function positiveInt(fn: string, name: string, v: unknown, code: 'shape' | 'groups'): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    fail(fn, code, `${name} must be a positive integer, got ${show(v)}`);
+  }
+  return v;
+}
+
+function parameter(dtype: DType, shape: number[], bound: number, rand: () => number): Parameter {
+  const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
+  return { shape, data, grad: allocate(dtype, data.length) };
+}
+
+/**
+ * A 2-D convolution layer. Weight `[O, C/groups, KH, KW]` and bias `[O]`
+ * start uniform in ±1/√(C/groups·KH·KW), PyTorch's default, drawn from a
+ * seeded generator.
+ *
+ * @example
+ * const layer = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: [1, 2], bias: false, seed: 0 });
+ * const y = layer.forward(x);               // x: [1, 1, 6, 8]
+ * layer.zeroGrad();
+ * layer.backward(gradOfLossWrtY);           // adds into layer.weight.grad
+ */
+export class Conv2d {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly options: Readonly<Omit<Conv2dOptions, 'bias'>>;
+  private saved: Tensor | null = null;
+
+  constructor(config: Conv2dConfig) {
+    const fn = 'Conv2d';
+    if (config === null || typeof config !== 'object') fail(fn, 'option', `expected a config object, got ${show(config)}`);
+    for (const key of Object.keys(config)) {
+      if (!CONFIG_KEYS.has(key)) fail(fn, 'option', `unknown option ${show(key)}; the options are ${[...CONFIG_KEYS].join(', ')}`);
+    }
+    const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
+    const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
+    const groups = positiveInt(fn, 'groups', config.groups ?? 1, 'groups');
+    const k = config.kernelSize;
+    const [KH, KW] = Array.isArray(k) ? k : [k, k];
+    positiveInt(fn, 'kernelSize', KH, 'shape');
+    positiveInt(fn, 'kernelSize', KW, 'shape');
+    if (C % groups !== 0 || O % groups !== 0) {
+      fail(fn, 'groups', `inChannels ${C} and outChannels ${O} must both be divisible by groups=${groups}`);
+    }
+    const dtype = config.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') fail(fn, 'dtype', `dtype must be 'float32' or 'float64', got ${show(dtype)}`);
+    if (config.bias !== undefined && typeof config.bias !== 'boolean') {
+      fail(fn, 'option', `bias must be true or false, got ${show(config.bias)}`);
+    }
+    const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
+    parseConv2dOptions(fn, { stride: config.stride, padding: config.padding, dilation: config.dilation, paddingMode: config.paddingMode });
+    this.options = {
+      stride: config.stride,
+      padding: config.padding,
+      dilation: config.dilation,
+      groups,
+      paddingMode: config.paddingMode,
+    };
+    const rand = seededRandom(seed);
+    const bound = 1 / Math.sqrt((C / groups) * KH * KW);
+    this.weight = parameter(dtype, [O, C / groups, KH, KW], bound, rand);
+    this.bias = config.bias === false ? null : parameter(dtype, [O], bound, rand);
+  }
+
+  /** Runs the convolution and keeps the input for `backward`. */
+  forward(x: Tensor): Tensor {
+    const y = conv2d(x, this.weight, { ...this.options, bias: this.bias });
+    this.saved = { shape: [...x.shape], data: x.data.slice() as TensorData };
+    return y;
+  }
+
+  /**
+   * Backpropagates through the last `forward`: adds dL/dw (and dL/db) into
+   * the parameters' `.grad` and returns dL/dx.
+   * @throws ConvError('state') if `forward` has not been called
+   */
+  backward(gradOutput: Tensor): Tensor {
+    if (!this.saved) fail('Conv2d.backward', 'state', 'call forward(x) before backward(gradOutput)');
+    const g = conv2dBackward(gradOutput, this.saved, this.weight, { ...this.options, bias: this.bias });
+    addInto(this.weight.grad, g.gradWeight.data);
+    if (this.bias) addInto(this.bias.grad, g.gradBias.data);
+    return g.gradInput;
+  }
+
+  /** Sets every parameter's gradient to zero. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad.fill(0);
+  }
+
+  /** `[weight]` or `[weight, bias]`. */
+  parameters(): Parameter[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+}
+
+function addInto(target: TensorData, source: TensorData): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i];
+}
+
+/**
+ * One step of plain gradient descent: `p.data[i] -= lr · p.grad[i]`.
+ * @example sgd(layer.parameters(), 0.03)
+ */
+export function sgd(parameters: readonly Parameter[], lr: number): void {
+  if (typeof lr !== 'number' || !Number.isFinite(lr)) fail('sgd', 'option', `lr must be a finite number, got ${show(lr)}`);
+  for (const p of parameters) {
+    for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * p.grad[i];
+  }
+}

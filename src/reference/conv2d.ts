@@ -1,0 +1,245 @@
+/**
+ * Readable reference kernels: the plain loop nest of the definition,
+ * accumulating in float64 and rounding once per output element.
+ *
+ * Forward and backward walk the same index maps (`tapMap`), so a tap the
+ * forward skips (zero padding) is skipped by the gradients too, and a tap
+ * that a padding mode maps onto a real pixel sends its gradient there.
+ * The fast kernels are checked against these.
+ */
+import { fail, show } from '../errors.js';
+import {
+  conv2dGeometry,
+  tapMap,
+  type Conv2dGeometry,
+  type Conv2dOptions,
+} from '../geometry.js';
+import { allocate, checkTensor, dtypeOf, type DType, type Tensor, type TensorData } from '../tensor.js';
+
+/** Validated arguments of a conv2d call. */
+export interface Conv2dArgs {
+  readonly geometry: Conv2dGeometry;
+  readonly input: Tensor;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly dtype: DType;
+}
+
+/** Checks that all tensors share the input's dtype. */
+export function checkSameDType(fn: string, named: ReadonlyArray<readonly [string, Tensor | null]>): DType {
+  const [firstName, first] = named[0];
+  const dtype = dtypeOf(first!.data);
+  for (const [name, t] of named) {
+    if (t && dtypeOf(t.data) !== dtype) {
+      fail(
+        fn,
+        'dtype',
+        `${name} is ${dtypeOf(t.data)} but ${firstName} is ${dtype}; all tensors of one call must share a dtype ` +
+          '(convert one with tensor(t.data, t.shape, dtype))',
+      );
+    }
+  }
+  return dtype;
+}
+
+/** Validates a conv2d call at the boundary (before any allocation). */
+export function checkConv2dArgs(fn: string, input: unknown, weight: unknown, options: unknown): Conv2dArgs {
+  const x = checkTensor(fn, 'input', input);
+  const w = checkTensor(fn, 'weight', weight);
+  const geometry = conv2dGeometry(fn, x.shape, w.shape, options as Conv2dOptions | undefined);
+  const bias = (options as Conv2dOptions | undefined)?.bias ?? null;
+  const dtype = checkSameDType(fn, [['input', x], ['weight', w], ['bias', bias]]);
+  return { geometry, input: x, weight: w, bias, dtype };
+}
+
+/**
+ * Forward correlation into a float64 accumulator per output element.
+ * out[n,o,i,j] = b[o] + Σ_{c,kh,kw} x[n, g·C/g + c, rows(i,kh), cols(j,kw)] · w[o,c,kh,kw]
+ */
+export function forwardInto(
+  g: Conv2dGeometry,
+  x: TensorData,
+  w: TensorData,
+  b: TensorData | null,
+  out: TensorData,
+): void {
+  const { N, C, O, groups, h, w: wa } = g;
+  const Cg = C / groups;
+  const Og = O / groups;
+  const rows = tapMap(h, g.paddingMode);
+  const cols = tapMap(wa, g.paddingMode);
+  const [H, W, KH, KW, OH, OW] = [h.size, wa.size, h.kernel, wa.kernel, h.out, wa.out];
+  let p = 0;
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < O; o++) {
+      const c0 = Math.floor(o / Og) * Cg;
+      for (let i = 0; i < OH; i++) {
+        for (let j = 0; j < OW; j++) {
+          let acc = b ? b[o] : 0;
+          for (let c = 0; c < Cg; c++) {
+            const xPlane = (n * C + c0 + c) * H;
+            const wPlane = (o * Cg + c) * KH;
+            for (let kh = 0; kh < KH; kh++) {
+              const r = rows[i * KH + kh];
+              if (r < 0) continue;
+              const xRow = (xPlane + r) * W;
+              const wRow = (wPlane + kh) * KW;
+              for (let kw = 0; kw < KW; kw++) {
+                const s = cols[j * KW + kw];
+                if (s < 0) continue;
+                acc += x[xRow + s] * w[wRow + kw];
+              }
+            }
+          }
+          out[p++] = acc;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint walk: for every output position (the first `outH × outW` of
+ * them) with upstream value dy, visits each real tap and accumulates
+ * `gx[tap] += dy·w` (when gx is given) and `gw[k] += dy·x[tap]` (when gw is given).
+ * Used by conv2dBackward and, with dy = its input, by convTranspose2d.
+ */
+export function adjointInto(
+  g: Conv2dGeometry,
+  dy: TensorData,
+  outH: number,
+  outW: number,
+  x: TensorData | null,
+  w: TensorData,
+  gx: Float64Array | null,
+  gw: Float64Array | null,
+): void {
+  const { N, C, O, groups, h, w: wa } = g;
+  const Cg = C / groups;
+  const Og = O / groups;
+  const rows = tapMap(h, g.paddingMode, outH);
+  const cols = tapMap(wa, g.paddingMode, outW);
+  const [H, W, KH, KW] = [h.size, wa.size, h.kernel, wa.kernel];
+  let p = 0;
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < O; o++) {
+      const c0 = Math.floor(o / Og) * Cg;
+      for (let i = 0; i < outH; i++) {
+        for (let j = 0; j < outW; j++) {
+          const d = dy[p++];
+          for (let c = 0; c < Cg; c++) {
+            const xPlane = (n * C + c0 + c) * H;
+            const wPlane = (o * Cg + c) * KH;
+            for (let kh = 0; kh < KH; kh++) {
+              const r = rows[i * KH + kh];
+              if (r < 0) continue;
+              const xRow = (xPlane + r) * W;
+              const wRow = (wPlane + kh) * KW;
+              for (let kw = 0; kw < KW; kw++) {
+                const s = cols[j * KW + kw];
+                if (s < 0) continue;
+                if (gx) gx[xRow + s] += d * w[wRow + kw];
+                if (gw) gw[wRow + kw] += d * x![xRow + s];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Rounds a float64 accumulator to a fresh array of `dtype` (once). */
+export function rounded(acc: Float64Array, dtype: DType): TensorData {
+  return dtype === 'float64' ? acc : Float32Array.from(acc);
+}
+
+/**
+ * 2-D cross-correlation (no kernel flip), PyTorch's `F.conv2d`.
+ *
+ * @param input `[N, C, H, W]`, or `[C, H, W]` for one unbatched image (→ `[O, OH, OW]`)
+ * @param weight `[O, C/groups, KH, KW]`
+ * @returns `[N, O, OH, OW]` with `OH = floor((H + top + bottom − dh·(KH−1) − 1)/sh) + 1`
+ * @throws ConvError for any invalid shape, option or dtype, before any work
+ * @example
+ * const y = conv2d(x, w, { stride: 2, padding: 'same', groups: 2, bias: b });
+ */
+export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
+  const { geometry, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
+  const out = allocate(dtype, geometry.outputShape.reduce((a, b) => a * b, 1));
+  forwardInto(geometry, x.data, w.data, bias ? bias.data : null, out);
+  return { shape: [...geometry.outputShape], data: out };
+}
+
+/** Gradients of `conv2d` with respect to its input, weight and bias. */
+export interface Conv2dGradients {
+  /** Same shape as the input. */
+  readonly gradInput: Tensor;
+  /** Same shape as the weight. */
+  readonly gradWeight: Tensor;
+  /** `[O]`, always (the sum of gradOutput over batch and space), even without a bias. */
+  readonly gradBias: Tensor;
+}
+
+/**
+ * Backward pass of `conv2d`: given dL/dy, returns dL/dx, dL/dw and dL/db.
+ * Gradients of padding-mode taps fold back into the pixels they copied.
+ *
+ * @param gradOutput the shape conv2d(input, weight, options) returned
+ * @example
+ * const { gradInput, gradWeight, gradBias } = conv2dBackward(dy, x, w, { padding: 1 });
+ */
+export function conv2dBackward(
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options?: Conv2dOptions,
+): Conv2dGradients {
+  const fn = 'conv2dBackward';
+  const { geometry: g, input: x, weight: w, dtype } = checkConv2dArgs(fn, input, weight, options);
+  const dy = checkTensor(fn, 'gradOutput', gradOutput);
+  if (show(dy.shape) !== show(g.outputShape)) {
+    fail(
+      fn,
+      'grad-output',
+      `gradOutput must have the forward output's shape ${show(g.outputShape)}, got ${show(dy.shape)}`,
+    );
+  }
+  checkSameDType(fn, [['input', x], ['gradOutput', dy]]);
+  const gx = new Float64Array(x.data.length);
+  const gw = new Float64Array(w.data.length);
+  const gb = new Float64Array(g.O);
+  adjointInto(g, dy.data, g.h.out, g.w.out, x.data, w.data, gx, gw);
+  const plane = g.h.out * g.w.out;
+  for (let n = 0; n < g.N; n++) {
+    for (let o = 0; o < g.O; o++) {
+      let s = 0;
+      const base = (n * g.O + o) * plane;
+      for (let k = 0; k < plane; k++) s += dy.data[base + k];
+      gb[o] += s;
+    }
+  }
+  return {
+    gradInput: { shape: [...x.shape], data: rounded(gx, dtype) },
+    gradWeight: { shape: [...w.shape], data: rounded(gw, dtype) },
+    gradBias: { shape: [g.O], data: rounded(gb, dtype) },
+  };
+}
+
+/**
+ * The chapter's `corr2d`: valid cross-correlation of one 2-D array with a 2-D kernel.
+ * @param X `[H, W]`
+ * @param K `[KH, KW]`
+ * @returns `[H − KH + 1, W − KW + 1]`
+ * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
+ */
+export function corr2d(X: Tensor, K: Tensor): Tensor {
+  const fn = 'corr2d';
+  const x = checkTensor(fn, 'X', X, [2]);
+  const k = checkTensor(fn, 'K', K, [2]);
+  const dtype = checkSameDType(fn, [['X', x], ['K', k]]);
+  const g = conv2dGeometry(fn, [1, 1, ...x.shape], [1, 1, ...k.shape]);
+  const out = allocate(dtype, g.h.out * g.w.out);
+  forwardInto(g, x.data, k.data, null, out);
+  return { shape: [g.h.out, g.w.out], data: out };
+}
