@@ -206,9 +206,15 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: readonly numb
 
 /**
  * Converts a tensor back to nested arrays (a number for a rank-0 tensor).
- * @example toNested(corr2d(X, K)) // [[19, 25], [37, 43]]
+ * The type parameter only names the expected nesting for the caller's
+ * convenience (e.g. `toNested<number[][]>(y)`); it is not checked.
+ * @example toNested<number[][]>(corr2d(X, K)) // [[19, 25], [37, 43]]
  */
-export function toNested(t: Tensor): Nested {
+export function toNested<T extends Nested = Nested>(t: Tensor): T {
+  return nested(t) as T;
+}
+
+function nested(t: Tensor): Nested {
   const checked = checkTensor('toNested', 't', t);
   const { shape, data } = checked;
   if (shape.length === 0) return data[0];
