@@ -2,10 +2,12 @@
  * The shapes shared by the verification suite: what an implementation under
  * test looks like, what one test case is, and what an oracle offers.
  */
+import type { IRawProperty } from 'fast-check';
 import type {
   Conv2dGradients,
   Conv2dOptions,
   ConvTranspose2dOptions,
+  DType,
   Tensor,
 } from '../src/index.js';
 
@@ -50,4 +52,93 @@ export interface Oracle {
   gradInput?(c: ConvCase, dy: Tensor): Tensor;
   /** dL/dw for upstream gradient dy. */
   gradWeight?(c: ConvCase, dy: Tensor): Tensor;
+}
+
+/**
+ * Optional extras an implementation may export; properties that use them
+ * are skipped (with a stated reason) when absent. Kept apart from
+ * `ConvImplementation` so that a module with only `conv2d` still fits it.
+ */
+export interface ConvExtras {
+  /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
+  corr2d?(X: Tensor, K: Tensor): Tensor;
+  /** The output shape without data; when present it must agree with the formula. */
+  conv2dOutputShape?(inputShape: readonly number[], weightShape: readonly number[], options?: Conv2dOptions): number[];
+}
+
+/** An exported function a property needs from the implementation under test. */
+export type Capability = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
+
+/**
+ * Which part of the suite a property belongs to. `errors` (how an
+ * implementation rejects bad input) is opt-in: other implementations throw
+ * their own errors, so it is not run unless asked for.
+ */
+export type PropertyGroup = 'forward' | 'gradient' | 'transpose' | 'oracle' | 'errors';
+
+/** The dtype of generated cases; with `'both'` each case draws one of the two. */
+export type DTypeChoice = DType | 'both';
+
+/**
+ * Size limits of generated cases (the profile sets them; quick keeps them
+ * small because the float64 reference is a plain loop nest).
+ */
+export interface SizeLimits {
+  /** Largest batch N (N = 0 is also drawn). */
+  readonly maxBatch: number;
+  /** Largest number of groups. */
+  readonly maxGroups: number;
+  /** Largest input and output channel count (C and O ≤ this). */
+  readonly maxChannels: number;
+  /** Largest kernel side KH, KW. */
+  readonly maxKernel: number;
+  readonly maxStride: number;
+  readonly maxDilation: number;
+  /** Largest explicit pad on one side. */
+  readonly maxPad: number;
+  /** Largest number of rows/columns beyond the minimum a case needs. */
+  readonly maxExtra: number;
+}
+
+/** What a property gets to build its fast-check property. */
+export interface PropertyContext {
+  readonly impl: ConvImplementation & ConvExtras;
+  readonly dtype: DTypeChoice;
+  readonly limits: SizeLimits;
+  /** The oracles that reported ready (used by the `oracle` group). */
+  readonly oracles: readonly Oracle[];
+  /** Records the worst err/(u·M) of one comparison, for the report. */
+  observe(ratio: number): void;
+  /**
+   * Marks the current case as not applicable (e.g. an oracle cannot express
+   * it); the predicate then returns true. The report counts reasons.
+   */
+  skipCase(reason: string): void;
+}
+
+/**
+ * One entry of the property registry (`properties/registry.ts`): `verify`
+ * runs every definition whose `requires` the implementation exports.
+ *
+ * @example
+ * const p: PropertyDefinition = {
+ *   name: 'for any case, conv2d returns a fresh tensor',
+ *   group: 'forward', requires: ['conv2d'],
+ *   property: (ctx) => fc.property(convCase(ctx), (c) => ctx.impl.conv2d(c.input, c.weight, c.options).data !== c.input.data),
+ * };
+ */
+export interface PropertyDefinition {
+  /** A sentence ("for any case, …"), unique: the test name and the `-t` filter of a replay. */
+  readonly name: string;
+  readonly group: PropertyGroup;
+  readonly requires: readonly Capability[];
+  /** Runs relative to the profile's (e.g. 0.25 for a costly property); default 1. */
+  readonly runsFactor?: number;
+  /** Why the property cannot run at all in this context (e.g. no `corr2d` exported), or null. */
+  skip?(ctx: PropertyContext): string | null;
+  /**
+   * The fast-check property over `ctx.impl`. Its predicate returns false or
+   * throws (preferably an Error whose message says what differs and where).
+   */
+  property(ctx: PropertyContext): IRawProperty<unknown>;
 }

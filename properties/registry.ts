@@ -1,0 +1,12 @@
+/**
+ * The property registry: every property `verify` knows, in report order.
+ * A group adds its properties by spreading its list in here; `verify` picks
+ * those whose `requires` the implementation under test exports.
+ */
+import type { PropertyDefinition } from './types.js';
+
+/**
+ * All registered properties.
+ * @example registry.filter((p) => p.group === 'forward').map((p) => p.name)
+ */
+export const registry: readonly PropertyDefinition[] = [];
