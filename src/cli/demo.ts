@@ -1,0 +1,166 @@
+/**
+ * `convproof demo`: the chapter walked through in the terminal, with the
+ * pictures written as PNG files.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CORR2D_EXAMPLE, EDGE_KERNEL, SHAPE_EXAMPLES, chapterFormula, edgeImage, learnKernel, pair, shapeOf } from '../chapter.js';
+import { corr2d, tensor, toNested, type Tensor } from '../index.js';
+import { println, type CliContext } from './context.js';
+import { numberGrid, matrixImage, greyscale, signed, terminalGrey, terminalSigned, type Matrix } from './picture.js';
+import { linePlot } from './plot.js';
+import { encodePng, type RgbImage } from './png.js';
+import { paint, table, useColour, visibleWidth, type Paint } from './style.js';
+import { UsageError, parseOrUsage } from './usage.js';
+
+export const DEMO_HELP = `Usage: convproof demo [--out dir]
+
+Walks through the "convolutional layers" and "padding and stride" chapter of
+Dive into Deep Learning: corr2d's example, edge detection on a 6×8 image,
+learning the edge kernel in 10 steps, and the padding/stride output shapes.
+
+Options:
+  --out dir    where to write the PNG pictures (default ./convproof-demo)
+  -h, --help   show this help
+
+Files written: edge-input.png, edge-output.png, edge-input-transposed.png,
+edge-output-transposed.png (40 px per pixel; outputs red = +1, blue = −1,
+white = 0) and loss.png (the training loss per step, log scale).`;
+
+const CELL = 40;
+
+/** Blocks of lines printed next to each other, each padded to its widest line. */
+function sideBySide(blocks: readonly (readonly string[])[], gap = 4): string[] {
+  const widths = blocks.map((b) => Math.max(0, ...b.map(visibleWidth)));
+  const height = Math.max(...blocks.map((b) => b.length));
+  const lines: string[] = [];
+  for (let i = 0; i < height; i++) {
+    const cells = blocks.map((b, k) => (b[i] ?? '') + ' '.repeat(widths[k] - visibleWidth(b[i] ?? '')));
+    lines.push(cells.join(' '.repeat(gap)).trimEnd());
+  }
+  return lines;
+}
+
+function indent(lines: readonly string[], by = '  '): string {
+  return lines.map((l) => by + l).join('\n');
+}
+
+function matrix(t: Tensor): number[][] {
+  return toNested(t) as number[][];
+}
+
+function transpose(m: Matrix): number[][] {
+  return m[0].map((_, j) => m.map((row) => row[j]));
+}
+
+function showCorr2d(out: CliContext['stdout'], p: Paint): void {
+  const { X, K, Y } = CORR2D_EXAMPLE;
+  const result = matrix(corr2d(tensor(X), tensor(K)));
+  const agrees = JSON.stringify(result) === JSON.stringify(Y);
+  println(out, p.bold('1. Cross-correlation: corr2d(X, K)'));
+  println(out, indent(sideBySide([['X', ...numberGrid(X)], ['K', ...numberGrid(K)], ['corr2d(X, K)', ...numberGrid(result)]])));
+  println(out, `  top-left: 0·0 + 1·1 + 3·2 + 4·3 = 19; the chapter's answer [[19, 25], [37, 43]] ${agrees ? p.green('✓') : p.red('✗')}`);
+  println(out);
+}
+
+interface EdgePictures {
+  readonly input: Matrix;
+  readonly output: Matrix;
+  readonly inputT: Matrix;
+  readonly outputT: Matrix;
+}
+
+function showEdges(out: CliContext['stdout'], p: Paint): EdgePictures {
+  const X = edgeImage();
+  const K = tensor(EDGE_KERNEL);
+  const input = matrix(X);
+  const output = matrix(corr2d(X, K));
+  const inputT = transpose(input);
+  const outputT = matrix(corr2d(tensor(inputT), K));
+  println(out, p.bold('2. Edge detection: a 6×8 image X and the kernel K = [[1, −1]]'));
+  println(out, indent(sideBySide([['X', ...numberGrid(input)], ['picture (██ = 1, ·· = 0)', ...terminalGrey(input, 0, 1)]])));
+  println(out);
+  const legend = p.enabled ? `${p.red('██')} = +1, ${p.blue('██')} = −1` : '██ = +1, ░░ = −1';
+  println(out, indent(sideBySide([['Y = corr2d(X, K)  6×7', ...numberGrid(output)], [`picture (${legend})`, ...terminalSigned(output, p)]])));
+  println(out, '  +1 where white turns black (left to right), −1 where black turns white, 0 elsewhere.');
+  println(out);
+  const allZero = outputT.every((row) => row.every((v) => v === 0));
+  println(out, indent(sideBySide([['Xᵀ  8×6', ...terminalGrey(inputT, 0, 1)], ['corr2d(Xᵀ, K)  8×5', ...terminalSigned(outputT, p)]])));
+  println(out, `  On the transposed image the edges are horizontal and K sees none: all ${allZero ? 'zeros' : p.red('NOT zero')}.`);
+  println(out);
+  return { input, output, inputT, outputT };
+}
+
+function showLearning(out: CliContext['stdout'], p: Paint): number[] {
+  const { steps, kernel } = learnKernel();
+  println(out, p.bold('3. Learning the kernel from X and Y'));
+  println(out, '  Conv2d 1→1, kernel (1, 2), no bias (seed 0); loss = Σ(ŷ − y)²; 10 steps of gradient descent, lr 0.03');
+  for (const s of steps) if (s.step % 2 === 0) println(out, `  step ${String(s.step).padStart(2)}, loss ${s.loss.toFixed(3)}`);
+  println(out, `  learned kernel [[${kernel.map((v) => v.toFixed(4)).join(', ')}]]  (the edge detector is [[1, −1]])`);
+  println(out);
+  return steps.map((s) => s.loss);
+}
+
+function showShapes(out: CliContext['stdout'], p: Paint): void {
+  println(out, p.bold('4. Padding and stride on an 8×8 input'));
+  println(out, '  per axis: output = ⌊(n − k + p + s) / s⌋, with p the total padding (both sides)');
+  const dims = (v: readonly [number, number] | number[]) => `${v[0]}×${v[1]}`;
+  const tuple = ([a, b]: readonly [number, number]) => (a === b ? String(a) : `(${a}, ${b})`);
+  const rows = SHAPE_EXAMPLES.map((e) => {
+    const [k, pad, s] = [pair(e.kernel), pair(e.padding), pair(e.stride)];
+    const axis = (a: 0 | 1) => `⌊(8−${k[a]}+${2 * pad[a]}+${s[a]})/${s[a]}⌋`;
+    const formula: [number, number] = [chapterFormula(8, k[0], pad[0], s[0]), chapterFormula(8, k[1], pad[1], s[1])];
+    const got = shapeOf(e);
+    const ok = got[0] === e.expected[0] && got[1] === e.expected[1] && formula[0] === got[0] && formula[1] === got[1];
+    return [dims(k), tuple(pad), tuple(s), `${axis(0)} × ${axis(1)} = ${dims(formula)}`, dims(got), `${dims(e.expected)} ${ok ? p.green('✓') : p.red('✗')}`];
+  });
+  const text = table(['kernel', 'padding', 'stride', 'formula', 'conv2d', 'chapter'], rows);
+  println(out, indent(text.split('\n')));
+  println(out);
+}
+
+function writePictures(dir: string, edges: EdgePictures, losses: readonly number[]): string[] {
+  const files: [string, RgbImage][] = [
+    ['edge-input.png', matrixImage(edges.input, greyscale(0, 1), CELL)],
+    ['edge-output.png', matrixImage(edges.output, signed(1), CELL)],
+    ['edge-input-transposed.png', matrixImage(edges.inputT, greyscale(0, 1), CELL)],
+    ['edge-output-transposed.png', matrixImage(edges.outputT, signed(1), CELL)],
+    ['loss.png', linePlot(losses)],
+  ];
+  mkdirSync(dir, { recursive: true });
+  return files.map(([name, img]) => {
+    writeFileSync(join(dir, name), encodePng(img));
+    return `${name} (${img.width}×${img.height})`;
+  });
+}
+
+/** `convproof demo [--out dir]`. */
+export async function demo(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { values } = parseOrUsage('demo', () =>
+    parseArgs({ args: [...args], options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }),
+  );
+  if (values.help) {
+    println(ctx.stdout, DEMO_HELP);
+    return 0;
+  }
+  if (values.out === '') throw new UsageError('demo', '--out needs a directory');
+  const dir = resolve(ctx.cwd, values.out ?? 'convproof-demo');
+  const p = paint(useColour(ctx.stdout, ctx.env));
+  println(ctx.stdout, p.bold('convproof demo: the convolutional layers chapter of Dive into Deep Learning'));
+  println(ctx.stdout);
+  showCorr2d(ctx.stdout, p);
+  const edges = showEdges(ctx.stdout, p);
+  const losses = showLearning(ctx.stdout, p);
+  showShapes(ctx.stdout, p);
+  let written: string[];
+  try {
+    written = writePictures(dir, edges, losses);
+  } catch (e) {
+    throw new UsageError('demo', `cannot write the pictures to ${dir}: ${(e as Error).message}`);
+  }
+  const shown = relative(ctx.cwd, dir) || '.';
+  println(ctx.stdout, `Pictures written to ${shown.startsWith('..') ? dir : shown}/:`);
+  for (const f of written) println(ctx.stdout, `  ${f}`);
+  return 0;
+}

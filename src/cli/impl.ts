@@ -1,0 +1,65 @@
+/**
+ * Loading the implementation under test from a user's module file.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from './usage.js';
+
+const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'] as const;
+const EXTENSIONS = ['.js', '.mjs', '.cjs'];
+
+/** The exports the suite uses, each a function when present. */
+export type LoadedImplementation = { conv2d: (...args: never[]) => unknown } & Partial<
+  Record<(typeof FUNCTIONS)[number], (...args: never[]) => unknown>
+>;
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+  return text.split('\n')[0];
+}
+
+/** A CommonJS module arrives as `default`; an ES module with a default object export likewise. */
+function exportsOf(mod: Record<string, unknown>): Record<string, unknown> {
+  if (typeof mod.conv2d !== 'function' && mod.default !== null && typeof mod.default === 'object') {
+    return mod.default as Record<string, unknown>;
+  }
+  return mod;
+}
+
+/**
+ * Imports `path` (relative to `cwd`) and checks it exports `conv2d` and, if
+ * present, the other functions of this package's API. Every problem becomes
+ * a one-line `UsageError`.
+ *
+ * @example const impl = await loadImplementation('./my-conv.mjs', process.cwd());
+ */
+export async function loadImplementation(path: string, cwd: string): Promise<LoadedImplementation> {
+  const file = resolve(cwd, path);
+  if (!EXTENSIONS.includes(extname(file))) {
+    throw new UsageError('verify', `--impl must be a JavaScript module (.js, .mjs or .cjs), got ${path}; build TypeScript first`);
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError('verify', `--impl: no such file ${path}`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError('verify', `--impl: importing ${path} failed: ${firstLine(e)}`);
+  }
+  const exported = exportsOf(mod);
+  if (typeof exported.conv2d !== 'function') {
+    const names = Object.keys(exported).filter((k) => k !== 'default');
+    throw new UsageError(
+      'verify',
+      `--impl: ${path} does not export a conv2d function (its exports: ${names.length ? names.join(', ') : 'none'})`,
+    );
+  }
+  for (const name of FUNCTIONS) {
+    if (exported[name] !== undefined && typeof exported[name] !== 'function') {
+      throw new UsageError('verify', `--impl: ${path} exports ${name}, but as a ${typeof exported[name]}, not a function`);
+    }
+  }
+  const impl: Record<string, unknown> = {};
+  for (const name of FUNCTIONS) if (exported[name] !== undefined) impl[name] = exported[name];
+  return impl as LoadedImplementation;
+}

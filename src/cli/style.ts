@@ -1,0 +1,88 @@
+/**
+ * Terminal output helpers: colour that switches itself off when it would
+ * garble a file or a pipe, and aligned tables.
+ */
+
+/** The bits of a stream the CLI looks at (process.stdout/stderr fit). */
+export interface OutStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * Colours only on a terminal, never when `NO_COLOR` is set to anything
+ * non-empty (no-color.org), and not for `TERM=dumb`. `FORCE_COLOR` (non-empty,
+ * not `0`) turns them on for a pipe, e.g. `FORCE_COLOR=1 convproof … | less -R`.
+ *
+ * @example useColour(process.stdout, process.env) // false when piped
+ */
+export function useColour(stream: OutStream, env: Readonly<Record<string, string | undefined>>): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+/** SGR wrappers; identity functions when colour is off. */
+export interface Paint {
+  readonly enabled: boolean;
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  blue(s: string): string;
+  cyan(s: string): string;
+}
+
+/**
+ * @example const p = paint(true); p.green('held') // '\x1b[32mheld\x1b[39m'
+ */
+export function paint(enabled: boolean): Paint {
+  const sgr = (open: number, close: number) => (s: string) => (enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+  return {
+    enabled,
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    red: sgr(31, 39),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    blue: sgr(34, 39),
+    cyan: sgr(36, 39),
+  };
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** The number of terminal columns `s` occupies (escape codes take none). */
+export function visibleWidth(s: string): number {
+  return [...s.replace(ANSI, '')].length;
+}
+
+function pad(s: string, width: number, align: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, width - visibleWidth(s)));
+  return align === 'right' ? fill + s : s + fill;
+}
+
+/**
+ * Formats rows under a header as aligned columns, two spaces apart, with a
+ * rule under the header. `align[i]` defaults to left.
+ *
+ * @example
+ * table(['shape', 'ms'], [['1×1×8×8', '0.12']], ['left', 'right'])
+ * // shape    ms\n───────  ────\n1×1×8×8  0.12
+ */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ('left' | 'right')[] = [],
+): string {
+  const widths = header.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i], align[i] ?? 'left'))
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
