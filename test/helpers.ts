@@ -280,3 +280,19 @@ export function naiveConv2dGradients(
 export function edgeRows(): number[][] {
   return Array.from({ length: 6 }, () => [1, 1, 0, 0, 0, 0, 1, 1]);
 }
+
+/**
+ * Deterministic small integers in [−5, 5] with no symmetry to hide a
+ * flipped kernel or swapped axes; `salt` gives a different array.
+ */
+export function ints(shape: readonly number[], salt = 0): Nested {
+  let i = salt * 7919;
+  const next = (): number => {
+    let h = Math.imul(++i, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca77);
+    return ((h ^ (h >>> 13)) >>> 0) % 11 - 5;
+  };
+  const build = (depth: number): Nested =>
+    depth === shape.length ? next() : Array.from({ length: shape[depth] }, () => build(depth + 1));
+  return build(0);
+}
