@@ -76,6 +76,7 @@ export class Conv2d {
     const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
     const groups = positiveInt(fn, 'groups', config.groups ?? 1, 'groups');
     const k = config.kernelSize;
+    if (Array.isArray(k) && k.length !== 2) fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
     const [KH, KW] = Array.isArray(k) ? k : [k, k];
     positiveInt(fn, 'kernelSize', KH, 'shape');
     positiveInt(fn, 'kernelSize', KW, 'shape');
@@ -144,7 +145,26 @@ function addInto(target: TensorData, source: TensorData): void {
  */
 export function sgd(parameters: readonly Parameter[], lr: number): void {
   if (typeof lr !== 'number' || !Number.isFinite(lr)) fail('sgd', 'option', `lr must be a finite number, got ${show(lr)}`);
+  checkParameters(parameters);
   for (const p of parameters) {
     for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * p.grad[i];
   }
+}
+
+const isFloatArray = (v: unknown): v is TensorData => v instanceof Float32Array || v instanceof Float64Array;
+
+/** All parameters are checked before any is updated, so a bad one leaves the rest untouched. */
+function checkParameters(parameters: unknown): void {
+  if (!Array.isArray(parameters)) {
+    fail('sgd', 'type', `parameters must be an array of Parameters (e.g. layer.parameters()), got ${show(parameters)}`);
+  }
+  parameters.forEach((p: Partial<Parameter> | null, i) => {
+    if (!isFloatArray(p?.data) || !isFloatArray(p?.grad) || p.grad.length !== p.data.length) {
+      fail(
+        'sgd',
+        'type',
+        `parameters[${i}] must have data and a grad of the same length (a Parameter), got data ${show(p?.data)} and grad ${show(p?.grad)}`,
+      );
+    }
+  });
 }
