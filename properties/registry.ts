@@ -3,10 +3,11 @@
  * A group adds its properties by spreading its list in here; `verify` picks
  * those whose `requires` the implementation under test exports.
  */
+import { forwardProperties } from './forward.js';
 import type { PropertyDefinition } from './types.js';
 
 /**
  * All registered properties.
  * @example registry.filter((p) => p.group === 'forward').map((p) => p.name)
  */
-export const registry: readonly PropertyDefinition[] = [];
+export const registry: readonly PropertyDefinition[] = [...forwardProperties];

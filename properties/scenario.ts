@@ -1,0 +1,103 @@
+/**
+ * Building blocks shared by the property files: a scenario (a generated
+ * case plus whatever extra draws a property needs, printed readably in a
+ * counterexample), calls of the implementation, and small tensor edits.
+ */
+import fc from 'fast-check';
+import type { Conv2dOptions, DType, Tensor } from '../src/index.js';
+import { caseData, printable, showCase, showTensor, type GeneratedCase } from './arbitraries/convCase.js';
+import { convConfig, type ConvConfig, type ConvConfigConstraints } from './arbitraries/convConfig.js';
+import type { TensorDataConstraints } from './arbitraries/tensorData.js';
+import { seededRandom } from '../src/random.js';
+import { dims4, fromFunction, offset4, reshape, type Dims4 } from './tensors.js';
+import type { ConvCase, PropertyContext } from './types.js';
+
+/** A generated case `c` and a property's extra draws `e`. */
+export interface Scenario<E> {
+  readonly c: GeneratedCase;
+  readonly e: E;
+}
+
+/** Constraints of a scenario: the configuration's and the values'. */
+export type ScenarioConstraints = ConvConfigConstraints & TensorDataConstraints;
+
+function isTensor(v: unknown): v is Tensor {
+  return typeof v === 'object' && v !== null && 'shape' in v && 'data' in v && ArrayBuffer.isView((v as Tensor).data);
+}
+
+/** A value for a counterexample report: tensors shown with their values, the rest as JSON. */
+export function showValue(v: unknown): string {
+  if (isTensor(v)) return showTensor(v);
+  if (Array.isArray(v)) return `[${v.map(showValue).join(', ')}]`;
+  if (typeof v === 'number') return Number.isNaN(v) || !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+  if (typeof v === 'object' && v !== null) {
+    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x)}`).join(', ')} }`;
+  }
+  return JSON.stringify(v) ?? String(v);
+}
+
+/**
+ * A case drawn within the context's limits and dtype, with extra draws that
+ * may depend on its configuration.
+ * @example scenario(ctx, { kind: 'integer' }, (cfg) => fc.integer({ min: 0, max: cfg.H - 1 }))
+ */
+export function scenario<E>(
+  ctx: PropertyContext,
+  constraints: ScenarioConstraints,
+  extras: (cfg: ConvConfig) => fc.Arbitrary<E>,
+): fc.Arbitrary<Scenario<E>> {
+  const config = convConfig({ ...ctx.limits, dtype: ctx.dtype, ...constraints });
+  return config
+    .chain((cfg) => fc.record({ c: caseData(cfg, constraints), e: extras(cfg) }))
+    .map((s) => printable<Scenario<E>>({ c: s.c, e: s.e }, (x) => `${showCase(x.c)} with ${showValue(x.e)}`));
+}
+
+/** No extra draws. */
+export const nothing = (): fc.Arbitrary<null> => fc.constant(null);
+
+/** The implementation's output for a case. */
+export function run(ctx: PropertyContext, c: ConvCase): Tensor {
+  return ctx.impl.conv2d(c.input, c.weight, c.options);
+}
+
+/** The case's options without the given keys. */
+export function without(options: Conv2dOptions, ...keys: (keyof Conv2dOptions)[]): Conv2dOptions {
+  const out: Record<string, unknown> = { ...options };
+  for (const k of keys) delete out[k];
+  return out as Conv2dOptions;
+}
+
+/** A 4-D view of a 3-D or 4-D tensor (no copy). */
+export function as4(t: Tensor): Tensor {
+  return reshape(t, dims4(t.shape));
+}
+
+/** `t` (4-D) reshaped like `like` (3-D or 4-D). */
+export function like(t: Tensor, shape: readonly number[]): Tensor {
+  return reshape(t, shape);
+}
+
+/** A tensor of `dtype` and 4-D dims `d` with element `(n,c,h,w)` = `at(n,c,h,w)`. */
+export function build4(dtype: DType, d: Dims4, at: (n: number, c: number, h: number, w: number) => number): Tensor {
+  const [, C, H, W] = d;
+  return fromFunction(dtype, d, (i) => at(Math.floor(i / (C * H * W)), Math.floor(i / (H * W)) % C, Math.floor(i / W) % H, i % W));
+}
+
+/** Element `(n,c,h,w)` of a 3-D or 4-D tensor. */
+export function at4(t: Tensor, n: number, c: number, h: number, w: number): number {
+  return t.data[offset4(dims4(t.shape), n, c, h, w)];
+}
+
+/** A permutation of `0..n−1` drawn from `seed` (Fisher–Yates). */
+export function permutation(n: number, seed: number): number[] {
+  const rand = seededRandom(seed);
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** Integers in `[min, max]`. */
+export const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });

@@ -1,0 +1,351 @@
+/**
+ * `verify`: runs every registered property that an implementation's
+ * exports allow and returns a per-property report (runs, outcome, worst
+ * err/(u·M), time, and for a failure the shrunk counterexample with the
+ * seed, path and a one-line replay command).
+ *
+ * Properties are run with `fc.check` (never `fc.assert`), so one failure
+ * does not stop the others. Shrinking is bounded: after `maxShrinks` shrink
+ * attempts the smallest counterexample found so far is reported.
+ */
+import fc from 'fast-check';
+import { ComparisonError } from './compare.js';
+import { PROFILES, type Profile, type ProfileName } from './profile.js';
+import { registry as defaultRegistry } from './registry.js';
+import type {
+  Capability,
+  ConvExtras,
+  ConvImplementation,
+  DTypeChoice,
+  Oracle,
+  PropertyContext,
+  PropertyDefinition,
+  PropertyGroup,
+} from './types.js';
+
+/** What a replay command is built from. */
+export interface ReplayInfo {
+  readonly name: string;
+  readonly seed: number;
+  readonly path: string;
+  readonly profile: ProfileName;
+  readonly dtype: DTypeChoice;
+  readonly runs: number;
+}
+
+/** A progress notification: before and after each property. */
+export interface ProgressEvent {
+  readonly phase: 'start' | 'end';
+  readonly property: string;
+  /** 0-based position among the properties that run. */
+  readonly index: number;
+  readonly total: number;
+  /** Present at `end`. */
+  readonly report?: PropertyReport;
+}
+
+/** Options of `verify`; every field is optional. */
+export interface VerifyOptions {
+  /** Case sizes, runs and shrink budget. Default `'quick'`. */
+  readonly profile?: ProfileName | Profile;
+  /** Runs per property (overrides the profile's). */
+  readonly runs?: number;
+  /** The fast-check seed of every property. Default: a random one (reported). */
+  readonly seed?: number;
+  /** Replays one counterexample path (use with `seed` and a single property). */
+  readonly path?: string;
+  /** Dtype of the cases. Default `'both'` (each case draws one). */
+  readonly dtype?: DTypeChoice;
+  /** Oracles for the `oracle` group; those not ready are listed in the report. Default none. */
+  readonly oracles?: readonly Oracle[];
+  /** Only the properties with these exact names. Default all. */
+  readonly properties?: readonly string[];
+  /** Groups to run. Default all but the opt-in `'errors'`. */
+  readonly groups?: readonly PropertyGroup[];
+  /** The properties to draw from. Default the package's `registry`. */
+  readonly registry?: readonly PropertyDefinition[];
+  /** Shrink attempts after a failure (default the profile's). */
+  readonly maxShrinks?: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Builds the one-line replay command of a failure. Default: a `convproof verify` command line. */
+  readonly replay?: (info: ReplayInfo) => string;
+}
+
+/** A failure, with everything needed to reproduce it. */
+export interface FailureReport {
+  /** What differs and where (or the exception the implementation threw). */
+  readonly message: string;
+  /** The shrunk case: shapes, options and values. */
+  readonly counterexample: string;
+  readonly seed: number;
+  readonly path: string;
+  readonly shrinks: number;
+  /** One line that replays exactly this counterexample. */
+  readonly replay: string;
+}
+
+/** The outcome of one property. */
+export interface PropertyReport {
+  readonly name: string;
+  readonly group: PropertyGroup;
+  readonly status: 'passed' | 'failed' | 'skipped';
+  /** Why it was skipped (a missing export, an unavailable oracle, …). */
+  readonly reason?: string;
+  /** Cases run (up to and including the first failure). */
+  readonly runs: number;
+  /** Cases the property marked as not applicable, by reason. */
+  readonly skippedCases: Readonly<Record<string, number>>;
+  /** The worst err/(u·M) seen over passing comparisons; null if the property compares none. */
+  readonly worstRatio: number | null;
+  readonly timeMs: number;
+  readonly failure?: FailureReport;
+}
+
+/** An oracle's availability. */
+export interface OracleStatus {
+  readonly name: string;
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+/** The result of `verify`. */
+export interface VerifyReport {
+  /** True when no property failed. */
+  readonly ok: boolean;
+  readonly profile: ProfileName;
+  readonly seed: number;
+  readonly dtype: DTypeChoice;
+  /** Runs per property before each property's `runsFactor`. */
+  readonly runs: number;
+  readonly timeMs: number;
+  readonly oracles: readonly OracleStatus[];
+  readonly properties: readonly PropertyReport[];
+}
+
+/** Everything a single property run needs, resolved. */
+export interface RunSettings {
+  readonly profile: Profile;
+  readonly runs: number;
+  readonly seed: number;
+  readonly path?: string;
+  readonly dtype: DTypeChoice;
+  readonly oracles: readonly Oracle[];
+  readonly maxShrinks: number;
+  readonly replay: (info: ReplayInfo) => string;
+}
+
+type Impl = ConvImplementation & ConvExtras;
+
+/** A shell-quoted argument. */
+export function shellQuote(s: string): string {
+  return /^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The default replay: a `convproof verify` command line (`<module>` stands for the implementation's file). */
+export function cliReplay(info: ReplayInfo): string {
+  return [
+    'convproof verify --impl <module>',
+    `--profile ${info.profile}`,
+    `--dtype ${info.dtype}`,
+    `--seed ${info.seed}`,
+    `--path ${shellQuote(info.path)}`,
+    `--property ${shellQuote(info.name)}`,
+  ].join(' ');
+}
+
+/** Escapes a property name for vitest's `-t` (a regular expression). */
+function regexEscape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A replay builder for a vitest file that runs properties with `suiteEnv()`:
+ * `CONVPROOF_SEED=… CONVPROOF_PATH=… npx vitest run <file> -t "<name>"`.
+ * @example runSettings({ replay: vitestReplay('test/properties.forward.test.ts') })
+ */
+export function vitestReplay(file: string): (info: ReplayInfo) => string {
+  return (info) =>
+    `CONVPROOF_PROFILE=${info.profile} CONVPROOF_DTYPE=${info.dtype} CONVPROOF_RUNS=${info.runs} CONVPROOF_SEED=${info.seed} ` +
+    `CONVPROOF_PATH=${shellQuote(info.path)} npx vitest run ${file} -t ${shellQuote(regexEscape(info.name))}`;
+}
+
+function missing(impl: Impl, requires: readonly Capability[]): Capability[] {
+  return requires.filter((k) => typeof impl[k] !== 'function');
+}
+
+/** Why a thrown value failed a case, in one line. */
+function describeError(e: unknown): string {
+  if (e instanceof ComparisonError) return e.message;
+  if (e instanceof Error) return e.name === 'Error' ? e.message : `threw ${e.name}: ${e.message}`;
+  return `threw ${String(e)}`;
+}
+
+/** Wraps a property so that shrinking stops after `budget` candidates. */
+function boundedShrinking(p: fc.IRawProperty<unknown>, budget: number): fc.IRawProperty<unknown> {
+  let attempts = 0;
+  return {
+    isAsync: () => p.isAsync(),
+    generate: (mrng, runId) => p.generate(mrng, runId),
+    shrink: (value) => p.shrink(value).takeWhile(() => attempts++ < budget),
+    run: (v) => p.run(v),
+    runBeforeEach: () => p.runBeforeEach(),
+    runAfterEach: () => p.runAfterEach(),
+  } as fc.IRawProperty<unknown>;
+}
+
+function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>, s: RunSettings): FailureReport {
+  const values = details.counterexample as readonly unknown[] | null;
+  const counterexample = values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
+  const message = details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
+  const path = details.counterexamplePath ?? '';
+  const info = { name: def.name, seed: details.seed, path, profile: s.profile.name, dtype: s.dtype, runs: s.runs };
+  return { message, counterexample, seed: details.seed, path, shrinks: details.numShrinks, replay: s.replay(info) };
+}
+
+/**
+ * Runs one property against `impl` and reports it.
+ * @example const r = await runProperty(forwardProperties[0], { conv2d }, settings); r.status // 'passed'
+ */
+export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSettings): Promise<PropertyReport> {
+  const start = performance.now();
+  const base = { name: def.name, group: def.group, skippedCases: {}, worstRatio: null, runs: 0 };
+  const absent = missing(impl, def.requires);
+  let worst: number | null = null;
+  const skipped: Record<string, number> = {};
+  const ctx: PropertyContext = {
+    impl,
+    dtype: s.dtype,
+    limits: s.profile.limits,
+    oracles: s.oracles,
+    observe: (ratio) => {
+      if (Number.isFinite(ratio)) worst = Math.max(worst ?? 0, ratio);
+    },
+    skipCase: (reason) => {
+      skipped[reason] = (skipped[reason] ?? 0) + 1;
+    },
+  };
+  const reason = absent.length ? `the implementation exports no ${absent.join(', ')}` : (def.skip?.(ctx) ?? null);
+  if (reason) return { ...base, status: 'skipped', reason, timeMs: performance.now() - start };
+  const runs = Math.max(1, Math.round(s.runs * (def.runsFactor ?? 1)));
+  const property = boundedShrinking(def.property(ctx), s.maxShrinks);
+  const details = await fc.check(property, { numRuns: runs, seed: s.seed, ...(s.path ? { path: s.path } : {}) });
+  const timeMs = performance.now() - start;
+  const common = { ...base, runs: details.numRuns, skippedCases: skipped, worstRatio: worst, timeMs };
+  if (details.failed) return { ...common, status: 'failed', failure: failureReport(def, details, s) };
+  const allSkipped = Object.values(skipped).reduce((a, b) => a + b, 0) >= details.numRuns && details.numRuns > 0;
+  if (allSkipped) return { ...common, status: 'skipped', reason: `every case was skipped: ${Object.keys(skipped).join('; ')}` };
+  return { ...common, status: 'passed' };
+}
+
+async function readyOracles(oracles: readonly Oracle[]): Promise<{ ready: Oracle[]; status: OracleStatus[] }> {
+  const ready: Oracle[] = [];
+  const status: OracleStatus[] = [];
+  for (const o of oracles) {
+    let ok = false;
+    let reason: string | undefined;
+    try {
+      ok = await o.ready();
+      reason = ok ? undefined : (o.whyUnavailable ?? 'not ready');
+    } catch (e) {
+      reason = `failed to load: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (ok) ready.push(o);
+    status.push(reason === undefined ? { name: o.name, ready: ok } : { name: o.name, ready: ok, reason });
+  }
+  return { ready, status };
+}
+
+/** Resolves verify's options into run settings (oracles not yet loaded). */
+export function runSettings(options: VerifyOptions = {}): RunSettings {
+  const profile = typeof options.profile === 'object' ? options.profile : PROFILES[options.profile ?? 'quick'];
+  if (!profile) throw new Error(`verify: unknown profile ${JSON.stringify(options.profile)}; use 'quick', 'ci' or 'deep'`);
+  const runs = options.runs ?? profile.runs;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`verify: runs must be a positive integer, got ${runs}`);
+  return {
+    profile,
+    runs,
+    seed: options.seed ?? Math.floor(Math.random() * 0x7fffffff),
+    ...(options.path ? { path: options.path } : {}),
+    dtype: options.dtype ?? 'both',
+    oracles: options.oracles ?? [],
+    maxShrinks: options.maxShrinks ?? profile.maxShrinks,
+    replay: options.replay ?? cliReplay,
+  };
+}
+
+function selected(options: VerifyOptions): PropertyDefinition[] {
+  const groups = options.groups ?? ['forward', 'gradient', 'transpose', 'oracle'];
+  const names = options.properties;
+  const all = options.registry ?? defaultRegistry;
+  if (names) {
+    const unknown = names.filter((n) => !all.some((p) => p.name === n));
+    if (unknown.length) throw new Error(`verify: no property named ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
+  }
+  return all.filter((p) => groups.includes(p.group) && (!names || names.includes(p.name)));
+}
+
+/**
+ * Checks an implementation against every property its exports allow.
+ *
+ * @param impl a module object with `conv2d` (required) and optionally
+ *   `conv2dBackward`, `convTranspose2d`, `corr2d`, `conv2dOutputShape`,
+ *   with convproof's signatures
+ * @returns a report; `ok` is false when any property failed
+ * @example
+ * import * as mine from './my-conv.js';
+ * const report = await verify(mine, { profile: 'ci', seed: 42 });
+ * if (!report.ok) console.log(formatReport(report));
+ */
+export async function verify(impl: ConvImplementation, options: VerifyOptions = {}): Promise<VerifyReport> {
+  if (impl === null || typeof impl !== 'object' || typeof impl.conv2d !== 'function') {
+    throw new TypeError('verify: impl must be a module object with a conv2d(input, weight, options) function');
+  }
+  const start = performance.now();
+  const settings = runSettings(options);
+  const { ready, status } = await readyOracles(settings.oracles);
+  const run = { ...settings, oracles: ready };
+  const list = selected(options);
+  const reports: PropertyReport[] = [];
+  for (const [index, def] of list.entries()) {
+    options.onProgress?.({ phase: 'start', property: def.name, index, total: list.length });
+    const report = await runProperty(def, impl as Impl, run);
+    reports.push(report);
+    options.onProgress?.({ phase: 'end', property: def.name, index, total: list.length, report });
+  }
+  return {
+    ok: reports.every((r) => r.status !== 'failed'),
+    profile: settings.profile.name,
+    seed: settings.seed,
+    dtype: settings.dtype,
+    runs: settings.runs,
+    timeMs: performance.now() - start,
+    oracles: status,
+    properties: reports,
+  };
+}
+
+function ratioText(r: number | null): string {
+  return r === null ? '' : ` worst err/(u·M) ${r.toPrecision(3)}`;
+}
+
+/**
+ * The report as plain text: one line per property, failures in full.
+ * @example console.log(formatReport(await verify(impl)))
+ */
+export function formatReport(report: VerifyReport): string {
+  const lines = [`convproof verify: profile ${report.profile}, seed ${report.seed}, dtype ${report.dtype}, ${report.runs} runs per property`];
+  for (const o of report.oracles) lines.push(`  oracle ${o.name}: ${o.ready ? 'ready' : `unavailable (${o.reason})`}`);
+  for (const p of report.properties) {
+    const head = p.status === 'skipped' ? `skip  ${p.name} (${p.reason})` : `${p.status === 'passed' ? 'ok  ' : 'FAIL'}  ${p.name} [${p.runs} runs, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
+    lines.push(head);
+    if (p.failure) lines.push(...formatFailure(p.failure).split('\n').map((l) => `      ${l}`));
+  }
+  const failed = report.properties.filter((p) => p.status === 'failed').length;
+  lines.push(`${failed ? `${failed} failed` : 'all passed'} in ${(report.timeMs / 1000).toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+/** A failure as text: message, counterexample, seed/path and the replay command. */
+export function formatFailure(f: FailureReport): string {
+  return [f.message, `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`, `seed ${f.seed}, path ${f.path}`, `replay: ${f.replay}`].join('\n');
+}
