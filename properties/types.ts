@@ -44,9 +44,15 @@ export interface Oracle {
   /** Loads the backend; false (with `whyUnavailable`) when it cannot be used here. */
   ready(): Promise<boolean>;
   readonly whyUnavailable?: string;
+  /** The ops it can compute here (known once `ready()` resolved). */
   readonly ops: readonly OracleOp[];
-  unsupported(c: ConvCase, op: OracleOp): string | null;
-  /** Forward, in convproof's layout and semantics (NCHW, bias added). */
+  /** Pass the gradient ops' `dy` too: its values can matter (e.g. NaN on a backend that mishandles it). */
+  unsupported(c: ConvCase, op: OracleOp, dy?: Tensor): string | null;
+  /**
+   * Forward, in convproof's layout and semantics (NCHW, bias added). Results
+   * come in the oracle's own precision (tfjs: float32 for any case dtype), so
+   * compare them with the bound of their data's dtype.
+   */
   conv2d(c: ConvCase): Tensor;
   /** dL/dx for upstream gradient dy (same shape as the forward output). */
   gradInput?(c: ConvCase, dy: Tensor): Tensor;

@@ -1,0 +1,133 @@
+/**
+ * The TensorFlow.js oracles: `cpu` and `wasm` (optional peer dependencies of
+ * convproof, dev dependencies of its suite) and `node` (`@tensorflow/tfjs-node`,
+ * used only when someone has installed it). Every tfjs import is dynamic, so
+ * importing this module costs nothing and works without tfjs installed.
+ *
+ * | oracle      | forward | gradInput | gradWeight                      |
+ * |-------------|---------|-----------|---------------------------------|
+ * | `tfjs-cpu`  | yes     | yes       | yes                             |
+ * | `tfjs-wasm` | yes     | yes       | no kernel (tfjs #8474)          |
+ * | `tfjs-node` | yes     | yes       | yes (when installed)            |
+ *
+ * Every case is mapped (NHWC, explicit pads, groups split, padding modes
+ * applied in JS, dilation baked into the kernel where tfjs refuses it) or
+ * skipped with the reason `unsupported(case, op)` returns.
+ */
+import type { Oracle } from '../types.js';
+import type { BackendTraits } from './plan.js';
+import { tfjsOracle, type TfjsApi, type TfjsBackendSpec } from './tfjs.js';
+
+export { tfjsOracle, type TfjsApi, type TfjsBackendSpec, type TfjsTensor } from './tfjs.js';
+export { planFor, resolveCase, wasmSameZerosCondition, type BackendTraits, type ResolvedCase, type TfjsPlan } from './plan.js';
+
+/** The oracles `loadOracles` knows. */
+export type OracleName = 'cpu' | 'wasm' | 'node';
+
+const FAITHFUL: BackendTraits = {
+  explicitPadsForward: true,
+  explicitPadsBackward: true,
+  sameZerosDefect: false,
+  nonFiniteUnreliable: false,
+};
+
+async function loadCore(): Promise<TfjsApi> {
+  const tf = await import('@tensorflow/tfjs-core');
+  // tfjs's typings are rank-generic; TfjsApi is the untyped-rank subset the oracle calls.
+  return tf as unknown as TfjsApi;
+}
+
+/** Runs `fn` with tfjs's "install tfjs-node" banner filtered out of console.warn. */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('running TensorFlow.js in Node.js')) warn(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** tfjs `cpu`: plain JS loops; the forward rounds to float32 after every add. */
+export const cpuSpec: TfjsBackendSpec = {
+  name: 'tfjs-cpu',
+  backend: 'cpu',
+  traits: FAITHFUL,
+  load: async () => {
+    await import('@tensorflow/tfjs-backend-cpu');
+    const tf = await loadCore();
+    // The banner is printed on the backend's first write.
+    await quietly(async () => tf.tidy(() => tf.tensor(new Float32Array(1), [1], 'float32')));
+    return tf;
+  },
+};
+
+/** Points the wasm backend at the `.wasm` files inside its package (Node has no page URL to fetch from). */
+async function locateWasm(setWasmPaths: (prefix: string) => void): Promise<void> {
+  const { createRequire } = await import('node:module');
+  const file = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+  setWasmPaths(file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1));
+}
+
+/** tfjs `wasm` (XNNPACK): forward and dX; see the traits for its defects. */
+export const wasmSpec: TfjsBackendSpec = {
+  name: 'tfjs-wasm',
+  backend: 'wasm',
+  traits: { ...FAITHFUL, sameZerosDefect: true, nonFiniteUnreliable: true },
+  load: async () => {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const tf = await loadCore();
+    // Only before the backend's first initialisation (it throws afterwards).
+    if (tf.findBackend('wasm') == null) await locateWasm(wasm.setWasmPaths);
+    return tf;
+  },
+};
+
+/**
+ * `@tensorflow/tfjs-node` (TensorFlow's C++ kernels). Its backprop kernels
+ * accept only VALID/SAME padding, so explicit pads are materialised in JS.
+ */
+export const nodeSpec: TfjsBackendSpec = {
+  name: 'tfjs-node',
+  backend: 'tensorflow',
+  traits: { ...FAITHFUL, explicitPadsBackward: false, explicitPadsForward: false },
+  load: async () => {
+    // A variable specifier: tfjs-node is an optional peer, absent at compile time.
+    const specifier = '@tensorflow/tfjs-node';
+    let mod: unknown;
+    try {
+      mod = await import(specifier);
+    } catch (e) {
+      throw new Error(
+        `@tensorflow/tfjs-node could not be loaded (${String((e as Error).message).split('\n')[0]}); ` +
+          'it is an optional peer: npm i -D @tensorflow/tfjs-node adds this oracle',
+      );
+    }
+    const tf = ((mod as { default?: unknown }).default ?? mod) as TfjsApi;
+    if (typeof tf.conv2d !== 'function' || typeof tf.engine !== 'function') {
+      throw new Error('@tensorflow/tfjs-node loaded but does not export the tfjs API');
+    }
+    return tf;
+  },
+};
+
+const SPECS: Record<OracleName, TfjsBackendSpec> = { cpu: cpuSpec, wasm: wasmSpec, node: nodeSpec };
+
+/**
+ * Builds and readies the requested oracles (default: all three). Every
+ * requested oracle is returned; one that cannot load here reports
+ * `ready() === false` and says why in `whyUnavailable`, and its
+ * `unsupported()` names that reason for every case.
+ *
+ * @example
+ * const oracles = await loadOracles(['cpu', 'wasm']);
+ * for (const o of oracles.filter((o) => !o.whyUnavailable)) o.conv2d(c);
+ */
+export async function loadOracles(names: readonly OracleName[] = ['cpu', 'wasm', 'node']): Promise<Oracle[]> {
+  const oracles = names.map((n) => tfjsOracle(SPECS[n]));
+  // One at a time: they share tfjs's global engine.
+  for (const o of oracles) await o.ready();
+  return oracles;
+}

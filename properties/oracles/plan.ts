@@ -1,0 +1,198 @@
+/**
+ * How a convproof case is put to TensorFlow.js: the case is resolved here by
+ * the oracle layer itself (from the formulas of the design, not from
+ * `src/geometry`, so a geometry bug cannot hide behind its own oracle), then
+ * planned for one backend: which padding tfjs is given, which padding is done
+ * in JS first, and whether dilation is native or baked into the kernel.
+ */
+import type { Conv2dOptions, PaddingMode, Tensor } from '../../src/index.js';
+import type { ConvCase, OracleOp } from '../types.js';
+
+/** `[[top, bottom], [left, right]]`. */
+export type Pads = readonly [readonly [number, number], readonly [number, number]];
+
+/** A conv2d case resolved to plain numbers (unbatched inputs have N = 1). */
+export interface ResolvedCase {
+  readonly batched: boolean;
+  readonly N: number;
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly O: number;
+  readonly groups: number;
+  /** Input channels per group. */
+  readonly Cg: number;
+  /** Output channels per group. */
+  readonly Og: number;
+  readonly KH: number;
+  readonly KW: number;
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** True when the caller asked for `'same'` (tfjs can then be given 'same' too). */
+  readonly same: boolean;
+  /** The pads, resolved (SAME_UPPER for `'same'`). */
+  readonly pads: Pads;
+  readonly mode: PaddingMode;
+  readonly OH: number;
+  readonly OW: number;
+}
+
+function pairOf(v: number | readonly [number, number] | undefined): [number, number] {
+  if (v === undefined) return [1, 1];
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+
+/** SAME_UPPER pads of one axis: `OH = ceil(H/s)`, the odd pixel after (DESIGN, Semantics). */
+export function sameUpper(size: number, k: number, s: number, d: number): [number, number] {
+  const total = Math.max(0, (Math.ceil(size / s) - 1) * s + d * (k - 1) + 1 - size);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+function explicitPads(p: Conv2dOptions['padding']): Pads {
+  if (p === undefined || p === 'valid') return [[0, 0], [0, 0]];
+  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (p === 'same') throw new Error('unreachable: same is resolved with the shapes');
+  const [a, b] = p;
+  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
+  return p as Pads;
+}
+
+/** One axis's output size: `floor((size + before + after − d·(k−1) − 1) / s) + 1`. */
+export function outSize(size: number, k: number, s: number, d: number, pads: readonly [number, number]): number {
+  return Math.floor((size + pads[0] + pads[1] - d * (k - 1) - 1) / s) + 1;
+}
+
+/**
+ * Resolves a (valid) case: shapes, per-axis options and pads.
+ * @example resolveCase({ input, weight, options: { padding: 'same', stride: 2 } }).pads
+ */
+export function resolveCase(c: ConvCase): ResolvedCase {
+  const s = c.input.shape;
+  const batched = s.length === 4;
+  const [N, C, H, W] = batched ? s : [1, s[0], s[1], s[2]];
+  const [O, Cg, KH, KW] = c.weight.shape;
+  const o = c.options;
+  const groups = o.groups ?? 1;
+  const stride = pairOf(o.stride);
+  const dilation = pairOf(o.dilation);
+  const same = o.padding === 'same';
+  const pads: Pads = same
+    ? [sameUpper(H, KH, stride[0], dilation[0]), sameUpper(W, KW, stride[1], dilation[1])]
+    : explicitPads(o.padding);
+  const OH = outSize(H, KH, stride[0], dilation[0], pads[0]);
+  const OW = outSize(W, KW, stride[1], dilation[1], pads[1]);
+  return {
+    batched, N, C, H, W, O, groups, Cg, Og: O / groups, KH, KW, stride, dilation,
+    same, pads, mode: o.paddingMode ?? 'zeros', OH, OW,
+  };
+}
+
+/** What a tfjs backend can and cannot be trusted with (see REFERENCE.md). */
+export interface BackendTraits {
+  /** Explicit `[[0,0],[t,b],[l,r],[0,0]]` pads are honoured by the forward kernel. */
+  readonly explicitPadsForward: boolean;
+  /** Explicit pads are honoured by the backprop kernels (tfjs-node: only VALID/SAME). */
+  readonly explicitPadsBackward: boolean;
+  /** 'same' returns zeros when the filter is smaller than the stride (wasm; tfjs #8405, #5907). */
+  readonly sameZerosDefect: boolean;
+  /** NaN/±Inf are not propagated faithfully (wasm/XNNPACK: NaN may come back as −Infinity). */
+  readonly nonFiniteUnreliable: boolean;
+}
+
+/** The call a case becomes on one backend. */
+export interface TfjsPlan {
+  readonly c: ResolvedCase;
+  /** Pads applied in JS (with `c.mode`, or materialised zeros) before tfjs sees the input. */
+  readonly prePad: Pads | null;
+  /** The `pad` argument given to tfjs. */
+  readonly tfPad: 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
+  /** Dilation given to tfjs natively. */
+  readonly tfDilation: readonly [number, number];
+  /** Dilation baked into the filter as zero taps ([1, 1] when native). */
+  readonly kernelDilation: readonly [number, number];
+}
+
+const isOne = (p: readonly [number, number]): boolean => p[0] === 1 && p[1] === 1;
+const noPads = (p: Pads): boolean => p[0][0] === 0 && p[0][1] === 0 && p[1][0] === 0 && p[1][1] === 0;
+
+/**
+ * The exact condition of the wasm 'same' zeros defect (tfjs #8405, #5907),
+ * measured on 4.22.0: the filter is not 1×1 and on some axis
+ * `(ceil(in/s) − 1)·s + effK < in` (the window never reaches the last pixel).
+ * @param effK the filter extent as given to tfjs, `d·(k−1)+1`
+ */
+export function wasmSameZerosCondition(
+  inH: number, inW: number, kh: number, kw: number, stride: readonly [number, number], effK: readonly [number, number],
+): boolean {
+  const short = (size: number, s: number, e: number): boolean => (Math.ceil(size / s) - 1) * s + e < size;
+  return !(kh === 1 && kw === 1) && (short(inH, stride[0], effK[0]) || short(inW, stride[1], effK[1]));
+}
+
+/**
+ * Plans a case for one backend and op:
+ * - padding modes are applied in JS (tfjs has no reflect/replicate/circular conv),
+ *   and so is zero padding when the backend ignores explicit pads;
+ * - `'same'` stays `'same'` (tfjs's own SAME rule then checks ours), except on
+ *   the wasm defect's condition, where explicit pads are given instead;
+ * - dilation is baked into a zero-dilated kernel when tfjs cannot take it:
+ *   the forward op refuses stride > 1 with dilation > 1, and the backprop
+ *   kernels take no dilation at all (the Conv2D gradient throws, tfjs #7906).
+ */
+export function planFor(c: ResolvedCase, traits: BackendTraits, op: OracleOp): TfjsPlan {
+  const emulate = !isOne(c.dilation) && (op !== 'forward' || !isOne(c.stride));
+  const kernelDilation = emulate ? c.dilation : ([1, 1] as const);
+  const tfDilation = emulate ? ([1, 1] as const) : c.dilation;
+  const explicitOk = op === 'forward' ? traits.explicitPadsForward : traits.explicitPadsBackward;
+  const base = { c, tfDilation, kernelDilation };
+  if (c.mode !== 'zeros') return { ...base, prePad: c.pads, tfPad: 'valid' };
+  if (c.same && !(op === 'forward' && traits.sameZerosDefect && sameZerosHits(c, kernelDilation))) {
+    return { ...base, prePad: null, tfPad: 'same' };
+  }
+  if (noPads(c.pads)) return { ...base, prePad: null, tfPad: 'valid' };
+  if (!explicitOk) return { ...base, prePad: c.pads, tfPad: 'valid' };
+  const [[t, b], [l, r]] = c.pads;
+  return { ...base, prePad: null, tfPad: [[0, 0], [t, b], [l, r], [0, 0]] };
+}
+
+function sameZerosHits(c: ResolvedCase, kernelDilation: readonly [number, number]): boolean {
+  const kh = kernelDilation[0] * (c.KH - 1) + 1;
+  const kw = kernelDilation[1] * (c.KW - 1) + 1;
+  const eff = [c.dilation[0] * (c.KH - 1) + 1, c.dilation[1] * (c.KW - 1) + 1] as const;
+  return wasmSameZerosCondition(c.H, c.W, kh, kw, c.stride, eff);
+}
+
+function allFloat32(t: Tensor | null | undefined): boolean {
+  if (!t || t.data instanceof Float32Array) return true;
+  for (const v of t.data) if (Math.fround(v) !== v && !Number.isNaN(v)) return false;
+  return true;
+}
+
+function allFinite(t: Tensor | null | undefined): boolean {
+  if (!t) return true;
+  for (const v of t.data) if (!Number.isFinite(v)) return false;
+  return true;
+}
+
+/**
+ * Why a case cannot be put to this backend faithfully, or null.
+ * tfjs computes in float32, so float64 cases are accepted only when every
+ * value is a float32 number (the generators' integers and dyadic grids are).
+ */
+export function dataReason(c: ConvCase, plan: TfjsPlan, traits: BackendTraits, dy?: Tensor): string | null {
+  const tensors = [c.input, c.weight, c.options.bias, dy];
+  if (!tensors.every(allFloat32)) {
+    return 'float64 values that float32 cannot represent (tfjs computes in float32 only)';
+  }
+  if (tensors.every(allFinite)) return null;
+  if (traits.nonFiniteUnreliable) {
+    return 'NaN/±Inf on wasm: XNNPACK makes no NaN guarantees (a NaN can come back as −Infinity; tfjs PR #3855)';
+  }
+  if (!isOne(plan.kernelDilation)) {
+    return 'NaN/±Inf with dilation emulated by a zero-dilated kernel (0·Inf would add a NaN that convproof skips)';
+  }
+  if (plan.prePad && plan.c.mode === 'zeros') {
+    return 'NaN/±Inf with materialised zero padding (0·Inf would add a NaN that convproof skips)';
+  }
+  return null;
+}

@@ -1,0 +1,190 @@
+/**
+ * Our reference conv2d and conv2dBackward against every TensorFlow.js oracle
+ * available here, on generated cases covering every option. A case an oracle
+ * cannot express is skipped and its reason counted; a summary line per
+ * oracle and op reports runs, skips and the worst err/(u·M).
+ *
+ * Replay: CONVPROOF_SEED=<seed> npx vitest run test/oracles.test.ts -t '<name>'
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import { conv2d, conv2dBackward, tensor, type Tensor } from '../src/index.js';
+import { convCase, tensorData, type GeneratedCase } from '../properties/arbitraries/index.js';
+import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from '../properties/compare.js';
+import { loadOracles } from '../properties/oracles/index.js';
+import { suiteEnv } from '../properties/profile.js';
+import type { Oracle, OracleOp } from '../properties/types.js';
+
+const env = suiteEnv();
+const oracles = await loadOracles(['cpu', 'wasm', 'node']);
+const available = oracles.filter((o) => !o.whyUnavailable);
+
+/** 20-bit mantissas: products then need up to 40 bits, so float32 rounding really happens. */
+const VALUES = { mantissaBits: 20, fractionBits: 16 } as const;
+
+/** Runs, skips by reason and the worst ratio of one oracle op. */
+class Tally {
+  runs = 0;
+  compared = 0;
+  worst = 0;
+  readonly skips = new Map<string, number>();
+  readonly seen = new Map<string, number>();
+
+  skip(reason: string): void {
+    this.skips.set(reason, (this.skips.get(reason) ?? 0) + 1);
+  }
+
+  feature(name: string): void {
+    this.seen.set(name, (this.seen.get(name) ?? 0) + 1);
+  }
+
+  line(label: string): string {
+    const skipped = [...this.skips].map(([r, n]) => `\n    skipped ${n}: ${r}`).join('');
+    return `${label}: ${this.runs} runs, ${this.compared} compared, worst err/(u·M) = ${this.worst.toFixed(3)}${skipped}`;
+  }
+}
+
+const tallies = new Map<string, Tally>();
+afterAll(() => {
+  const lines = [...tallies].map(([label, t]) => t.line(label));
+  const missing = oracles.filter((o) => o.whyUnavailable).map((o) => `${o.name}: unavailable — ${o.whyUnavailable}`);
+  console.log(`oracles (seed ${env.seed}):\n  ${[...lines, ...missing].join('\n  ')}`);
+});
+
+/** The features of a compared case, counted so that coverage can be asserted. */
+function features(c: GeneratedCase): string[] {
+  const k = c.config;
+  const f: string[] = [`padding ${k.paddingKind}`, `mode ${k.paddingMode}`, k.dtype];
+  if (k.groups > 1) f.push(k.groups === k.C ? 'depthwise' : 'groups');
+  if (k.stride[0] > 1 || k.stride[1] > 1) f.push('stride');
+  if (k.dilation[0] > 1 || k.dilation[1] > 1) f.push('dilation');
+  if ((k.stride[0] > 1 || k.stride[1] > 1) && (k.dilation[0] > 1 || k.dilation[1] > 1)) f.push('stride with dilation');
+  if (k.bias) f.push('bias');
+  if (!k.batched) f.push('unbatched');
+  if (k.batched && k.N === 0) f.push('N = 0');
+  if (k.N > 1) f.push('batch > 1');
+  return f;
+}
+
+function outShape(c: GeneratedCase): number[] {
+  const k = c.config;
+  return k.batched ? [k.N, k.O, k.OH, k.OW] : [k.O, k.OH, k.OW];
+}
+
+/** Our result as the expected value, with the bound's M and n, in the oracle's float32. */
+function expectation(base: Expectation, ours: Tensor): Expectation {
+  return { ...base, value: Float64Array.from(ours.data), dtype: 'float32' };
+}
+
+function compute(o: Oracle, op: OracleOp, c: GeneratedCase, dy: Tensor): { got: Tensor; want: Expectation } {
+  if (op === 'forward') {
+    return { got: o.conv2d(c), want: expectation(forwardExpectation(c), conv2d(c.input, c.weight, c.options)) };
+  }
+  const ours = conv2dBackward(dy, c.input, c.weight, c.options);
+  const e = gradientExpectations(c, dy);
+  return op === 'gradInput'
+    ? { got: o.gradInput!(c, dy), want: expectation(e.gradInput, ours.gradInput) }
+    : { got: o.gradWeight!(c, dy), want: expectation(e.gradWeight, ours.gradWeight) };
+}
+
+const caseWithDy = convCase({ dtype: env.dtype, ...VALUES }).chain((c) =>
+  tensorData(c.config.dtype, outShape(c), VALUES).map((dy) => ({ c, dy })),
+);
+
+/** Features every oracle op must have compared at least once in a default run. */
+const MUST_COVER = ['groups', 'depthwise', 'stride', 'dilation', 'stride with dilation', 'padding same', 'padding explicit',
+  'mode reflect', 'mode replicate', 'mode circular', 'bias', 'unbatched', 'N = 0', 'batch > 1', 'float64'];
+
+describe.each(available.map((o) => [o.name, o] as const))('%s', (_, o) => {
+  test.each([...o.ops])(`%s: for any valid case, ${o.name} agrees with the reference within c·γ_n·M`, (op) => {
+    const tally = new Tally();
+    tallies.set(`${o.name} ${op}`, tally);
+    const property = fc.property(caseWithDy, ({ c, dy }) => {
+      tally.runs++;
+      const why = o.unsupported(c, op, dy);
+      if (why) return void tally.skip(why);
+      const { got, want } = compute(o, op, c, dy);
+      const cmp = compareBounded(got, want);
+      if (!cmp.ok) throw new Error(`${o.name} ${op} differs from the reference: ${cmp.message}`);
+      tally.compared++;
+      tally.worst = Math.max(tally.worst, cmp.worstRatio);
+      for (const f of features(c)) tally.feature(f);
+    });
+    fc.assert(property, { numRuns: env.runs, seed: env.seed, path: env.path });
+    // The property must not pass by skipping: most cases are finite float32 data every backend takes.
+    expect(tally.compared).toBeGreaterThan(tally.runs * 0.9);
+    if (env.runs >= 100 && env.dtype === 'both') {
+      expect(MUST_COVER.filter((f) => !tally.seen.has(f))).toEqual([]);
+    }
+  });
+});
+
+describe('oracle capabilities and skips', () => {
+  const byName = (name: string): Oracle => oracles.find((o) => o.name === name)!;
+  const x = tensor(Array.from({ length: 18 }, (_, i) => i + 1), [1, 1, 9, 2]);
+  const w = tensor([1, 1], [1, 1, 2, 1]);
+
+  test('tfjs-cpu and tfjs-wasm load here; tfjs-node is optional and says why when absent', () => {
+    expect(byName('tfjs-cpu').whyUnavailable).toBeUndefined();
+    expect(byName('tfjs-wasm').whyUnavailable).toBeUndefined();
+    const node = byName('tfjs-node');
+    if (node.whyUnavailable) {
+      expect(node.whyUnavailable).toMatch(/tfjs-node/);
+      expect(node.unsupported({ input: x, weight: w, options: {} }, 'forward')).toMatch(/not available/);
+    }
+  });
+
+  test('tfjs-cpu computes forward, dX and dW; tfjs-wasm has no Conv2DBackpropFilter (tfjs #8474)', () => {
+    expect(byName('tfjs-cpu').ops).toEqual(['forward', 'gradInput', 'gradWeight']);
+    expect(byName('tfjs-wasm').ops).toEqual(['forward', 'gradInput']);
+    expect(byName('tfjs-wasm').unsupported({ input: x, weight: w, options: {} }, 'gradWeight')).toMatch(/#8474/);
+  });
+
+  test("x=[1,1,9,2] w=[1,1,2,1] s=2 p=same: both oracles give 4,12,20,28,17 (wasm through explicit pads, tfjs #8405)", () => {
+    // Hand computation: output i sums rows 2i and 2i+1 of column 0, i.e. (4i+1)+(4i+3); the last row is 17 + a zero pad.
+    for (const name of ['tfjs-cpu', 'tfjs-wasm']) {
+      const y = byName(name).conv2d({ input: x, weight: w, options: { stride: 2, padding: 'same' } });
+      expect(y.shape).toEqual([1, 1, 5, 1]);
+      expect(Array.from(y.data)).toEqual([4, 12, 20, 28, 17]);
+    }
+  });
+
+  test('a float64 case holding values float32 cannot represent is skipped with the reason', () => {
+    const c = { input: tensor([1 / 3, 1, 2, 3], [1, 1, 2, 2], 'float64'), weight: tensor([1], [1, 1, 1, 1], 'float64'), options: {} };
+    expect(byName('tfjs-cpu').unsupported(c, 'forward')).toMatch(/float32 cannot represent/);
+    const exact = { ...c, input: tensor([0.25, 1, 2, 3], [1, 1, 2, 2], 'float64') };
+    expect(byName('tfjs-cpu').unsupported(exact, 'forward')).toBeNull();
+  });
+
+  test('NaN/±Inf: skipped on wasm and where dilation is emulated, taken by cpu otherwise', () => {
+    const c = { input: tensor([NaN, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]), weight: tensor([1, 2], [1, 1, 1, 2]), options: {} };
+    expect(byName('tfjs-wasm').unsupported(c, 'forward')).toMatch(/NaN/);
+    expect(byName('tfjs-cpu').unsupported(c, 'forward')).toBeNull();
+    expect(byName('tfjs-cpu').unsupported({ ...c, options: { dilation: 2 } }, 'gradInput')).toMatch(/zero-dilated/);
+  });
+});
+
+describe.each(available.filter((o) => !o.unsupported(
+  { input: tensor([NaN], [1, 1, 1, 1]), weight: tensor([1], [1, 1, 1, 1]), options: {} }, 'forward',
+)).map((o) => [o.name, o] as const))('%s with IEEE specials', (_, o) => {
+  test(`forward: for any case with a NaN or ±Inf planted, ${o.name}'s non-finite outputs are exactly ours`, () => {
+    const special = fc.constantFrom(NaN, Infinity, -Infinity);
+    const planted = convCase({ dtype: env.dtype, ...VALUES }).chain((c) =>
+      fc.record({ inInput: fc.boolean(), at: fc.nat(), value: special }).map(({ inInput, at, value }) => {
+        const t = inInput ? c.input : c.weight;
+        const data = t.data.slice();
+        if (data.length > 0) data[at % data.length] = value;
+        const copy = { shape: t.shape, data };
+        return { ...c, input: inInput ? copy : c.input, weight: inInput ? c.weight : copy };
+      }),
+    );
+    let compared = 0;
+    fc.assert(fc.property(planted, (c) => {
+      if (o.unsupported(c, 'forward')) return;
+      const cmp = compareBounded(o.conv2d(c), expectation(forwardExpectation(c), conv2d(c.input, c.weight, c.options)));
+      if (!cmp.ok) throw new Error(`${o.name} differs from the reference: ${cmp.message}`);
+      compared++;
+    }), { numRuns: Math.max(20, Math.round(env.runs / 2)), seed: env.seed, path: env.path });
+    expect(compared).toBeGreaterThan(0);
+  });
+});
