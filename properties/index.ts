@@ -37,6 +37,18 @@ export {
   type ModelGradients,
   type ResolvedConv,
 } from './model.js';
+export { oracleProperties } from './oracle-properties.js';
+export {
+  cpuSpec,
+  loadOracles,
+  nodeSpec,
+  tfjsOracle,
+  wasmSpec,
+  wasmSameZerosCondition,
+  type OracleName,
+  type TfjsApi,
+  type TfjsBackendSpec,
+} from './oracles/index.js';
 export { PROFILES, QUICK_LIMITS, suiteEnv, type EnvMap, type Profile, type ProfileName, type SuiteEnv } from './profile.js';
 export { registry } from './registry.js';
 export { scenario, showValue, type Scenario, type ScenarioConstraints } from './scenario.js';

@@ -8,11 +8,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import * as ours from '../src/index.js';
 import { conv2d, conv2dBackward, tensor, type Tensor } from '../src/index.js';
 import { convCase, tensorData, type GeneratedCase } from '../properties/arbitraries/index.js';
 import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from '../properties/compare.js';
+import { oracleProperties } from '../properties/oracle-properties.js';
 import { loadOracles } from '../properties/oracles/index.js';
 import { suiteEnv } from '../properties/profile.js';
+import { formatFailure, runProperty, runSettings, vitestReplay } from '../properties/verify.js';
 import type { Oracle, OracleOp } from '../properties/types.js';
 
 const env = suiteEnv();
@@ -187,4 +190,24 @@ describe.each(available.filter((o) => !o.unsupported(
     }), { numRuns: Math.max(20, Math.round(env.runs / 2)), seed: env.seed, path: env.path });
     expect(compared).toBeGreaterThan(0);
   });
+});
+
+describe('the oracle group of the property registry, run against our implementation by the verify runner', () => {
+  const settings = runSettings({
+    profile: env.profile,
+    runs: env.runs,
+    seed: env.seed,
+    dtype: env.dtype,
+    oracles: available,
+    ...(env.path ? { path: env.path } : {}),
+    replay: vitestReplay('test/oracles.test.ts'),
+  });
+  for (const property of oracleProperties) {
+    test(property.name, async () => {
+      const report = await runProperty(property, ours, settings);
+      if (report.failure) throw new Error(formatFailure(report.failure));
+      expect(report.status, report.reason).toBe('passed');
+      expect(report.worstRatio).not.toBeNull();
+    });
+  }
 });
