@@ -1,0 +1,247 @@
+/**
+ * Fast gradients of conv2d, built from the same micro-kernels and from the
+ * reference's own index maps (`tapMap`), so padding modes fold gradients
+ * back into the pixels they copied exactly as the reference does.
+ *
+ * - Input gradient (also the transposed convolution): per image, group and
+ *   tile of output rows, `dCol[tap][p] = Σ_o W[o][tap] · dy[o][p]` by GEMM,
+ *   then col2im adds each `dCol[tap][p]` into the pixel that tap read. Only
+ *   real taps are visited, so the products are exactly the reference's.
+ * - Weight gradient: `dW[o][tap] = Σ_{n,p} dy[o][p] · x[tap at p]` by GEMM
+ *   over tiles of positions, with the tile's im2col packed transposed and the
+ *   accumulator kept in float64 across the whole batch. A zero-padding tap
+ *   contributes dy·0, so the caller sends non-finite gradOutputs to the
+ *   reference (which skips those taps instead).
+ *
+ * Working memory (float64 unless noted), independent of the batch size N:
+ * input gradient: the packed weights (|W|), one group's gradOutput planes of
+ * one image, a dCol tile of ⌈C/g·KH·KW/4⌉·4 rows × about 64 Ki/rows
+ * positions, and one image's input gradient (C·H·W); weight gradient: the
+ * accumulators (⌈C/g·KH·KW/4⌉·4 × ⌈O/g/8⌉·8 per group), and a tile of
+ * positions holding its im2col (taps × positions) and gradOutput (positions × O/g).
+ */
+import { tapMap, type Conv2dGeometry } from '../geometry.js';
+import type { TensorData } from '../tensor.js';
+import { kernels, type Kernels } from './kernels.js';
+import { Layout, roundUp, tilePositions } from './layout.js';
+
+/** The shared sizes of one backward problem. */
+interface Sizes {
+  readonly Cg: number;
+  readonly Og: number;
+  readonly KH: number;
+  readonly KW: number;
+  /** Taps per output (C/g·KH·KW), and that rounded up to blocks of 4. */
+  readonly taps: number;
+  readonly blocks: number;
+  /** Output rows and columns visited (a transposed conv may use fewer than the conv's). */
+  readonly outH: number;
+  readonly outW: number;
+  readonly rowMap: Int32Array;
+  readonly colMap: Int32Array;
+}
+
+function sizes(g: Conv2dGeometry, outH: number, outW: number): Sizes {
+  const Cg = g.C / g.groups;
+  const KH = g.h.kernel;
+  const KW = g.w.kernel;
+  const taps = Cg * KH * KW;
+  return {
+    Cg, Og: g.O / g.groups, KH, KW, taps, blocks: Math.ceil(taps / 4), outH, outW,
+    rowMap: tapMap(g.h, g.paddingMode, outH),
+    colMap: tapMap(g.w, g.paddingMode, outW),
+  };
+}
+
+/** Output rows per tile so that a tile holds about `positions` positions. */
+function tileRows(s: Sizes, positions: number): number {
+  return Math.max(1, Math.min(s.outH, Math.floor(positions / s.outW)));
+}
+
+/**
+ * The input gradient `Σ dy·w` over real taps, plus `bias[c]` when given
+ * (the transposed convolution's bias), rounded once into `out` ([N,C,H,W]).
+ * `dy` holds `outH × outW` positions per channel.
+ * @returns false when the workspace cannot be had (the caller uses the reference)
+ * @example gradInputFast(g, dy.data, g.h.out, g.w.out, w.data, null, gradInput);
+ */
+export function gradInputFast(
+  g: Conv2dGeometry, dy: TensorData, outH: number, outW: number, w: TensorData, bias: TensorData | null, out: TensorData,
+): boolean {
+  if (g.N === 0) return true;
+  const s = sizes(g, outH, outW);
+  const P = outH * outW;
+  const rows = tileRows(s, tilePositions(s.blocks * 4));
+  const tileCols = roundUp(rows * outW, 8);
+  const image = g.C * g.h.size * g.w.size;
+  const layout = new Layout();
+  const wT = layout.take(g.groups * s.blocks * 4 * s.Og, 8);
+  const offsets = layout.take(s.Og, 4);
+  const dyAt = layout.take(s.Og * P + 8, 8);
+  const dCol = layout.take(s.blocks * 4 * tileCols, 8);
+  const gx = layout.take(image, 8);
+  const k = kernels();
+  if (!k.reserve(layout.top)) return false;
+  packTransposedWeights(k.f64, wT >>> 3, w, s, g.groups);
+  for (let o = 0; o < s.Og; o++) k.i32[(offsets >>> 2) + o] = o * P * 8;
+  for (let n = 0; n < g.N; n++) {
+    k.f64.fill(0, gx >>> 3, (gx >>> 3) + image);
+    for (let gi = 0; gi < g.groups; gi++) {
+      k.f64.set(dy.subarray((n * g.O + gi * s.Og) * P, (n * g.O + (gi + 1) * s.Og) * P), dyAt >>> 3);
+      for (let i0 = 0; i0 < outH; i0 += rows) {
+        const count = Math.min(rows, outH - i0);
+        const cols = roundUp(count * outW, 8);
+        k.gemm4(wT + gi * s.blocks * 4 * s.Og * 8, dyAt + i0 * outW * 8, offsets, dCol, s.blocks, s.Og, cols, tileCols * 8, 0);
+        col2im(k.f64, s, g, dCol >>> 3, tileCols, (gx >>> 3) + gi * s.Cg * g.h.size * g.w.size, i0, count);
+      }
+    }
+    roundImage(k.f64, gx >>> 3, out, n * image, g.C, g.h.size * g.w.size, bias);
+  }
+  return true;
+}
+
+/** wT[group][tapBlock][o][4] = w[o][tap], zero past the last tap. */
+function packTransposedWeights(f: Float64Array, d: number, w: TensorData, s: Sizes, groups: number): void {
+  for (let gi = 0; gi < groups; gi++) {
+    for (let kb = 0; kb < s.blocks; kb++) {
+      for (let o = 0; o < s.Og; o++) {
+        const row = (gi * s.Og + o) * s.taps;
+        for (let r = 0; r < 4; r++) {
+          const tap = kb * 4 + r;
+          f[d++] = tap < s.taps ? w[row + tap] : 0;
+        }
+      }
+    }
+  }
+}
+
+/** Adds each tile column `dCol[tap][p]` into the pixel tap read at output p (real taps only). */
+function col2im(f: Float64Array, s: Sizes, g: Conv2dGeometry, dCol: number, tileCols: number, gx: number, i0: number, count: number): void {
+  const { KH, KW, outW, rowMap, colMap } = s;
+  const H = g.h.size;
+  const W = g.w.size;
+  let tap = 0;
+  for (let c = 0; c < s.Cg; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++, tap++) {
+        for (let i = 0; i < count; i++) {
+          const r = rowMap[(i0 + i) * KH + kh];
+          if (r < 0) continue;
+          addRow(f, gx + (c * H + r) * W, dCol + tap * tileCols + i * outW, colMap, kw, KW, outW);
+        }
+      }
+    }
+  }
+}
+
+function addRow(f: Float64Array, dst: number, src: number, colMap: Int32Array, kw: number, KW: number, outW: number): void {
+  for (let j = 0; j < outW; j++) {
+    const s = colMap[j * KW + kw];
+    if (s >= 0) f[dst + s] += f[src + j];
+  }
+}
+
+/** Rounds one image's float64 gradient into the output (adding `bias[c]` first when given). */
+function roundImage(f: Float64Array, src: number, out: TensorData, dst: number, C: number, plane: number, bias: TensorData | null): void {
+  if (!bias) {
+    out.set(f.subarray(src, src + C * plane), dst);
+    return;
+  }
+  for (let c = 0; c < C; c++) {
+    const b = bias[c];
+    for (let p = 0; p < plane; p++) out[dst + c * plane + p] = f[src + c * plane + p] + b;
+  }
+}
+
+/**
+ * The weight gradient `dW[o][tap] = Σ_{n,p} dy[o][p] · x[tap at p]` over
+ * real taps, rounded once into `out` (the weight's shape and dtype).
+ * @returns false when the workspace cannot be had (the caller uses the reference)
+ * @example gradWeightFast(g, dy.data, x.data, gradWeight);
+ */
+export function gradWeightFast(g: Conv2dGeometry, dy: TensorData, x: TensorData, out: TensorData): boolean {
+  const s = sizes(g, g.h.out, g.w.out);
+  const Og8 = roundUp(s.Og, 8);
+  const rows = tileRows(s, tilePositions(Og8));
+  const positions = rows * s.outW;
+  const accRows = s.blocks * 4;
+  const layout = new Layout();
+  const offsets = layout.take(positions, 4);
+  const cols = layout.take(accRows * positions, 8);
+  const dyT = layout.take(positions * Og8, 8);
+  const acc = layout.take(g.groups * accRows * Og8, 8);
+  const k = kernels();
+  if (!k.reserve(layout.top)) return false;
+  for (let p = 0; p < positions; p++) k.i32[(offsets >>> 2) + p] = p * Og8 * 8;
+  k.f64.fill(0, dyT >>> 3, (acc >>> 3) + g.groups * accRows * Og8);
+  for (let n = 0; n < g.N; n++) {
+    for (let gi = 0; gi < g.groups; gi++) {
+      for (let i0 = 0; i0 < s.outH; i0 += rows) {
+        const count = Math.min(rows, s.outH - i0);
+        const cnt = count * s.outW;
+        packColumns(k.f64, cols >>> 3, s, g, x, n, gi, i0, count);
+        packGradOutput(k.f64, dyT >>> 3, Og8, dy, (n * g.O + gi * s.Og) * s.outH * s.outW + i0 * s.outW, s, cnt);
+        k.gemm4(cols, dyT, offsets, acc + gi * accRows * Og8 * 8, s.blocks, cnt, Og8, Og8 * 8, 1);
+      }
+    }
+  }
+  unpackWeightGradient(k, acc >>> 3, Og8, accRows, s, g.groups, out);
+  return true;
+}
+
+/** cols[tapBlock][p][4] = x at tap (4·block + lane) for position p of the tile, 0 for padding or past the last tap. */
+function packColumns(
+  f: Float64Array, d: number, s: Sizes, g: Conv2dGeometry, x: TensorData, n: number, gi: number, i0: number, count: number,
+): void {
+  const { KH, KW, outW, rowMap, colMap } = s;
+  const H = g.h.size;
+  const W = g.w.size;
+  const cnt = count * outW;
+  let tap = 0;
+  for (let c = 0; c < s.Cg; c++) {
+    const plane = (n * g.C + gi * s.Cg + c) * H * W;
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++, tap++) {
+        const lane = d + (tap >> 2) * cnt * 4 + (tap & 3);
+        for (let i = 0; i < count; i++) {
+          const r = rowMap[(i0 + i) * KH + kh];
+          const at = lane + i * outW * 4;
+          if (r < 0) zeroLane(f, at, outW);
+          else gatherRow(f, at, x, plane + r * W, colMap, kw, KW, outW);
+        }
+      }
+    }
+  }
+  for (; tap < s.blocks * 4; tap++) zeroLane(f, d + (tap >> 2) * cnt * 4 + (tap & 3), cnt);
+}
+
+function zeroLane(f: Float64Array, at: number, count: number): void {
+  for (let j = 0; j < count; j++) f[at + j * 4] = 0;
+}
+
+function gatherRow(f: Float64Array, at: number, x: TensorData, row: number, colMap: Int32Array, kw: number, KW: number, outW: number): void {
+  for (let j = 0; j < outW; j++) {
+    const c = colMap[j * KW + kw];
+    f[at + j * 4] = c < 0 ? 0 : x[row + c];
+  }
+}
+
+/** dyT[p][o] = dy[o][p] for the tile's positions; columns past O/g stay zero. */
+function packGradOutput(f: Float64Array, d: number, Og8: number, dy: TensorData, src: number, s: Sizes, cnt: number): void {
+  const P = s.outH * s.outW;
+  for (let o = 0; o < s.Og; o++) {
+    const from = src + o * P;
+    for (let p = 0; p < cnt; p++) f[d + p * Og8 + o] = dy[from + p];
+  }
+}
+
+function unpackWeightGradient(k: Kernels, acc: number, Og8: number, accRows: number, s: Sizes, groups: number, out: TensorData): void {
+  const f = k.f64;
+  for (let gi = 0; gi < groups; gi++) {
+    const base = acc + gi * accRows * Og8;
+    for (let o = 0; o < s.Og; o++) {
+      const row = (gi * s.Og + o) * s.taps;
+      for (let tap = 0; tap < s.taps; tap++) out[row + tap] = f[base + tap * Og8 + o];
+    }
+  }
+}
