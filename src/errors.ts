@@ -45,20 +45,46 @@ export class ConvError extends Error {
   }
 }
 
-/** Formats a value for an error message: arrays as `[1, 2]`, strings quoted. */
+/** Array items and string characters shown before an ellipsis (≥ MAX_RANK, so whole shapes print). */
+const SHOW_ITEMS = 64;
+const SHOW_CHARS = 200;
+
+/**
+ * Formats a value for an error message: arrays as `[1, 2]`, strings quoted.
+ * Total for any input (cycles, deep nesting, huge arrays, throwing getters),
+ * because it runs on the error path where a second exception would hide the first.
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const text = describe(value, 3);
+    return text.length > SHOW_CHARS * 4 ? `${text.slice(0, SHOW_CHARS * 4)}…` : text;
+  } catch {
+    return '(an unprintable value)';
+  }
+}
+
+function describe(value: unknown, depth: number): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > SHOW_CHARS ? `${value.slice(0, SHOW_CHARS)}…` : value);
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
     return String(value);
   }
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (Array.isArray(value)) {
+    if (depth === 0) return `[…${value.length} items]`;
+    const items = value.slice(0, SHOW_ITEMS).map((v) => describe(v, depth - 1));
+    if (value.length > SHOW_ITEMS) items.push(`…${value.length - SHOW_ITEMS} more`);
+    return `[${items.join(', ')}]`;
+  }
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
   if (typeof value === 'object') {
     try {
-      return JSON.stringify(value);
+      const json = JSON.stringify(value);
+      if (json !== undefined) return json.length > SHOW_CHARS ? `${json.slice(0, SHOW_CHARS)}…` : json;
     } catch {
-      return Object.prototype.toString.call(value);
+      // cyclic, BigInt-holding or getter-throwing objects fall through to their tag
     }
+    return Object.prototype.toString.call(value);
   }
   return typeof value;
 }

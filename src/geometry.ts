@@ -4,7 +4,7 @@
  * backward) reads the resulting `Conv2dGeometry` instead of raw options.
  */
 import { fail, show } from './errors.js';
-import { checkAllocation, checkShape, checkTensor, type Tensor } from './tensor.js';
+import { checkAllocation, checkShape, checkTensor, MAX_ELEMENTS, type Tensor } from './tensor.js';
 
 /** A per-axis value: one number for both axes, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
@@ -119,8 +119,9 @@ function checkOptionsObject(fn: string, options: unknown, keys: Set<string>): Re
   return options as Record<string, unknown>;
 }
 
+/** An integer option within ±2^30: larger ones fit no allocatable image, and the cap keeps size sums exact. */
 function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v);
+  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_ELEMENTS;
 }
 
 /** Parses a Pair option into `[h, w]` integers ≥ `min`. */
@@ -136,7 +137,7 @@ function pair(
   const ok = (v: unknown): v is number => isInt(v) && v >= min;
   if (ok(value)) return [value, value];
   if (Array.isArray(value) && value.length === 2 && ok(value[0]) && ok(value[1])) return [value[0], value[1]];
-  const what = min > 0 ? 'positive integers' : 'non-negative integers';
+  const what = min > 0 ? 'positive integers (at most 2^30)' : 'non-negative integers (at most 2^30)';
   fail(fn, code, `${name} must be a number or [h, w] pair of ${what}, got ${show(value)}`);
 }
 
@@ -166,14 +167,14 @@ function parsePadding(fn: string, value: unknown, allowNames: boolean): [[number
   fail(
     fn,
     'padding',
-    `padding must be a non-negative integer, [ph, pw] or [[top, bottom], [left, right]] of non-negative integers, got ${show(value)}` +
+    `padding must be a non-negative integer, [ph, pw] or [[top, bottom], [left, right]] of non-negative integers (at most 2^30), got ${show(value)}` +
       ' (negative padding is not supported)',
   );
 }
 
 function parseGroups(fn: string, value: unknown): number {
   if (value === undefined) return 1;
-  if (!isInt(value) || value < 1) fail(fn, 'groups', `groups must be a positive integer, got ${show(value)}`);
+  if (!isInt(value) || value < 1) fail(fn, 'groups', `groups must be a positive integer (at most 2^30), got ${show(value)}`);
   return value;
 }
 
@@ -252,6 +253,30 @@ function checkFits(fn: string, h: AxisGeometry, w: AxisGeometry): void {
   );
 }
 
+/** A dilated kernel wider than 2^30 pixels fits no allocatable input; refusing it keeps 'same' sums exact. */
+function checkExtent(fn: string, KH: number, KW: number, dh: number, dw: number): void {
+  const eh = dh * (KH - 1) + 1;
+  const ew = dw * (KW - 1) + 1;
+  if (eh > MAX_ELEMENTS || ew > MAX_ELEMENTS) {
+    fail(
+      fn,
+      'kernel-too-large',
+      `the dilated kernel spans ${eh} x ${ew} pixels, more than the limit of ${MAX_ELEMENTS} (2^30); use a smaller kernel or dilation`,
+    );
+  }
+}
+
+/**
+ * Refuses work whose per-image buffers could not be allocated even when the
+ * batch is empty (N = 0 passes the output check): one output image and the
+ * per-axis tap maps (positions × taps) that every kernel walks.
+ */
+function checkPerImage(fn: string, image: readonly number[], rowsMap: readonly number[], colsMap: readonly number[]): void {
+  checkAllocation(fn, 'one output image', image);
+  checkAllocation(fn, 'the row tap map [positions, taps]', rowsMap);
+  checkAllocation(fn, 'the column tap map [positions, taps]', colsMap);
+}
+
 function checkModeLimits(fn: string, mode: PaddingMode, h: AxisGeometry, w: AxisGeometry): void {
   if (mode === 'zeros' || mode === 'replicate') return;
   for (const [name, a] of [['height', h], ['width', w]] as const) {
@@ -320,6 +345,7 @@ export function conv2dGeometry(
   }
   const [sh, sw] = stride;
   const [dh, dw] = dilation;
+  checkExtent(fn, KH, KW, dh, dw);
   const [[pt, pb], [pl, pr]] =
     padding === 'same' ? [samePadding(H, KH, sh, dh), samePadding(W, KW, sw, dw)] : padding;
   const h = axis(H, KH, sh, dh, pt, pb);
@@ -329,6 +355,7 @@ export function conv2dGeometry(
   checkBiasShape(fn, bias, O);
   const outputShape = batched ? [N, O, h.out, w.out] : [O, h.out, w.out];
   checkAllocation(fn, 'the output', outputShape);
+  checkPerImage(fn, [O, h.out, w.out], [h.out, KH], [w.out, KW]);
   return { batched, N, C, O, groups, h, w, paddingMode, outputShape };
 }
 
@@ -409,6 +436,7 @@ export function convTranspose2dGeometry(
   const w = axis(OW, KW, sw, dw, pl, pr);
   const outputShape = batched ? [N, O, OH, OW] : [O, OH, OW];
   checkAllocation(fn, 'the output', outputShape);
+  checkPerImage(fn, [O, OH, OW], [H, KH], [W, KW]);
   const conv: Conv2dGeometry = {
     batched,
     N,

@@ -6,7 +6,7 @@ import { conv2d, conv2dBackward } from './conv.js';
 import { fail, show } from './errors.js';
 import { parseConv2dOptions, type Conv2dOptions, type Pair, type Padding, type PaddingMode } from './geometry.js';
 import { seededRandom } from './random.js';
-import { allocate, type DType, type Tensor, type TensorData } from './tensor.js';
+import { allocate, checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
 
 /** A trainable tensor: `grad` has the same length as `data` and is added into by `backward`. */
 export interface Parameter extends Tensor {
@@ -98,6 +98,7 @@ export class Conv2d {
       groups,
       paddingMode: config.paddingMode,
     };
+    checkAllocation(fn, 'the weight', [O, C / groups, KH, KW]);
     const rand = seededRandom(seed);
     const bound = 1 / Math.sqrt((C / groups) * KH * KW);
     this.weight = parameter(dtype, [O, C / groups, KH, KW], bound, rand);

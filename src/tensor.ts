@@ -28,6 +28,12 @@ export type Nested = number | readonly Nested[];
  */
 export const MAX_ELEMENTS = 2 ** 30;
 
+/**
+ * The highest rank convproof accepts (NumPy 2's limit). Deeper shapes, and
+ * nested values that contain themselves, are refused instead of recursed into.
+ */
+export const MAX_RANK = 64;
+
 /** Allocates a zeroed array of `dtype`. Callers check the size first. */
 export function allocate(dtype: DType, length: number): TensorData {
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
@@ -68,9 +74,14 @@ function isDim(d: unknown): d is number {
  */
 export function checkShape(fn: string, name: string, shape: unknown): number[] {
   if (!Array.isArray(shape)) fail(fn, 'shape', `${name} must be an array of non-negative integers, got ${show(shape)}`);
+  if (shape.length > MAX_RANK) fail(fn, 'rank', `${name} has ${shape.length} dimensions, more than the limit of ${MAX_RANK}`);
   for (const d of shape) {
     if (!isDim(d)) {
       fail(fn, 'shape', `${name} ${show(shape)} has ${show(d)}; every dimension must be a non-negative integer`);
+    }
+    // Also keeps every size sum exact: beyond 2^53 integers stop being representable.
+    if (d > MAX_ELEMENTS) {
+      fail(fn, 'too-large', `${name} ${show(shape)} has a dimension of ${d}, more than the limit of ${MAX_ELEMENTS} (2^30)`);
     }
   }
   return [...(shape as number[])];
@@ -106,13 +117,17 @@ export function checkTensor(fn: string, name: string, value: unknown, ranks?: re
       `${name} has shape ${show(shape)} (${size} elements) but its data holds ${t.data.length}; make them agree`,
     );
   }
-  return value as Tensor;
+  // A snapshot: later reads cannot see a different shape than the one validated here.
+  return { shape, data: t.data };
 }
 
 function inferShape(values: Nested, fn: string): number[] {
   const shape: number[] = [];
   let v: Nested = values;
   while (Array.isArray(v)) {
+    if (shape.length === MAX_RANK) {
+      fail(fn, 'rank', `nested values are more than ${MAX_RANK} levels deep (or contain themselves)`);
+    }
     shape.push(v.length);
     if (v.length === 0) break;
     v = v[0] as Nested;
@@ -176,10 +191,12 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: readonly numb
     }
   } else if (values !== null && typeof values === 'object' && typeof (values as ArrayLike<number>).length === 'number') {
     flat = values as ArrayLike<number>;
+    if (!isDim(flat.length)) fail(fn, 'type', `values.length must be a non-negative integer, got ${show(flat.length)}`);
     inferred = [flat.length];
   } else {
     fail(fn, 'type', `values must be a number, nested arrays of numbers or an array-like of numbers, got ${show(values)}`);
   }
+  checkAllocation(fn, 'the values', [flat.length]); // before walking a (possibly fake) length
   for (let i = 0; i < flat.length; i++) {
     if (typeof flat[i] !== 'number') fail(fn, 'type', `values[${i}] is ${show(flat[i])}, not a number`);
   }

@@ -1,0 +1,129 @@
+/**
+ * Fuzzing every export with random mixes of valid and invalid arguments:
+ * each call either returns the correct result or throws a ConvError with a
+ * documented code — never a TypeError, RangeError, hang or other error.
+ * Below the properties: every counterexample the fuzzers found, as a plain test.
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  Conv2d, ConvError, conv2d, conv2dBackward, conv2dOutputShape, convTranspose2d, sgd, tensor, toNested, type Tensor,
+} from '../src/index.js';
+
+/** Lets a test pass a value the types forbid, to check the runtime guard. */
+const bad = <T>(value: unknown): T => value as T;
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConvError) return e.code;
+    throw e;
+  }
+  throw new Error('expected a ConvError, but the call returned');
+}
+
+const one = (): Tensor => tensor([1], [1, 1, 1, 1]);
+
+describe('regressions found by fuzzing (each once crashed or hung)', () => {
+  test('tensor of an array that contains itself: ConvError(rank), was an endless loop that killed the process', () => {
+    const a: unknown[] = [];
+    a.push(a);
+    expect(codeOf(() => tensor(bad(a)))).toBe('rank');
+  });
+
+  test('tensor of arrays nested 100000 deep: ConvError(rank), was RangeError (stack overflow)', () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 100_000; i++) v = [v];
+    expect(codeOf(() => tensor(bad(v)))).toBe('rank');
+  });
+
+  test('tensor({length: -1}): ConvError(type), was RangeError (invalid typed array length)', () => {
+    expect(codeOf(() => tensor(bad({ length: -1 })))).toBe('type');
+  });
+
+  test('tensor({length: NaN}): ConvError(type), was a tensor of shape [NaN]', () => {
+    expect(codeOf(() => tensor(bad({ length: Number.NaN })))).toBe('type');
+  });
+
+  test('tensor of an array-like claiming 2^31 numbers: ConvError(too-large) at once, was a 2^31-step walk', () => {
+    const fake = new Proxy({}, { get: (_, key) => (key === 'length' ? 2 ** 31 : 1) });
+    const start = performance.now();
+    expect(codeOf(() => tensor(bad(fake)))).toBe('too-large');
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
+  test('a shape holding a cyclic array: ConvError(shape), was RangeError while formatting the message', () => {
+    const a: unknown[] = [];
+    a.push(a);
+    expect(codeOf(() => tensor([1], bad(a)))).toBe('shape');
+  });
+
+  test('stride given as an array of 10^7 zeros: the message stays short', () => {
+    let message = '';
+    try {
+      conv2d(one(), one(), { stride: bad(new Array(1e7).fill(0)) });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^conv2d: stride must be/);
+    expect(message.length).toBeLessThan(1000);
+  });
+
+  test('toNested of shape [2^32, 0]: ConvError(too-large), was RangeError (invalid array length)', () => {
+    expect(codeOf(() => toNested({ shape: [2 ** 32, 0], data: new Float32Array(0) }))).toBe('too-large');
+    expect(codeOf(() => tensor([], [2 ** 32, 0]))).toBe('too-large');
+  });
+
+  test('toNested of a rank-200000 tensor: ConvError(rank), was a stack overflow', () => {
+    expect(codeOf(() => toNested({ shape: new Array<number>(200_000).fill(1), data: new Float32Array(1) }))).toBe('rank');
+  });
+
+  test('conv2dOutputShape([1,1,1e300,1], [1,1,1,1], {stride: 1e300}): refused, was [1,1,2,1] (true answer 1 row)', () => {
+    expect(codeOf(() => conv2dOutputShape([1, 1, 1e300, 1], [1, 1, 1, 1], { stride: 1e300 }))).toBe('too-large');
+    expect(codeOf(() => conv2dOutputShape([1, 1, 5, 1], [1, 1, 1, 1], { stride: 2 ** 31 }))).toBe('stride');
+  });
+
+  test("'same' with a dilated kernel wider than 2^30: ConvError(kernel-too-large), not inexact size arithmetic", () => {
+    const shape = [1, 1, 5, 1];
+    expect(codeOf(() => conv2dOutputShape(shape, [1, 1, 2 ** 30, 1], { padding: 'same', dilation: 2 ** 30 }))).toBe(
+      'kernel-too-large',
+    );
+  });
+
+  test('empty batch with a 2^30-row output: ConvError(too-large), was a 4 GiB index map (RangeError beyond)', () => {
+    const x = tensor([], [0, 1, 1, 1]);
+    expect(codeOf(() => conv2d(x, one(), { padding: [2 ** 29, 0] }))).toBe('too-large');
+    expect(codeOf(() => conv2dBackward(tensor([], [0, 1, 2 ** 30 + 1, 1]), x, one(), { padding: [2 ** 29, 0] }))).toBe(
+      'too-large',
+    );
+  });
+
+  test('tap map larger than 2^30 entries (2^16-row input, 2^16-tap kernel): ConvError(too-large), not RangeError', () => {
+    const x = tensor(new Float32Array(2 ** 16), [1, 1, 2 ** 16, 1]);
+    const w = tensor(new Float32Array(2 ** 16), [1, 1, 2 ** 16, 1]);
+    expect(codeOf(() => conv2d(x, w, { padding: 'same' }))).toBe('too-large');
+    expect(codeOf(() => convTranspose2d(x, w))).toBe('too-large');
+  });
+
+  test('new Conv2d with a 10^12-element weight: ConvError(too-large), was RangeError (invalid typed array length)', () => {
+    expect(codeOf(() => new Conv2d({ inChannels: 1e6, outChannels: 1e6, kernelSize: 3 }))).toBe('too-large');
+  });
+
+  test('sgd([{}], 0.1): ConvError(type), was TypeError', () => {
+    expect(codeOf(() => sgd(bad([{}]), 0.1))).toBe('type');
+  });
+
+  test('a tensor whose shape getter changes after validation: the validated shape is used', () => {
+    let reads = 0;
+    const shifty = {
+      get shape() {
+        reads++;
+        return reads === 1 ? [1, 1, 1, 1] : [1, 1, 300, 300];
+      },
+      data: new Float32Array([2]),
+    };
+    const y = conv2d(bad(shifty), one());
+    expect(y.shape).toEqual([1, 1, 1, 1]);
+    expect(Array.from(y.data)).toEqual([2]);
+  });
+});
