@@ -13,7 +13,7 @@ import { conv2d, conv2dBackward, tensor, type Tensor } from '../src/index.js';
 import { convCase, tensorData, type GeneratedCase } from '../properties/arbitraries/index.js';
 import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from '../properties/compare.js';
 import { oracleProperties } from '../properties/oracle-properties.js';
-import { loadOracles } from '../properties/oracles/index.js';
+import { cpuSpec, loadOracles, nodeSpec, tfjsOracle } from '../properties/oracles/index.js';
 import { suiteEnv } from '../properties/profile.js';
 import { formatFailure, runProperty, runSettings, vitestReplay } from '../properties/verify.js';
 import type { Oracle, OracleOp } from '../properties/types.js';
@@ -98,7 +98,12 @@ const caseWithDy = convCase({ dtype: env.dtype, ...VALUES }).chain((c) =>
 const MUST_COVER = ['groups', 'depthwise', 'stride', 'dilation', 'stride with dilation', 'padding same', 'padding explicit',
   'mode reflect', 'mode replicate', 'mode circular', 'bias', 'unbatched', 'N = 0', 'batch > 1', 'float64'];
 
-describe.each(available.map((o) => [o.name, o] as const))('%s', (_, o) => {
+// tfjs-node's plan (pads materialised in JS, dilation always baked into the filter), run on the cpu backend,
+// so that the mapping it relies on is checked even where tfjs-node cannot be installed.
+const nodePlanOnCpu = tfjsOracle({ ...cpuSpec, name: 'tfjs-cpu with the tfjs-node plan', traits: nodeSpec.traits });
+await nodePlanOnCpu.ready();
+
+describe.each([...available, nodePlanOnCpu].map((o) => [o.name, o] as const))('%s', (_, o) => {
   test.each([...o.ops])(`%s: for any valid case, ${o.name} agrees with the reference within c·γ_n·M`, (op) => {
     const tally = new Tally();
     tallies.set(`${o.name} ${op}`, tally);

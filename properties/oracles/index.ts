@@ -29,10 +29,21 @@ const FAITHFUL: BackendTraits = {
   explicitPadsBackward: true,
   sameZerosDefect: false,
   nonFiniteUnreliable: false,
+  nativeDilation: true,
 };
 
+/** Awaits an import of the optional peer `pkg`, turning "not found" into an install hint. */
+async function peer<T>(pkg: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const why = String((e as Error).message ?? e).split('\n')[0];
+    throw new Error(`${pkg} could not be loaded (${why}); it is an optional peer of convproof: npm i -D ${pkg}`);
+  }
+}
+
 async function loadCore(): Promise<TfjsApi> {
-  const tf = await import('@tensorflow/tfjs-core');
+  const tf = await peer('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'));
   // tfjs's typings are rank-generic; TfjsApi is the untyped-rank subset the oracle calls.
   return tf as unknown as TfjsApi;
 }
@@ -56,7 +67,7 @@ export const cpuSpec: TfjsBackendSpec = {
   backend: 'cpu',
   traits: FAITHFUL,
   load: async () => {
-    await import('@tensorflow/tfjs-backend-cpu');
+    await peer('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'));
     const tf = await loadCore();
     // The banner is printed on the backend's first write.
     await quietly(async () => tf.tidy(() => tf.tensor(new Float32Array(1), [1], 'float32')));
@@ -77,7 +88,7 @@ export const wasmSpec: TfjsBackendSpec = {
   backend: 'wasm',
   traits: { ...FAITHFUL, sameZerosDefect: true, nonFiniteUnreliable: true },
   load: async () => {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await peer('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'));
     const tf = await loadCore();
     // Only before the backend's first initialisation (it throws afterwards).
     if (tf.findBackend('wasm') == null) await locateWasm(wasm.setWasmPaths);
@@ -87,24 +98,19 @@ export const wasmSpec: TfjsBackendSpec = {
 
 /**
  * `@tensorflow/tfjs-node` (TensorFlow's C++ kernels). Its backprop kernels
- * accept only VALID/SAME padding, so explicit pads are materialised in JS.
+ * accept only VALID/SAME padding, so explicit pads are materialised in JS;
+ * TensorFlow's CPU kernels have refused dilation > 1 in places, so dilation
+ * is always baked into the filter. Both choices are conservative: they
+ * avoid every kernel restriction at the cost of skipping NaN/±Inf cases.
  */
 export const nodeSpec: TfjsBackendSpec = {
   name: 'tfjs-node',
   backend: 'tensorflow',
-  traits: { ...FAITHFUL, explicitPadsBackward: false, explicitPadsForward: false },
+  traits: { ...FAITHFUL, explicitPadsBackward: false, explicitPadsForward: false, nativeDilation: false },
   load: async () => {
     // A variable specifier: tfjs-node is an optional peer, absent at compile time.
     const specifier = '@tensorflow/tfjs-node';
-    let mod: unknown;
-    try {
-      mod = await import(specifier);
-    } catch (e) {
-      throw new Error(
-        `@tensorflow/tfjs-node could not be loaded (${String((e as Error).message).split('\n')[0]}); ` +
-          'it is an optional peer: npm i -D @tensorflow/tfjs-node adds this oracle',
-      );
-    }
+    const mod: unknown = await peer(specifier, () => import(specifier));
     const tf = ((mod as { default?: unknown }).default ?? mod) as TfjsApi;
     if (typeof tf.conv2d !== 'function' || typeof tf.engine !== 'function') {
       throw new Error('@tensorflow/tfjs-node loaded but does not export the tfjs API');

@@ -98,6 +98,8 @@ export interface BackendTraits {
   readonly sameZerosDefect: boolean;
   /** NaN/±Inf are not propagated faithfully (wasm/XNNPACK: NaN may come back as −Infinity). */
   readonly nonFiniteUnreliable: boolean;
+  /** The forward kernel takes dilation itself (with stride 1); otherwise it is baked into the filter. */
+  readonly nativeDilation: boolean;
 }
 
 /** The call a case becomes on one backend. */
@@ -140,7 +142,7 @@ export function wasmSameZerosCondition(
  *   kernels take no dilation at all (the Conv2D gradient throws, tfjs #7906).
  */
 export function planFor(c: ResolvedCase, traits: BackendTraits, op: OracleOp): TfjsPlan {
-  const emulate = !isOne(c.dilation) && (op !== 'forward' || !isOne(c.stride));
+  const emulate = !isOne(c.dilation) && (op !== 'forward' || !isOne(c.stride) || !traits.nativeDilation);
   const kernelDilation = emulate ? c.dilation : ([1, 1] as const);
   const tfDilation = emulate ? ([1, 1] as const) : c.dilation;
   const explicitOk = op === 'forward' ? traits.explicitPadsForward : traits.explicitPadsBackward;
