@@ -25,6 +25,7 @@ export {
   type GradientExpectations,
 } from './compare.js';
 export { dilateKernel, forwardProperties, padInput, swapAxes } from './forward.js';
+export { gradientProperties, transposeOptionsRestoring } from './gradients.js';
 export {
   axisOutput,
   explicitPads,
@@ -52,6 +53,17 @@ export {
 export { PROFILES, QUICK_LIMITS, suiteEnv, type EnvMap, type Profile, type ProfileName, type SuiteEnv } from './profile.js';
 export { registry } from './registry.js';
 export { scenario, showValue, type Scenario, type ScenarioConstraints } from './scenario.js';
+export {
+  resolveTranspose,
+  scatterTranspose,
+  transposeCase,
+  transposedSize,
+  transposeExpectation,
+  transposeProperties,
+  type ResolvedTranspose,
+  type TransposeCase,
+  type TransposeCaseConstraints,
+} from './transpose.js';
 export {
   cliReplay,
   formatFailure,

@@ -4,11 +4,13 @@
  * those whose `requires` the implementation under test exports.
  */
 import { forwardProperties } from './forward.js';
+import { gradientProperties } from './gradients.js';
 import { oracleProperties } from './oracle-properties.js';
+import { transposeProperties } from './transpose.js';
 import type { PropertyDefinition } from './types.js';
 
 /**
  * All registered properties.
  * @example registry.filter((p) => p.group === 'forward').map((p) => p.name)
  */
-export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...oracleProperties];
+export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...gradientProperties, ...transposeProperties, ...oracleProperties];
