@@ -345,15 +345,18 @@ describe('the reference kernels and the working memory', () => {
 
 /**
  * The bound stated in src/fast/conv2d.ts, in bytes: 8·(|W| + one group's
- * padded image rounded up to whole strides, plus a row) + 4·taps + two
- * output tiles of O/g × (4096 + Wq + 8) float64s, plus alignment.
+ * padded image rounded up to whole strides, plus a row + an output tile of
+ * O/g × (4096 + Wq + 8) + one image's O/g output planes) + 4·taps, plus
+ * 64-byte alignment of five regions.
  */
 function statedForwardBound(g: Conv2dGeometry): number {
   const Cg = g.C / g.groups;
   const Og = g.O / g.groups;
   const Hq = Math.ceil((g.h.size + g.h.padBefore + g.h.padAfter) / g.h.stride);
   const Wq = Math.ceil((g.w.size + g.w.padBefore + g.w.padAfter) / g.w.stride);
+  const taps = Cg * g.h.kernel * g.w.kernel;
   const image = Cg * g.h.stride * g.w.stride * Hq * Wq + Wq + 8;
   const tile = Og * (4096 + Wq + 8);
-  return 8 * (g.O * Cg * g.h.kernel * g.w.kernel + image + 2 * tile) + 4 * Cg * g.h.kernel * g.w.kernel + 5 * 64;
+  const planes = Og * g.h.out * g.w.out;
+  return 8 * (g.O * taps + image + tile + planes) + 4 * taps + 5 * 64;
 }

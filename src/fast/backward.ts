@@ -13,12 +13,15 @@
  *   contributes dy·0, so the caller sends non-finite gradOutputs to the
  *   reference (which skips those taps instead).
  *
- * Working memory (float64 unless noted), independent of the batch size N:
- * input gradient: the packed weights (|W|), one group's gradOutput planes of
- * one image, a dCol tile of ⌈C/g·KH·KW/4⌉·4 rows × about 64 Ki/rows
- * positions, and one image's input gradient (C·H·W); weight gradient: the
- * accumulators (⌈C/g·KH·KW/4⌉·4 × ⌈O/g/8⌉·8 per group), and a tile of
- * positions holding its im2col (taps × positions) and gradOutput (positions × O/g).
+ * Working memory (float64 unless noted), independent of the batch size N,
+ * with T(r) = `tilePositions(r)` ≤ 4096 positions (at least one output row):
+ * - input gradient: the packed weights (|W|, taps rounded up to 4), one
+ *   group's gradOutput planes of one image (O/g·OH·OW), a dCol tile of
+ *   R = ⌈C/g·KH·KW/4⌉·4 rows × T(R) positions, and one image's input
+ *   gradient (C·H·W, twice: accumulated, then rounded for one block copy);
+ * - weight gradient: the accumulators (R × ⌈O/g/8⌉·8 per group) and a tile of
+ *   T(⌈O/g/8⌉·8) positions holding its im2col (R per position) and its
+ *   gradOutput (⌈O/g/8⌉·8 per position), plus one int32 per position.
  */
 import { tapMap, type Conv2dGeometry } from '../geometry.js';
 import type { TensorData } from '../tensor.js';
@@ -80,12 +83,13 @@ export function gradInputFast(
   const dyAt = layout.take(s.Og * P + 8, 8);
   const dCol = layout.take(s.blocks * 4 * tileCols, 8);
   const gx = layout.take(image, 8);
+  const stage = layout.take(image, 8);
   const k = kernels();
   if (!k.reserve(layout.top)) return false;
   packTransposedWeights(k.f64, wT >>> 3, w, s, g.groups);
   for (let o = 0; o < s.Og; o++) k.i32[(offsets >>> 2) + o] = o * P * 8;
   for (let n = 0; n < g.N; n++) {
-    k.f64.fill(0, gx >>> 3, (gx >>> 3) + image);
+    startImage(k.f64, gx >>> 3, g.C, g.h.size * g.w.size, bias);
     for (let gi = 0; gi < g.groups; gi++) {
       k.f64.set(dy.subarray((n * g.O + gi * s.Og) * P, (n * g.O + (gi + 1) * s.Og) * P), dyAt >>> 3);
       for (let i0 = 0; i0 < outH; i0 += rows) {
@@ -95,7 +99,7 @@ export function gradInputFast(
         col2im(k.f64, s, g, dCol >>> 3, tileCols, (gx >>> 3) + gi * s.Cg * g.h.size * g.w.size, i0, count);
       }
     }
-    roundImage(k.f64, gx >>> 3, out, n * image, g.C, g.h.size * g.w.size, bias);
+    roundImage(k, gx, stage, out, n * image, image);
   }
   return true;
 }
@@ -141,16 +145,19 @@ function addRow(f: Float64Array, dst: number, src: number, colMap: Int32Array, k
   }
 }
 
-/** Rounds one image's float64 gradient into the output (adding `bias[c]` first when given). */
-function roundImage(f: Float64Array, src: number, out: TensorData, dst: number, C: number, plane: number, bias: TensorData | null): void {
-  if (!bias) {
-    out.set(f.subarray(src, src + C * plane), dst);
-    return;
-  }
-  for (let c = 0; c < C; c++) {
-    const b = bias[c];
-    for (let p = 0; p < plane; p++) out[dst + c * plane + p] = f[src + c * plane + p] + b;
-  }
+/** Starts one image's gradient from zero, or from `bias[c]` per channel (the transposed conv's bias). */
+function startImage(f: Float64Array, at: number, C: number, plane: number, bias: TensorData | null): void {
+  if (!bias) f.fill(0, at, at + C * plane);
+  else for (let c = 0; c < C; c++) f.fill(bias[c], at + c * plane, at + (c + 1) * plane);
+}
+
+/** Rounds one image's float64 gradient once, in the workspace, and copies it out in one block. */
+function roundImage(k: Kernels, gx: number, stage: number, out: TensorData, dst: number, length: number): void {
+  const narrow = out instanceof Float32Array;
+  k.pack(gx, 0, stage, 0, 1, length, narrow ? 1 : 0);
+  const view = narrow ? k.f32 : k.f64;
+  const base = stage / view.BYTES_PER_ELEMENT;
+  out.set(view.subarray(base, base + length), dst);
 }
 
 /**

@@ -17,10 +17,12 @@
  * float64, then rounded once: the reference's own order and precision.
  *
  * Working memory (float64 unless noted), independent of the batch size N:
- * the packed weights (|W|), one group's phase image of one input
- * (≈ C/g · (H+pads) · (W+pads), plus one row), C/g·KH·KW int32 offsets, and an
- * output tile of O/g rows × `tilePositions(O/g)` positions (twice: as
- * computed, and packed for the copy out).
+ * the packed weights (|W|); one group's phase images of one input, ≈ C/g ·
+ * (H + pads) · (W + pads) (each axis rounded up to whole strides; only the
+ * phases some tap reads), plus one row; C/g·KH·KW int32 offsets; an output
+ * tile of O/g rows × `tilePositions(O/g)` ≤ 4096 positions (at least one
+ * output row); and a staging copy of one image's O/g output planes, so each
+ * leaves in one block copy.
  */
 import { sourceIndex, type AxisGeometry, type Conv2dGeometry, type PaddingMode } from '../geometry.js';
 import type { TensorData } from '../tensor.js';
@@ -77,7 +79,7 @@ interface ForwardPlan {
   readonly offsets: number;
   readonly image: number;
   readonly out: number;
-  /** Where finished tiles are packed (as the output's dtype) before they are copied out. */
+  /** Where finished tiles gather (as the output's dtype): one image's group of output channels. */
   readonly stage: number;
   readonly bytes: number;
 }
@@ -97,7 +99,7 @@ function planForward(g: Conv2dGeometry): ForwardPlan {
   // The last tile reads up to one row plus 8 columns past the phase images.
   const image = layout.take(Cg * rows.count * cols.count * rows.len * Wq + Wq + 8, 8);
   const out = layout.take(Og * tileCols, 8);
-  const stage = layout.take(Og * tileRows * g.w.out, 8);
+  const stage = layout.take(Og * g.h.out * g.w.out, 8);
   return { g, rows, cols, Cg, Og, taps, tileRows, tileCols, weights, offsets, image, out, stage, bytes: layout.top };
 }
 
@@ -166,29 +168,24 @@ function copyRow(f: Float64Array, d: number, x: TensorData, row: number, src: In
 }
 
 /**
- * Copies a finished tile (O/g rows of `Wq`-wide output rows) into the
- * output: the kernel drops the extra columns and rounds once into a staging
- * region, which then goes out with one block copy per output channel.
+ * Moves a finished tile (O/g rows of `Wq`-wide output rows) into the staging
+ * region, dropping the extra columns and rounding once to the output dtype.
  */
-function copyOut(k: Kernels, plan: ForwardPlan, out: TensorData, n: number, gi: number, i0: number, count: number): void {
+function stageTile(k: Kernels, plan: ForwardPlan, size: number, i0: number, count: number): void {
+  const { h, w } = plan.g;
+  for (let o = 0; o < plan.Og; o++) {
+    const dst = plan.stage + (o * h.out + i0) * w.out * size;
+    k.pack(plan.out + o * plan.tileCols * 8, plan.cols.len * 8, dst, w.out * size, count, w.out, size === 4 ? 1 : 0);
+  }
+}
+
+/** Copies one image's group of output channels, staged whole, into the output with one block copy. */
+function copyOut(k: Kernels, plan: ForwardPlan, out: TensorData, n: number, gi: number): void {
   const { O, h, w } = plan.g;
-  const OW = w.out;
-  const narrow = out instanceof Float32Array ? 1 : 0;
-  const size = narrow ? 4 : 8;
-  const len = count * OW;
-  for (let o = 0; o < plan.Og; o++) {
-    k.pack(plan.out + o * plan.tileCols * 8, plan.cols.len * 8, plan.stage + o * len * size, OW * size, count, OW, narrow);
-  }
-  const view = narrow ? k.f32 : k.f64;
-  const base = plan.stage / size;
-  const first = ((n * O + gi * plan.Og) * h.out + i0) * OW;
-  if (count === h.out) {
-    out.set(view.subarray(base, base + plan.Og * len), first);
-    return;
-  }
-  for (let o = 0; o < plan.Og; o++) {
-    out.set(view.subarray(base + o * len, base + (o + 1) * len), first + o * h.out * OW);
-  }
+  const count = plan.Og * h.out * w.out;
+  const view = out instanceof Float32Array ? k.f32 : k.f64;
+  const base = plan.stage / view.BYTES_PER_ELEMENT;
+  out.set(view.subarray(base, base + count), (n * O + gi * plan.Og) * h.out * w.out);
 }
 
 /** Starts an output tile from the bias (so each output is rounded once, after it). */
@@ -215,6 +212,7 @@ export function forwardFast(g: Conv2dGeometry, x: TensorData, w: TensorData, b: 
   const blocks = Og >> 2;
   const ldc = tileCols * 8;
   const init = b ? 1 : 0;
+  const size = out instanceof Float32Array ? 4 : 8;
   for (let n = 0; n < g.N; n++) {
     for (let gi = 0; gi < g.groups; gi++) {
       fillImage(k.f64, plan, x, n, gi);
@@ -228,8 +226,9 @@ export function forwardFast(g: Conv2dGeometry, x: TensorData, w: TensorData, b: 
         for (let r = blocks * 4; r < Og; r++) {
           k.gemm1(a + r * taps * 8, src, plan.offsets, plan.out + r * ldc, taps, cols, init);
         }
-        copyOut(k, plan, out, n, gi, i0, count);
+        stageTile(k, plan, size, i0, count);
       }
+      copyOut(k, plan, out, n, gi);
     }
   }
   return true;

@@ -1,0 +1,325 @@
+/**
+ * `npm run bench` / `convproof bench`: times our kernels beside TensorFlow.js
+ * (`cpu`, `wasm`, and tfjs-node when installed) in one process on the same
+ * shapes, and checks our results against the float64 model first, so a
+ * fast-but-wrong kernel cannot report a speed.
+ *
+ * Not part of the library's entry point: it imports tfjs (dynamically) and
+ * the suite's comparator.
+ *
+ * @example
+ * import { runBenchmark, formatBenchReport } from 'convproof/dist/src/bench/index.js';
+ * console.log(formatBenchReport(await runBenchmark({ quick: true })));
+ */
+import { compareBounded, forwardExpectation, gradientExpectations } from '../../properties/compare.js';
+import { conv2d, conv2dBackward, corr2d, reference, type Conv2dOptions, type Tensor } from '../index.js';
+import { useKernels, type KernelName } from '../fast/kernels.js';
+import { seededRandom } from '../random.js';
+import {
+  BACKWARD_PROBLEMS,
+  describeProblem,
+  FORWARD_PROBLEMS,
+  LATENCY_PROBLEM,
+  outputShape,
+  passFlops,
+  type BenchProblem,
+} from './problems.js';
+import { backwardCall, forwardCall, latencyCall, loadPeers, type LoadedPeers, type Peer, type PreparedCall } from './tfjs.js';
+import { timeInterleaved, type Contender, type Measured, type TimingPlan } from './timing.js';
+
+export { formatBenchReport } from './format.js';
+
+/** What to run. */
+export interface BenchOptions {
+  /** Fewer samples, and tfjs-cpu's backward only where it takes seconds rather than minutes. */
+  readonly quick?: boolean;
+  /** Also write the report as JSON to this file. */
+  readonly json?: string;
+  /** Called with a line of progress per measured problem. */
+  readonly onProgress?: (line: string) => void;
+  /** Which of our kernel implementations to time. Default `'auto'` (WebAssembly SIMD where available). */
+  readonly kernels?: KernelName | 'auto';
+}
+
+/** The median time of one call. */
+export interface BenchTiming {
+  readonly ms: number;
+  /** FLOPs per second / 1e9 (null for the latency row). */
+  readonly gflops: number | null;
+  readonly samples: number;
+  readonly callsPerSample: number;
+  /** The first call took seconds, so it was the only one (no warm-up). */
+  readonly oneShot: boolean;
+}
+
+/** One peer on one problem: a time and the ratio, or why it is missing. */
+export interface PeerResult {
+  readonly peer: string;
+  readonly timing: BenchTiming | null;
+  /** Peer time / our time: how many times faster ours is. */
+  readonly ratio: number | null;
+  /** Set when the peer did only part of the work (e.g. tfjs-wasm has no weight gradient). */
+  readonly partial: string | null;
+  /** Set when there is no time: why. */
+  readonly missing: string | null;
+}
+
+/** Our result checked against the float64 model with the design's bound. */
+export interface BenchCheck {
+  readonly ok: boolean;
+  /** Worst err/(u·M) over the outputs (and every gradient). */
+  readonly worstRatio: number;
+  readonly message: string;
+}
+
+/** One measured problem. */
+export interface BenchCase {
+  readonly group: 'forward' | 'backward' | 'latency';
+  readonly name: string;
+  readonly shape: string;
+  /** FLOPs per call (a backward call counts two passes). */
+  readonly flops: number;
+  /** Null when our result failed its check (no speed is reported for a wrong result). */
+  readonly ours: BenchTiming | null;
+  readonly check: BenchCheck;
+  readonly peers: readonly PeerResult[];
+}
+
+/** The geometric mean of our speed-up over one peer in one group, against the target. */
+export interface BenchSummary {
+  readonly group: BenchCase['group'];
+  readonly peer: string;
+  readonly geomean: number | null;
+  /** Problems in the mean (those with a full-work time from the peer). */
+  readonly count: number;
+  readonly of: number;
+  readonly target: number | null;
+  readonly met: boolean | null;
+}
+
+/** Everything the benchmark measured. */
+export interface BenchReport {
+  readonly date: string;
+  readonly runtime: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly kernels: KernelName;
+  readonly tfjs: string | null;
+  readonly quick: boolean;
+  readonly cases: readonly BenchCase[];
+  readonly summaries: readonly BenchSummary[];
+  readonly notes: readonly string[];
+  /** False when one of our results failed its check. */
+  readonly ok: boolean;
+}
+
+/** Speed-up targets over tfjs-cpu (issue #7): geometric means per group. */
+export const TARGETS: Readonly<Record<BenchCase['group'], number>> = { forward: 5, backward: 50, latency: 20 };
+
+/** tfjs-cpu's weight gradient runs near 0.013 GFLOP/s: in quick mode it is timed only below this many FLOPs per pass. */
+const QUICK_CPU_BACKWARD_LIMIT = 50e6;
+
+function plan(quick: boolean): TimingPlan {
+  return quick
+    ? { samples: 5, budgetMs: 1500, minSampleMs: 10, warmupMs: 100, oneShotMs: 2000 }
+    : { samples: 11, budgetMs: 6000, minSampleMs: 25, warmupMs: 300, oneShotMs: 5000 };
+}
+
+function randomData(length: number, seed: number): Float32Array {
+  const rand = seededRandom(seed);
+  return Float32Array.from({ length }, () => rand() * 2 - 1);
+}
+
+function optionsOf(p: BenchProblem): Conv2dOptions {
+  return { stride: p.stride, padding: p.padding, groups: p.groups };
+}
+
+function timing(m: Measured, flops: number | null): BenchTiming {
+  return { ms: m.ms, gflops: flops === null ? null : flops / m.ms / 1e6, samples: m.samples, callsPerSample: m.callsPerSample, oneShot: m.oneShot };
+}
+
+/** Our contender plus one per peer, each with the prepared call it times. */
+interface Lineup {
+  readonly contenders: Contender[];
+  readonly calls: PreparedCall[];
+  readonly missing: Map<string, string>;
+}
+
+async function lineup(loaded: LoadedPeers, ours: () => void, prepare: Prepare): Promise<Lineup> {
+  const contenders: Contender[] = [{ name: 'ours', enter: async () => {}, run: ours }];
+  const calls: PreparedCall[] = [];
+  const missing = new Map<string, string>();
+  for (const peer of loaded.peers) {
+    const tf = loaded.tf!;
+    // Tensors live on the backend that made them, so each peer's are made under its own.
+    await tf.setBackend(peer.backend);
+    const call = prepare(tf, peer);
+    if (typeof call === 'string') {
+      missing.set(peer.name, call);
+      continue;
+    }
+    calls.push(call);
+    contenders.push({ name: peer.name, enter: () => tf.setBackend(peer.backend).then(() => {}), run: () => call.run() });
+  }
+  return { contenders, calls, missing };
+}
+
+/** Prepares a peer's call on its backend, or says why it is not timed. */
+type Prepare = (tf: NonNullable<LoadedPeers['tf']>, peer: Peer) => PreparedCall | string;
+
+async function measure(
+  loaded: LoadedPeers, quick: boolean, group: BenchCase['group'], name: string, shape: string, flops: number | null,
+  check: BenchCheck, ours: () => void, prepare: Prepare, partialOf: (peer: Peer) => string | null,
+): Promise<BenchCase> {
+  const l = await lineup(loaded, ours, prepare);
+  const times = check.ok ? await timeInterleaved(l.contenders, plan(quick)) : new Map<string, Measured>();
+  for (const call of l.calls) call.dispose();
+  const mine = times.get('ours');
+  const oursTiming = mine ? timing(mine, flops) : null;
+  const peers = loaded.peers.map((peer): PeerResult => {
+    const t = times.get(peer.name);
+    if (!t || !oursTiming) {
+      return { peer: peer.name, timing: null, ratio: null, partial: null, missing: l.missing.get(peer.name) ?? (check.ok ? 'not run' : 'ours failed its check') };
+    }
+    const partial = partialOf(peer);
+    return { peer: peer.name, timing: timing(t, partial ? null : flops), ratio: t.ms / oursTiming.ms, partial, missing: null };
+  });
+  return { group, name, shape, flops: flops ?? 0, ours: oursTiming, check, peers };
+}
+
+function checked(worstRatio: number, ok: boolean, message: string): BenchCheck {
+  return { ok, worstRatio, message };
+}
+
+async function forwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem, seed: number): Promise<BenchCase> {
+  const x: Tensor = { shape: p.input, data: randomData(p.input.reduce((a, b) => a * b), seed) };
+  const w: Tensor = { shape: p.weight, data: randomData(p.weight.reduce((a, b) => a * b), seed + 1) };
+  const options = optionsOf(p);
+  const cmp = compareBounded(conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
+  return measure(
+    loaded, quick, 'forward', p.name, describeProblem(p), passFlops(p), checked(cmp.worstRatio, cmp.ok, cmp.message),
+    () => conv2d(x, w, options),
+    (tf) => forwardCall(tf, p, x.data as Float32Array, w.data as Float32Array),
+    () => null,
+  );
+}
+
+async function backwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem, seed: number): Promise<BenchCase> {
+  const x: Tensor = { shape: p.input, data: randomData(p.input.reduce((a, b) => a * b), seed) };
+  const w: Tensor = { shape: p.weight, data: randomData(p.weight.reduce((a, b) => a * b), seed + 1) };
+  const dy: Tensor = { shape: outputShape(p), data: randomData(outputShape(p).reduce((a, b) => a * b), seed + 2) };
+  const options = optionsOf(p);
+  const got = conv2dBackward(dy, x, w, options);
+  const e = gradientExpectations({ input: x, weight: w, options }, dy);
+  const cmps = [compareBounded(got.gradInput, e.gradInput), compareBounded(got.gradWeight, e.gradWeight), compareBounded(got.gradBias, e.gradBias)];
+  const check = checked(Math.max(...cmps.map((c) => c.worstRatio)), cmps.every((c) => c.ok), cmps.map((c) => c.message).filter(Boolean).join('\n'));
+  const flops = 2 * passFlops(p);
+  return measure(
+    loaded, quick, 'backward', p.name, describeProblem(p), flops, check,
+    () => conv2dBackward(dy, x, w, options),
+    (tf, peer) => {
+      if (quick && peer.name === 'tfjs-cpu' && passFlops(p) > QUICK_CPU_BACKWARD_LIMIT) {
+        return `skipped in --quick: its weight gradient would take ~${Math.round(passFlops(p) / 0.013e9)} s`;
+      }
+      return backwardCall(tf, p, x.data as Float32Array, w.data as Float32Array, dy.data as Float32Array, peer.noWeightGradient === null);
+    },
+    (peer) => (peer.noWeightGradient ? `input gradient only: ${peer.noWeightGradient}` : null),
+  );
+}
+
+/** The chapter's X: ones with a band of zeros in columns 2–5; K = [1, −1]. */
+async function latencyCase(loaded: LoadedPeers, quick: boolean): Promise<BenchCase> {
+  const [H, W] = LATENCY_PROBLEM.X;
+  const X: Tensor = { shape: [H, W], data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)) };
+  const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
+  const same = Array.from(corr2d(X, K).data).every((v, i) => v === reference.corr2d(X, K).data[i]);
+  return measure(
+    loaded, quick, 'latency', LATENCY_PROBLEM.name, `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`, null,
+    checked(0, same, same ? '' : 'corr2d differs from the reference'),
+    () => corr2d(X, K),
+    (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape),
+    () => null,
+  );
+}
+
+function geomean(values: readonly number[]): number | null {
+  return values.length ? Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length) : null;
+}
+
+function summarise(cases: readonly BenchCase[], peers: readonly Peer[]): BenchSummary[] {
+  const out: BenchSummary[] = [];
+  for (const group of ['forward', 'backward', 'latency'] as const) {
+    const inGroup = cases.filter((c) => c.group === group);
+    for (const peer of peers) {
+      const results = inGroup.map((c) => c.peers.find((r) => r.peer === peer.name)!);
+      const full = results.filter((r) => r.ratio !== null && r.partial === null).map((r) => r.ratio!);
+      const partial = results.filter((r) => r.ratio !== null && r.partial !== null).map((r) => r.ratio!);
+      const target = peer.name === 'tfjs-cpu' ? TARGETS[group] : null;
+      const mean = geomean(full);
+      out.push({ group, peer: peer.name, geomean: mean, count: full.length, of: inGroup.length, target, met: target === null || mean === null ? null : mean >= target });
+      if (partial.length) {
+        out.push({ group, peer: `${peer.name} (its input gradient only)`, geomean: geomean(partial), count: partial.length, of: inGroup.length, target: null, met: null });
+      }
+    }
+  }
+  return out;
+}
+
+async function machine(): Promise<{ runtime: string; cpu: string; cores: number }> {
+  try {
+    const os = await import('node:os');
+    return { runtime: `Node ${process.version}`, cpu: os.cpus()[0]?.model ?? 'unknown CPU', cores: os.cpus().length };
+  } catch {
+    return { runtime: 'unknown runtime', cpu: 'unknown CPU', cores: 0 };
+  }
+}
+
+/**
+ * Runs the benchmark and returns the report (and writes it as JSON when asked).
+ * @example const report = await runBenchmark({ quick: true, onProgress: (l) => console.error(l) });
+ */
+export async function runBenchmark(options: BenchOptions = {}): Promise<BenchReport> {
+  const quick = options.quick ?? false;
+  const progress = options.onProgress ?? (() => {});
+  const kernels = useKernels(options.kernels ?? 'auto');
+  try {
+    const loaded = await loadPeers();
+    const cases: BenchCase[] = [];
+    const step = async (c: Promise<BenchCase>, label: string): Promise<void> => {
+      progress(`${label} …`);
+      cases.push(await c);
+    };
+    for (const [i, p] of FORWARD_PROBLEMS.entries()) await step(forwardCase(loaded, quick, p, 100 + 10 * i), `forward ${p.name}`);
+    for (const [i, p] of BACKWARD_PROBLEMS.entries()) await step(backwardCase(loaded, quick, p, 200 + 10 * i), `backward ${p.name}`);
+    await step(latencyCase(loaded, quick), 'latency');
+    const notes = [...loaded.unavailable.map((u) => `peer unavailable: ${u}`), ...notesOf(cases, quick)];
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      ...(await machine()),
+      kernels,
+      tfjs: loaded.version,
+      quick,
+      cases,
+      summaries: summarise(cases, loaded.peers),
+      notes,
+      ok: cases.every((c) => c.check.ok),
+    };
+    if (options.json) {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(options.json, JSON.stringify(report, null, 2) + '\n');
+    }
+    return report;
+  } finally {
+    useKernels('auto');
+  }
+}
+
+function notesOf(cases: readonly BenchCase[], quick: boolean): string[] {
+  const notes: string[] = [];
+  const skipped = cases.flatMap((c) => c.peers.filter((r) => r.missing?.startsWith('skipped')).map(() => `${c.group} ${c.name}`));
+  if (skipped.length) notes.push(`--quick: tfjs-cpu's backward not timed on ${skipped.join(', ')} (left out of its mean); run without --quick to time it`);
+  const oneShot = cases.flatMap((c) => c.peers.filter((r) => r.timing?.oneShot).map((r) => `${r.peer} on ${c.group} ${c.name}`));
+  if (oneShot.length) notes.push(`one call only (it took seconds): ${oneShot.join(', ')}`);
+  if (quick) notes.push('--quick: fewer samples; numbers are noisier');
+  return notes;
+}

@@ -1,0 +1,62 @@
+/**
+ * The benchmark's problems: the shapes the issue names, one list per group,
+ * so the table, the JSON and the ratios always describe the same calls.
+ */
+
+/** One conv2d problem, NCHW input and OIHW weight, symmetric padding. */
+export interface BenchProblem {
+  /** A short name for the table, e.g. `'ResNet 3×3'`. */
+  readonly name: string;
+  readonly input: readonly [number, number, number, number];
+  readonly weight: readonly [number, number, number, number];
+  readonly stride: number;
+  readonly padding: number;
+  readonly groups: number;
+}
+
+function problem(name: string, input: BenchProblem['input'], weight: BenchProblem['weight'], more: Partial<BenchProblem> = {}): BenchProblem {
+  return { name, input, weight, stride: 1, padding: 0, groups: 1, ...more };
+}
+
+/** Forward problems (the issue's list). */
+export const FORWARD_PROBLEMS: readonly BenchProblem[] = [
+  problem('LeNet', [1, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }),
+  problem('CIFAR batch', [16, 3, 32, 32], [16, 3, 3, 3]),
+  problem('ResNet 3×3', [1, 64, 56, 56], [64, 64, 3, 3], { padding: 1 }),
+  problem('batch of 4', [4, 32, 32, 32], [32, 32, 3, 3], { padding: 1 }),
+  problem('depthwise', [1, 32, 56, 56], [32, 1, 3, 3], { padding: 1, groups: 32 }),
+  problem('strided', [1, 32, 56, 56], [64, 32, 3, 3], { stride: 2, padding: 1 }),
+];
+
+/** Backward problems: input and weight gradients (and the bias gradient, ours only). */
+export const BACKWARD_PROBLEMS: readonly BenchProblem[] = [
+  FORWARD_PROBLEMS[0],
+  FORWARD_PROBLEMS[1],
+  FORWARD_PROBLEMS[2],
+  problem('16 channels', [1, 16, 32, 32], [16, 16, 3, 3], { padding: 1 }),
+];
+
+/** The chapter's corr2d: a 6×8 image with a vertical edge, and the kernel [1, −1]. */
+export const LATENCY_PROBLEM = { name: 'chapter corr2d', X: [6, 8] as const, K: [1, 2] as const };
+
+/** Output size of one axis. */
+function out(size: number, kernel: number, p: BenchProblem): number {
+  return Math.floor((size + 2 * p.padding - kernel) / p.stride) + 1;
+}
+
+/** The output shape `[N, O, OH, OW]`. */
+export function outputShape(p: BenchProblem): [number, number, number, number] {
+  return [p.input[0], p.weight[0], out(p.input[2], p.weight[2], p), out(p.input[3], p.weight[3], p)];
+}
+
+/** Floating-point operations of one pass: `2·N·O·OH·OW·(C/g)·KH·KW`. */
+export function passFlops(p: BenchProblem): number {
+  const [N, O, OH, OW] = outputShape(p);
+  return 2 * N * O * OH * OW * (p.input[1] / p.groups) * p.weight[2] * p.weight[3];
+}
+
+/** e.g. `1×64×56×56 ∗ 64×64×3×3 p1 s2 g32`. */
+export function describeProblem(p: BenchProblem): string {
+  const extra = [p.padding ? `p${p.padding}` : '', p.stride > 1 ? `s${p.stride}` : '', p.groups > 1 ? `g${p.groups}` : ''].filter(Boolean);
+  return `${p.input.join('×')} ∗ ${p.weight.join('×')}${extra.length ? ' ' + extra.join(' ') : ''}`;
+}
