@@ -11,8 +11,9 @@
  * | `tfjs-node` | yes     | yes       | yes (when installed)            |
  *
  * Every case is mapped (NHWC, explicit pads, groups split, padding modes
- * applied in JS, dilation baked into the kernel where tfjs refuses it) or
- * skipped with the reason `unsupported(case, op)` returns.
+ * applied in JS, stride with dilation by subsampling, dilation in gradients
+ * by a zero-dilated filter) or skipped with the reason `unsupported(case, op)`
+ * returns.
  */
 import type { Oracle } from '../types.js';
 import type { BackendTraits } from './plan.js';

@@ -151,3 +151,25 @@ export function hwioIntoFilter(
     }
   }
 }
+
+/**
+ * Every `step`-th row and column of NHWC `[N, H, W, C]`, from the first:
+ * a stride-s output taken from the stride-1 output, `ceil(H / sh)` rows.
+ */
+export function subsampleNhwc(
+  x: ArrayLike<number>, shape: readonly number[], step: readonly [number, number],
+): { data: Float32Array; shape: [number, number, number, number] } {
+  const [N, H, W, C] = shape;
+  const [h2, w2] = [Math.ceil(H / step[0]), Math.ceil(W / step[1])];
+  const out = new Float32Array(N * h2 * w2 * C);
+  let p = 0;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < h2; i++) {
+      for (let j = 0; j < w2; j++) {
+        const from = ((n * H + i * step[0]) * W + j * step[1]) * C;
+        for (let c = 0; c < C; c++) out[p++] = x[from + c];
+      }
+    }
+  }
+  return { data: out, shape: [N, h2, w2, C] };
+}

@@ -105,14 +105,19 @@ export interface BackendTraits {
 /** The call a case becomes on one backend. */
 export interface TfjsPlan {
   readonly c: ResolvedCase;
+  readonly op: OracleOp;
   /** Pads applied in JS (with `c.mode`, or materialised zeros) before tfjs sees the input. */
   readonly prePad: Pads | null;
   /** The `pad` argument given to tfjs. */
   readonly tfPad: 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
+  /** Strides given to tfjs. */
+  readonly tfStride: readonly [number, number];
   /** Dilation given to tfjs natively. */
   readonly tfDilation: readonly [number, number];
   /** Dilation baked into the filter as zero taps ([1, 1] when native). */
   readonly kernelDilation: readonly [number, number];
+  /** Every how many rows/columns of tfjs's output to keep ([1, 1]: all). */
+  readonly subsample: readonly [number, number];
 }
 
 const isOne = (p: readonly [number, number]): boolean => p[0] === 1 && p[1] === 1;
@@ -131,26 +136,38 @@ export function wasmSameZerosCondition(
   return !(kh === 1 && kw === 1) && (short(inH, stride[0], effK[0]) || short(inW, stride[1], effK[1]));
 }
 
+/** How dilation reaches tfjs: natively, by subsampling a stride-1 output, or baked into the filter. */
+function dilationRoute(c: ResolvedCase, traits: BackendTraits, op: OracleOp): 'native' | 'subsample' | 'kernel' {
+  if (isOne(c.dilation)) return 'native';
+  if (op !== 'forward' || !traits.nativeDilation) return 'kernel';
+  return isOne(c.stride) ? 'native' : 'subsample';
+}
+
 /**
  * Plans a case for one backend and op:
  * - padding modes are applied in JS (tfjs has no reflect/replicate/circular conv),
  *   and so is zero padding when the backend ignores explicit pads;
  * - `'same'` stays `'same'` (tfjs's own SAME rule then checks ours), except on
  *   the wasm defect's condition, where explicit pads are given instead;
- * - dilation is baked into a zero-dilated kernel when tfjs cannot take it:
- *   the forward op refuses stride > 1 with dilation > 1, and the backprop
- *   kernels take no dilation at all (the Conv2D gradient throws, tfjs #7906).
+ * - the forward op refuses stride > 1 with dilation > 1: the stride-1 dilated
+ *   output is computed and every stride-th row/column kept (explicit pads);
+ * - the backprop kernels take no dilation at all (the Conv2D gradient throws,
+ *   tfjs #7906): dilation is baked into a zero-dilated kernel.
  */
 export function planFor(c: ResolvedCase, traits: BackendTraits, op: OracleOp): TfjsPlan {
-  const emulate = !isOne(c.dilation) && (op !== 'forward' || !isOne(c.stride) || !traits.nativeDilation);
-  const kernelDilation = emulate ? c.dilation : ([1, 1] as const);
-  const tfDilation = emulate ? ([1, 1] as const) : c.dilation;
+  const route = dilationRoute(c, traits, op);
+  const one = [1, 1] as const;
+  const base = {
+    c, op,
+    tfStride: route === 'subsample' ? one : c.stride,
+    subsample: route === 'subsample' ? c.stride : one,
+    tfDilation: route === 'kernel' ? one : c.dilation,
+    kernelDilation: route === 'kernel' ? c.dilation : one,
+  };
   const explicitOk = op === 'forward' ? traits.explicitPadsForward : traits.explicitPadsBackward;
-  const base = { c, tfDilation, kernelDilation };
   if (c.mode !== 'zeros') return { ...base, prePad: c.pads, tfPad: 'valid' };
-  if (c.same && !(op === 'forward' && traits.sameZerosDefect && sameZerosHits(c, kernelDilation))) {
-    return { ...base, prePad: null, tfPad: 'same' };
-  }
+  const sameOk = route !== 'subsample' && !(op === 'forward' && traits.sameZerosDefect && sameZerosHits(c, base.kernelDilation));
+  if (c.same && sameOk) return { ...base, prePad: null, tfPad: 'same' };
   if (noPads(c.pads)) return { ...base, prePad: null, tfPad: 'valid' };
   if (!explicitOk) return { ...base, prePad: c.pads, tfPad: 'valid' };
   const [[t, b], [l, r]] = c.pads;
@@ -177,24 +194,38 @@ function allFinite(t: Tensor | null | undefined): boolean {
 }
 
 /**
+ * Where a NaN/±Inf would meet a zero that convproof never multiplies by:
+ * the zero taps of a baked-in dilation meet the input (forward) or dy
+ * (gradInput; in gradWeight they only produce the dropped hole taps), and
+ * materialised zero padding meets the weight (forward) or dy (gradWeight;
+ * in gradInput it only produces the cropped border). Returns the tensors
+ * that must then stay finite, each with the zeros it would meet.
+ */
+function zeroMeets(plan: TfjsPlan): ['input' | 'weight' | 'dy', string][] {
+  const out: ['input' | 'weight' | 'dy', string][] = [];
+  const taps = 'the zero taps of a zero-dilated kernel';
+  const pads = 'materialised zero padding';
+  if (!isOne(plan.kernelDilation) && plan.op !== 'gradWeight') out.push([plan.op === 'forward' ? 'input' : 'dy', taps]);
+  if (plan.prePad !== null && plan.c.mode === 'zeros' && plan.op !== 'gradInput') out.push([plan.op === 'forward' ? 'weight' : 'dy', pads]);
+  return out;
+}
+
+/**
  * Why a case cannot be put to this backend faithfully, or null.
  * tfjs computes in float32, so float64 cases are accepted only when every
  * value is a float32 number (the generators' integers and dyadic grids are).
  */
 export function dataReason(c: ConvCase, plan: TfjsPlan, traits: BackendTraits, dy?: Tensor): string | null {
-  const tensors = [c.input, c.weight, c.options.bias, dy];
-  if (!tensors.every(allFloat32)) {
+  const tensors = { input: c.input, weight: c.weight, bias: c.options.bias, dy };
+  if (!Object.values(tensors).every(allFloat32)) {
     return 'float64 values that float32 cannot represent (tfjs computes in float32 only)';
   }
-  if (tensors.every(allFinite)) return null;
+  if (Object.values(tensors).every(allFinite)) return null;
   if (traits.nonFiniteUnreliable) {
     return 'NaN/±Inf on wasm: XNNPACK makes no NaN guarantees (a NaN can come back as −Infinity; tfjs PR #3855)';
   }
-  if (!isOne(plan.kernelDilation)) {
-    return 'NaN/±Inf with dilation emulated by a zero-dilated kernel (0·Inf would add a NaN that convproof skips)';
-  }
-  if (plan.prePad && plan.c.mode === 'zeros') {
-    return 'NaN/±Inf with materialised zero padding (0·Inf would add a NaN that convproof skips)';
+  for (const [name, zeros] of zeroMeets(plan)) {
+    if (!allFinite(tensors[name])) return `NaN/±Inf in ${name} with ${zeros} (0·Inf would add a NaN where convproof has no term)`;
   }
   return null;
 }

@@ -15,7 +15,7 @@
 import type { Tensor } from '../../src/index.js';
 import type { ConvCase, Oracle, OracleOp } from '../types.js';
 import {
-  channelsToNhwc, filterToHwio, foldNchw, hwioIntoFilter, nhwcIntoChannels, padNchw,
+  channelsToNhwc, filterToHwio, foldNchw, hwioIntoFilter, nhwcIntoChannels, padNchw, subsampleNhwc,
   type Nchw, type Oihw,
 } from './layout.js';
 import { dataReason, planFor, resolveCase, type BackendTraits, type TfjsPlan } from './plan.js';
@@ -173,9 +173,10 @@ class TfjsOracle implements Oracle {
     for (let g = 0; g < groups; g++) {
       const xg = channelsToNhwc(x.data, x.dims, g * Cg, Cg);
       const f = filterToHwio(c.weight.data, oihwOf(p), g * Og, Og, p.kernelDilation);
-      const y = pull(tf, () =>
+      const full = pull(tf, () =>
         tf.conv2d(tf.tensor(xg, [N, x.dims.H, x.dims.W, Cg], 'float32'), tf.tensor(f.data, f.shape, 'float32'),
-          [p.c.stride[0], p.c.stride[1]], p.tfPad, 'NHWC', [p.tfDilation[0], p.tfDilation[1]]));
+          [p.tfStride[0], p.tfStride[1]], p.tfPad, 'NHWC', [p.tfDilation[0], p.tfDilation[1]]));
+      const y = subsampleNhwc(full.data, full.shape, p.subsample);
       // The shape tfjs returned, not the one we expect: a wrong shape must show.
       [OH, OW] = [y.shape[1], y.shape[2]];
       out ??= new Float32Array(N * p.c.O * OH * OW);
@@ -198,7 +199,7 @@ class TfjsOracle implements Oracle {
       const r = pull(tf, () =>
         tf.engine().runKernel('Conv2DBackpropInput',
           { dy: tf.tensor(dyg, [N, OH, OW, Og], 'float32'), filter: tf.tensor(f.data, f.shape, 'float32') },
-          { strides: [p.c.stride[0], p.c.stride[1]], pad: p.tfPad, dataFormat: 'NHWC', inputShape: [N, x.H, x.W, Cg] }));
+          { strides: [p.tfStride[0], p.tfStride[1]], pad: p.tfPad, dataFormat: 'NHWC', inputShape: [N, x.H, x.W, Cg] }));
       nhwcIntoChannels(r.data, gx, x, g * Cg, Cg);
     }
     const data = p.prePad ? foldNchw(gx, nchwOf(p), p.prePad, p.c.mode) : Float32Array.from(gx);
@@ -219,7 +220,7 @@ class TfjsOracle implements Oracle {
       const r = pull(tf, () =>
         tf.engine().runKernel('Conv2DBackpropFilter',
           { x: tf.tensor(xg, [N, x.dims.H, x.dims.W, Cg], 'float32'), dy: tf.tensor(dyg, [N, OH, OW, Og], 'float32') },
-          { strides: [p.c.stride[0], p.c.stride[1]], pad: p.tfPad, dataFormat: 'NHWC', filterShape: shape }));
+          { strides: [p.tfStride[0], p.tfStride[1]], pad: p.tfPad, dataFormat: 'NHWC', filterShape: shape }));
       hwioIntoFilter(r.data, out, oihwOf(p), g * Og, Og, p.kernelDilation);
     }
     return { shape: [...c.weight.shape], data: out };
