@@ -55,6 +55,15 @@ describe('tfjs cpu', () => {
     expect(Array.from(ours.data)).toEqual(pad649.rows.flat());
   });
 
+  test('#649: a numeric pad with a non-square stride computes the width from the stride height (x=[1,5,5,1] f=1×1 s=[1,2] pad=1)', () => {
+    // Columns: floor((5 + 2 − 1)/2) + 1 = 4; rows: (5 + 2 − 1)/1 + 1 = 7.
+    const conv = (pad: unknown) => () => tf.conv2d(tf.ones([1, 5, 5, 1]), tf.ones([1, 1, 1, 1]), [1, 2], pad as never, 'NHWC', [1, 1]);
+    expect(on('cpu', conv(1)).shape).toEqual([1, 7, 7, 1]); // still wrong
+    expect(on('cpu', conv([[0, 0], [1, 1], [1, 1], [0, 0]])).shape).toEqual([1, 7, 4, 1]);
+    expect(conv2d(tensor(new Array(25).fill(1), [1, 1, 5, 5]), tensor([1], [1, 1, 1, 1]), { padding: 1, stride: [1, 2] }).shape)
+      .toEqual([1, 1, 7, 4]);
+  });
+
   test('not validated: a 4×4 filter on a 2×2 input returns negative dimensions instead of throwing', () => {
     // floor((2 − 4)/1) + 1 = −1 on both axes.
     const y = on('cpu', () => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([4, 4, 1, 1]), [1, 1], 'valid', 'NHWC', [1, 1]));
