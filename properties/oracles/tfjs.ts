@@ -85,6 +85,14 @@ function paddedInput(c: ConvCase, p: TfjsPlan): { data: Float32Array | Float64Ar
   return padNchw(c.input.data, dims, p.prePad, p.c.mode);
 }
 
+/** The dims of the input as tfjs sees it. */
+function paddedDims(p: TfjsPlan): Nchw {
+  const d = nchwOf(p);
+  if (!p.prePad) return d;
+  const [[t, b], [l, r]] = p.prePad;
+  return { ...d, H: d.H + t + b, W: d.W + l + r };
+}
+
 function outputShape(p: TfjsPlan, OH: number, OW: number): number[] {
   return p.c.batched ? [p.c.N, p.c.O, OH, OW] : [p.c.O, OH, OW];
 }
@@ -190,7 +198,7 @@ class TfjsOracle implements Oracle {
     const p = this.plan(c, 'gradInput', dy);
     checkDy(p, dy);
     const tf = this.activate();
-    const x = p.prePad ? padNchw(c.input.data, nchwOf(p), p.prePad, p.c.mode).dims : nchwOf(p);
+    const x = paddedDims(p);
     const { Cg, Og, groups, N, OH, OW } = p.c;
     const gx = new Float64Array(N * x.C * x.H * x.W);
     for (let g = 0; g < groups; g++) {
