@@ -3,65 +3,69 @@
  * stride", with the values the chapter prints.
  */
 import { describe, expect, test } from 'vitest';
-import { conv2d, conv2dOutputShape, corr2d, tensor, type Conv2dOptions } from '../src/index.js';
-import { edgeRows, expectTensor, full, t } from './helpers.js';
+import { conv2dOutputShape, tensor, type Conv2dOptions } from '../src/index.js';
+import { KERNELS, edgeRows, expectTensor, full, t } from './helpers.js';
 
-describe('chapter: cross-correlation', () => {
-  test('corr2d([[0,1,2],[3,4,5],[6,7,8]], [[0,1],[2,3]]) = [[19,25],[37,43]]', () => {
-    expectTensor(corr2d(t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]), t([[0, 1], [2, 3]])), [[19, 25], [37, 43]]);
+for (const { name, conv2d, corr2d } of KERNELS) {
+  describe(`${name} kernels`, () => {
+    describe('chapter: cross-correlation', () => {
+      test('corr2d([[0,1,2],[3,4,5],[6,7,8]], [[0,1],[2,3]]) = [[19,25],[37,43]]', () => {
+        expectTensor(corr2d(t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]), t([[0, 1], [2, 3]])), [[19, 25], [37, 43]]);
+      });
+
+      test('the kernel [[1,-1]] marks the white→black edge with 1 and the black→white edge with -1', () => {
+        const row = [0, 1, 0, 0, 0, -1, 0];
+        expectTensor(corr2d(t(edgeRows()), t([[1, -1]])), Array.from({ length: 6 }, () => row));
+      });
+
+      test('the transposed image has only horizontal edges, which [[1,-1]] cannot see: all zeros', () => {
+        const X = edgeRows();
+        const Xt = X[0].map((_, c) => X.map((row) => row[c]));
+        expectTensor(corr2d(t(Xt), t([[1, -1]])), Array.from({ length: 8 }, () => [0, 0, 0, 0, 0]));
+      });
+    });
+
+    describe('chapter: padding and stride on an 8×8 input', () => {
+      interface ShapeCase { name: string; k: [number, number]; options: Conv2dOptions; out: [number, number] }
+      const cases: ShapeCase[] = [
+        { name: 'k=3 p=1 → 8×8', k: [3, 3], options: { padding: 1 }, out: [8, 8] },
+        { name: 'k=(5,3) p=(2,1) → 8×8', k: [5, 3], options: { padding: [2, 1] }, out: [8, 8] },
+        { name: 'k=(7,5) p=(3,2) → 8×8', k: [7, 5], options: { padding: [3, 2] }, out: [8, 8] },
+        { name: 'k=3 p=1 s=2 → 4×4', k: [3, 3], options: { padding: 1, stride: 2 }, out: [4, 4] },
+        { name: 'k=(3,5) p=(0,1) s=(3,4) → 2×2', k: [3, 5], options: { padding: [0, 1], stride: [3, 4] }, out: [2, 2] },
+      ];
+      /** The chapter's formula, ⌊(n − k + p + s)/s⌋ with p the total padding of the axis. */
+      const chapterFormula = (n: number, k: number, p: number, s: number): number => Math.floor((n - k + p + s) / s);
+      const perAxis = (v: unknown, fallback: number): [number, number] =>
+        typeof v === 'number' ? [v, v] : ((v as [number, number] | undefined) ?? [fallback, fallback]);
+
+      test.each(cases)('$name agrees with the chapter formula', ({ k: [kh, kw], options, out }) => {
+        const [ph, pw] = perAxis(options.padding, 0);
+        const [sh, sw] = perAxis(options.stride, 1);
+        expect([chapterFormula(8, kh, 2 * ph, sh), chapterFormula(8, kw, 2 * pw, sw)]).toEqual(out);
+      });
+
+      test.each(cases)('$name by conv2dOutputShape', ({ k: [kh, kw], options, out: [oh, ow] }) => {
+        expect(conv2dOutputShape([1, 1, 8, 8], [1, 1, kh, kw], options)).toEqual([1, 1, oh, ow]);
+      });
+
+      test.each(cases)('$name by running conv2d', ({ k: [kh, kw], options, out: [oh, ow] }) => {
+        const y = conv2d(full([1, 1, 8, 8], 1), full([1, 1, kh, kw], 1), options);
+        expect(y.shape).toEqual([1, 1, oh, ow]);
+        expect(y.data.length).toBe(oh * ow);
+      });
+
+      test('k=3 p=1 on ones: interior sums 9, edges 6, corners 4 (padding contributes zeros)', () => {
+        const y = conv2d(full([1, 1, 8, 8], 1), full([1, 1, 3, 3], 1), { padding: 1 });
+        const row = (edge: boolean): number[] => Array.from({ length: 8 }, (_, j) => (j === 0 || j === 7 ? 2 : 3) * (edge ? 2 : 3));
+        expectTensor(y, [[Array.from({ length: 8 }, (_, i) => row(i === 0 || i === 7))]]);
+      });
+
+      test('corr2d equals conv2d on a [1,1,H,W] view of the same data', () => {
+        const X = t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]);
+        const y = conv2d(tensor(X.data, [1, 1, 3, 3]), tensor([0, 1, 2, 3], [1, 1, 2, 2]));
+        expectTensor(y, [[[[19, 25], [37, 43]]]]);
+      });
+    });
   });
-
-  test('the kernel [[1,-1]] marks the white→black edge with 1 and the black→white edge with -1', () => {
-    const row = [0, 1, 0, 0, 0, -1, 0];
-    expectTensor(corr2d(t(edgeRows()), t([[1, -1]])), Array.from({ length: 6 }, () => row));
-  });
-
-  test('the transposed image has only horizontal edges, which [[1,-1]] cannot see: all zeros', () => {
-    const X = edgeRows();
-    const Xt = X[0].map((_, c) => X.map((row) => row[c]));
-    expectTensor(corr2d(t(Xt), t([[1, -1]])), Array.from({ length: 8 }, () => [0, 0, 0, 0, 0]));
-  });
-});
-
-describe('chapter: padding and stride on an 8×8 input', () => {
-  interface ShapeCase { name: string; k: [number, number]; options: Conv2dOptions; out: [number, number] }
-  const cases: ShapeCase[] = [
-    { name: 'k=3 p=1 → 8×8', k: [3, 3], options: { padding: 1 }, out: [8, 8] },
-    { name: 'k=(5,3) p=(2,1) → 8×8', k: [5, 3], options: { padding: [2, 1] }, out: [8, 8] },
-    { name: 'k=(7,5) p=(3,2) → 8×8', k: [7, 5], options: { padding: [3, 2] }, out: [8, 8] },
-    { name: 'k=3 p=1 s=2 → 4×4', k: [3, 3], options: { padding: 1, stride: 2 }, out: [4, 4] },
-    { name: 'k=(3,5) p=(0,1) s=(3,4) → 2×2', k: [3, 5], options: { padding: [0, 1], stride: [3, 4] }, out: [2, 2] },
-  ];
-  /** The chapter's formula, ⌊(n − k + p + s)/s⌋ with p the total padding of the axis. */
-  const chapterFormula = (n: number, k: number, p: number, s: number): number => Math.floor((n - k + p + s) / s);
-  const perAxis = (v: unknown, fallback: number): [number, number] =>
-    typeof v === 'number' ? [v, v] : ((v as [number, number] | undefined) ?? [fallback, fallback]);
-
-  test.each(cases)('$name agrees with the chapter formula', ({ k: [kh, kw], options, out }) => {
-    const [ph, pw] = perAxis(options.padding, 0);
-    const [sh, sw] = perAxis(options.stride, 1);
-    expect([chapterFormula(8, kh, 2 * ph, sh), chapterFormula(8, kw, 2 * pw, sw)]).toEqual(out);
-  });
-
-  test.each(cases)('$name by conv2dOutputShape', ({ k: [kh, kw], options, out: [oh, ow] }) => {
-    expect(conv2dOutputShape([1, 1, 8, 8], [1, 1, kh, kw], options)).toEqual([1, 1, oh, ow]);
-  });
-
-  test.each(cases)('$name by running conv2d', ({ k: [kh, kw], options, out: [oh, ow] }) => {
-    const y = conv2d(full([1, 1, 8, 8], 1), full([1, 1, kh, kw], 1), options);
-    expect(y.shape).toEqual([1, 1, oh, ow]);
-    expect(y.data.length).toBe(oh * ow);
-  });
-
-  test('k=3 p=1 on ones: interior sums 9, edges 6, corners 4 (padding contributes zeros)', () => {
-    const y = conv2d(full([1, 1, 8, 8], 1), full([1, 1, 3, 3], 1), { padding: 1 });
-    const row = (edge: boolean): number[] => Array.from({ length: 8 }, (_, j) => (j === 0 || j === 7 ? 2 : 3) * (edge ? 2 : 3));
-    expectTensor(y, [[Array.from({ length: 8 }, (_, i) => row(i === 0 || i === 7))]]);
-  });
-
-  test('corr2d equals conv2d on a [1,1,H,W] view of the same data', () => {
-    const X = t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]);
-    const y = conv2d(tensor(X.data, [1, 1, 3, 3]), tensor([0, 1, 2, 3], [1, 1, 2, 2]));
-    expectTensor(y, [[[[19, 25], [37, 43]]]]);
-  });
-});
+}

@@ -7,7 +7,34 @@
  * tests come from hand computation or from these, never from the core.
  */
 import { expect } from 'vitest';
-import { ConvError, tensor, type DType, type Nested, type Tensor } from '../src/index.js';
+import {
+  ConvError, conv2d, conv2dBackward, convTranspose2d, corr2d, reference, tensor, type DType, type Nested, type Tensor,
+} from '../src/index.js';
+
+/** One set of conv kernels under test. */
+export interface Kernels {
+  readonly name: string;
+  readonly conv2d: typeof conv2d;
+  readonly conv2dBackward: typeof conv2dBackward;
+  readonly convTranspose2d: typeof convTranspose2d;
+  readonly corr2d: typeof corr2d;
+}
+
+/**
+ * The public kernels (which dispatch to the fast path above a size
+ * threshold) and the reference loops they are checked against: every
+ * hand-computed example runs on both.
+ */
+export const KERNELS: readonly Kernels[] = [
+  { name: 'public', conv2d, conv2dBackward, convTranspose2d, corr2d },
+  {
+    name: 'reference',
+    conv2d: reference.conv2d,
+    conv2dBackward: reference.conv2dBackward,
+    convTranspose2d: reference.convTranspose2d,
+    corr2d: reference.corr2d,
+  },
+];
 
 /** Builds a tensor from nested arrays (float32 unless told). */
 export function t(values: Nested, dtype: DType = 'float32'): Tensor {
@@ -149,6 +176,11 @@ export function padPlane(plane: Plane, [[top, bottom], [left, right]]: Pads, mod
   return out;
 }
 
+/** Whether padded position (r, c) holds an image pixel (always, except for zero padding). */
+function isReal(H: number, W: number, [[top], [left]]: Pads, mode: Mode): (r: number, c: number) => boolean {
+  return (r, c) => source(r - top, H, mode) !== null && source(c - left, W, mode) !== null;
+}
+
 export interface NaiveOptions {
   stride?: [number, number];
   dilation?: [number, number];
@@ -160,7 +192,8 @@ export interface NaiveOptions {
 
 /**
  * conv2d on nested arrays: pad every plane explicitly, then for each output
- * position sum kernel × window. x `[N][C][H][W]`, w `[O][C/g][KH][KW]`.
+ * position sum kernel × window, skipping zero-padding taps (the design's
+ * NaN/Inf rule). x `[N][C][H][W]`, w `[O][C/g][KH][KW]`.
  */
 export function naiveConv2d(x: number[][][][], w: number[][][][], o: NaiveOptions = {}): number[][][][] {
   const [sh, sw] = o.stride ?? [1, 1];
@@ -171,6 +204,7 @@ export function naiveConv2d(x: number[][][][], w: number[][][][], o: NaiveOption
   const perGroupOut = w.length / g;
   return x.map((image) => {
     const padded = image.map((plane) => padPlane(plane, pads, o.mode ?? 'zeros'));
+    const real = isReal(image[0].length, image[0][0].length, pads, o.mode ?? 'zeros');
     return w.map((kernels, oc) => {
       const firstIn = Math.floor(oc / perGroupOut) * perGroupIn;
       const KH = kernels[0].length;
@@ -186,7 +220,12 @@ export function naiveConv2d(x: number[][][][], w: number[][][][], o: NaiveOption
           let s = o.bias ? o.bias[oc] : 0;
           kernels.forEach((k, ci) => {
             for (let a = 0; a < KH; a++) {
-              for (let b = 0; b < KW; b++) s += k[a][b] * padded[firstIn + ci][i * sh + a * dh][j * sw + b * dw];
+              for (let b = 0; b < KW; b++) {
+                const r = i * sh + a * dh;
+                const c = j * sw + b * dw;
+                // zero padding contributes nothing, not 0·w (which is NaN for an infinite w)
+                if (real(r, c)) s += k[a][b] * padded[firstIn + ci][r][c];
+              }
             }
           });
           row.push(s);
@@ -295,4 +334,55 @@ export function ints(shape: readonly number[], salt = 0): Nested {
   const build = (depth: number): Nested =>
     depth === shape.length ? next() : Array.from({ length: shape[depth] }, () => build(depth + 1));
   return build(0);
+}
+
+/**
+ * Gradients of `Σ dy · naiveConv2d(x, w)` written out directly: scatter
+ * dy·w onto the explicitly padded image, then fold each padded position back
+ * into the pixel it copied (zero padding: dropped); the weight gradient sums
+ * dy times the padded window. Fast enough for the fast-path-sized cases.
+ */
+export function naiveConv2dGradientsDirect(
+  x: number[][][][],
+  w: number[][][][],
+  dy: number[][][][],
+  o: NaiveOptions = {},
+): { gradInput: number[][][][]; gradWeight: number[][][][] } {
+  const [sh, sw] = o.stride ?? [1, 1];
+  const [dh, dw] = o.dilation ?? [1, 1];
+  const pads = o.pads ?? [[0, 0], [0, 0]];
+  const mode = o.mode ?? 'zeros';
+  const perGroupIn = w[0].length;
+  const perGroupOut = w.length / (o.groups ?? 1);
+  const gradWeight = w.map((k) => k.map((plane) => plane.map((row) => row.map(() => 0))));
+  const gradInput = x.map((image, n) => {
+    const padded = image.map((plane) => padPlane(plane, pads, mode));
+    const real = isReal(image[0].length, image[0][0].length, pads, mode);
+    const gradPadded = padded.map((plane) => plane.map((row) => row.map(() => 0)));
+    w.forEach((kernels, oc) => {
+      const firstIn = Math.floor(oc / perGroupOut) * perGroupIn;
+      dy[n][oc].forEach((row, i) => row.forEach((d, j) => {
+        kernels.forEach((k, ci) => k.forEach((krow, a) => krow.forEach((wv, b) => {
+          const r = i * sh + a * dh;
+          const c = j * sw + b * dw;
+          if (!real(r, c)) return; // a zero-padding tap: skipped, as in the forward
+          gradPadded[firstIn + ci][r][c] += d * wv;
+          gradWeight[oc][ci][a][b] += d * padded[firstIn + ci][r][c];
+        })));
+      }));
+    });
+    return gradPadded.map((plane) => foldPlane(plane, image[0].length, image[0][0].length, pads, mode));
+  });
+  return { gradInput, gradWeight };
+}
+
+/** Adds each padded position's value into the source pixel it was copied from. */
+function foldPlane(padded: Plane, H: number, W: number, [[top], [left]]: Pads, mode: Mode): Plane {
+  const out = Array.from({ length: H }, () => new Array<number>(W).fill(0));
+  padded.forEach((row, pr) => row.forEach((v, pc) => {
+    const r = source(pr - top, H, mode);
+    const c = source(pc - left, W, mode);
+    if (r !== null && c !== null) out[r][c] += v;
+  }));
+  return out;
 }
