@@ -52,6 +52,7 @@ export {
 } from './oracles/index.js';
 export { PROFILES, QUICK_LIMITS, suiteEnv, type EnvMap, type Profile, type ProfileName, type SuiteEnv } from './profile.js';
 export { registry } from './registry.js';
+export { riskyProperties } from './risky.js';
 export { scenario, showValue, type Scenario, type ScenarioConstraints } from './scenario.js';
 export {
   resolveTranspose,

@@ -6,6 +6,7 @@
 import { forwardProperties } from './forward.js';
 import { gradientProperties } from './gradients.js';
 import { oracleProperties } from './oracle-properties.js';
+import { riskyProperties } from './risky.js';
 import { transposeProperties } from './transpose.js';
 import type { PropertyDefinition } from './types.js';
 
@@ -13,4 +14,4 @@ import type { PropertyDefinition } from './types.js';
  * All registered properties.
  * @example registry.filter((p) => p.group === 'forward').map((p) => p.name)
  */
-export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...gradientProperties, ...transposeProperties, ...oracleProperties];
+export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...riskyProperties, ...gradientProperties, ...transposeProperties, ...oracleProperties];

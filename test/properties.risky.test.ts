@@ -1,0 +1,36 @@
+/**
+ * The focused forward properties (risky regions), run against our conv2d: one
+ * test per property, failing with the shrunk counterexample and its replay
+ * command. Steer with CONVPROOF_PROFILE / CONVPROOF_RUNS / CONVPROOF_SEED / CONVPROOF_DTYPE.
+ */
+import { describe, expect, test } from 'vitest';
+import * as ours from '../src/index.js';
+import {
+  formatFailure,
+  riskyProperties,
+  runProperty,
+  runSettings,
+  suiteEnv,
+  vitestReplay,
+} from '../properties/index.js';
+
+const env = suiteEnv();
+const settings = runSettings({
+  profile: env.profile,
+  runs: env.runs,
+  seed: env.seed,
+  dtype: env.dtype,
+  ...(env.path ? { path: env.path } : {}),
+  replay: vitestReplay('test/properties.risky.test.ts'),
+});
+console.log(`focused forward properties: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`);
+
+describe('focused forward properties of our conv2d', () => {
+  for (const property of riskyProperties) {
+    test(property.name, async () => {
+      const report = await runProperty(property, ours, settings);
+      if (report.failure) throw new Error(formatFailure(report.failure));
+      expect(report.status, report.reason).toBe('passed');
+    });
+  }
+});
