@@ -4,15 +4,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ConvExtras, ConvImplementation } from '../../properties/types.js';
 import { UsageError } from './usage.js';
 
 const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'] as const;
 const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
-/** The exports the suite uses, each a function when present. */
-export type LoadedImplementation = { conv2d: (...args: never[]) => unknown } & Partial<
-  Record<(typeof FUNCTIONS)[number], (...args: never[]) => unknown>
->;
+/** The exports the suite uses: `conv2d`, and the others when present. */
+export type LoadedImplementation = ConvImplementation & ConvExtras;
 
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
@@ -61,5 +60,5 @@ export async function loadImplementation(path: string, cwd: string): Promise<Loa
   }
   const impl: Record<string, unknown> = {};
   for (const name of FUNCTIONS) if (exported[name] !== undefined) impl[name] = exported[name];
-  return impl as LoadedImplementation;
+  return impl as unknown as LoadedImplementation;
 }

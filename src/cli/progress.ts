@@ -69,7 +69,7 @@ class TtyProgress implements Progress {
     this.last = now;
     const fraction = this.total > 0 ? (this.index + this.inner) / this.total : 1;
     const head = `${this.p.cyan(bar(fraction))} ${Math.min(this.index + 1, this.total)}/${this.total} `;
-    const width = (this.stream.columns ?? 80) - 1;
+    const width = (this.stream.columns || 80) - 1;
     this.stream.write(`\r\x1b[2K${head}${fit(this.label, Math.max(10, width - visibleWidth(head)))}`);
   }
 }

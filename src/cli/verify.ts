@@ -1,6 +1,294 @@
-/** Placeholder while verify lands. */
-import type { CliContext } from './context.js';
-export async function verifyCommand(_args: readonly string[], ctx: CliContext): Promise<number> {
-  ctx.stderr.write('convproof verify: not available yet\n');
-  return 2;
+/**
+ * `convproof verify`: runs the property suite against our conv2d or a
+ * user's module, prints a table and a summary, and exits 0 only if every
+ * property held.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { OracleName, OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/index.js';
+import { println, type CliContext } from './context.js';
+import { loadImplementation, type LoadedImplementation } from './impl.js';
+import { createProgress } from './progress.js';
+import { paint, table, useColour, type Paint } from './style.js';
+import { UsageError, choiceFlag, integerFlag, parseOrUsage } from './usage.js';
+
+export const VERIFY_HELP = `Usage: convproof verify [options]
+
+Checks a 2-D convolution against convproof's properties (output shape,
+transpose symmetry, equivariances, gradients, …), the float64 reference and
+the TensorFlow.js oracles. Exit code 0 if every property held, 1 if one
+failed, 2 for bad usage.
+
+Options:
+  --impl path         a .js/.mjs module exporting conv2d (and optionally
+                      conv2dBackward, convTranspose2d, corr2d,
+                      conv2dOutputShape) with convproof's signatures;
+                      default: convproof's own kernels
+  --profile name      quick (default), ci or deep: runs and case sizes
+  --runs N            runs per property (default: the profile's)
+  --seed S            fast-check seed (default: random, printed)
+  --dtype d           float32, float64 or both (default both)
+  --oracle list       comma-separated tfjs oracles: cpu, wasm, node
+                      (default cpu,wasm,node; unavailable ones are listed),
+                      or none
+  --json file         write the whole report (one entry per property)
+  --property name     run only this property (repeatable); with --path
+  --path p            replay one counterexample (printed on failure)
+  -h, --help          show this help
+
+Example:
+  convproof verify --impl ./my-conv.mjs --profile ci --json report.json`;
+
+const OPTIONS = {
+  impl: { type: 'string' },
+  profile: { type: 'string' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  dtype: { type: 'string' },
+  oracle: { type: 'string' },
+  json: { type: 'string' },
+  property: { type: 'string', multiple: true },
+  path: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ORACLES: readonly OracleName[] = ['cpu', 'wasm', 'node'];
+
+/** The verify command line, checked. */
+interface VerifyArgs {
+  readonly impl: string | null;
+  readonly profile: 'quick' | 'ci' | 'deep';
+  readonly runs?: number;
+  readonly seed?: number;
+  readonly dtype: 'float32' | 'float64' | 'both';
+  readonly oracles: readonly OracleName[];
+  readonly json: string | null;
+  readonly properties?: readonly string[];
+  readonly path?: string;
+}
+
+function oracleList(value: string): OracleName[] {
+  if (value === 'none') return [];
+  const names = value.split(',').map((s) => s.trim());
+  for (const n of names) choiceFlag('verify', '--oracle', n, [...ORACLES, 'none']);
+  return [...new Set(names as OracleName[])];
+}
+
+function checkArgs(values: ReturnType<typeof parseVerify>): VerifyArgs {
+  const c = 'verify';
+  if (values.path !== undefined && values.property?.length !== 1) {
+    throw new UsageError(c, '--path replays one counterexample: give exactly one --property with it');
+  }
+  if (values.json !== undefined && (values.json === '' || !existsSync(dirname(resolve(values.json))))) {
+    throw new UsageError(c, `--json: no directory to write ${JSON.stringify(values.json)} into`);
+  }
+  return {
+    impl: values.impl ?? null,
+    profile: choiceFlag(c, '--profile', values.profile ?? 'quick', ['quick', 'ci', 'deep'] as const),
+    ...(values.runs !== undefined ? { runs: integerFlag(c, '--runs', values.runs, 1, 1_000_000) } : {}),
+    ...(values.seed !== undefined ? { seed: integerFlag(c, '--seed', values.seed, -0x80000000, 0x7fffffff) } : {}),
+    dtype: choiceFlag(c, '--dtype', values.dtype ?? 'both', ['float32', 'float64', 'both'] as const),
+    oracles: oracleList(values.oracle ?? ORACLES.join(',')),
+    json: values.json ?? null,
+    ...(values.property ? { properties: values.property } : {}),
+    ...(values.path !== undefined ? { path: values.path } : {}),
+  };
+}
+
+function parseVerify(args: readonly string[]) {
+  return parseOrUsage('verify', () => parseArgs({ args: [...args], options: OPTIONS, strict: true })).values;
+}
+
+/** A shell-safe word. */
+function quote(s: string): string {
+  return /^[\w./:=@,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The one-line command that replays a failure with exactly this run's settings. */
+function replayCommand(a: VerifyArgs): (info: ReplayInfo) => string {
+  return (info) =>
+    [
+      'convproof verify',
+      a.impl ? `--impl ${quote(a.impl)}` : '',
+      `--profile ${info.profile} --dtype ${info.dtype} --runs ${info.runs}`,
+      a.oracles.join(',') !== ORACLES.join(',') ? `--oracle ${a.oracles.length ? a.oracles.join(',') : 'none'}` : '',
+      `--seed ${info.seed} --path ${quote(info.path)} --property ${quote(info.name)}`,
+    ]
+      .filter(Boolean)
+      .join(' ');
+}
+
+/** The suite needs fast-check (an optional peer); say so in one line if it is missing. */
+async function loadSuite(): Promise<typeof import('../../properties/index.js')> {
+  try {
+    return await import('../../properties/index.js');
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/fast-check/.test(message)) {
+      throw new UsageError('verify', 'the property suite needs fast-check: npm i -D fast-check (and @tensorflow/tfjs-core with -backend-cpu/-wasm for the oracles)');
+    }
+    throw e;
+  }
+}
+
+async function ourImplementation(): Promise<LoadedImplementation> {
+  const { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape } = await import('../index.js');
+  return { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape };
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function resultCell(r: PropertyReport, p: Paint): string {
+  if (r.status === 'passed') return p.green('held');
+  if (r.status === 'failed') return p.red(p.bold('FAILED'));
+  return p.yellow('skipped');
+}
+
+function runsCell(r: PropertyReport): string {
+  const na = Object.values(r.skippedCases).reduce((a, b) => a + b, 0);
+  return na > 0 ? `${r.runs} (${na} n/a)` : String(r.runs);
+}
+
+function ratioText(ratio: number): string {
+  return ratio === 0 ? '0' : ratio.toPrecision(3);
+}
+
+/** A failed property's ratio would describe only the cases before the failure: the failure says more. */
+function ratioCell(r: PropertyReport, p: Paint): string {
+  return r.worstRatio === null || r.status === 'failed' ? p.dim('–') : ratioText(r.worstRatio);
+}
+
+/**
+ * The table: runs, result, worst err/(u·M), time, property. The property's
+ * name (a sentence) comes last so the numbers stay aligned on any width.
+ */
+function reportTable(report: VerifyReport, p: Paint): string {
+  const rows = report.properties.map((r) => [runsCell(r), resultCell(r, p), ratioCell(r, p), seconds(r.timeMs), r.name]);
+  return table(['runs', 'result', 'worst err/(u·M)', 'time', 'property'], rows, ['right', 'left', 'right', 'right', 'left']);
+}
+
+function printFailures(report: VerifyReport, ctx: CliContext, p: Paint): void {
+  for (const r of report.properties) {
+    if (!r.failure) continue;
+    const f = r.failure;
+    println(ctx.stdout);
+    println(ctx.stdout, p.red(p.bold(`✗ ${r.name}`)));
+    println(ctx.stdout, `  ${f.message.split('\n').join('\n  ')}`);
+    println(ctx.stdout, `  counterexample (shrunk in ${f.shrinks} steps):`);
+    println(ctx.stdout, `    ${f.counterexample.split('\n').join('\n    ')}`);
+    println(ctx.stdout, `  seed ${f.seed}, path ${f.path}`);
+    println(ctx.stdout, `  replay: ${p.cyan(f.replay)}`);
+  }
+}
+
+function properties(n: number): string {
+  return `${n} ${n === 1 ? 'property' : 'properties'}`;
+}
+
+/** Skips grouped by reason (a module without conv2dBackward skips a dozen properties for one reason). */
+function printSkips(report: VerifyReport, ctx: CliContext, p: Paint): void {
+  const byReason = new Map<string, number>();
+  for (const r of report.properties) {
+    if (r.status === 'skipped') byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
+  }
+  if (byReason.size === 0) return;
+  println(ctx.stdout);
+  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('skipped')} ${properties(n)}: ${reason}`);
+}
+
+function printSummary(report: VerifyReport, a: VerifyArgs, ctx: CliContext, p: Paint): void {
+  if (report.properties.some((r) => Object.keys(r.skippedCases).length > 0)) {
+    println(ctx.stdout, p.dim('n/a: cases a property found not applicable, e.g. one an oracle cannot express (reasons in --json)'));
+  }
+  const count = (s: PropertyReport['status']) => report.properties.filter((r) => r.status === s).length;
+  const [held, failed, skipped] = [count('passed'), count('failed'), count('skipped')];
+  const worst = Math.max(0, ...report.properties.filter((r) => r.status === 'passed').map((r) => r.worstRatio ?? 0));
+  println(ctx.stdout);
+  const verdict = failed ? p.red(p.bold(`${failed} failed`)) : p.green(p.bold('every property held'));
+  println(
+    ctx.stdout,
+    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} skipped; ` +
+      `worst err/(u·M) ${ratioText(worst)}; ${seconds(report.timeMs)}`,
+  );
+  println(ctx.stdout, `implementation: ${a.impl ?? 'convproof (built-in)'}; profile ${report.profile}, ${report.runs} runs, seed ${report.seed}, dtype ${report.dtype}`);
+}
+
+function printOracles(report: VerifyReport, ctx: CliContext, p: Paint): void {
+  if (report.oracles.length === 0) {
+    println(ctx.stdout, p.dim('oracles: none'));
+    return;
+  }
+  // Node's "Cannot find package '…' imported from /abs/path" adds a path and nothing a user needs.
+  const why = (o: OracleStatus) =>
+    (o.reason ?? 'not ready').replace(`${o.name}: `, '').replace(/\(Cannot find (package|module) [^)]*\)/, '(not installed)');
+  const parts = report.oracles.map((o) => (o.ready ? p.green(o.name) : `${o.name} ${p.dim(`unavailable: ${why(o)}`)}`));
+  println(ctx.stdout, `oracles: ${parts.join('; ')}`);
+}
+
+/** JSON cannot hold NaN or ±Infinity; write them as strings rather than as null. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}
+
+/** `convproof verify [...]`. */
+export async function verifyCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  const values = parseVerify(args);
+  if (values.help) {
+    println(ctx.stdout, VERIFY_HELP);
+    return 0;
+  }
+  const a = checkArgs(values);
+  const impl = a.impl ? await loadImplementation(a.impl, ctx.cwd) : await ourImplementation();
+  const suite = await loadSuite();
+  for (const name of a.properties ?? []) {
+    if (!suite.registry.some((d) => d.name === name)) throw new UsageError('verify', `--property: no property named ${JSON.stringify(name)}`);
+  }
+  const p = paint(useColour(ctx.stdout, ctx.env));
+  // Loading tfjs takes seconds: skip it when no selected property consults an oracle (e.g. a replay).
+  const consults = suite.registry.some((d) => d.group === 'oracle' && (!a.properties || a.properties.includes(d.name)));
+  const oracles = consults ? await suite.loadOracles(a.oracles) : [];
+  let progress = createProgress(ctx.stderr, ctx.env, 0);
+  const report = await suite.verify(impl, {
+    profile: a.profile,
+    dtype: a.dtype,
+    oracles,
+    replay: replayCommand(a),
+    ...(a.runs !== undefined ? { runs: a.runs } : {}),
+    ...(a.seed !== undefined ? { seed: a.seed } : {}),
+    ...(a.properties ? { properties: a.properties } : {}),
+    ...(a.path !== undefined ? { path: a.path } : {}),
+    onProgress: (e) => {
+      if (e.phase === 'start' && e.index === 0) progress = createProgress(ctx.stderr, ctx.env, e.total);
+      if (e.phase === 'start') progress.start(e.index, e.property);
+      else progress.finish(e.index, e.property, e.report ? statusWord(e.report) : 'done');
+    },
+  });
+  progress.close();
+  printOracles(report, ctx, p);
+  println(ctx.stdout, reportTable(report, p));
+  printSkips(report, ctx, p);
+  printFailures(report, ctx, p);
+  printSummary(report, a, ctx, p);
+  if (a.json) writeReport(resolve(ctx.cwd, a.json), report, a, ctx);
+  return report.ok ? 0 : 1;
+}
+
+function statusWord(r: PropertyReport): string {
+  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'skipped';
+}
+
+function writeReport(file: string, report: VerifyReport, a: VerifyArgs, ctx: CliContext): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError('verify', `--json: ${file} is a directory`);
+  const body = { implementation: a.impl ?? 'convproof', ...report };
+  try {
+    writeFileSync(file, `${JSON.stringify(body, jsonReplacer, 2)}\n`);
+  } catch (e) {
+    throw new UsageError('verify', `--json: cannot write ${file}: ${(e as Error).message}`);
+  }
+  println(ctx.stdout, `report written to ${a.json}`);
 }
