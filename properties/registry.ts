@@ -3,6 +3,7 @@
  * A group adds its properties by spreading its list in here; `verify` picks
  * those whose `requires` the implementation under test exports.
  */
+import { errorProperties } from './errors.js';
 import { forwardProperties } from './forward.js';
 import { gradientProperties } from './gradients.js';
 import { oracleProperties } from './oracle-properties.js';
@@ -14,4 +15,4 @@ import type { PropertyDefinition } from './types.js';
  * All registered properties.
  * @example registry.filter((p) => p.group === 'forward').map((p) => p.name)
  */
-export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...riskyProperties, ...gradientProperties, ...transposeProperties, ...oracleProperties];
+export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...riskyProperties, ...gradientProperties, ...transposeProperties, ...oracleProperties, ...errorProperties];

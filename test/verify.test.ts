@@ -77,8 +77,8 @@ describe('verify accepts our implementation', () => {
     expect(failed(report.properties), formatReport(report)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.seed).toBe(env.seed);
-    const forward = report.properties.filter((p) => p.group === 'forward');
-    expect(forward.map((p) => p.status)).toEqual(forwardProperties.map(() => 'passed'));
+    const status = new Map(report.properties.map((p) => [p.name, p.status]));
+    expect(forwardProperties.map((p) => status.get(p.name))).toEqual(forwardProperties.map(() => 'passed'));
     const accuracy = report.properties.find((p) => p.name === NAMES.accuracy)!;
     expect(accuracy.runs).toBe(env.runs);
     expect(Number.isFinite(accuracy.worstRatio)).toBe(true);
@@ -102,9 +102,11 @@ describe('verify rejects simple wrong convs with the property that names the bug
     });
   }
 
-  test('NaN swallowed fails only the IEEE-specials property', async () => {
+  test('NaN swallowed fails only properties about NaN and ±Inf', async () => {
     const report = await verify(wrong['NaN outputs replaced by 0'], base);
-    expect(failed(report.properties)).toEqual([NAMES.specials]);
+    const names = failed(report.properties);
+    expect(names).toContain(NAMES.specials);
+    expect(names.filter((n) => !n.includes('NaN or ±Inf'))).toEqual([]);
   });
 
   test('an exception on a valid case is a failure that names the exception and the case', async () => {
@@ -185,6 +187,23 @@ describe('what verify runs', () => {
     expect(byDefault.properties.map((p) => p.name)).not.toContain(errorsProperty.name);
     const asked = await verify(only, { ...base, registry, groups: ['errors'] });
     expect(asked.properties.map((p) => [p.name, p.status])).toEqual([[errorsProperty.name, 'passed']]);
+  });
+
+  test("the 'errors' group: our conv2d throws on every breakage, a lenient conv that returns zeros instead is rejected", async () => {
+    const mine = await verify(ours, { ...base, groups: ['errors'] });
+    expect(mine.properties.map((p) => p.status)).toEqual(['passed']);
+    const lenient: ConvImplementation = {
+      conv2d: (x, w, o) => {
+        try {
+          return conv2d(x, w, o);
+        } catch {
+          return { shape: [0], data: new Float32Array(0) };
+        }
+      },
+    };
+    const report = await verify(lenient, { ...base, groups: ['errors'] });
+    expect(report.properties[0].status).toBe('failed');
+    expect(report.properties[0].failure!.message).toMatch(/^conv2d with .+ returned a tensor of shape \[0\] instead of throwing$/);
   });
 
   test('properties are filtered by exact name; an unknown name is an error', async () => {
