@@ -13,7 +13,7 @@ import { dtypeOfTensor, fromFunction, showShape, storage } from './tensors.js';
 import type { ConvCase, PropertyDefinition } from './types.js';
 
 /** One way to break a valid case. */
-interface Breakage {
+export interface Breakage {
   readonly what: string;
   readonly apply: (c: ConvCase, cfg: ConvConfig) => ConvCase;
 }

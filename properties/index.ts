@@ -24,7 +24,7 @@ export {
   type Expectation,
   type GradientExpectations,
 } from './compare.js';
-export { BREAKAGES, errorProperties } from './errors.js';
+export { BREAKAGES, errorProperties, type Breakage } from './errors.js';
 export { dilateKernel, forwardProperties, padInput, swapAxes } from './forward.js';
 export { gradientProperties, transposeOptionsRestoring } from './gradients.js';
 export {
