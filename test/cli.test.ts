@@ -387,6 +387,7 @@ describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack t
     [['--property', 'no such property'], /no property named "no such property"/],
     [['--path', '0:1'], /--path replays one counterexample/],
     [['--json', 'missing-dir/r.json'], /--json: no directory/],
+    [['--json', '.'], /--json: \. is a directory/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['extra'], /unexpected argument 'extra'/],
   ])('verify %j (in process)', async (args, message) => expectUsageError(await runInProcess(['verify', ...args]), message));

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { println, type CliContext } from './context.js';
 import { UsageError, choiceFlag, parseOrUsage } from './usage.js';
 
+/** The text of `convproof bench --help`. */
 export const BENCH_HELP = `Usage: convproof bench [--quick] [--json file] [--kernels auto|wasm|js]
 
 Times convproof's conv2d and conv2dBackward beside TensorFlow.js (cpu, wasm,
@@ -32,7 +33,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** `convproof bench [...]`. */
+/**
+ * `convproof bench [...]`: prints the benchmark tables; 1 when one of our results fails its check.
+ * @example await bench(['--quick', '--json', 'bench.json'], ctx);
+ */
 export async function bench(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseOrUsage('bench', () => parseArgs({ args: [...args], options: OPTIONS, strict: true }));
   if (values.help) {

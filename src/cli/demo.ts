@@ -14,6 +14,7 @@ import { encodePng, type RgbImage } from './png.js';
 import { paint, table, useColour, visibleWidth, type Paint } from './style.js';
 import { UsageError, parseOrUsage } from './usage.js';
 
+/** The text of `convproof demo --help`. */
 export const DEMO_HELP = `Usage: convproof demo [--out dir]
 
 Walks through the "convolutional layers" and "padding and stride" chapter of
@@ -135,7 +136,10 @@ function writePictures(dir: string, edges: EdgePictures, losses: readonly number
   });
 }
 
-/** `convproof demo [--out dir]`. */
+/**
+ * `convproof demo [--out dir]`: prints the chapter's examples and writes the pictures; 0 on success.
+ * @example await demo(['--out', 'pictures'], ctx);
+ */
 export async function demo(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseOrUsage('demo', () =>
     parseArgs({ args: [...args], options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { println, type CliContext, type Command } from './context.js';
 import { UsageError } from './usage.js';
 
+/** The text of `convproof --help`. */
 export const GLOBAL_HELP = `Usage: convproof <command> [options]
 
 A 2-D convolution you can trust, and the property-based suite that proves it.

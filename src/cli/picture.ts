@@ -43,11 +43,6 @@ export function signed(scale: number): Colormap {
   };
 }
 
-/** The largest |v| of a matrix (0 for an all-zero one). */
-export function maxAbs(m: Matrix): number {
-  return m.reduce((a, row) => row.reduce((b, v) => Math.max(b, Math.abs(v)), a), 0);
-}
-
 /**
  * Draws `m` with `cell`×`cell` pixels per entry and 1-pixel grey grid lines,
  * so a 6×8 matrix becomes a picture a person can see.

@@ -22,12 +22,6 @@ export function rgbImage(width: number, height: number, fill: readonly [number, 
   return { width, height, pixels };
 }
 
-/** Sets one pixel; coordinates outside the image are ignored (so drawing can overshoot). */
-export function setPixel(img: RgbImage, x: number, y: number, rgb: readonly [number, number, number]): void {
-  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
-  img.pixels.set(rgb, 3 * (y * img.width + x));
-}
-
 /** Fills the rectangle `[x, x+w) × [y, y+h)`, clipped to the image. */
 export function fillRect(img: RgbImage, x: number, y: number, w: number, h: number, rgb: readonly [number, number, number]): void {
   for (let j = Math.max(0, y); j < Math.min(img.height, y + h); j++) {

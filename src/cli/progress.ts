@@ -55,7 +55,8 @@ class TtyProgress implements Progress {
   }
 
   finish(index: number, _label: string, _summary: string): void {
-    [this.index, this.inner] = [index + 1, 0];
+    // The counter keeps naming this step until the next one starts; only the bar moves on.
+    [this.index, this.inner] = [index, 1];
     this.draw(true);
   }
 
@@ -68,7 +69,7 @@ class TtyProgress implements Progress {
     if (!force && now - this.last < REDRAW_MS) return;
     this.last = now;
     const fraction = this.total > 0 ? (this.index + this.inner) / this.total : 1;
-    const head = `${this.p.cyan(bar(fraction))} ${Math.min(this.index + 1, this.total)}/${this.total} `;
+    const head = `${this.p.cyan(bar(fraction))} ${this.index + 1}/${this.total} `;
     const width = (this.stream.columns || 80) - 1;
     this.stream.write(`\r\x1b[2K${head}${fit(this.label, Math.max(10, width - visibleWidth(head)))}`);
   }

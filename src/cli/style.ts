@@ -69,8 +69,8 @@ function pad(s: string, width: number, align: 'left' | 'right'): string {
  * rule under the header. `align[i]` defaults to left.
  *
  * @example
- * table(['shape', 'ms'], [['1×1×8×8', '0.12']], ['left', 'right'])
- * // shape    ms\n───────  ────\n1×1×8×8  0.12
+ * table(['ms', 'property'], [['0.12', 'a long sentence']], ['right', 'left'])
+ * // '  ms  property\n────  ────────\n0.12  a long sentence'
  */
 export function table(
   header: readonly string[],
@@ -83,6 +83,10 @@ export function table(
       .map((c, i) => pad(c, widths[i], align[i] ?? 'left'))
       .join('  ')
       .trimEnd();
-  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  // The last column, when left-aligned, holds free text (e.g. a sentence): rule only its header,
+  // so a long entry does not make the rule wrap on a narrow terminal.
+  const last = widths.length - 1;
+  const ruled = widths.map((w, i) => (i === last && (align[i] ?? 'left') === 'left' ? visibleWidth(header[i]) : w));
+  const rule = ruled.map((w) => '─'.repeat(w)).join('  ');
   return [line(header), rule, ...rows.map(line)].join('\n');
 }

@@ -4,7 +4,7 @@
  * property held.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OracleName, OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/index.js';
 import { println, type CliContext } from './context.js';
@@ -13,6 +13,7 @@ import { createProgress } from './progress.js';
 import { paint, table, useColour, type Paint } from './style.js';
 import { UsageError, choiceFlag, integerFlag, parseOrUsage } from './usage.js';
 
+/** The text of `convproof verify --help`. */
 export const VERIFY_HELP = `Usage: convproof verify [options]
 
 Checks a 2-D convolution against convproof's properties (output shape,
@@ -63,6 +64,7 @@ interface VerifyArgs {
   readonly seed?: number;
   readonly dtype: 'float32' | 'float64' | 'both';
   readonly oracles: readonly OracleName[];
+  /** Absolute path of the JSON report, if asked for. */
   readonly json: string | null;
   readonly properties?: readonly string[];
   readonly path?: string;
@@ -75,14 +77,16 @@ function oracleList(value: string): OracleName[] {
   return [...new Set(names as OracleName[])];
 }
 
-function checkArgs(values: ReturnType<typeof parseVerify>): VerifyArgs {
+function checkArgs(values: ReturnType<typeof parseVerify>, cwd: string): VerifyArgs {
   const c = 'verify';
   if (values.path !== undefined && values.property?.length !== 1) {
     throw new UsageError(c, '--path replays one counterexample: give exactly one --property with it');
   }
-  if (values.json !== undefined && (values.json === '' || !existsSync(dirname(resolve(values.json))))) {
+  const json = values.json === undefined ? null : resolve(cwd, values.json);
+  if (json !== null && (values.json === '' || !existsSync(dirname(json)))) {
     throw new UsageError(c, `--json: no directory to write ${JSON.stringify(values.json)} into`);
   }
+  if (json !== null && existsSync(json) && statSync(json).isDirectory()) throw new UsageError(c, `--json: ${values.json} is a directory`);
   return {
     impl: values.impl ?? null,
     profile: choiceFlag(c, '--profile', values.profile ?? 'quick', ['quick', 'ci', 'deep'] as const),
@@ -90,7 +94,7 @@ function checkArgs(values: ReturnType<typeof parseVerify>): VerifyArgs {
     ...(values.seed !== undefined ? { seed: integerFlag(c, '--seed', values.seed, -0x80000000, 0x7fffffff) } : {}),
     dtype: choiceFlag(c, '--dtype', values.dtype ?? 'both', ['float32', 'float64', 'both'] as const),
     oracles: oracleList(values.oracle ?? ORACLES.join(',')),
-    json: values.json ?? null,
+    json,
     ...(values.property ? { properties: values.property } : {}),
     ...(values.path !== undefined ? { path: values.path } : {}),
   };
@@ -235,46 +239,59 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** `convproof verify [...]`. */
+/** Runs the suite with the checked arguments, showing progress on stderr. */
+async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliContext): Promise<VerifyReport> {
+  const suite = await loadSuite();
+  for (const name of a.properties ?? []) {
+    if (!suite.registry.some((d) => d.name === name)) throw new UsageError('verify', `--property: no property named ${JSON.stringify(name)}`);
+  }
+  // Loading tfjs takes seconds: skip it when no selected property consults an oracle (e.g. a replay).
+  const consults = suite.registry.some((d) => d.group === 'oracle' && (!a.properties || a.properties.includes(d.name)));
+  if (consults && a.oracles.length && ctx.stderr.isTTY) ctx.stderr.write('loading the TensorFlow.js oracles…');
+  const oracles = consults ? await suite.loadOracles(a.oracles) : [];
+  let progress = createProgress(ctx.stderr, ctx.env, 0);
+  try {
+    return await suite.verify(impl, {
+      profile: a.profile,
+      dtype: a.dtype,
+      oracles,
+      replay: replayCommand(a),
+      ...(a.runs !== undefined ? { runs: a.runs } : {}),
+      ...(a.seed !== undefined ? { seed: a.seed } : {}),
+      ...(a.properties ? { properties: a.properties } : {}),
+      ...(a.path !== undefined ? { path: a.path } : {}),
+      onProgress: (e) => {
+        if (e.phase === 'start' && e.index === 0) progress = createProgress(ctx.stderr, ctx.env, e.total);
+        if (e.phase === 'start') progress.start(e.index, e.property);
+        else progress.finish(e.index, e.property, e.report ? statusWord(e.report) : 'done');
+      },
+    });
+  } finally {
+    progress.close();
+  }
+}
+
+/**
+ * `convproof verify [...]`: returns 0 when every property held, 1 when one
+ * failed; bad usage throws `UsageError` (exit 2).
+ * @example process.exitCode = await verifyCommand(['--impl', './mine.mjs', '--runs', '50'], ctx);
+ */
 export async function verifyCommand(args: readonly string[], ctx: CliContext): Promise<number> {
   const values = parseVerify(args);
   if (values.help) {
     println(ctx.stdout, VERIFY_HELP);
     return 0;
   }
-  const a = checkArgs(values);
+  const a = checkArgs(values, ctx.cwd);
   const impl = a.impl ? await loadImplementation(a.impl, ctx.cwd) : await ourImplementation();
-  const suite = await loadSuite();
-  for (const name of a.properties ?? []) {
-    if (!suite.registry.some((d) => d.name === name)) throw new UsageError('verify', `--property: no property named ${JSON.stringify(name)}`);
-  }
+  const report = await runSuite(a, impl, ctx);
   const p = paint(useColour(ctx.stdout, ctx.env));
-  // Loading tfjs takes seconds: skip it when no selected property consults an oracle (e.g. a replay).
-  const consults = suite.registry.some((d) => d.group === 'oracle' && (!a.properties || a.properties.includes(d.name)));
-  const oracles = consults ? await suite.loadOracles(a.oracles) : [];
-  let progress = createProgress(ctx.stderr, ctx.env, 0);
-  const report = await suite.verify(impl, {
-    profile: a.profile,
-    dtype: a.dtype,
-    oracles,
-    replay: replayCommand(a),
-    ...(a.runs !== undefined ? { runs: a.runs } : {}),
-    ...(a.seed !== undefined ? { seed: a.seed } : {}),
-    ...(a.properties ? { properties: a.properties } : {}),
-    ...(a.path !== undefined ? { path: a.path } : {}),
-    onProgress: (e) => {
-      if (e.phase === 'start' && e.index === 0) progress = createProgress(ctx.stderr, ctx.env, e.total);
-      if (e.phase === 'start') progress.start(e.index, e.property);
-      else progress.finish(e.index, e.property, e.report ? statusWord(e.report) : 'done');
-    },
-  });
-  progress.close();
   printOracles(report, ctx, p);
   println(ctx.stdout, reportTable(report, p));
   printSkips(report, ctx, p);
   printFailures(report, ctx, p);
   printSummary(report, a, ctx, p);
-  if (a.json) writeReport(resolve(ctx.cwd, a.json), report, a, ctx);
+  if (a.json) writeReport(a.json, report, a, ctx);
   return report.ok ? 0 : 1;
 }
 
@@ -283,12 +300,11 @@ function statusWord(r: PropertyReport): string {
 }
 
 function writeReport(file: string, report: VerifyReport, a: VerifyArgs, ctx: CliContext): void {
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError('verify', `--json: ${file} is a directory`);
   const body = { implementation: a.impl ?? 'convproof', ...report };
   try {
     writeFileSync(file, `${JSON.stringify(body, jsonReplacer, 2)}\n`);
   } catch (e) {
     throw new UsageError('verify', `--json: cannot write ${file}: ${(e as Error).message}`);
   }
-  println(ctx.stdout, `report written to ${a.json}`);
+  println(ctx.stdout, `report written to ${relative(ctx.cwd, file) || file}`);
 }
