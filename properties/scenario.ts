@@ -22,18 +22,26 @@ export interface Scenario<E> {
 export type ScenarioConstraints = ConvConfigConstraints & TensorDataConstraints;
 
 function isTensor(v: unknown): v is Tensor {
-  return typeof v === 'object' && v !== null && 'shape' in v && 'data' in v && ArrayBuffer.isView((v as Tensor).data);
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Partial<Tensor>;
+  return Array.isArray(t.shape) && (t.data instanceof Float32Array || t.data instanceof Float64Array);
 }
 
-/** A value for a counterexample report: tensors shown with their values, the rest as JSON. */
-export function showValue(v: unknown): string {
+/**
+ * A value for a counterexample report: tensors shown with their values, the
+ * rest like JSON (nested at most four deep, arrays cut after 64 items, so a
+ * huge or cyclic value returned by an implementation still prints).
+ * @example showValue({ pixel: 3, delta: -1 }) // '{ pixel: 3, delta: -1 }'
+ */
+export function showValue(v: unknown, depth = 0): string {
   if (isTensor(v)) return showTensor(v);
-  if (Array.isArray(v)) return `[${v.map(showValue).join(', ')}]`;
-  if (typeof v === 'number') return Number.isNaN(v) || !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'object' && v !== null) {
-    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x)}`).join(', ')} }`;
+    if (depth >= 4) return '…';
+    if (Array.isArray(v)) return `[${v.slice(0, 64).map((x) => showValue(x, depth + 1)).join(', ')}${v.length > 64 ? ', …' : ''}]`;
+    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x, depth + 1)}`).join(', ')} }`;
   }
-  return JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
 /**
@@ -55,9 +63,20 @@ export function scenario<E>(
 /** No extra draws. */
 export const nothing = (): fc.Arbitrary<null> => fc.constant(null);
 
-/** The implementation's output for a case. */
+/**
+ * Throws unless `value` is a tensor `{shape, data}` with a Float32Array or
+ * Float64Array, so a malformed result fails with a clear message rather
+ * than a TypeError deep inside a property.
+ * @example checkResult('conv2d', impl.conv2d(x, w)) // the tensor, or throws
+ */
+export function checkResult(fn: string, value: unknown): Tensor {
+  if (!isTensor(value)) throw new Error(`${fn} returned ${showValue(value)}, not a tensor {shape: number[], data: Float32Array | Float64Array}`);
+  return value;
+}
+
+/** The implementation's output for a case (checked to be a tensor). */
 export function run(ctx: PropertyContext, c: ConvCase): Tensor {
-  return ctx.impl.conv2d(c.input, c.weight, c.options);
+  return checkResult('conv2d', ctx.impl.conv2d(c.input, c.weight, c.options));
 }
 
 /** The case's options without the given keys. */

@@ -123,6 +123,12 @@ describe('verify rejects simple wrong convs with the property that names the bug
   });
 });
 
+test('a result that is not a tensor fails with what was returned', async () => {
+  const impl = { conv2d: () => [1, 2, 3] } as unknown as ConvImplementation;
+  const report = await verify(impl, { ...base, properties: [NAMES.shape] });
+  expect(report.properties[0].failure!.message).toBe('conv2d returned [1, 2, 3], not a tensor {shape: number[], data: Float32Array | Float64Array}');
+});
+
 describe('a failure report replays', () => {
   const impl = wrong['true convolution (kernel flipped)'];
   const accuracy = forwardProperties.find((p) => p.name === NAMES.accuracy)!;
