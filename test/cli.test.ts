@@ -80,6 +80,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+// Help texts, the version and most flag checks run in process (see runInProcess); the exit codes,
+// the one-line errors without a stack trace and everything that imports a user's module run spawned.
 describe.concurrent('help and version', () => {
   test('--help lists the commands and the exit codes, exit 0', async () => {
     const r = await run(['--help']);
@@ -88,14 +90,14 @@ describe.concurrent('help and version', () => {
   });
 
   test.each(['verify', 'demo', 'bench'])('%s --help shows the usage of that command, exit 0', async (command) => {
-    const r = await run([command, '--help']);
+    const r = await runInProcess([command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: convproof ${command}`));
   });
 
   test('--version prints the version of package.json', async () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-    const r = await run(['--version']);
+    const r = await runInProcess(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
   });
@@ -110,11 +112,11 @@ describe.concurrent('bad usage: one line on stderr, exit 2', () => {
 
   test('unknown command', async () => expectUsageError(await run(['frobnicate']), /unknown command "frobnicate"/));
 
-  test('unknown global flag', async () => expectUsageError(await run(['--frobnicate']), /unknown option --frobnicate/));
+  test('unknown global flag', async () => expectUsageError(await runInProcess(['--frobnicate']), /unknown option --frobnicate/));
 
-  test('unknown flag of a command', async () => expectUsageError(await run(['demo', '--frobnicate']), /unknown option '--frobnicate'/));
+  test('unknown flag of a command', async () => expectUsageError(await runInProcess(['demo', '--frobnicate']), /unknown option '--frobnicate'/));
 
-  test('a flag without its value', async () => expectUsageError(await run(['demo', '--out']), /--out/));
+  test('a flag without its value', async () => expectUsageError(await runInProcess(['demo', '--out']), /--out/));
 });
 
 /** The chunks of a PNG file, each checked against its CRC (computed by Node's zlib, not by the CLI's code). */
@@ -353,7 +355,7 @@ export function conv2d(input, weight, options) {
 });
 
 describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack trace', () => {
-  test('--impl of a missing file', async () => expectUsageError(await run(['verify', '--impl', 'nowhere.mjs']), /no such file nowhere\.mjs/));
+  test('--impl of a missing file', async () => expectUsageError(await runInProcess(['verify', '--impl', 'nowhere.mjs']), /no such file nowhere\.mjs/));
 
   test('--impl of a module without conv2d', async () => {
     const impl = module('no-conv.mjs', 'export function conv(x) { return x; }\n');
@@ -375,7 +377,7 @@ describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack t
     expectUsageError(await run(['verify', '--impl', impl]), /importing syntax\.mjs failed: SyntaxError/);
   });
 
-  test('--impl of a TypeScript file', async () => expectUsageError(await run(['verify', '--impl', 'conv.ts']), /\.js, \.mjs or \.cjs/));
+  test('--impl of a TypeScript file', async () => expectUsageError(await runInProcess(['verify', '--impl', 'conv.ts']), /\.js, \.mjs or \.cjs/));
 
   test.each([
     [['--runs', 'abc'], /--runs must be an integer/],
