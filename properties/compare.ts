@@ -30,18 +30,25 @@ import type { ConvCase } from './types.js';
  *   loses up to the subnormal spacing η (2^-149 in float32, 2^-1074 in
  *   float64) absolutely, which no relative bound covers; n terms and the
  *   final rounding give at most n+1 such losses.
+ * @example const bound = TOLERANCE.factor * gamma(n, unitRoundoff('float32')) * M;
  */
 export const TOLERANCE = {
   factor: 2,
   underflowPerTerm: { float32: 2 ** -149, float64: 2 ** -1074 },
 } as const;
 
-/** Unit roundoff: 2^-24 for float32, 2^-53 for float64. */
+/**
+ * Unit roundoff: 2^-24 for float32, 2^-53 for float64.
+ * @example unitRoundoff('float32') // 2 ** -24
+ */
 export function unitRoundoff(dtype: DType): number {
   return dtype === 'float64' ? 2 ** -53 : 2 ** -24;
 }
 
-/** γ_n = n·u/(1−n·u), Infinity once n·u ≥ 1. */
+/**
+ * γ_n = n·u/(1−n·u), Infinity once n·u ≥ 1.
+ * @example gamma(9, 2 ** -24) // ≈ 5.4e-7
+ */
 export function gamma(n: number, u: number): number {
   const nu = n * u;
   return nu < 1 ? nu / (1 - nu) : Infinity;
@@ -126,7 +133,10 @@ export interface Comparison {
   readonly message: string;
 }
 
-/** Thrown by `expectBounded`/`expectExact`: the message says where and by how much. */
+/**
+ * Thrown by `expectBounded`/`expectExact`: the message says where and by how much.
+ * @example try { expectExact(a, b, 'y'); } catch (e) { if (e instanceof ComparisonError) e.comparison.mismatches; }
+ */
 export class ComparisonError extends Error {
   readonly comparison: Comparison;
   constructor(comparison: Comparison) {
@@ -228,6 +238,7 @@ export function compareExact(got: Tensor, want: Tensor, label: string): Comparis
 /**
  * `compareBounded`, throwing a `ComparisonError` on failure.
  * @returns the worst err/(u·M), for reports
+ * @example ctx.observe(expectBounded(impl.conv2d(c.input, c.weight, c.options), forwardExpectation(c)));
  */
 export function expectBounded(got: Tensor, want: Expectation): number {
   const cmp = compareBounded(got, want);
@@ -235,7 +246,10 @@ export function expectBounded(got: Tensor, want: Expectation): number {
   return cmp.worstRatio;
 }
 
-/** `compareExact`, throwing a `ComparisonError` on failure. */
+/**
+ * `compareExact`, throwing a `ComparisonError` on failure.
+ * @example expectExact(impl.conv2d(x, w, { padding: [[0, 1], [0, 1]] }), impl.conv2d(x, w, { padding: 'same' }), 'same')
+ */
 export function expectExact(got: Tensor, want: Tensor, label: string): void {
   const cmp = compareExact(got, want, label);
   if (!cmp.ok) throw new ComparisonError(cmp);

@@ -22,7 +22,10 @@ const withOptions = (c: ConvCase, extra: Record<string, unknown>): ConvCase => (
 
 const zeros = (t: Tensor, shape: readonly number[]): Tensor => fromFunction(dtypeOfTensor(t), shape, () => 0);
 
-/** Breakages, each invalid whatever the case it is applied to. */
+/**
+ * Breakages, each invalid whatever the case it is applied to.
+ * @example BREAKAGES.map((b) => b.what) // ['stride 0 on the width', 'negative padding', …]
+ */
 export const BREAKAGES: readonly Breakage[] = [
   { what: 'stride 0 on the width', apply: (c, cfg) => withOptions(c, { stride: [cfg.stride[0], 0] }) },
   { what: 'negative padding', apply: (c) => withOptions(c, { padding: [[0, -1], [0, 0]], paddingMode: 'zeros' }) },

@@ -95,7 +95,10 @@ function swapPair<T>(v: T | readonly [T, T] | undefined): T | [T, T] | undefined
   return Array.isArray(v) ? [v[1], v[0]] : (v as T | undefined);
 }
 
-/** The options of the transposed problem: every per-axis value swapped. */
+/**
+ * The options of the transposed problem: every per-axis value swapped.
+ * @example swapAxes({ stride: [1, 2], padding: [[0, 1], [2, 3]] }) // { stride: [2, 1], padding: [[2, 3], [0, 1]] }
+ */
 export function swapAxes(o: Conv2dOptions): Conv2dOptions {
   const out: Conv2dOptions = { ...o };
   if (o.stride !== undefined) out.stride = swapPair(o.stride);
@@ -261,7 +264,10 @@ function checkLinear(which: 'input' | 'weight') {
 
 // ---------------------------------------------------------------- padding
 
-/** The input padded explicitly as the case's padding and mode say (zeros for zero padding). */
+/**
+ * The input padded explicitly as the case's padding and mode say (zeros for zero padding).
+ * @example padInput(x, resolveConv(x.shape, w.shape, { padding: 1, paddingMode: 'reflect' })) // [N, C, H+2, W+2]
+ */
 export function padInput(x: Tensor, r: ResolvedConv): Tensor {
   const [N, C, H, W] = dims4(x.shape);
   const padded = build4(dtypeOfTensor(x), [N, C, H + r.top + r.bottom, W + r.left + r.right], (n, c, h, w) => {
@@ -303,7 +309,10 @@ function checkStride(ctx: PropertyContext, { c }: Scenario<null>): void {
   expectExact(run(ctx, c), reshape(want, shape), `stride ${r.sh}×${r.sw} against the stride-1 output subsampled`);
 }
 
-/** The kernel with `d−1` zeros between taps along each axis. */
+/**
+ * The kernel with `d−1` zeros between taps along each axis.
+ * @example dilateKernel(w, 2, 1) // w [O, C, 2, 2] → [O, C, 3, 2], a zero row between the taps
+ */
 export function dilateKernel(w: Tensor, dh: number, dw: number): Tensor {
   const [O, Cg, KH, KW] = dims4(w.shape);
   return build4(dtypeOfTensor(w), [O, Cg, dh * (KH - 1) + 1, dw * (KW - 1) + 1], (o, c, h, x) =>

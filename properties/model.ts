@@ -42,19 +42,28 @@ function pairOf(p: Pair | undefined): [number, number] {
   return typeof p === 'number' ? [p, p] : [p[0], p[1]];
 }
 
-/** `'same'` (SAME_UPPER) pads of one axis: `OH = ceil(H/s)`, the odd pixel after. */
+/**
+ * `'same'` (SAME_UPPER) pads of one axis: `OH = ceil(H/s)`, the odd pixel after.
+ * @example sameUpperPads(8, 3, 2, 1) // [0, 1]: OH = 4, the odd pixel at the bottom
+ */
 export function sameUpperPads(size: number, kernel: number, stride: number, dilation: number): [number, number] {
   const out = Math.ceil(size / stride);
   const total = Math.max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - size);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-/** Output size of one axis: `floor((size + before + after − d·(k−1) − 1) / s) + 1`. */
+/**
+ * Output size of one axis: `floor((size + before + after − d·(k−1) − 1) / s) + 1`.
+ * @example axisOutput(5, 3, 2, 1, 1, 1) // 3
+ */
 export function axisOutput(size: number, k: number, s: number, d: number, before: number, after: number): number {
   return Math.floor((size + before + after - d * (k - 1) - 1) / s) + 1;
 }
 
-/** `[[top, bottom], [left, right]]` of a padding option for an input of H×W. */
+/**
+ * `[[top, bottom], [left, right]]` of a padding option for an input of H×W.
+ * @example explicitPads({ padding: [1, 2] }, 5, 5, 3, 3) // [[1, 1], [2, 2]]
+ */
 export function explicitPads(
   options: Conv2dOptions,
   H: number,
@@ -98,6 +107,7 @@ export function resolveConv(inputShape: readonly number[], weightShape: readonly
  * The real pixel that padded position `i` of an axis of `size` reads, or −1
  * for a zero-padding tap. reflect mirrors without repeating the edge
  * (`−1 → 1`), replicate clamps, circular wraps.
+ * @example sourcePixel(-1, 4, 'reflect') // 1; sourcePixel(-1, 4, 'zeros') // -1
  */
 export function sourcePixel(i: number, size: number, mode: PaddingMode): number {
   if (i >= 0 && i < size) return i;
@@ -119,7 +129,10 @@ function taps(out: number, k: number, s: number, d: number, before: number, size
   return t;
 }
 
-/** Visits every real tap of the case: `visit(outIndex, inIndex, weightIndex)` (flat NCHW/OIHW offsets). */
+/**
+ * Visits every real tap of the case: `visit(outIndex, inIndex, weightIndex)` (flat NCHW/OIHW offsets).
+ * @example forEachTap(resolveConv(x.shape, w.shape, opts), (out, inp, k) => { y[out] += x.data[inp] * w.data[k]; })
+ */
 export function forEachTap(r: ResolvedConv, visit: (out: number, inp: number, wt: number) => void): void {
   const rows = taps(r.OH, r.KH, r.sh, r.dh, r.top, r.H, r.mode);
   const cols = taps(r.OW, r.KW, r.sw, r.dw, r.left, r.W, r.mode);
@@ -161,6 +174,7 @@ const identity = (v: number): number => v;
  * The forward conv in float64 (`absolute`: the same on |x|, |w|, |b|, which
  * is the magnitude M of the error bound).
  * @returns the output in NCHW order, `N·O·OH·OW` values
+ * @example const r = resolveConv(x.shape, w.shape, opts); const M = modelConv2d(r, x, w, bias, true);
  */
 export function modelConv2d(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null, absolute = false): Float64Array {
   const f = absolute ? Math.abs : identity;
@@ -194,6 +208,7 @@ export interface ModelGradients {
  * The backward pass of the model for upstream gradient `dy` (`absolute`:
  * the same walk on absolute values, i.e. the magnitudes of the bound).
  * Gradients of padding-mode taps fold back into the pixels they read.
+ * @example const g = modelConv2dBackward(resolveConv(x.shape, w.shape, opts), x, w, dy); g.gradWeight // float64, w's layout
  */
 export function modelConv2dBackward(r: ResolvedConv, x: Tensor, w: Tensor, dy: Tensor, absolute = false): ModelGradients {
   const f = absolute ? Math.abs : identity;

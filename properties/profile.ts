@@ -21,7 +21,10 @@ export interface Profile {
   readonly maxShrinks: number;
 }
 
-/** Case sizes of the quick profile (also the arbitraries' defaults). */
+/**
+ * Case sizes of the quick profile (also the arbitraries' defaults).
+ * @example convConfig({ ...QUICK_LIMITS, maxKernel: 1 })
+ */
 export const QUICK_LIMITS: SizeLimits = {
   maxBatch: 3,
   maxGroups: 3,

@@ -136,12 +136,18 @@ export interface RunSettings {
 
 type Impl = ConvImplementation & ConvExtras;
 
-/** A shell-quoted argument. */
+/**
+ * A shell-quoted argument.
+ * @example shellQuote("for any 'same' case") // a single-quoted, escaped argument
+ */
 export function shellQuote(s: string): string {
   return /^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The default replay: a `convproof verify` command line (`<module>` stands for the implementation's file). */
+/**
+ * The default replay: a `convproof verify` command line (`<module>` stands for the implementation's file).
+ * @example cliReplay({ name, seed: 42, path: '3:1', profile: 'quick', dtype: 'both', runs: 100 })
+ */
 export function cliReplay(info: ReplayInfo): string {
   return [
     'convproof verify --impl <module>',
@@ -255,7 +261,10 @@ async function readyOracles(oracles: readonly Oracle[]): Promise<{ ready: Oracle
   return { ready, status };
 }
 
-/** Resolves verify's options into run settings (oracles not yet loaded). */
+/**
+ * Resolves verify's options into run settings (oracles not yet loaded).
+ * @example const settings = runSettings({ profile: 'ci', seed: 42 }); await runProperty(forwardProperties[0], impl, settings);
+ */
 export function runSettings(options: VerifyOptions = {}): RunSettings {
   const profile = typeof options.profile === 'object' ? options.profile : PROFILES[options.profile ?? 'quick'];
   if (!profile) throw new Error(`verify: unknown profile ${JSON.stringify(options.profile)}; use 'quick', 'ci' or 'deep'`);
@@ -345,7 +354,10 @@ export function formatReport(report: VerifyReport): string {
   return lines.join('\n');
 }
 
-/** A failure as text: message, counterexample, seed/path and the replay command. */
+/**
+ * A failure as text: message, counterexample, seed/path and the replay command.
+ * @example if (report.failure) throw new Error(formatFailure(report.failure));
+ */
 export function formatFailure(f: FailureReport): string {
   return [f.message, `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`, `seed ${f.seed}, path ${f.path}`, `replay: ${f.replay}`].join('\n');
 }

@@ -19,7 +19,10 @@ export interface ConvCaseConstraints extends ConvConfigConstraints, TensorDataCo
 
 const SHOWN_VALUES = 256;
 
-/** A tensor as `[shape] dtype [values]` (the values cut after 256). */
+/**
+ * A tensor as `[shape] dtype [values]` (the values cut after 256).
+ * @example showTensor(tensor([1, 2], [1, 2])) // '[1, 2] float32 [1, 2]'
+ */
 export function showTensor(t: Tensor): string {
   const values = Array.from(t.data.subarray(0, SHOWN_VALUES), (v) => (Object.is(v, -0) ? '-0' : String(v)));
   const more = t.data.length > SHOWN_VALUES ? `, … ${t.data.length - SHOWN_VALUES} more` : '';
@@ -27,7 +30,10 @@ export function showTensor(t: Tensor): string {
   return `${showShape(t.shape)} ${dtype} [${values.join(', ')}${more}]`;
 }
 
-/** Conv2d options as a readable literal, the bias shown as a tensor. */
+/**
+ * Conv2d options as a readable literal, the bias shown as a tensor.
+ * @example showOptions({ stride: [1, 2], padding: 'same' }) // '{ stride: [1,2], padding: "same" }'
+ */
 export function showOptions(options: ConvCase['options']): string {
   const parts = Object.entries(options).map(([k, v]) =>
     k === 'bias' ? `bias: ${v ? showTensor(v as Tensor) : String(v)}` : `${k}: ${JSON.stringify(v)}`,
@@ -35,12 +41,18 @@ export function showOptions(options: ConvCase['options']): string {
   return `{ ${parts.join(', ')} }`;
 }
 
-/** A case as the call it stands for, for counterexample reports. */
+/**
+ * A case as the call it stands for, for counterexample reports.
+ * @example showCase(c) // 'conv2d(input [1, 1, 3, 3] float32 [...], weight ..., { ... })'
+ */
 export function showCase(c: ConvCase): string {
   return `conv2d(input ${showTensor(c.input)}, weight ${showTensor(c.weight)}, ${showOptions(c.options)})`;
 }
 
-/** Attaches `showCase` as fast-check's printer of a value. */
+/**
+ * Attaches `showCase` as fast-check's printer of a value.
+ * @example arb.map((v) => printable(v, (x) => `case ${x.id}`))
+ */
 export function printable<T extends object>(value: T, show: (v: T) => string): T {
   Object.defineProperty(value, fc.toStringMethod, { value: () => show(value), enumerable: false });
   return value;

@@ -19,10 +19,16 @@ import type { DTypeChoice, SizeLimits } from '../types.js';
  */
 export type PaddingKind = 'omitted' | 'valid' | 'number' | 'pair' | 'explicit' | 'same';
 
-/** Every padding kind. */
+/**
+ * Every padding kind.
+ * @example convConfig({ paddings: PADDING_KINDS.filter((k) => k !== 'same') })
+ */
 export const PADDING_KINDS: readonly PaddingKind[] = ['omitted', 'valid', 'number', 'pair', 'explicit', 'same'];
 
-/** Every padding mode. */
+/**
+ * Every padding mode.
+ * @example convConfig({ paddingModes: PADDING_MODES.slice(1) }) // never zeros
+ */
 export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 /** Constraints of `convConfig`; every field is optional. */

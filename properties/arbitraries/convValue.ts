@@ -24,7 +24,10 @@ export interface ConvValueConstraints {
   readonly fractionBits?: number;
 }
 
-/** The constraints with their defaults filled in. */
+/**
+ * The constraints with their defaults filled in.
+ * @example valueDefaults({ kind: 'integer' }).maxInt // 3
+ */
 export function valueDefaults(c: ConvValueConstraints = {}): Required<ConvValueConstraints> {
   return { kind: c.kind ?? 'mixed', maxInt: c.maxInt ?? 3, mantissaBits: c.mantissaBits ?? 12, fractionBits: c.fractionBits ?? 10 };
 }
@@ -47,6 +50,7 @@ export function convValue(constraints: ConvValueConstraints = {}): fc.Arbitrary<
 /**
  * The same distribution drawn from a plain PRNG `rand` (uniform in [0, 1)),
  * for tensors too large to draw element by element.
+ * @example const rand = seededRandom(7); sampleValue(rand) // e.g. -2 or 0.3125
  */
 export function sampleValue(rand: () => number, constraints: ConvValueConstraints = {}): number {
   const c = valueDefaults(constraints);

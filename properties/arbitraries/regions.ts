@@ -6,7 +6,10 @@
  */
 import type { ConvConfig } from './convConfig.js';
 
-/** Every region `riskyRegions` can report. */
+/**
+ * Every region `riskyRegions` can report.
+ * @example for (const r of RISKY_REGIONS) console.log(r, counts.get(r))
+ */
 export const RISKY_REGIONS = [
   "odd 'same' total",
   'stride > kernel',
