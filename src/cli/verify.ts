@@ -204,9 +204,6 @@ function printSkips(report: VerifyReport, ctx: CliContext, p: Paint): void {
 }
 
 function printSummary(report: VerifyReport, a: VerifyArgs, ctx: CliContext, p: Paint): void {
-  if (report.properties.some((r) => Object.keys(r.skippedCases).length > 0)) {
-    println(ctx.stdout, p.dim('n/a: cases a property found not applicable, e.g. one an oracle cannot express (reasons in --json)'));
-  }
   const count = (s: PropertyReport['status']) => report.properties.filter((r) => r.status === s).length;
   const [held, failed, skipped] = [count('passed'), count('failed'), count('skipped')];
   const worst = Math.max(0, ...report.properties.filter((r) => r.status === 'passed').map((r) => r.worstRatio ?? 0));
@@ -288,6 +285,9 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
   const p = paint(useColour(ctx.stdout, ctx.env));
   printOracles(report, ctx, p);
   println(ctx.stdout, reportTable(report, p));
+  if (report.properties.some((r) => Object.keys(r.skippedCases).length > 0)) {
+    println(ctx.stdout, p.dim('(n/a: cases a property found not applicable, e.g. one an oracle cannot express; reasons in --json)'));
+  }
   printSkips(report, ctx, p);
   printFailures(report, ctx, p);
   printSummary(report, a, ctx, p);
