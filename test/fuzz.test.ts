@@ -1,13 +1,60 @@
 /**
  * Fuzzing every export with random mixes of valid and invalid arguments:
  * each call either returns the correct result or throws a ConvError with a
- * documented code — never a TypeError, RangeError, hang or other error.
- * Below the properties: every counterexample the fuzzers found, as a plain test.
+ * code its broken argument calls for — never a TypeError, RangeError, hang
+ * or other error (see properties/fuzz.ts). Runs per target scale with
+ * CONVPROOF_PROFILE (quick ×1, ci ×3, deep ×10) or are set by CONVPROOF_RUNS;
+ * CONVPROOF_SEED replays a run. Below the properties: every counterexample
+ * the fuzzers found, as a plain test.
  */
-import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import * as convproof from '../src/index.js';
 import {
-  Conv2d, ConvError, conv2d, conv2dBackward, conv2dOutputShape, convTranspose2d, sgd, tensor, toNested, type Tensor,
+  Conv2d, ConvError, conv2d, conv2dBackward, conv2dOutputShape, convTranspose2d, reference, sgd, tensor, toNested, type Tensor,
 } from '../src/index.js';
+import {
+  CONV_ERROR_CODES, FUZZERS, FuzzStats, fuzzProperty, type FuzzSubject, type FuzzTarget,
+} from '../properties/fuzz.js';
+import { suiteEnv } from '../properties/profile.js';
+
+const env = suiteEnv();
+const scale = { quick: 1, ci: 3, deep: 10 }[env.profile.name];
+const runsOf = (quick: number): number => (process.env.CONVPROOF_RUNS ? env.runs : quick * scale);
+
+/** Quick-profile runs per target (a Conv2d session is a constructor call and 1–5 method calls). */
+const RUNS: Readonly<Record<FuzzTarget, number>> = {
+  tensor: 800, toNested: 500, corr2d: 500, conv2d: 800, conv2dBackward: 500, convTranspose2d: 500,
+  conv2dOutputShape: 800, Conv2d: 400, sgd: 500,
+};
+
+const stats = new FuzzStats();
+const referenceStats = new FuzzStats();
+
+function fuzz(subject: FuzzSubject, target: FuzzTarget, runs: number, into: FuzzStats): void {
+  fc.assert(fuzzProperty(subject, FUZZERS[target](), into), { numRuns: runsOf(runs), seed: env.seed, path: env.path });
+}
+
+describe(`fuzzing every export (seed ${env.seed}, profile ${env.profile.name})`, () => {
+  const targets = Object.keys(RUNS) as FuzzTarget[];
+  test.each(targets)('for any mix of valid and invalid arguments, %s returns the right result or throws a ConvError with a fitting code', (target) => {
+    fuzz(convproof, target, RUNS[target], stats);
+  });
+
+  test.each(['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d'] as const)(
+    'the same for reference.%s',
+    (target) => fuzz(reference, target, RUNS[target] / 4, referenceStats),
+  );
+
+  test('together the fuzzers provoke every documented error code', () => {
+    const seen = new Set([...stats.codes.keys(), ...referenceStats.codes.keys()]);
+    expect(CONV_ERROR_CODES.filter((c) => !seen.has(c))).toEqual([]);
+  });
+
+  afterAll(() => {
+    console.log(`fuzz (seed ${env.seed}):\n${stats.format()}\nreference namespace:\n${referenceStats.format()}`);
+  });
+});
 
 /** Lets a test pass a value the types forbid, to check the runtime guard. */
 const bad = <T>(value: unknown): T => value as T;
@@ -58,10 +105,10 @@ describe('regressions found by fuzzing (each once crashed or hung)', () => {
     expect(codeOf(() => tensor([1], bad(a)))).toBe('shape');
   });
 
-  test('stride given as an array of 10^7 zeros: the message stays short', () => {
+  test('stride given as an array of 10^6 zeros: the message stays short', () => {
     let message = '';
     try {
-      conv2d(one(), one(), { stride: bad(new Array(1e7).fill(0)) });
+      conv2d(one(), one(), { stride: bad(new Array(1e6).fill(0)) });
     } catch (e) {
       message = (e as Error).message;
     }
