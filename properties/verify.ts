@@ -314,6 +314,9 @@ export async function verify(impl: ConvImplementation, options: VerifyOptions = 
   const { ready, status } = await readyOracles(settings.oracles);
   const run = { ...settings, oracles: ready };
   const list = selected(options);
+  if (settings.path && list.length > 1) {
+    throw new Error(`verify: a path replays one counterexample of one property, but ${list.length} are selected; name it in options.properties`);
+  }
   const reports: PropertyReport[] = [];
   for (const [index, def] of list.entries()) {
     options.onProgress?.({ phase: 'start', property: def.name, index, total: list.length });

@@ -151,6 +151,13 @@ describe('a failure report replays', () => {
     expect(again.runs).toBe(1);
   });
 
+  test('verify replays a path only for a single named property', async () => {
+    await expect(verify(impl, { ...base, seed: 11, path: '0' })).rejects.toThrow('a path replays one counterexample of one property');
+    const first = (await runProperty(accuracy, impl, runSettings({ ...base, seed: 11 }))).failure!;
+    const report = await verify(impl, { ...base, seed: 11, path: first.path, properties: [NAMES.accuracy] });
+    expect(report.properties[0].failure!.counterexample).toBe(first.counterexample);
+  });
+
   test('shrinking stops after the shrink budget', async () => {
     const none = await runProperty(accuracy, impl, runSettings({ ...base, seed: 3, maxShrinks: 0 }));
     expect(none.failure!.shrinks).toBe(0);
