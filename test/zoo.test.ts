@@ -71,7 +71,7 @@ function row(entry: ZooEntry, index: number): string {
     const caught = found.filter((c) => c.first !== null);
     cells.push(`${caught.length}/${found.length}`, String(Math.max(0, ...caught.map((c) => c.fewest))));
   }
-  return `| ${cells.join(' | ')} |`;
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
 function table(): string {
@@ -101,6 +101,7 @@ afterAll(() => {
       'differently from ours (a gather loop, im2col + matrix products, a direct scatter).',
       '',
       `Reproduce: \`CONVPROOF_SEED=${seeds[0]}${seeds.length > 1 ? ` CONVPROOF_ZOO_SEEDS=${seeds.length}` : ''} CONVPROOF_WRITE_ZOO_TABLE=1 npx vitest run test/zoo.test.ts\``,
+      '',
       '',
     ].join('\n');
     writeFileSync('docs/zoo.md', `${intro}${text}\n`);

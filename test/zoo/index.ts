@@ -54,6 +54,7 @@ export const buggy: readonly ZooEntry[] = [
   bug('padding-taps-multiplied', 'zero-padding taps multiplied: 0·Inf = NaN leaks into padded outputs', { paddingTapsMultiplied: true }),
   // state and precision
   bug('weight-flipped-in-place', 'flips the caller’s weight in place and never flips it back', { weightFlippedInPlace: true }),
+  bug('input-normalised-in-place', 'scales the caller’s input into [−1, 1] in place (and the output back)', { inputNormalisedInPlace: true }),
   bug('unbatched-shape-mutated', 'unshift(1) on the caller’s [C,H,W] shape array', { unbatchedShapeMutated: true }),
   bug('bfloat16-accumulator', 'running sum rounded to bfloat16 after every add', { accumulator: 'bfloat16' }),
   bug('tf32-products', 'operands rounded to TF32 (11 significant bits) before multiplying', { accumulator: 'tf32' }),

@@ -51,6 +51,8 @@ export interface Bugs {
   paddingTapsMultiplied?: boolean;
   /** Flips the weight in place to reuse a convolution loop and never flips it back. */
   weightFlippedInPlace?: boolean;
+  /** Scales the caller's input into [−1, 1] in place (and the output back), as a fixed-point kernel might. */
+  inputNormalisedInPlace?: boolean;
   /** Turns an unbatched input into a batch of one by `unshift(1)` on the caller's shape array. */
   unbatchedShapeMutated?: boolean;
   /** Low-precision arithmetic (see `Accumulator`). */
@@ -203,8 +205,18 @@ function flipPlanes(data: Tensor['data'], KH: number, KW: number): void {
   for (let s = 0; s < data.length; s += plane) data.subarray(s, s + plane).reverse();
 }
 
+/** Divides `data` in place by its largest finite magnitude; returns that scale (1 if none). */
+function normalise(data: Tensor['data']): number {
+  let m = 0;
+  for (const v of data) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  if (m === 0) return 1;
+  for (let i = 0; i < data.length; i++) data[i] /= m;
+  return m;
+}
+
 function forward(x: Tensor, w: Tensor, o: Conv2dOptions, b: Bugs): Tensor {
   const batched = x.shape.length === 4;
+  const scale = b.inputNormalisedInPlace ? normalise(x.data) : 1;
   if (b.unbatchedShapeMutated && !batched) (x.shape as number[]).unshift(1);
   const p = buggyProblem(x, w, o, b);
   p.batched = batched;
@@ -242,7 +254,7 @@ function forward(x: Tensor, w: Tensor, o: Conv2dOptions, b: Bugs): Tensor {
               }
             }
           }
-          acc[q++] = s + biasTerm(bias, oc, Og, b);
+          acc[q++] = s * scale + biasTerm(bias, oc, Og, b);
         }
       }
     }
