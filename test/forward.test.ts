@@ -341,6 +341,18 @@ for (const { name, conv2d } of KERNELS) {
         expectTensor(conv2d(t(xs), t(ws), { padding: 1 }), naiveConv2d(xs, ws, { pads: [[1, 1], [1, 1]] }));
       });
 
+      test('x=[1,2,10,10] k=[8,2,3,3] p=1 with Inf and NaN weights: they reach only outputs whose tap lands on a real pixel', () => {
+        const xs = ints([1, 2, 10, 10], 7) as N4;
+        const ws = ints([8, 2, 3, 3], 8) as N4;
+        ws[2][1][0][0] = Infinity; // top-left tap: padding for the first output row and column
+        ws[5][0][2][1] = NaN; // bottom-middle tap: padding for the last output row
+        const y = conv2d(t(xs), t(ws), { padding: 1 });
+        expectTensor(y, naiveConv2d(xs, ws, { pads: [[1, 1], [1, 1]] }));
+        // spelled out for one channel: row 0 of output channel 2 stays finite, row 1 does not
+        expect(Number.isFinite(y.data[2 * 100 + 5])).toBe(true);
+        expect(Number.isFinite(y.data[2 * 100 + 15])).toBe(false);
+      });
+
       test('x=[1,1,3,66] k=[32,1,1,64] float32 rounds a float64 sum once (1 + 2^-24 + 2^-24 → 1 + 2^-23)', () => {
         const e = 2 ** -24;
         const row = new Array<number>(66).fill(0);
