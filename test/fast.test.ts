@@ -346,8 +346,9 @@ describe('the reference kernels and the working memory', () => {
 /**
  * The bound stated in src/fast/conv2d.ts, in bytes: 8·(|W| + one group's
  * padded image rounded up to whole strides, plus a row + an output tile of
- * O/g × (4096 + Wq + 8) + one image's O/g output planes) + 4·taps, plus
- * 64-byte alignment of five regions.
+ * O/g × (4096 + Wq + 8) + one image's O/g output planes + one group of one
+ * input image) + 4·(taps + the phase tables), plus 64-byte alignment of
+ * eight regions.
  */
 function statedForwardBound(g: Conv2dGeometry): number {
   const Cg = g.C / g.groups;
@@ -358,5 +359,7 @@ function statedForwardBound(g: Conv2dGeometry): number {
   const image = Cg * g.h.stride * g.w.stride * Hq * Wq + Wq + 8;
   const tile = Og * (4096 + Wq + 8);
   const planes = Og * g.h.out * g.w.out;
-  return 8 * (g.O * taps + image + tile + planes) + 4 * taps + 5 * 64;
+  const raw = Cg * g.h.size * g.w.size;
+  const tables = g.h.stride * Hq + g.w.stride * Wq;
+  return 8 * (g.O * taps + image + tile + planes + raw) + 4 * (taps + tables) + 8 * 64;
 }

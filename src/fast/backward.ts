@@ -21,11 +21,13 @@
  *   gradient (C·H·W, twice: accumulated, then rounded for one block copy);
  * - weight gradient: the accumulators (R × ⌈O/g/8⌉·8 per group) and a tile of
  *   T(⌈O/g/8⌉·8) positions holding its im2col (R per position) and its
- *   gradOutput (⌈O/g/8⌉·8 per position), plus one int32 per position.
+ *   gradOutput (⌈O/g/8⌉·8 per position), plus one int32 per position, and
+ *   one group of one input image as given (C/g·H·W).
+ * Both also hold the index tables: OH·KH + KW·OW int32.
  */
 import { tapMap, type Conv2dGeometry } from '../geometry.js';
 import type { TensorData } from '../tensor.js';
-import { kernels, type Kernels } from './kernels.js';
+import { copyIn, kernels, type Kernels } from './kernels.js';
 import { Layout, roundUp, tilePositions } from './layout.js';
 
 /** The shared sizes of one backward problem. */
@@ -40,8 +42,6 @@ interface Sizes {
   /** Output rows and columns visited (a transposed conv may use fewer than the conv's). */
   readonly outH: number;
   readonly outW: number;
-  readonly rowMap: Int32Array;
-  readonly colMap: Int32Array;
 }
 
 function sizes(g: Conv2dGeometry, outH: number, outW: number): Sizes {
@@ -49,11 +49,21 @@ function sizes(g: Conv2dGeometry, outH: number, outW: number): Sizes {
   const KH = g.h.kernel;
   const KW = g.w.kernel;
   const taps = Cg * KH * KW;
-  return {
-    Cg, Og: g.O / g.groups, KH, KW, taps, blocks: Math.ceil(taps / 4), outH, outW,
-    rowMap: tapMap(g.h, g.paddingMode, outH),
-    colMap: tapMap(g.w, g.paddingMode, outW),
-  };
+  return { Cg, Og: g.O / g.groups, KH, KW, taps, blocks: Math.ceil(taps / 4), outH, outW };
+}
+
+/**
+ * Writes the reference's index maps (`tapMap`) as the kernels' tables:
+ * `rows[i·KH + kh]` = source row · W and `cols[kw·outW + j]` = source column
+ * (element offsets in a plane), −1 for a zero-padding tap.
+ */
+function writeTables(i32: Int32Array, g: Conv2dGeometry, s: Sizes, rows: number, cols: number): void {
+  const rowMap = tapMap(g.h, g.paddingMode, s.outH);
+  const colMap = tapMap(g.w, g.paddingMode, s.outW);
+  for (let i = 0; i < rowMap.length; i++) i32[(rows >>> 2) + i] = rowMap[i] < 0 ? -1 : rowMap[i] * g.w.size;
+  for (let kw = 0; kw < s.KW; kw++) {
+    for (let j = 0; j < s.outW; j++) i32[(cols >>> 2) + kw * s.outW + j] = colMap[j * s.KW + kw];
+  }
 }
 
 /** Output rows per tile so that a tile holds about `positions` positions. */
@@ -84,10 +94,14 @@ export function gradInputFast(
   const dCol = layout.take(s.blocks * 4 * tileCols, 8);
   const gx = layout.take(image, 8);
   const stage = layout.take(image, 8);
+  const rowTable = layout.take(outH * s.KH, 4);
+  const colTable = layout.take(s.KW * outW, 4);
   const k = kernels();
   if (!k.reserve(layout.top)) return false;
   packTransposedWeights(k.f64, wT >>> 3, w, s, g.groups);
+  writeTables(k.i32, g, s, rowTable, colTable);
   for (let o = 0; o < s.Og; o++) k.i32[(offsets >>> 2) + o] = o * P * 8;
+  const plane = g.h.size * g.w.size * 8;
   for (let n = 0; n < g.N; n++) {
     startImage(k.f64, gx >>> 3, g.C, g.h.size * g.w.size, bias);
     for (let gi = 0; gi < g.groups; gi++) {
@@ -96,7 +110,7 @@ export function gradInputFast(
         const count = Math.min(rows, outH - i0);
         const cols = roundUp(count * outW, 8);
         k.gemm4(wT + gi * s.blocks * 4 * s.Og * 8, dyAt + i0 * outW * 8, offsets, dCol, s.blocks, s.Og, cols, tileCols * 8, 0);
-        col2im(k.f64, s, g, dCol >>> 3, tileCols, (gx >>> 3) + gi * s.Cg * g.h.size * g.w.size, i0, count);
+        k.col2im(gx + gi * s.Cg * plane, plane, dCol, tileCols * 8, s.Cg, s.KH, s.KW, count, outW, rowTable + i0 * s.KH * 4, colTable);
       }
     }
     roundImage(k, gx, stage, out, n * image, image);
@@ -116,32 +130,6 @@ function packTransposedWeights(f: Float64Array, d: number, w: TensorData, s: Siz
         }
       }
     }
-  }
-}
-
-/** Adds each tile column `dCol[tap][p]` into the pixel tap read at output p (real taps only). */
-function col2im(f: Float64Array, s: Sizes, g: Conv2dGeometry, dCol: number, tileCols: number, gx: number, i0: number, count: number): void {
-  const { KH, KW, outW, rowMap, colMap } = s;
-  const H = g.h.size;
-  const W = g.w.size;
-  let tap = 0;
-  for (let c = 0; c < s.Cg; c++) {
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++, tap++) {
-        for (let i = 0; i < count; i++) {
-          const r = rowMap[(i0 + i) * KH + kh];
-          if (r < 0) continue;
-          addRow(f, gx + (c * H + r) * W, dCol + tap * tileCols + i * outW, colMap, kw, KW, outW);
-        }
-      }
-    }
-  }
-}
-
-function addRow(f: Float64Array, dst: number, src: number, colMap: Int32Array, kw: number, KW: number, outW: number): void {
-  for (let j = 0; j < outW; j++) {
-    const s = colMap[j * KW + kw];
-    if (s >= 0) f[dst + s] += f[src + j];
   }
 }
 
@@ -177,16 +165,24 @@ export function gradWeightFast(g: Conv2dGeometry, dy: TensorData, x: TensorData,
   const cols = layout.take(accRows * positions, 8);
   const dyT = layout.take(positions * Og8, 8);
   const acc = layout.take(g.groups * accRows * Og8, 8);
+  const plane = g.h.size * g.w.size;
+  const raw = layout.take(s.Cg * plane, 8);
+  const rowTable = layout.take(s.outH * s.KH, 4);
+  const colTable = layout.take(s.KW * s.outW, 4);
   const k = kernels();
   if (!k.reserve(layout.top)) return false;
+  writeTables(k.i32, g, s, rowTable, colTable);
   for (let p = 0; p < positions; p++) k.i32[(offsets >>> 2) + p] = p * Og8 * 8;
   k.f64.fill(0, dyT >>> 3, (acc >>> 3) + g.groups * accRows * Og8);
+  const shift = x instanceof Float32Array ? 2 : 3;
   for (let n = 0; n < g.N; n++) {
     for (let gi = 0; gi < g.groups; gi++) {
+      copyIn(k, raw, x, (n * g.C + gi * s.Cg) * plane, s.Cg * plane);
       for (let i0 = 0; i0 < s.outH; i0 += rows) {
         const count = Math.min(rows, s.outH - i0);
         const cnt = count * s.outW;
-        packColumns(k.f64, cols >>> 3, s, g, x, n, gi, i0, count);
+        k.im2col(cols, raw, plane << shift, shift, s.Cg, s.KH, s.KW, count, s.outW, rowTable + i0 * s.KH * 4, colTable);
+        for (let tap = s.taps; tap < accRows; tap++) zeroLane(k.f64, (cols >>> 3) + (tap >> 2) * cnt * 4 + (tap & 3), cnt);
         packGradOutput(k.f64, dyT >>> 3, Og8, dy, (n * g.O + gi * s.Og) * s.outH * s.outW + i0 * s.outW, s, cnt);
         k.gemm4(cols, dyT, offsets, acc + gi * accRows * Og8 * 8, s.blocks, cnt, Og8, Og8 * 8, 1);
       }
@@ -196,41 +192,9 @@ export function gradWeightFast(g: Conv2dGeometry, dy: TensorData, x: TensorData,
   return true;
 }
 
-/** cols[tapBlock][p][4] = x at tap (4·block + lane) for position p of the tile, 0 for padding or past the last tap. */
-function packColumns(
-  f: Float64Array, d: number, s: Sizes, g: Conv2dGeometry, x: TensorData, n: number, gi: number, i0: number, count: number,
-): void {
-  const { KH, KW, outW, rowMap, colMap } = s;
-  const H = g.h.size;
-  const W = g.w.size;
-  const cnt = count * outW;
-  let tap = 0;
-  for (let c = 0; c < s.Cg; c++) {
-    const plane = (n * g.C + gi * s.Cg + c) * H * W;
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++, tap++) {
-        const lane = d + (tap >> 2) * cnt * 4 + (tap & 3);
-        for (let i = 0; i < count; i++) {
-          const r = rowMap[(i0 + i) * KH + kh];
-          const at = lane + i * outW * 4;
-          if (r < 0) zeroLane(f, at, outW);
-          else gatherRow(f, at, x, plane + r * W, colMap, kw, KW, outW);
-        }
-      }
-    }
-  }
-  for (; tap < s.blocks * 4; tap++) zeroLane(f, d + (tap >> 2) * cnt * 4 + (tap & 3), cnt);
-}
-
+/** Zeroes one lane (a tap past the last) of packed columns. */
 function zeroLane(f: Float64Array, at: number, count: number): void {
   for (let j = 0; j < count; j++) f[at + j * 4] = 0;
-}
-
-function gatherRow(f: Float64Array, at: number, x: TensorData, row: number, colMap: Int32Array, kw: number, KW: number, outW: number): void {
-  for (let j = 0; j < outW; j++) {
-    const c = colMap[j * KW + kw];
-    f[at + j * 4] = c < 0 ? 0 : x[row + c];
-  }
 }
 
 /** dyT[p][o] = dy[o][p] for the tile's positions; columns past O/g stay zero. */

@@ -21,12 +21,13 @@
  * (H + pads) · (W + pads) (each axis rounded up to whole strides; only the
  * phases some tap reads), plus one row; C/g·KH·KW int32 offsets; an output
  * tile of O/g rows × `tilePositions(O/g)` ≤ 4096 positions (at least one
- * output row); and a staging copy of one image's O/g output planes, so each
- * leaves in one block copy.
+ * output row); a staging copy of one image's O/g output planes, so each
+ * leaves in one block copy; one group of one input image as given (C/g·H·W,
+ * copied in one block before the expansion); and the phase tables.
  */
 import { sourceIndex, type AxisGeometry, type Conv2dGeometry, type PaddingMode } from '../geometry.js';
 import type { TensorData } from '../tensor.js';
-import { kernels, type Kernels } from './kernels.js';
+import { copyIn, kernels, type Kernels } from './kernels.js';
 import { Layout, roundUp, tilePositions } from './layout.js';
 
 /** One axis of the padded input, split by stride phase. */
@@ -79,6 +80,10 @@ interface ForwardPlan {
   readonly offsets: number;
   readonly image: number;
   readonly out: number;
+  /** One group of one input image as given, and the phase tables. */
+  readonly raw: number;
+  readonly rowTable: number;
+  readonly colTable: number;
   /** Where finished tiles gather (as the output's dtype): one image's group of output channels. */
   readonly stage: number;
   readonly bytes: number;
@@ -100,7 +105,10 @@ function planForward(g: Conv2dGeometry): ForwardPlan {
   const image = layout.take(Cg * rows.count * cols.count * rows.len * Wq + Wq + 8, 8);
   const out = layout.take(Og * tileCols, 8);
   const stage = layout.take(Og * g.h.out * g.w.out, 8);
-  return { g, rows, cols, Cg, Og, taps, tileRows, tileCols, weights, offsets, image, out, stage, bytes: layout.top };
+  const raw = layout.take(Cg * g.h.size * g.w.size, 8);
+  const rowTable = layout.take(rows.src.length, 4);
+  const colTable = layout.take(cols.src.length, 4);
+  return { g, rows, cols, Cg, Og, taps, tileRows, tileCols, weights, offsets, image, out, stage, raw, rowTable, colTable, bytes: layout.top };
 }
 
 /**
@@ -139,31 +147,27 @@ function writeOffsets(i32: Int32Array, plan: ForwardPlan): void {
   }
 }
 
-/** Copies one group of one input image into its padded phase images. */
-function fillImage(f: Float64Array, plan: ForwardPlan, x: TensorData, n: number, gi: number): void {
-  const { rows, cols, Cg } = plan;
-  const { C, h, w } = plan.g;
-  const H = h.size;
-  const W = w.size;
-  let d = plan.image >>> 3;
-  for (let c = 0; c < Cg; c++) {
-    const plane = (n * C + gi * Cg + c) * H * W;
-    for (let fr = 0; fr < rows.count; fr++) {
-      for (let fc = 0; fc < cols.count; fc++) {
-        for (let r = 0; r < rows.len; r++, d += cols.len) {
-          const sr = rows.src[fr * rows.len + r];
-          if (sr < 0) f.fill(0, d, d + cols.len);
-          else copyRow(f, d, x, plane + sr * W, cols.src, fc * cols.len, cols.len);
-        }
-      }
-    }
-  }
+/** The phase tables: rows[f·Hq + r] = source row · W, cols[f·Wq + q] = source column (element offsets), −1 for a zero. */
+function writePhaseTables(i32: Int32Array, plan: ForwardPlan): void {
+  const { rows, cols } = plan;
+  for (let i = 0; i < rows.src.length; i++) i32[(plan.rowTable >>> 2) + i] = rows.src[i] < 0 ? -1 : rows.src[i] * plan.g.w.size;
+  i32.set(cols.src, plan.colTable >>> 2);
 }
 
-function copyRow(f: Float64Array, d: number, x: TensorData, row: number, src: Int32Array, s0: number, len: number): void {
-  for (let q = 0; q < len; q++) {
-    const s = src[s0 + q];
-    f[d + q] = s < 0 ? 0 : x[row + s];
+/** Copies one group of one input image into the workspace, then expands it into padded phase images. */
+function fillImage(k: Kernels, plan: ForwardPlan, x: TensorData, n: number, gi: number): void {
+  const { rows, cols, Cg } = plan;
+  const { C, h, w } = plan.g;
+  const plane = h.size * w.size;
+  const shift = x instanceof Float32Array ? 2 : 3;
+  copyIn(k, plan.raw, x, (n * C + gi * Cg) * plane, Cg * plane);
+  let d = plan.image;
+  for (let c = 0; c < Cg; c++) {
+    for (let fr = 0; fr < rows.count; fr++) {
+      for (let fc = 0; fc < cols.count; fc++, d += rows.len * cols.len * 8) {
+        k.gather(d, plan.raw + ((c * plane) << shift), shift, plan.rowTable + fr * rows.len * 4, rows.len, plan.colTable + fc * cols.len * 4, cols.len);
+      }
+    }
   }
 }
 
@@ -208,6 +212,7 @@ export function forwardFast(g: Conv2dGeometry, x: TensorData, w: TensorData, b: 
   if (!k.reserve(plan.bytes)) return false;
   packWeights(k.f64, plan, w);
   writeOffsets(k.i32, plan);
+  writePhaseTables(k.i32, plan);
   const { Og, taps, tileRows, tileCols } = plan;
   const blocks = Og >> 2;
   const ldc = tileCols * 8;
@@ -215,7 +220,7 @@ export function forwardFast(g: Conv2dGeometry, x: TensorData, w: TensorData, b: 
   const size = out instanceof Float32Array ? 4 : 8;
   for (let n = 0; n < g.N; n++) {
     for (let gi = 0; gi < g.groups; gi++) {
-      fillImage(k.f64, plan, x, n, gi);
+      fillImage(k, plan, x, n, gi);
       const a = plan.weights + gi * Og * taps * 8;
       for (let i0 = 0; i0 < g.h.out; i0 += tileRows) {
         const count = Math.min(tileRows, g.h.out - i0);

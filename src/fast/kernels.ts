@@ -12,10 +12,16 @@
  * - `gemm1`: `C[p] (+)= Σ_k A[k] · B[k][p]` for `p < cols` (a multiple of 8).
  * - `pack`: copies `rows` rows of `len` float64s (strides in bytes) out of a
  *   tile, as float32 (rounded once) when `narrow` = 1, else as float64.
+ * - `gather`, `im2col`, `col2im`: the index-map walks (see kernels.wat):
+ *   tables of int32 element offsets, −1 for a zero-padding tap; `shift` is
+ *   log2 of the source element size (2 for float32, 3 for float64).
  * `init` = 1 adds into the C already there (used to start from the bias, or
  * to accumulate over tiles); 0 starts from +0.
  */
 import { KERNELS_WASM_BASE64 } from './wasm/kernels.generated.js';
+
+/** A typed array read as numbers (either source dtype). */
+type TensorLike = Float32Array | Float64Array;
 
 /** Which implementation runs the micro-kernels. */
 export type KernelName = 'wasm' | 'js';
@@ -32,6 +38,9 @@ export interface Kernels {
   gemm4(a: number, b: number, off: number, c: number, blocks: number, K: number, cols: number, ldc: number, init: number): void;
   gemm1(a: number, b: number, off: number, c: number, K: number, cols: number, init: number): void;
   pack(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number, narrow: number): void;
+  gather(dst: number, src: number, shift: number, rows: number, nr: number, cols: number, nc: number): void;
+  im2col(a: number, src: number, plane: number, shift: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void;
+  col2im(gx: number, plane: number, dcol: number, ld: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void;
 }
 
 /**
@@ -71,6 +80,66 @@ class JsKernels implements Kernels {
       const s = (src + r * srcStride) >>> 3;
       const d = (dst + r * dstStride) >>> shift;
       for (let j = 0; j < len; j++) to[d + j] = this.f64[s + j];
+    }
+  }
+
+  /** The source array and base index of an address holding elements of size 2^shift. */
+  private source(src: number, shift: number): [TensorLike, number] {
+    return shift === 2 ? [this.f32, src >>> 2] : [this.f64, src >>> 3];
+  }
+
+  gather(dst: number, src: number, shift: number, rows: number, nr: number, cols: number, nc: number): void {
+    const [x, base] = this.source(src, shift);
+    const { f64, i32 } = this;
+    let d = dst >>> 3;
+    for (let r = 0; r < nr; r++, d += nc) {
+      const ro = i32[(rows >>> 2) + r];
+      for (let q = 0; q < nc; q++) {
+        const co = i32[(cols >>> 2) + q];
+        f64[d + q] = ro < 0 || co < 0 ? 0 : x[base + ro + co];
+      }
+    }
+  }
+
+  im2col(a: number, src: number, plane: number, shift: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void {
+    const { f64, i32 } = this;
+    const cnt4 = count * outW * 4;
+    let t = 0;
+    for (let c = 0; c < C; c++) {
+      const [x, base] = this.source(src + c * plane, shift);
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++, t++) {
+          let at = (a >>> 3) + (t >> 2) * cnt4 + (t & 3);
+          for (let i = 0; i < count; i++) {
+            const ro = i32[(rows >>> 2) + i * KH + kh];
+            for (let j = 0; j < outW; j++, at += 4) {
+              const co = i32[(cols >>> 2) + kw * outW + j];
+              f64[at] = ro < 0 || co < 0 ? 0 : x[base + ro + co];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  col2im(gx: number, plane: number, dcol: number, ld: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void {
+    const { f64, i32 } = this;
+    let t = 0;
+    for (let c = 0; c < C; c++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++, t++) {
+          for (let i = 0; i < count; i++) {
+            const ro = i32[(rows >>> 2) + i * KH + kh];
+            if (ro < 0) continue;
+            const dst = ((gx + c * plane) >>> 3) + ro;
+            const src = ((dcol + t * ld) >>> 3) + i * outW;
+            for (let j = 0; j < outW; j++) {
+              const co = i32[(cols >>> 2) + kw * outW + j];
+              if (co >= 0) f64[dst + co] += f64[src + j];
+            }
+          }
+        }
+      }
     }
   }
 
@@ -137,6 +206,16 @@ function jsBlock1(f: Float64Array, o: Int32Array, ap: number, bp: number, op: nu
   f[cp + 4] = c4; f[cp + 5] = c5; f[cp + 6] = c6; f[cp + 7] = c7;
 }
 
+/**
+ * Copies `length` elements of `x` from index `from` into the workspace at
+ * byte address `at`, in x's own dtype (a block copy).
+ * @example copyIn(kernels(), 0, x.data, 0, x.data.length);
+ */
+export function copyIn(k: Kernels, at: number, x: TensorLike, from: number, length: number): void {
+  const view = x instanceof Float32Array ? k.f32 : k.f64;
+  view.set(x.subarray(from, from + length), at / view.BYTES_PER_ELEMENT);
+}
+
 /** The slice of the WebAssembly JS API used here (absent in some runtimes). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -149,6 +228,9 @@ interface WasmExports {
   gemm4: Kernels['gemm4'];
   gemm1: Kernels['gemm1'];
   pack: Kernels['pack'];
+  gather: Kernels['gather'];
+  im2col: Kernels['im2col'];
+  col2im: Kernels['col2im'];
 }
 
 /** The WebAssembly kernels; their workspace is the module's own memory. */
@@ -157,6 +239,9 @@ class WasmKernels implements Kernels {
   readonly gemm4: Kernels['gemm4'];
   readonly gemm1: Kernels['gemm1'];
   readonly pack: Kernels['pack'];
+  readonly gather: Kernels['gather'];
+  readonly im2col: Kernels['im2col'];
+  readonly col2im: Kernels['col2im'];
   f64!: Float64Array;
   f32!: Float32Array;
   i32!: Int32Array;
@@ -165,6 +250,9 @@ class WasmKernels implements Kernels {
     this.gemm4 = exports.gemm4;
     this.gemm1 = exports.gemm1;
     this.pack = exports.pack;
+    this.gather = exports.gather;
+    this.im2col = exports.im2col;
+    this.col2im = exports.col2im;
     this.views();
   }
 

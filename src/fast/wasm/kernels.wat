@@ -173,4 +173,141 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $each_r)))
   )
+
+  ;; The index-map walks. Tables are i32 element offsets, −1 for a zero
+  ;; (padding) tap: rows[i·KH + kh] = source row · row length, cols[kw·outW + j]
+  ;; = source column. `shift` is log2 of the source element size (2: f32, 3: f64).
+
+  ;; Loads source element `index` (f32 or f64) as an f64.
+  (func $load (param $src i32) (param $index i32) (param $shift i32) (result f64)
+    (if (result f64) (i32.eq (local.get $shift) (i32.const 2))
+      (then (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $index) (i32.const 2))))))
+      (else (f64.load (i32.add (local.get $src) (i32.shl (local.get $index) (i32.const 3)))))))
+
+  ;; One padded phase image: dst[r][q] = src[rows[r] + cols[q]], 0 where either is −1.
+  (func (export "gather")
+    (param $dst i32) (param $src i32) (param $shift i32)
+    (param $rows i32) (param $nr i32) (param $cols i32) (param $nc i32)
+    (local $r i32) (local $q i32) (local $ro i32) (local $co i32) (local $d i32)
+    (local.set $d (local.get $dst))
+    (block $done_r (loop $each_r
+      (br_if $done_r (i32.ge_u (local.get $r) (local.get $nr)))
+      (local.set $ro (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $q (i32.const 0))
+      (block $done_q (loop $each_q
+        (br_if $done_q (i32.ge_u (local.get $q) (local.get $nc)))
+        (local.set $co (i32.load (i32.add (local.get $cols) (i32.shl (local.get $q) (i32.const 2)))))
+        (f64.store (local.get $d)
+          (if (result f64) (i32.or (i32.lt_s (local.get $ro) (i32.const 0)) (i32.lt_s (local.get $co) (i32.const 0)))
+            (then (f64.const 0))
+            (else (call $load (local.get $src) (i32.add (local.get $ro) (local.get $co)) (local.get $shift)))))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $each_q)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $each_r)))
+  )
+
+  ;; Transposed im2col of a tile: for tap t = (c, kh, kw) and position
+  ;; p = i·outW + j, A[t >> 2][p][t & 3] = x[c][rows[i·KH + kh] + cols[kw·outW + j]]
+  ;; (0 for a padding tap). x: channel c at src + c·plane bytes.
+  (func (export "im2col")
+    (param $a i32) (param $src i32) (param $plane i32) (param $shift i32)
+    (param $C i32) (param $KH i32) (param $KW i32) (param $count i32) (param $outW i32)
+    (param $rows i32) (param $cols i32)
+    (local $t i32) (local $c i32) (local $kh i32) (local $kw i32) (local $i i32) (local $j i32)
+    (local $ro i32) (local $co i32) (local $at i32) (local $x i32) (local $ct i32) (local $cnt32 i32)
+    (local.set $cnt32 (i32.shl (i32.mul (local.get $count) (local.get $outW)) (i32.const 5)))
+    (block $done_c (loop $each_c
+      (br_if $done_c (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $x (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $plane))))
+      (local.set $kh (i32.const 0))
+      (block $done_kh (loop $each_kh
+        (br_if $done_kh (i32.ge_u (local.get $kh) (local.get $KH)))
+        (local.set $kw (i32.const 0))
+        (block $done_kw (loop $each_kw
+          (br_if $done_kw (i32.ge_u (local.get $kw) (local.get $KW)))
+          (local.set $ct (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $kw) (local.get $outW)) (i32.const 2))))
+          ;; at = &A[t >> 2][0][t & 3]
+          (local.set $at (i32.add (local.get $a)
+            (i32.add (i32.mul (i32.shr_u (local.get $t) (i32.const 2)) (local.get $cnt32))
+                     (i32.shl (i32.and (local.get $t) (i32.const 3)) (i32.const 3)))))
+          (local.set $i (i32.const 0))
+          (block $done_i (loop $each_i
+            (br_if $done_i (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $ro (i32.load (i32.add (local.get $rows)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $KH)) (local.get $kh)) (i32.const 2)))))
+            (local.set $j (i32.const 0))
+            (block $done_j (loop $each_j
+              (br_if $done_j (i32.ge_u (local.get $j) (local.get $outW)))
+              (local.set $co (i32.load (i32.add (local.get $ct) (i32.shl (local.get $j) (i32.const 2)))))
+              (f64.store (local.get $at)
+                (if (result f64) (i32.or (i32.lt_s (local.get $ro) (i32.const 0)) (i32.lt_s (local.get $co) (i32.const 0)))
+                  (then (f64.const 0))
+                  (else (call $load (local.get $x) (i32.add (local.get $ro) (local.get $co)) (local.get $shift)))))
+              (local.set $at (i32.add (local.get $at) (i32.const 32)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $each_j)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $each_i)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+          (br $each_kw)))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br $each_kh)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $each_c)))
+  )
+
+  ;; col2im of a tile: for tap t = (c, kh, kw) and position p = i·outW + j,
+  ;; gx[c][rows[i·KH + kh] + cols[kw·outW + j]] += dCol[t][p] (real taps only).
+  ;; gx: channel c at gx + c·plane bytes (f64); dCol row t at dcol + t·ld bytes.
+  (func (export "col2im")
+    (param $gx i32) (param $plane i32) (param $dcol i32) (param $ld i32)
+    (param $C i32) (param $KH i32) (param $KW i32) (param $count i32) (param $outW i32)
+    (param $rows i32) (param $cols i32)
+    (local $t i32) (local $c i32) (local $kh i32) (local $kw i32) (local $i i32) (local $j i32)
+    (local $ro i32) (local $co i32) (local $src i32) (local $dst i32) (local $ct i32)
+    (block $done_c (loop $each_c
+      (br_if $done_c (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $kh (i32.const 0))
+      (block $done_kh (loop $each_kh
+        (br_if $done_kh (i32.ge_u (local.get $kh) (local.get $KH)))
+        (local.set $kw (i32.const 0))
+        (block $done_kw (loop $each_kw
+          (br_if $done_kw (i32.ge_u (local.get $kw) (local.get $KW)))
+          (local.set $ct (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $kw) (local.get $outW)) (i32.const 2))))
+          (local.set $src (i32.add (local.get $dcol) (i32.mul (local.get $t) (local.get $ld))))
+          (local.set $i (i32.const 0))
+          (block $done_i (loop $each_i
+            (br_if $done_i (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $ro (i32.load (i32.add (local.get $rows)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $KH)) (local.get $kh)) (i32.const 2)))))
+            (if (i32.ge_s (local.get $ro) (i32.const 0))
+              (then
+                (local.set $dst (i32.add (i32.add (local.get $gx) (i32.mul (local.get $c) (local.get $plane)))
+                                         (i32.shl (local.get $ro) (i32.const 3))))
+                (local.set $j (i32.const 0))
+                (block $done_j (loop $each_j
+                  (br_if $done_j (i32.ge_u (local.get $j) (local.get $outW)))
+                  (local.set $co (i32.load (i32.add (local.get $ct) (i32.shl (local.get $j) (i32.const 2)))))
+                  (if (i32.ge_s (local.get $co) (i32.const 0))
+                    (then
+                      (f64.store (i32.add (local.get $dst) (i32.shl (local.get $co) (i32.const 3)))
+                        (f64.add
+                          (f64.load (i32.add (local.get $dst) (i32.shl (local.get $co) (i32.const 3))))
+                          (f64.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3))))))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $each_j)))))
+            (local.set $src (i32.add (local.get $src) (i32.shl (local.get $outW) (i32.const 3))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $each_i)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+          (br $each_kw)))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br $each_kh)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $each_c)))
+  )
 )
