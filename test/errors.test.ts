@@ -47,12 +47,26 @@ add('tensor', 'shape', 'a dimension is not an integer', () => tensor([1, 2], [1.
 add('tensor', 'shape', 'the given shape contradicts the nesting', () => tensor([[1, 2], [3, 4]], [4]), ['[2, 2]', '[4]']);
 add('tensor', 'data-length', 'shape and value count disagree', () => tensor([1, 2, 3], [2, 2]), ['[2, 2]', '4', '3 values']);
 add('tensor', 'dtype', 'the dtype is unknown', () => tensor([1], [1], bad('float16')), ['"float16"']);
+add('tensor', 'too-large', 'an array-like claims 2^31 values (refused before reading them)', () => tensor(bad({ length: 2 ** 31 })), [
+  '2147483648', '2^30',
+]);
+add('tensor', 'too-large', 'a dimension exceeds 2^30 even though the shape holds no elements', () => tensor([], [2 ** 31, 0]), [
+  '2147483648',
+]);
+add('tensor', 'rank', 'nested values are 65 levels deep', () => {
+  let v: unknown = 1;
+  for (let i = 0; i < 65; i++) v = [v];
+  return tensor(bad(v));
+}, ['64']);
 
 // --- toNested ---------------------------------------------------------------
 add('toNested', 'type', 'given null', () => toNested(bad(null)), ['null']);
 add('toNested', 'type', 'data is a plain array', () => toNested(bad({ shape: [2], data: [1, 2] })), ['t.data']);
 add('toNested', 'shape', 'shape is not an array', () => toNested(bad({ shape: 5, data: new Float32Array(1) })), ['5']);
 add('toNested', 'shape', 'a dimension is fractional', () => toNested(bad({ shape: [1.5], data: new Float32Array(1) })), ['1.5']);
+add('toNested', 'too-large', 'a dimension exceeds 2^30', () => toNested({ shape: [0, 2 ** 31], data: new Float32Array(0) }), [
+  '2147483648',
+]);
 add('toNested', 'data-length', 'data is shorter than the shape', () =>
   toNested({ shape: [2, 2], data: new Float32Array(3) }), ['[2, 2]', '4 elements', '3']);
 
