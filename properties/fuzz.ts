@@ -618,8 +618,20 @@ function gradShapeEdits(cfg: ConvConfig): fc.Arbitrary<Edit<ConvDraft>> {
   ]);
 }
 
+/**
+ * Larger cases, one in eight: the public functions run problems of 4096
+ * multiply-adds and more on their fast kernels, the rest on the reference loops.
+ */
+export const FUZZ_BIG_LIMITS: SizeLimits = { maxBatch: 3, maxGroups: 2, maxChannels: 16, maxKernel: 4, maxStride: 2, maxDilation: 2, maxPad: 2, maxExtra: 16 };
+
+function sizedConfig(limits: SizeLimits, extra: object = {}): fc.Arbitrary<ConvConfig> {
+  const small = convConfig({ ...limits, dtype: 'both', ...extra });
+  if (limits !== FUZZ_LIMITS) return small;
+  return fc.oneof({ weight: 7, arbitrary: small }, { weight: 1, arbitrary: convConfig({ ...FUZZ_BIG_LIMITS, dtype: 'both', emptyBatch: false, ...extra }) });
+}
+
 function convCaseArbitrary(limits: SizeLimits): fc.Arbitrary<GeneratedCase> {
-  return convConfig({ ...limits, dtype: 'both' }).chain((cfg) => caseData(cfg));
+  return sizedConfig(limits).chain((cfg) => caseData(cfg));
 }
 
 function outputShapeOf(c: GeneratedCase): readonly number[] {
@@ -779,7 +791,7 @@ function transposePadding(p: readonly (readonly [number, number])[], form: numbe
 
 /** A valid transposed case from a conv configuration: the conv's output is its input, the conv's weight its weight. */
 function transposeBase(limits: SizeLimits): fc.Arbitrary<TransposeBase> {
-  return convConfig({ ...limits, dtype: 'both', paddingModes: ['zeros'] }).chain((cfg) => {
+  return sizedConfig(limits, { paddingModes: ['zeros'] }).chain((cfg) => {
     const [sh, sw] = cfg.stride;
     const [dh, dw] = cfg.dilation;
     const inShape = cfg.batched ? [cfg.N, cfg.O, cfg.OH, cfg.OW] : [cfg.O, cfg.OH, cfg.OW];

@@ -91,10 +91,11 @@ export class Conv2d {
     const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (typeof seed !== 'number' || !Number.isFinite(seed)) fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
     parseConv2dOptions(fn, { stride: config.stride, padding: config.padding, dilation: config.dilation, paddingMode: config.paddingMode });
+    // Copies: the caller may reuse (and change) its arrays after construction.
     this.options = {
-      stride: config.stride,
-      padding: config.padding,
-      dilation: config.dilation,
+      stride: copyOption(config.stride),
+      padding: copyOption(config.padding),
+      dilation: copyOption(config.dilation),
       groups,
       paddingMode: config.paddingMode,
     };
@@ -134,6 +135,11 @@ export class Conv2d {
   parameters(): Parameter[] {
     return this.bias ? [this.weight, this.bias] : [this.weight];
   }
+}
+
+/** A deep copy of a (validated) Pair or Padding option. */
+function copyOption<T>(v: T): T {
+  return (Array.isArray(v) ? v.map(copyOption) : v) as T;
 }
 
 function addInto(target: TensorData, source: TensorData): void {
