@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { conv2dOutputShape, tensor, type Conv2dOptions } from '../src/index.js';
-import { KERNELS, edgeRows, expectTensor, full, t } from './helpers.js';
+import { KERNELS, edgeRows, expectTensor, full, ints, naiveConv2d, t } from './helpers.js';
 
 for (const { name, conv2d, corr2d } of KERNELS) {
   describe(`${name} kernels`, () => {
@@ -16,6 +16,20 @@ for (const { name, conv2d, corr2d } of KERNELS) {
       test('the kernel [[1,-1]] marks the white→black edge with 1 and the black→white edge with -1', () => {
         const row = [0, 1, 0, 0, 0, -1, 0];
         expectTensor(corr2d(t(edgeRows()), t([[1, -1]])), Array.from({ length: 6 }, () => row));
+      });
+
+      test('corr2d of a 40×40 image with a 3×5 kernel (above the small-work threshold) is the plain correlation', () => {
+        const X = ints([40, 40], 1) as number[][];
+        const K = ints([3, 5], 2) as number[][];
+        expectTensor(corr2d(t(X), t(K)), naiveConv2d([[X]], [[K]])[0][0]);
+      });
+
+      test('corr2d keeps the dtype and rounds a float32 sum once (1 + 2^-24 + 2^-24 → 1 + 2^-23)', () => {
+        const e = 2 ** -24;
+        expectTensor(corr2d(t([[1, e, e]]), t([[1, 1, 1]])), [[1 + 2 * e]]);
+        const y = corr2d(t([[1, 2], [3, 4]], 'float64'), t([[0.1]], 'float64'));
+        expect(y.data).toBeInstanceOf(Float64Array);
+        expectTensor(y, [[0.1, 0.2], [0.30000000000000004, 0.4]]);
       });
 
       test('the transposed image has only horizontal edges, which [[1,-1]] cannot see: all zeros', () => {
@@ -61,7 +75,7 @@ for (const { name, conv2d, corr2d } of KERNELS) {
         expectTensor(y, [[Array.from({ length: 8 }, (_, i) => row(i === 0 || i === 7))]]);
       });
 
-      test('corr2d equals conv2d on a [1,1,H,W] view of the same data', () => {
+      test('conv2d on a [1,1,3,3] view of the same data gives the chapter numbers too', () => {
         const X = t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]);
         const y = conv2d(tensor(X.data, [1, 1, 3, 3]), tensor([0, 1, 2, 3], [1, 1, 2, 2]));
         expectTensor(y, [[[[19, 25], [37, 43]]]]);
