@@ -83,6 +83,8 @@ export interface BenchCase {
   readonly ours: BenchTiming | null;
   readonly check: BenchCheck;
   readonly peers: readonly PeerResult[];
+  /** Something the numbers alone do not say (e.g. the cost of allocating the output). */
+  readonly note?: string;
 }
 
 /** The geometric mean of our speed-up over one peer in one group, against the target. */
@@ -227,19 +229,28 @@ async function backwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem
   );
 }
 
-/** The chapter's X: ones with a band of zeros in columns 2–5; K = [1, −1]. */
+/**
+ * The chapter's X: ones with a band of zeros in columns 2–5; K = [1, −1].
+ * Also times allocating the 6×7 output alone: the floor of any call that
+ * returns a fresh Float32Array.
+ */
 async function latencyCase(loaded: LoadedPeers, quick: boolean): Promise<BenchCase> {
   const [H, W] = LATENCY_PROBLEM.X;
   const X: Tensor = { shape: [H, W], data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)) };
   const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
   const same = Array.from(corr2d(X, K).data).every((v, i) => v === reference.corr2d(X, K).data[i]);
-  return measure(
+  const length = corr2d(X, K).data.length;
+  const c = await measure(
     loaded, quick, 'latency', LATENCY_PROBLEM.name, `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`, null,
     checked(0, same, same ? '' : 'corr2d differs from the reference'),
     () => corr2d(X, K),
     (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape),
     () => null,
   );
+  const floor = (await timeInterleaved([{ name: 'floor', enter: async () => {}, run: () => new Float32Array(length) }], plan(quick))).get('floor')!;
+  const cpu = c.peers.find((r) => r.peer === 'tfjs-cpu')?.timing;
+  const need = cpu ? `; a ${TARGETS.latency}× lead would need a whole call under ${(cpu.ms * 1000 / TARGETS.latency).toFixed(2)} µs` : '';
+  return { ...c, note: `allocating the fresh ${length}-element Float32Array that corr2d returns costs ${(floor.ms * 1000).toFixed(2)} µs alone here${need}` };
 }
 
 function geomean(values: readonly number[]): number | null {
@@ -315,7 +326,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
 }
 
 function notesOf(cases: readonly BenchCase[], quick: boolean): string[] {
-  const notes: string[] = [];
+  const notes: string[] = cases.flatMap((c) => (c.note ? [`${c.group} ${c.name}: ${c.note}`] : []));
   const skipped = cases.flatMap((c) => c.peers.filter((r) => r.missing?.startsWith('skipped')).map(() => `${c.group} ${c.name}`));
   if (skipped.length) notes.push(`--quick: tfjs-cpu's backward not timed on ${skipped.join(', ')} (left out of its mean); run without --quick to time it`);
   const oneShot = cases.flatMap((c) => c.peers.filter((r) => r.timing?.oneShot).map((r) => `${r.peer} on ${c.group} ${c.name}`));

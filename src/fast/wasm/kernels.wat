@@ -178,34 +178,69 @@
   ;; (padding) tap: rows[i·KH + kh] = source row · row length, cols[kw·outW + j]
   ;; = source column. `shift` is log2 of the source element size (2: f32, 3: f64).
 
-  ;; Loads source element `index` (f32 or f64) as an f64.
-  (func $load (param $src i32) (param $index i32) (param $shift i32) (result f64)
-    (if (result f64) (i32.eq (local.get $shift) (i32.const 2))
-      (then (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $index) (i32.const 2))))))
-      (else (f64.load (i32.add (local.get $src) (i32.shl (local.get $index) (i32.const 3)))))))
-
   ;; One padded phase image: dst[r][q] = src[rows[r] + cols[q]], 0 where either is −1.
   (func (export "gather")
     (param $dst i32) (param $src i32) (param $shift i32)
     (param $rows i32) (param $nr i32) (param $cols i32) (param $nc i32)
-    (local $r i32) (local $q i32) (local $ro i32) (local $co i32) (local $d i32)
+    (local $r i32) (local $ro i32) (local $d i32)
     (local.set $d (local.get $dst))
     (block $done_r (loop $each_r
       (br_if $done_r (i32.ge_u (local.get $r) (local.get $nr)))
       (local.set $ro (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
-      (local.set $q (i32.const 0))
-      (block $done_q (loop $each_q
-        (br_if $done_q (i32.ge_u (local.get $q) (local.get $nc)))
-        (local.set $co (i32.load (i32.add (local.get $cols) (i32.shl (local.get $q) (i32.const 2)))))
-        (f64.store (local.get $d)
-          (if (result f64) (i32.or (i32.lt_s (local.get $ro) (i32.const 0)) (i32.lt_s (local.get $co) (i32.const 0)))
-            (then (f64.const 0))
-            (else (call $load (local.get $src) (i32.add (local.get $ro) (local.get $co)) (local.get $shift)))))
-        (local.set $d (i32.add (local.get $d) (i32.const 8)))
-        (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $each_q)))
+      (call $row (local.get $d) (i32.const 8) (local.get $src) (local.get $ro) (local.get $cols) (local.get $nc) (local.get $shift))
+      (local.set $d (i32.add (local.get $d) (i32.shl (local.get $nc) (i32.const 3))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $each_r)))
+  )
+
+  ;; One gathered row: dst[j·step] = src[ro + cols[j]] as f64 for j < n, 0 where
+  ;; ro or cols[j] is −1. The source type is chosen once per row, not per element.
+  (func $row
+    (param $dst i32) (param $step i32) (param $src i32) (param $ro i32) (param $cols i32) (param $n i32) (param $shift i32)
+    (local $co i32) (local $ok i32) (local $end i32)
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $n) (i32.const 2))))
+    (if (i32.lt_s (local.get $ro) (i32.const 0))
+      (then
+        (block $done_z (loop $each_z
+          (br_if $done_z (i32.ge_u (local.get $cols) (local.get $end)))
+          (f64.store (local.get $dst) (f64.const 0))
+          (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+          (local.set $cols (i32.add (local.get $cols) (i32.const 4)))
+          (br $each_z)))
+        (return)))
+    (if (i32.eq (local.get $shift) (i32.const 2))
+      (then
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $ro) (i32.const 2))))
+        (block $done_4 (loop $each_4
+          (br_if $done_4 (i32.ge_u (local.get $cols) (local.get $end)))
+          (local.set $co (i32.load (local.get $cols)))
+          ;; A −1 column reads the row's first element (in bounds); the select drops it.
+          (local.set $ok (i32.ge_s (local.get $co) (i32.const 0)))
+          (local.set $co (select (local.get $co) (i32.const 0) (local.get $ok)))
+          (f64.store (local.get $dst)
+            (select
+              (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $co) (i32.const 2)))))
+              (f64.const 0)
+              (local.get $ok)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+          (local.set $cols (i32.add (local.get $cols) (i32.const 4)))
+          (br $each_4))))
+      (else
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $ro) (i32.const 3))))
+        (block $done_8 (loop $each_8
+          (br_if $done_8 (i32.ge_u (local.get $cols) (local.get $end)))
+          (local.set $co (i32.load (local.get $cols)))
+          ;; A −1 column reads the row's first element (in bounds); the select drops it.
+          (local.set $ok (i32.ge_s (local.get $co) (i32.const 0)))
+          (local.set $co (select (local.get $co) (i32.const 0) (local.get $ok)))
+          (f64.store (local.get $dst)
+            (select
+              (f64.load (i32.add (local.get $src) (i32.shl (local.get $co) (i32.const 3))))
+              (f64.const 0)
+              (local.get $ok)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+          (local.set $cols (i32.add (local.get $cols) (i32.const 4)))
+          (br $each_8)))))
   )
 
   ;; Transposed im2col of a tile: for tap t = (c, kh, kw) and position
@@ -215,8 +250,8 @@
     (param $a i32) (param $src i32) (param $plane i32) (param $shift i32)
     (param $C i32) (param $KH i32) (param $KW i32) (param $count i32) (param $outW i32)
     (param $rows i32) (param $cols i32)
-    (local $t i32) (local $c i32) (local $kh i32) (local $kw i32) (local $i i32) (local $j i32)
-    (local $ro i32) (local $co i32) (local $at i32) (local $x i32) (local $ct i32) (local $cnt32 i32)
+    (local $t i32) (local $c i32) (local $kh i32) (local $kw i32) (local $i i32)
+    (local $ro i32) (local $at i32) (local $x i32) (local $ct i32) (local $cnt32 i32)
     (local.set $cnt32 (i32.shl (i32.mul (local.get $count) (local.get $outW)) (i32.const 5)))
     (block $done_c (loop $each_c
       (br_if $done_c (i32.ge_u (local.get $c) (local.get $C)))
@@ -237,17 +272,8 @@
             (br_if $done_i (i32.ge_u (local.get $i) (local.get $count)))
             (local.set $ro (i32.load (i32.add (local.get $rows)
               (i32.shl (i32.add (i32.mul (local.get $i) (local.get $KH)) (local.get $kh)) (i32.const 2)))))
-            (local.set $j (i32.const 0))
-            (block $done_j (loop $each_j
-              (br_if $done_j (i32.ge_u (local.get $j) (local.get $outW)))
-              (local.set $co (i32.load (i32.add (local.get $ct) (i32.shl (local.get $j) (i32.const 2)))))
-              (f64.store (local.get $at)
-                (if (result f64) (i32.or (i32.lt_s (local.get $ro) (i32.const 0)) (i32.lt_s (local.get $co) (i32.const 0)))
-                  (then (f64.const 0))
-                  (else (call $load (local.get $x) (i32.add (local.get $ro) (local.get $co)) (local.get $shift)))))
-              (local.set $at (i32.add (local.get $at) (i32.const 32)))
-              (local.set $j (i32.add (local.get $j) (i32.const 1)))
-              (br $each_j)))
+            (call $row (local.get $at) (i32.const 32) (local.get $x) (local.get $ro) (local.get $ct) (local.get $outW) (local.get $shift))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $outW) (i32.const 5))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $each_i)))
           (local.set $t (i32.add (local.get $t) (i32.const 1)))
