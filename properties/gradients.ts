@@ -143,6 +143,9 @@ function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): vo
  * The convTranspose2d options that map dy back onto the input: same stride,
  * dilation, groups and explicit pads, and the output padding
  * `(H + top + bottom − effK) mod s` that restores H (always < s).
+ * @example
+ * // x [1,1,4,4], w [1,1,1,1], stride 2, padding 1: conv output 3×3; (4+2−1) mod 2 = 1
+ * transposeOptionsRestoring(c).outputPadding // [1, 1]
  */
 export function transposeOptionsRestoring(c: ConvCase): { options: ConvTranspose2dOptions; outputPadding: [number, number] } {
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);

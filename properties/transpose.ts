@@ -91,6 +91,9 @@ export function resolveTranspose(inputShape: readonly number[], weightShape: rea
 /**
  * The scatter definition in float64 (`absolute`: on |x|, |w|, |b|, the
  * magnitudes of the error bound), with the number of terms per element.
+ * @example
+ * const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
+ * const { value, terms } = scatterTranspose(r, c.input, c.weight, c.options.bias ?? null);
  */
 export function scatterTranspose(r: ResolvedTranspose, x: Tensor, w: Tensor, bias: Tensor | null, absolute = false): { value: Float64Array; terms: Float64Array } {
   const f = absolute ? Math.abs : (v: number) => v;
@@ -131,7 +134,10 @@ export function scatterTranspose(r: ResolvedTranspose, x: Tensor, w: Tensor, bia
   return { value, terms };
 }
 
-/** What `convTranspose2d(c.input, c.weight, c.options)` must return, with its error bound. */
+/**
+ * What `convTranspose2d(c.input, c.weight, c.options)` must return, with its error bound.
+ * @example expectBounded(impl.convTranspose2d(c.input, c.weight, c.options), transposeExpectation(c))
+ */
 export function transposeExpectation(c: TransposeCase): Expectation {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
   const bias = c.options.bias ?? null;

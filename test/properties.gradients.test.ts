@@ -3,16 +3,20 @@
  * test per property, failing with the shrunk counterexample and its replay
  * command. Steer with CONVPROOF_PROFILE / CONVPROOF_RUNS / CONVPROOF_SEED / CONVPROOF_DTYPE.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import {
   formatFailure,
   gradientProperties,
+  resolveTranspose,
   runProperty,
   runSettings,
   suiteEnv,
+  transposeCase,
   transposeProperties,
   vitestReplay,
+  type TransposeCase,
 } from '../properties/index.js';
 
 const env = suiteEnv();
@@ -40,3 +44,24 @@ for (const [title, list] of [
     }
   });
 }
+
+describe('transposeCase draws the risky transposed regions', () => {
+  test('asymmetric pads, output padding, dilation > stride, groups, N = 0 and unbatched inputs each appear in at least 5% of 2000 cases', () => {
+    const cases = fc.sample(transposeCase({ dtype: 'both' }), { numRuns: 2000, seed: 42 });
+    const share = (pred: (c: TransposeCase) => boolean): number => cases.filter(pred).length / cases.length;
+    const r = (c: TransposeCase) => resolveTranspose(c.input.shape, c.weight.shape, c.options);
+    const regions: Record<string, (c: TransposeCase) => boolean> = {
+      'asymmetric padding': (c) => r(c).pads.some(([a, b]) => a !== b),
+      'output padding > 0': (c) => r(c).outputPadding.some((p) => p > 0),
+      'output padding ≥ stride': (c) => r(c).outputPadding.some((p, k) => p >= r(c).stride[k]),
+      'dilation > stride': (c) => r(c).dilation.some((d, k) => d > r(c).stride[k]),
+      'groups > 1': (c) => r(c).groups > 1,
+      'N = 0': (c) => r(c).N === 0 && r(c).batched,
+      'unbatched input': (c) => !r(c).batched,
+      float64: (c) => c.input.data instanceof Float64Array,
+      bias: (c) => !!c.options.bias,
+    };
+    const low = Object.entries(regions).filter(([, pred]) => share(pred) < 0.05).map(([name, pred]) => `${name}: ${share(pred)}`);
+    expect(low).toEqual([]);
+  });
+});
