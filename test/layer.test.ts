@@ -149,6 +149,15 @@ describe('Conv2d: forward, backward, zeroGrad, parameters', () => {
     expect([snapshot(x), snapshot(g)]).toEqual(before);
   });
 
+  test('a refused backward (wrong gradOutput shape) adds nothing to .grad', () => {
+    const layer = chapterLayer();
+    layer.forward(x33());
+    layer.backward(dy());
+    expectConvError(() => layer.backward(full([1, 1, 3, 3], 1)), 'grad-output');
+    expect(Array.from(layer.weight.grad)).toEqual([27, 37, 57, 67]);
+    expect(Array.from(layer.bias!.grad)).toEqual([10]);
+  });
+
   test('backward before forward throws ConvError(state)', () => {
     expectConvError(() => chapterLayer().backward(dy()), 'state', ['Conv2d.backward', 'forward']);
   });
