@@ -79,7 +79,7 @@ function table(): string {
   const head = ['#', 'bug', 'what is wrong', 'upstream', 'first property to fail (report order)', 'its runs', 'fewest runs', 'failing properties', ...extra];
   const seedText = seeds.length > 1 ? `seeds ${seeds[0]}–${seeds[seeds.length - 1]}` : `seed ${seeds[0]}`;
   return [
-    `Profile ${env.profile.name}, ${env.runs} runs per property, dtype ${env.dtype}, ${seedText}. "its runs": cases the first failing property ran up to and including its first counterexample; "fewest runs": the same for whichever failing property needed fewest; "failing properties": how many of the properties verify ran reject it.`,
+    `Profile ${env.profile.name}, ${env.runs} runs per property, dtype ${env.dtype}, ${seedText}${seeds.length > 1 ? ` (the per-property columns are for seed ${seeds[0]}; the last two over all seeds)` : ''}. "its runs": cases the first failing property ran up to and including its first counterexample; "fewest runs": the same for whichever failing property needed fewest; "failing properties": how many of the properties verify ran reject it.`,
     '',
     `| ${head.join(' | ')} |`,
     `| ${head.map(() => '---').join(' | ')} |`,
