@@ -16,7 +16,7 @@ async function run(file: string): Promise<string> {
     lines.push(format(...args));
   });
   try {
-    await import(`../examples/${file}`);
+    await import(`../examples/${file.replace(/\.ts$/, '')}.ts`);
   } finally {
     spy.mockRestore();
   }
