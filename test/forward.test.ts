@@ -2,7 +2,9 @@
  * conv2d forward, one option at a time, against values worked out by hand
  * (the arithmetic is in the comments) or, for the larger non-square cases,
  * against the naive nested-array convolution of ./helpers.ts, which writes
- * the padding out explicitly. Test names carry the configuration.
+ * the padding out explicitly. Every case runs on the public conv2d (which
+ * takes its fast path above a size threshold) and on the reference loops.
+ * Test names carry the configuration.
  */
 import { describe, expect, test } from 'vitest';
 import { tensor, type Conv2dOptions, type Tensor } from '../src/index.js';

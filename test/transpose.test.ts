@@ -4,6 +4,7 @@
  * conv2d's gradInput is a transposed conv (with the output padding that
  * restores H), and a transposed conv's gradient with respect to its input is
  * conv2d (the adjoint identity ⟨convT(x), y⟩ = ⟨x, conv(y)⟩, exact on integers).
+ * Every case runs on the public kernels and on the reference loops.
  */
 import { describe, expect, test } from 'vitest';
 import { conv2dOutputShape, tensor, type Conv2dOptions, type ConvTranspose2dOptions, type Tensor } from '../src/index.js';
