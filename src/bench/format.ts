@@ -66,7 +66,8 @@ export function formatBenchReport(report: BenchReport): string {
   const lines = [
     `convproof bench: ours (${kernels}, float32) vs ${report.tfjs ? `TensorFlow.js ${report.tfjs}` : 'no peer'}, in one process`,
     `${report.runtime}, ${report.cpu} (${report.cores} cores)${report.quick ? ', --quick' : ''}`,
-    'time: median over samples after a warm-up; × = their time / ours (higher: ours faster); err/(u·M): our worst error vs the float64 model',
+    `time: ${report.clock === 'cpu' ? "this process's CPU time" : 'wall-clock'}, median over samples after a warm-up; × = their time / ours (higher: ours faster)`,
+    'err/(u·M): our worst error against the float64 model, in units of u·M (bound: 2·n with n terms)',
   ];
   for (const group of ['forward', 'backward', 'latency'] as const) {
     const cases = report.cases.filter((c) => c.group === group);

@@ -24,8 +24,8 @@ import {
   passFlops,
   type BenchProblem,
 } from './problems.js';
-import { backwardCall, forwardCall, latencyCall, loadPeers, type LoadedPeers, type Peer, type PreparedCall } from './tfjs.js';
-import { timeInterleaved, type Contender, type Measured, type TimingPlan } from './timing.js';
+import { backwardCall, forwardCall, latencyCall, loadPeers, muteBanner, type LoadedPeers, type Peer, type PreparedCall } from './tfjs.js';
+import { timeInterleaved, type Clock, type Contender, type Measured, type TimingPlan } from './timing.js';
 
 export { formatBenchReport } from './format.js';
 
@@ -39,6 +39,8 @@ export interface BenchOptions {
   readonly onProgress?: (line: string) => void;
   /** Which of our kernel implementations to time. Default `'auto'` (WebAssembly SIMD where available). */
   readonly kernels?: KernelName | 'auto';
+  /** `'wall'` (default) or `'cpu'`: this process's CPU time, steadier while other processes load the machine. */
+  readonly clock?: Clock;
 }
 
 /** The median time of one call. */
@@ -108,6 +110,7 @@ export interface BenchReport {
   readonly kernels: KernelName;
   readonly tfjs: string | null;
   readonly quick: boolean;
+  readonly clock: Clock;
   readonly cases: readonly BenchCase[];
   readonly summaries: readonly BenchSummary[];
   readonly notes: readonly string[];
@@ -121,10 +124,10 @@ export const TARGETS: Readonly<Record<BenchCase['group'], number>> = { forward: 
 /** tfjs-cpu's weight gradient runs near 0.013 GFLOP/s: in quick mode it is timed only below this many FLOPs per pass. */
 const QUICK_CPU_BACKWARD_LIMIT = 50e6;
 
-function plan(quick: boolean): TimingPlan {
+function plan(quick: boolean, clock: Clock): TimingPlan {
   return quick
-    ? { samples: 5, budgetMs: 1500, minSampleMs: 10, warmupMs: 100, oneShotMs: 2000 }
-    : { samples: 11, budgetMs: 6000, minSampleMs: 25, warmupMs: 300, oneShotMs: 5000 };
+    ? { clock, samples: 5, budgetMs: 1500, minSampleMs: 10, warmupMs: 100, oneShotMs: 2000 }
+    : { clock, samples: 11, budgetMs: 6000, minSampleMs: 25, warmupMs: 300, oneShotMs: 5000 };
 }
 
 function randomData(length: number, seed: number): Float32Array {
@@ -169,12 +172,20 @@ async function lineup(loaded: LoadedPeers, ours: () => void, prepare: Prepare): 
 /** Prepares a peer's call on its backend, or says why it is not timed. */
 type Prepare = (tf: NonNullable<LoadedPeers['tf']>, peer: Peer) => PreparedCall | string;
 
+/** What every measurement of one run shares. */
+interface Run {
+  readonly loaded: LoadedPeers;
+  readonly quick: boolean;
+  readonly plan: TimingPlan;
+}
+
 async function measure(
-  loaded: LoadedPeers, quick: boolean, group: BenchCase['group'], name: string, shape: string, flops: number | null,
+  run: Run, group: BenchCase['group'], name: string, shape: string, flops: number | null,
   check: BenchCheck, ours: () => void, prepare: Prepare, partialOf: (peer: Peer) => string | null,
 ): Promise<BenchCase> {
+  const { loaded } = run;
   const l = await lineup(loaded, ours, prepare);
-  const times = check.ok ? await timeInterleaved(l.contenders, plan(quick)) : new Map<string, Measured>();
+  const times = check.ok ? await timeInterleaved(l.contenders, run.plan) : new Map<string, Measured>();
   for (const call of l.calls) call.dispose();
   const mine = times.get('ours');
   const oursTiming = mine ? timing(mine, flops) : null;
@@ -193,20 +204,20 @@ function checked(worstRatio: number, ok: boolean, message: string): BenchCheck {
   return { ok, worstRatio, message };
 }
 
-async function forwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem, seed: number): Promise<BenchCase> {
+async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
   const x: Tensor = { shape: p.input, data: randomData(p.input.reduce((a, b) => a * b), seed) };
   const w: Tensor = { shape: p.weight, data: randomData(p.weight.reduce((a, b) => a * b), seed + 1) };
   const options = optionsOf(p);
   const cmp = compareBounded(conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
   return measure(
-    loaded, quick, 'forward', p.name, describeProblem(p), passFlops(p), checked(cmp.worstRatio, cmp.ok, cmp.message),
+    run, 'forward', p.name, describeProblem(p), passFlops(p), checked(cmp.worstRatio, cmp.ok, cmp.message),
     () => conv2d(x, w, options),
     (tf) => forwardCall(tf, p, x.data as Float32Array, w.data as Float32Array),
     () => null,
   );
 }
 
-async function backwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem, seed: number): Promise<BenchCase> {
+async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
   const x: Tensor = { shape: p.input, data: randomData(p.input.reduce((a, b) => a * b), seed) };
   const w: Tensor = { shape: p.weight, data: randomData(p.weight.reduce((a, b) => a * b), seed + 1) };
   const dy: Tensor = { shape: outputShape(p), data: randomData(outputShape(p).reduce((a, b) => a * b), seed + 2) };
@@ -217,10 +228,10 @@ async function backwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem
   const check = checked(Math.max(...cmps.map((c) => c.worstRatio)), cmps.every((c) => c.ok), cmps.map((c) => c.message).filter(Boolean).join('\n'));
   const flops = 2 * passFlops(p);
   return measure(
-    loaded, quick, 'backward', p.name, describeProblem(p), flops, check,
+    run, 'backward', p.name, describeProblem(p), flops, check,
     () => conv2dBackward(dy, x, w, options),
     (tf, peer) => {
-      if (quick && peer.name === 'tfjs-cpu' && passFlops(p) > QUICK_CPU_BACKWARD_LIMIT) {
+      if (run.quick && peer.name === 'tfjs-cpu' && passFlops(p) > QUICK_CPU_BACKWARD_LIMIT) {
         return `skipped in --quick: its weight gradient would take ~${Math.round(passFlops(p) / 0.013e9)} s`;
       }
       return backwardCall(tf, p, x.data as Float32Array, w.data as Float32Array, dy.data as Float32Array, peer.noWeightGradient === null);
@@ -234,20 +245,20 @@ async function backwardCase(loaded: LoadedPeers, quick: boolean, p: BenchProblem
  * Also times allocating the 6×7 output alone: the floor of any call that
  * returns a fresh Float32Array.
  */
-async function latencyCase(loaded: LoadedPeers, quick: boolean): Promise<BenchCase> {
+async function latencyCase(run: Run): Promise<BenchCase> {
   const [H, W] = LATENCY_PROBLEM.X;
   const X: Tensor = { shape: [H, W], data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)) };
   const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
   const same = Array.from(corr2d(X, K).data).every((v, i) => v === reference.corr2d(X, K).data[i]);
   const length = corr2d(X, K).data.length;
   const c = await measure(
-    loaded, quick, 'latency', LATENCY_PROBLEM.name, `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`, null,
+    run, 'latency', LATENCY_PROBLEM.name, `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`, null,
     checked(0, same, same ? '' : 'corr2d differs from the reference'),
     () => corr2d(X, K),
     (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape),
     () => null,
   );
-  const floor = (await timeInterleaved([{ name: 'floor', enter: async () => {}, run: () => new Float32Array(length) }], plan(quick))).get('floor')!;
+  const floor = (await timeInterleaved([{ name: 'floor', enter: async () => {}, run: () => new Float32Array(length) }], run.plan)).get('floor')!;
   const cpu = c.peers.find((r) => r.peer === 'tfjs-cpu')?.timing;
   const need = cpu ? `; a ${TARGETS.latency}× lead would need a whole call under ${(cpu.ms * 1000 / TARGETS.latency).toFixed(2)} µs` : '';
   return { ...c, note: `allocating the fresh ${length}-element Float32Array that corr2d returns costs ${(floor.ms * 1000).toFixed(2)} µs alone here${need}` };
@@ -293,16 +304,19 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
   const quick = options.quick ?? false;
   const progress = options.onProgress ?? (() => {});
   const kernels = useKernels(options.kernels ?? 'auto');
+  const unmute = muteBanner();
   try {
     const loaded = await loadPeers();
+    const clock = options.clock ?? 'wall';
+    const run: Run = { loaded, quick, plan: plan(quick, clock) };
     const cases: BenchCase[] = [];
-    const step = async (c: Promise<BenchCase>, label: string): Promise<void> => {
+    const step = async (c: () => Promise<BenchCase>, label: string): Promise<void> => {
       progress(`${label} …`);
-      cases.push(await c);
+      cases.push(await c());
     };
-    for (const [i, p] of FORWARD_PROBLEMS.entries()) await step(forwardCase(loaded, quick, p, 100 + 10 * i), `forward ${p.name}`);
-    for (const [i, p] of BACKWARD_PROBLEMS.entries()) await step(backwardCase(loaded, quick, p, 200 + 10 * i), `backward ${p.name}`);
-    await step(latencyCase(loaded, quick), 'latency');
+    for (const [i, p] of FORWARD_PROBLEMS.entries()) await step(() => forwardCase(run, p, 100 + 10 * i), `forward ${p.name}`);
+    for (const [i, p] of BACKWARD_PROBLEMS.entries()) await step(() => backwardCase(run, p, 200 + 10 * i), `backward ${p.name}`);
+    await step(() => latencyCase(run), 'latency');
     const notes = [...loaded.unavailable.map((u) => `peer unavailable: ${u}`), ...notesOf(cases, quick)];
     const report: BenchReport = {
       date: new Date().toISOString(),
@@ -310,6 +324,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
       kernels,
       tfjs: loaded.version,
       quick,
+      clock,
       cases,
       summaries: summarise(cases, loaded.peers),
       notes,
@@ -321,6 +336,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     }
     return report;
   } finally {
+    unmute();
     useKernels('auto');
   }
 }

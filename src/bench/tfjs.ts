@@ -29,8 +29,11 @@ export interface LoadedPeers {
 
 const BANNER = /running TensorFlow\.js in Node\.js/;
 
-/** Drops tfjs-cpu's "install tfjs-node" banner (printed once, on first use); other warnings pass. */
-function muteBanner(): () => void {
+/**
+ * Drops tfjs-cpu's "install tfjs-node" banner (printed once, on first use);
+ * other warnings pass. Returns the function that restores console.warn.
+ */
+export function muteBanner(): () => void {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (!args.some((a) => typeof a === 'string' && BANNER.test(a))) warn(...args);
@@ -56,7 +59,6 @@ export async function loadPeers(): Promise<LoadedPeers> {
   } catch {
     return { tf: null, version: null, peers: [], unavailable: ['TensorFlow.js is not installed (npm i -D @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm)'] };
   }
-  const restore = muteBanner();
   const peers: Peer[] = [];
   const unavailable: string[] = [];
   const candidates: ReadonlyArray<[string, string, string, string | null]> = [
@@ -74,7 +76,6 @@ export async function loadPeers(): Promise<LoadedPeers> {
       unavailable.push(`${name}: ${why}`);
     }
   }
-  restore();
   return { tf, version: tf.version_core, peers, unavailable };
 }
 

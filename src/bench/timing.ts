@@ -11,8 +11,17 @@ export interface Contender {
   run(): void;
 }
 
+/**
+ * What a time is: `'wall'`, elapsed time (what a user waits), or `'cpu'`, this
+ * process's CPU time, which leaves out the time other processes take the
+ * cores away (steadier on a busy machine; every contender here runs on one
+ * thread).
+ */
+export type Clock = 'wall' | 'cpu';
+
 /** How long and how often to measure. */
 export interface TimingPlan {
+  readonly clock: Clock;
   /** Rounds after the warm-up (the median is taken over them). */
   readonly samples: number;
   /** A contender stops sampling once its samples add up to this (it keeps at least one). */
@@ -34,8 +43,11 @@ export interface Measured {
   readonly oneShot: boolean;
 }
 
-function now(): number {
-  return performance.now();
+/** The current time in ms on a clock. */
+function reading(clock: Clock): number {
+  if (clock === 'wall') return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function median(values: readonly number[]): number {
@@ -53,29 +65,29 @@ interface State {
 }
 
 /** Calls per sample so that one sample lasts about `minSampleMs`, found by doubling. */
-function callsPerSample(run: () => void, minSampleMs: number): number {
+function callsPerSample(run: () => void, plan: TimingPlan): number {
   for (let calls = 1; ; calls *= 2) {
-    const t0 = now();
+    const t0 = reading(plan.clock);
     for (let i = 0; i < calls; i++) run();
-    if (now() - t0 >= minSampleMs || calls >= 1 << 20) return calls;
+    if (reading(plan.clock) - t0 >= plan.minSampleMs || calls >= 1 << 20) return calls;
   }
 }
 
 /** Warms a contender up; returns its state, with the first call as the only sample when that took seconds. */
 async function warmUp(c: Contender, plan: TimingPlan): Promise<State> {
   await c.enter();
-  const t0 = now();
+  const t0 = reading(plan.clock);
   c.run();
-  const first = now() - t0;
+  const first = reading(plan.clock) - t0;
   if (first > plan.oneShotMs) return { c, calls: 1, spent: first, times: [first], oneShot: true };
-  while (now() - t0 < plan.warmupMs) c.run();
-  return { c, calls: callsPerSample(() => c.run(), plan.minSampleMs), spent: 0, times: [], oneShot: false };
+  while (reading(plan.clock) - t0 < plan.warmupMs) c.run();
+  return { c, calls: callsPerSample(() => c.run(), plan), spent: 0, times: [], oneShot: false };
 }
 
 /**
  * Times every contender: a warm-up (which also sizes the number of calls
  * per sample), then interleaved rounds.
- * @example const t = await timeInterleaved([ours, tfjsCpu], { samples: 7, budgetMs: 3000, minSampleMs: 20, warmupMs: 200, oneShotMs: 3000 });
+ * @example const t = await timeInterleaved([ours, tfjsCpu], { clock: 'wall', samples: 7, budgetMs: 3000, minSampleMs: 20, warmupMs: 200, oneShotMs: 3000 });
  */
 export async function timeInterleaved(contenders: readonly Contender[], plan: TimingPlan): Promise<Map<string, Measured>> {
   const states: State[] = [];
@@ -84,9 +96,9 @@ export async function timeInterleaved(contenders: readonly Contender[], plan: Ti
     for (const s of states) {
       if (s.oneShot || (s.times.length > 0 && s.spent >= plan.budgetMs)) continue;
       await s.c.enter();
-      const t0 = now();
+      const t0 = reading(plan.clock);
       for (let i = 0; i < s.calls; i++) s.c.run();
-      const t = now() - t0;
+      const t = reading(plan.clock) - t0;
       s.spent += t;
       s.times.push(t / s.calls);
     }
