@@ -64,7 +64,7 @@ export class Conv2d {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   readonly options: Readonly<Omit<Conv2dOptions, 'bias'>>;
-  private saved: Tensor | null = null;
+  private saved: { readonly input: Tensor; readonly weight: Tensor } | null = null;
 
   constructor(config: Conv2dConfig) {
     const fn = 'Conv2d';
@@ -106,10 +106,17 @@ export class Conv2d {
     this.bias = config.bias === false ? null : parameter(dtype, [O], bound, rand);
   }
 
-  /** Runs the convolution and keeps the input for `backward`. */
+  /**
+   * Runs the convolution and keeps copies of the input and the weight for
+   * `backward`, so the gradients belong to this forward even if the caller
+   * changes either in between.
+   */
   forward(x: Tensor): Tensor {
     const y = conv2d(x, this.weight, { ...this.options, bias: this.bias });
-    this.saved = { shape: [...x.shape], data: x.data.slice() as TensorData };
+    this.saved = {
+      input: { shape: [...x.shape], data: x.data.slice() as TensorData },
+      weight: { shape: [...this.weight.shape], data: this.weight.data.slice() as TensorData },
+    };
     return y;
   }
 
@@ -120,7 +127,7 @@ export class Conv2d {
    */
   backward(gradOutput: Tensor): Tensor {
     if (!this.saved) fail('Conv2d.backward', 'state', 'call forward(x) before backward(gradOutput)');
-    const g = conv2dBackward(gradOutput, this.saved, this.weight, { ...this.options, bias: this.bias });
+    const g = conv2dBackward(gradOutput, this.saved.input, this.saved.weight, { ...this.options, bias: this.bias });
     addInto(this.weight.grad, g.gradWeight.data);
     if (this.bias) addInto(this.bias.grad, g.gradBias.data);
     return g.gradInput;

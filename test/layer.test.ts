@@ -139,6 +139,16 @@ describe('Conv2d: forward, backward, zeroGrad, parameters', () => {
     expect(Array.from(layer.weight.grad)).toEqual([27, 37, 57, 67]);
   });
 
+  test('backward uses the weight of its forward: changing the weight in between does not change the gradients', () => {
+    const layer = chapterLayer();
+    layer.forward(x33());
+    layer.weight.data.fill(100);
+    const gx = layer.backward(dy());
+    // dx[i,j] = Σ dy[p,q]·w[i−p, j−q] with w = [[0,1],[2,3]] and dy = [[1,2],[3,4]], by hand.
+    expectTensor(gx, [[[[0, 1, 2], [2, 10, 10], [6, 17, 12]]]]);
+    expect(Array.from(layer.weight.grad)).toEqual([27, 37, 57, 67]);
+  });
+
   test('forward and backward leave x and gradOutput unchanged', () => {
     const layer = chapterLayer();
     const x = x33();
