@@ -248,12 +248,12 @@ function edit<D>(family: string, stage: Stage, name: string, codes: readonly Con
   return { family, stage, name, codes, apply, hostile };
 }
 
-/** 0 edits about a quarter of the time, else 1–3 of distinct families, in stage order. */
-function pickEdits<D>(choices: readonly fc.Arbitrary<Edit<D>>[]): fc.Arbitrary<Edit<D>[]> {
+/** 0 edits `valid` times in 4 (default once), else 1–3 of distinct families, in stage order. */
+function pickEdits<D>(choices: readonly fc.Arbitrary<Edit<D>>[], valid = 1): fc.Arbitrary<Edit<D>[]> {
   if (choices.length === 0) return fc.constant([]);
   const one = fc.oneof(...choices);
   return fc
-    .oneof({ weight: 1, arbitrary: fc.constant<Edit<D>[]>([]) }, { weight: 3, arbitrary: fc.array(one, { minLength: 1, maxLength: 3 }) })
+    .oneof({ weight: valid, arbitrary: fc.constant<Edit<D>[]>([]) }, { weight: 4 - valid, arbitrary: fc.array(one, { minLength: 1, maxLength: 3 }) })
     .map((edits) => {
       const seen = new Set<string>();
       return edits.filter((e) => !seen.has(e.family) && seen.add(e.family)).sort((a, b) => a.stage - b.stage);
@@ -1361,104 +1361,127 @@ function layerConvCase(layer: Api.Conv2d, cfg: ConvConfig, x: Tensor): Generated
   return { input: x, weight: paramTensor(layer.weight), options: bias ? { ...cfg.options, bias } : { ...cfg.options }, config: cfg };
 }
 
+/** The session's calls after a valid constructor: one per drawn operation, sharing `st`. */
 function opCalls(cfg: ConvConfig, ops: readonly LayerOp[], x: Tensor, dy: Tensor, st: LayerState): FuzzCall[] {
   return ops.map((op): FuzzCall => {
-    const layer = (): Api.Conv2d => st.layer!;
-    if (op.op === 'forward' || op.op === 'backward') {
-      const forward = op.op === 'forward';
-      const arg = forward ? x : dy;
-      const broken = brokenArgs(forward ? 'x' : 'dy', arg, cfg);
-      const chosen = op.edit < 0 ? null : broken[op.edit % broken.length];
-      const d = { v: arg as unknown };
-      chosen?.apply(d);
-      // Whether backward comes before any successful forward is known only when the step runs.
-      let noForward = false;
-      let before: number[][] = [];
-      let modelCase: GeneratedCase | null = null;
-      let checkGrads = false;
-      return {
-        target: 'Conv2d', edits: [`${op.op}${chosen ? ` with ${chosen.name}` : ''}`],
-        get codes(): ConvErrorCode[] {
-          return noForward ? ['state'] : chosen ? [...chosen.codes] : [];
-        },
-        get hostile(): boolean {
-          return !noForward && !!chosen?.hostile;
-        },
-        functions: forward ? ['conv2d', 'Conv2d.forward'] : ['Conv2d.backward', 'conv2dBackward'],
-        run: () => {
-          noForward = !forward && st.lastInput === null;
-          before = layerSnapshot(layer());
-          if (forward) {
-            modelCase = layerConvCase(layer(), cfg, x);
-            return layer().forward(d.v as Tensor);
-          }
-          modelCase = st.lastInput && st.weightsSinceForward ? layerConvCase(layer(), cfg, st.lastInput) : null;
-          checkGrads = st.gradsZero;
-          return layer().backward(d.v as Tensor);
-        },
-        check: (r) => {
-          if (forward) {
-            expectBounded(asTensor(r, 'Conv2d.forward'), forwardExpectation(modelCase!));
-            expectLayerUnchanged(layer(), before, 'forward');
-            st.lastInput = x;
-            st.weightsSinceForward = true;
-            return;
-          }
-          const gx = asTensor(r, 'Conv2d.backward');
-          expectShape(gx.shape, x.shape, 'Conv2d.backward gradInput');
-          const data = layerSnapshot(layer()).filter((_, i) => i % 2 === 0);
-          if (data.some((a, i) => !sameBits(a, before[2 * i]))) throw new Error('backward changed the parameters\' data');
-          if (modelCase) {
-            const e = gradientExpectations(modelCase, dy);
-            expectBounded(gx, e.gradInput);
-            const w = layer().weight;
-            if (checkGrads) {
-              expectBounded({ shape: w.shape, data: w.grad }, e.gradWeight);
-              const b = layer().bias;
-              if (b) expectBounded({ shape: b.shape, data: b.grad }, e.gradBias);
-            }
-          }
-          st.gradsZero = false;
-        },
-        unchanged: () => expectLayerUnchanged(layer(), before, `a failed ${op.op}`),
-      };
+    switch (op.op) {
+      case 'forward':
+      case 'backward':
+        return passCall(cfg, op.op, op.edit, x, dy, st);
+      case 'zeroGrad':
+        return zeroGradCall(st);
+      case 'parameters':
+        return parametersCall(st);
+      case 'sgd':
+        return layerSgdCall(op.lr, st);
     }
-    if (op.op === 'zeroGrad') {
-      return {
-        target: 'Conv2d', edits: ['zeroGrad'], codes: [], hostile: false, functions: [],
-        run: () => layer().zeroGrad(),
-        check: () => {
-          if (layer().parameters().some((p) => p.grad.some((g) => !Object.is(g, 0)))) throw new Error('zeroGrad left a non-zero (or −0) gradient');
-          st.gradsZero = true;
-        },
-      };
-    }
-    if (op.op === 'parameters') {
-      return {
-        target: 'Conv2d', edits: ['parameters'], codes: [], hostile: false, functions: [],
-        run: () => layer().parameters(),
-        check: (r) => {
-          const want = layer().bias ? [layer().weight, layer().bias] : [layer().weight];
-          if (!Array.isArray(r) || r.length !== want.length || r.some((p, i) => p !== want[i])) throw new Error('parameters() is not [weight, bias?]');
-        },
-      };
-    }
-    let before: number[][] = [];
-    return {
-      target: 'sgd', edits: [`sgd on the layer, lr ${op.lr}`], codes: [], hostile: false, functions: ['sgd'],
-      run: (s) => {
-        before = layer().parameters().map((p) => Array.from(p.data));
-        s.sgd!(layer().parameters(), op.lr);
-      },
-      check: () => {
-        layer().parameters().forEach((p, k) => {
-          const want = before[k].map((v, i) => (p.data instanceof Float32Array ? Math.fround(v - op.lr * p.grad[i]) : v - op.lr * p.grad[i]));
-          if (!sameBits(want, p.data)) throw new Error(`sgd on the layer: parameter ${k} not updated as data − lr·grad`);
-        });
-        if (op.lr !== 0) st.weightsSinceForward = false;
-      },
-    };
   });
+}
+
+/**
+ * `layer.forward(x)` or `layer.backward(dy)` with a valid or broken argument.
+ * Valid ones are checked against the model with the layer's parameters at
+ * the time (backward only when no sgd step came since the forward), and
+ * `.grad` against the model's gradients when it was zero before.
+ */
+function passCall(cfg: ConvConfig, pass: 'forward' | 'backward', editIndex: number, x: Tensor, dy: Tensor, st: LayerState): FuzzCall {
+  const forward = pass === 'forward';
+  const layer = (): Api.Conv2d => st.layer!;
+  const broken = brokenArgs(forward ? 'x' : 'dy', forward ? x : dy, cfg);
+  const chosen = editIndex < 0 ? null : broken[editIndex % broken.length];
+  const d = { v: (forward ? x : dy) as unknown };
+  chosen?.apply(d);
+  // Whether backward comes before any successful forward is known only when the step runs.
+  let noForward = false;
+  let before: number[][] = [];
+  let modelCase: GeneratedCase | null = null;
+  let checkGrads = false;
+  return {
+    target: 'Conv2d', edits: [`${pass}${chosen ? ` with ${chosen.name}` : ''}`],
+    get codes(): ConvErrorCode[] {
+      return noForward ? ['state'] : chosen ? [...chosen.codes] : [];
+    },
+    get hostile(): boolean {
+      return !noForward && !!chosen?.hostile;
+    },
+    functions: forward ? ['conv2d', 'Conv2d.forward'] : ['Conv2d.backward', 'conv2dBackward'],
+    run: () => {
+      noForward = !forward && st.lastInput === null;
+      before = layerSnapshot(layer());
+      if (forward) {
+        modelCase = layerConvCase(layer(), cfg, x);
+        return layer().forward(d.v as Tensor);
+      }
+      modelCase = st.lastInput && st.weightsSinceForward ? layerConvCase(layer(), cfg, st.lastInput) : null;
+      checkGrads = st.gradsZero;
+      return layer().backward(d.v as Tensor);
+    },
+    check: (r) => {
+      if (forward) {
+        expectBounded(asTensor(r, 'Conv2d.forward'), forwardExpectation(modelCase!));
+        expectLayerUnchanged(layer(), before, 'forward');
+        st.lastInput = x;
+        st.weightsSinceForward = true;
+        return;
+      }
+      checkBackward(asTensor(r, 'Conv2d.backward'), layer(), before, modelCase, checkGrads, x, dy);
+      st.gradsZero = false;
+    },
+    unchanged: () => expectLayerUnchanged(layer(), before, `a failed ${pass}`),
+  };
+}
+
+function checkBackward(gx: Tensor, layer: Api.Conv2d, before: number[][], modelCase: GeneratedCase | null, checkGrads: boolean, x: Tensor, dy: Tensor): void {
+  expectShape(gx.shape, x.shape, 'Conv2d.backward gradInput');
+  const data = layerSnapshot(layer).filter((_, i) => i % 2 === 0);
+  if (data.some((a, i) => !sameBits(a, before[2 * i]))) throw new Error('backward changed the parameters\' data');
+  if (!modelCase) return;
+  const e = gradientExpectations(modelCase, dy);
+  expectBounded(gx, e.gradInput);
+  if (!checkGrads) return;
+  expectBounded({ shape: layer.weight.shape, data: layer.weight.grad }, e.gradWeight);
+  if (layer.bias) expectBounded({ shape: layer.bias.shape, data: layer.bias.grad }, e.gradBias);
+}
+
+function zeroGradCall(st: LayerState): FuzzCall {
+  return {
+    target: 'Conv2d', edits: ['zeroGrad'], codes: [], hostile: false, functions: [],
+    run: () => st.layer!.zeroGrad(),
+    check: () => {
+      if (st.layer!.parameters().some((p) => p.grad.some((g) => !Object.is(g, 0)))) throw new Error('zeroGrad left a non-zero (or −0) gradient');
+      st.gradsZero = true;
+    },
+  };
+}
+
+function parametersCall(st: LayerState): FuzzCall {
+  return {
+    target: 'Conv2d', edits: ['parameters'], codes: [], hostile: false, functions: [],
+    run: () => st.layer!.parameters(),
+    check: (r) => {
+      const { weight, bias } = st.layer!;
+      const want = bias ? [weight, bias] : [weight];
+      if (!Array.isArray(r) || r.length !== want.length || r.some((p, i) => p !== want[i])) throw new Error('parameters() is not [weight, bias?]');
+    },
+  };
+}
+
+function layerSgdCall(lr: number, st: LayerState): FuzzCall {
+  let before: number[][] = [];
+  return {
+    target: 'sgd', edits: [`sgd on the layer, lr ${lr}`], codes: [], hostile: false, functions: ['sgd'],
+    run: (s) => {
+      before = st.layer!.parameters().map((p) => Array.from(p.data));
+      s.sgd!(st.layer!.parameters(), lr);
+    },
+    check: () => {
+      st.layer!.parameters().forEach((p, k) => {
+        const want = before[k].map((v, i) => (p.data instanceof Float32Array ? Math.fround(v - lr * p.grad[i]) : v - lr * p.grad[i]));
+        if (!sameBits(want, p.data)) throw new Error(`sgd on the layer: parameter ${k} not updated as data − lr·grad`);
+      });
+      if (lr !== 0) st.weightsSinceForward = false;
+    },
+  };
 }
 
 /**
@@ -1476,8 +1499,9 @@ export function conv2dLayerSessions(limits: SizeLimits = FUZZ_LIMITS): fc.Arbitr
       dtypeGiven: fc.boolean(),
       x: tensorData(cfg.dtype, cfg.inputShape),
       dy: tensorData(cfg.dtype, cfg.batched ? [cfg.N, cfg.O, cfg.OH, cfg.OW] : [cfg.O, cfg.OH, cfg.OW]),
-      edits: pickEdits([configEdits(cfg)]),
-      ops: fc.array(layerOp, { minLength: 1, maxLength: 5 }),
+      // Half the layers are valid, so that method sequences get exercised too.
+      edits: pickEdits([configEdits(cfg)], 2),
+      ops: fc.array(layerOp, { minLength: 1, maxLength: 8 }),
     }).map(({ seed, dtypeGiven, x, dy, edits, ops }) => {
       const config = layerConfigOf(cfg, seed, dtypeGiven);
       const label = `new Conv2d(${JSON.stringify(config)})${edits.length ? ` edited by [${edits.map((e) => e.name).join('; ')}]` : ''}` +

@@ -266,6 +266,7 @@ describe('layer parameters change only where they should', () => {
         expect(fingerprint([x, dy]), `${op} changed its argument`).toBe(args);
         if (op !== 'sgd') expect(after.data, `${op} changed the parameters' data`).toBe(before.data);
         if (op === 'forward' || op === 'parameters' || op === 'sgd') expect(after.grad, `${op} changed a gradient`).toBe(before.grad);
+        if (op === 'zeroGrad') expect(layer.parameters().every((p) => p.grad.every((g) => Object.is(g, 0))), 'zeroGrad left a gradient').toBe(true);
       }
     }, 120);
   });
