@@ -231,10 +231,37 @@ export function toNested<T extends Nested = Nested>(t: Tensor): T {
   return nested(t) as T;
 }
 
+/**
+ * toNested builds one JS array per row of every level; more than this many
+ * would exhaust the JS heap (a fatal crash, not an exception). Only a tensor
+ * with over 2^24 rows, or an empty one with huge leading dimensions such as
+ * [2^30, 0], comes near it.
+ */
+const MAX_NESTED_ARRAYS = 2 ** 24;
+
+function nestedArrays(shape: readonly number[]): number {
+  let arrays = 0;
+  let level = 1;
+  for (let d = 0; d < shape.length; d++) {
+    arrays += level;
+    level *= shape[d];
+  }
+  return arrays;
+}
+
 function nested(t: Tensor): Nested {
   const checked = checkTensor('toNested', 't', t);
   const { shape, data } = checked;
   if (shape.length === 0) return data[0];
+  const arrays = nestedArrays(shape);
+  if (arrays > MAX_NESTED_ARRAYS) {
+    fail(
+      'toNested',
+      'too-large',
+      `nested arrays of shape ${show(shape)} would take ${arrays} JS arrays, more than the limit of ${MAX_NESTED_ARRAYS} (2^24); ` +
+        'read t.data (row-major) instead',
+    );
+  }
   const build = (depth: number, offset: number): Nested[] => {
     const n = shape[depth];
     const out: Nested[] = new Array(n);

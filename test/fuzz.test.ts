@@ -121,6 +121,12 @@ describe('regressions found by fuzzing (each once crashed or hung)', () => {
     expect(codeOf(() => tensor([], [2 ** 32, 0]))).toBe('too-large');
   });
 
+  test('toNested of an empty tensor of shape [2^30, 0]: ConvError(too-large), was 2^30 empty arrays and a fatal heap exhaustion', () => {
+    expect(codeOf(() => toNested({ shape: [2 ** 30, 0], data: new Float32Array(0) }))).toBe('too-large');
+    expect(toNested({ shape: [0, 2 ** 30], data: new Float32Array(0) })).toEqual([]);
+    expect(toNested({ shape: [3, 0], data: new Float32Array(0) })).toEqual([[], [], []]);
+  });
+
   test('toNested of a rank-200000 tensor: ConvError(rank), was a stack overflow', () => {
     expect(codeOf(() => toNested({ shape: new Array<number>(200_000).fill(1), data: new Float32Array(1) }))).toBe('rank');
   });
