@@ -85,3 +85,4 @@ export {
   type VerifyReport,
 } from './verify.js';
 export type * from './types.js';
+export * from './fuzz.js';
