@@ -1,0 +1,41 @@
+/**
+ * The test run that mutation testing (`npm run mutation`, see docs/mutation.md)
+ * repeats for every mutant of `src/`: the project's vitest config minus the
+ * tests that exercise a built `dist/` or a child process instead of the
+ * sources (CLI, benchmarks, packaging), which cannot see an in-memory mutant.
+ *
+ * Two more are left out because their subject is not `src/`: the bug zoo
+ * (test/zoo.test.ts: the suite against deliberately broken implementations;
+ * it touches `src/` only through the reference model, which verify.test.ts
+ * runs whole, and at ~45 s it would be re-run for every surviving mutant) and
+ * the pinned tfjs defects (test/oracle-defects.test.ts: one of them corrupts
+ * the wasm backend's memory on purpose, so it needs a fresh module graph).
+ * Leaving a test out can only lower the score, never raise it.
+ *
+ * Test files share one module graph per run (`isolate: false`): importing the
+ * tfjs backends once instead of once per file makes the unmutated run ~7×
+ * faster. Stryker still starts every mutant's run on freshly loaded modules
+ * (a mutant in a module-level constant is killed), and the suite passes in
+ * this mode, so no test depends on running alone.
+ *
+ * The property seed is pinned so that a mutant is killed or not the same way
+ * on every run: with a fresh seed each run, a score could drift by chance.
+ */
+import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/** Test files that run a build or another process rather than `src/` in this process. */
+const OUT_OF_PROCESS = ['test/cli.test.ts', 'test/bench*.test.ts', 'test/package*.test.ts', 'test/pack*.test.ts'];
+/** Slow tests about something else than `src/` (see above). */
+const OTHER_SUBJECT = ['test/zoo.test.ts', 'test/oracle-defects.test.ts'];
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      exclude: [...configDefaults.exclude, ...OUT_OF_PROCESS, ...OTHER_SUBJECT],
+      isolate: false,
+      env: { CONVPROOF_SEED: process.env.CONVPROOF_SEED ?? '42' },
+    },
+  }),
+);
