@@ -1,11 +1,12 @@
 /**
  * How a convproof case is put to TensorFlow.js: the case is resolved here by
- * the oracle layer itself (from the formulas of the design, not from
+ * the suite's float64 model (from the formulas of the design, not from
  * `src/geometry`, so a geometry bug cannot hide behind its own oracle), then
  * planned for one backend: which padding tfjs is given, which padding is done
  * in JS first, and whether dilation is native or baked into the kernel.
  */
-import type { Conv2dOptions, PaddingMode, Tensor } from '../../src/index.js';
+import type { PaddingMode, Tensor } from '../../src/index.js';
+import { resolveConv } from '../model.js';
 import type { ConvCase, OracleOp } from '../types.js';
 
 /** `[[top, bottom], [left, right]]`. */
@@ -37,54 +38,20 @@ export interface ResolvedCase {
   readonly OW: number;
 }
 
-function pairOf(v: number | readonly [number, number] | undefined): [number, number] {
-  if (v === undefined) return [1, 1];
-  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
-}
-
-/** SAME_UPPER pads of one axis: `OH = ceil(H/s)`, the odd pixel after (DESIGN, Semantics). */
-export function sameUpper(size: number, k: number, s: number, d: number): [number, number] {
-  const total = Math.max(0, (Math.ceil(size / s) - 1) * s + d * (k - 1) + 1 - size);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
-
-function explicitPads(p: Conv2dOptions['padding']): Pads {
-  if (p === undefined || p === 'valid') return [[0, 0], [0, 0]];
-  if (typeof p === 'number') return [[p, p], [p, p]];
-  if (p === 'same') throw new Error('unreachable: same is resolved with the shapes');
-  const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
-  return p as Pads;
-}
-
-/** One axis's output size: `floor((size + before + after − d·(k−1) − 1) / s) + 1`. */
-export function outSize(size: number, k: number, s: number, d: number, pads: readonly [number, number]): number {
-  return Math.floor((size + pads[0] + pads[1] - d * (k - 1) - 1) / s) + 1;
-}
-
 /**
- * Resolves a (valid) case: shapes, per-axis options and pads.
+ * Resolves a (valid) case: shapes, per-axis options and pads, through the
+ * suite's own float64 model (`properties/model.ts`), never `src/geometry`.
  * @example resolveCase({ input, weight, options: { padding: 'same', stride: 2 } }).pads
  */
 export function resolveCase(c: ConvCase): ResolvedCase {
-  const s = c.input.shape;
-  const batched = s.length === 4;
-  const [N, C, H, W] = batched ? s : [1, s[0], s[1], s[2]];
-  const [O, Cg, KH, KW] = c.weight.shape;
-  const o = c.options;
-  const groups = o.groups ?? 1;
-  const stride = pairOf(o.stride);
-  const dilation = pairOf(o.dilation);
-  const same = o.padding === 'same';
-  const pads: Pads = same
-    ? [sameUpper(H, KH, stride[0], dilation[0]), sameUpper(W, KW, stride[1], dilation[1])]
-    : explicitPads(o.padding);
-  const OH = outSize(H, KH, stride[0], dilation[0], pads[0]);
-  const OW = outSize(W, KW, stride[1], dilation[1], pads[1]);
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
   return {
-    batched, N, C, H, W, O, groups, Cg, Og: O / groups, KH, KW, stride, dilation,
-    same, pads, mode: o.paddingMode ?? 'zeros', OH, OW,
+    batched: r.batched, N: r.N, C: r.C, H: r.H, W: r.W, O: r.O, groups: r.groups,
+    Cg: r.C / r.groups, Og: r.O / r.groups, KH: r.KH, KW: r.KW,
+    stride: [r.sh, r.sw], dilation: [r.dh, r.dw],
+    same: c.options.padding === 'same',
+    pads: [[r.top, r.bottom], [r.left, r.right]],
+    mode: r.mode, OH: r.OH, OW: r.OW,
   };
 }
 
