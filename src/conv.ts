@@ -11,17 +11,19 @@
  * The reference kernels (`convproof/reference`) are the definition every
  * path is checked against; all paths accumulate in float64 and round once.
  */
-import { fail, show } from './errors.js';
-import { conv2dGeometry, convTranspose2dGeometry, type Conv2dGeometry, type Conv2dOptions, type ConvTranspose2dOptions } from './geometry.js';
+import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
 import {
   adjointInto,
+  biasGradient,
   checkConv2dArgs,
-  checkSameDType,
+  checkConv2dBackwardArgs,
+  checkCorr2dArgs,
   forwardInto,
   rounded,
   type Conv2dGradients,
 } from './reference/conv2d.js';
-import { allocate, checkTensor, sizeOf, type Tensor, type TensorData } from './tensor.js';
+import { checkConvTranspose2dArgs, transposeReference } from './reference/convTranspose2d.js';
+import { allocate, sizeOf, type Tensor, type TensorData } from './tensor.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
 import { allFinite, correlateValid } from './fast/direct.js';
@@ -67,13 +69,7 @@ export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): 
  * const { gradInput, gradWeight, gradBias } = conv2dBackward(dy, x, w, { padding: 1 });
  */
 export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: Conv2dOptions): Conv2dGradients {
-  const fn = 'conv2dBackward';
-  const { geometry: g, input: x, weight: w, dtype } = checkConv2dArgs(fn, input, weight, options);
-  const dy = checkTensor(fn, 'gradOutput', gradOutput);
-  if (show(dy.shape) !== show(g.outputShape)) {
-    fail(fn, 'grad-output', `gradOutput must have the forward output's shape ${show(g.outputShape)}, got ${show(dy.shape)}`);
-  }
-  checkSameDType(fn, [['input', x], ['gradOutput', dy]]);
+  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
   const small = work(g) < SMALL_WORK;
   const gx = allocate(dtype, x.data.length);
   if (small || !gradInputFast(g, dy.data, g.h.out, g.w.out, w.data, null, gx)) {
@@ -101,21 +97,6 @@ function referenceAdjoint(
   return acc;
 }
 
-/** dL/db[o] = Σ over batch and space of dy, summed per plane as the reference does. */
-function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
-  const gb = new Float64Array(g.O);
-  const plane = g.h.out * g.w.out;
-  for (let n = 0; n < g.N; n++) {
-    for (let o = 0; o < g.O; o++) {
-      let s = 0;
-      const base = (n * g.O + o) * plane;
-      for (let k = 0; k < plane; k++) s += dy[base + k];
-      gb[o] += s;
-    }
-  }
-  return gb;
-}
-
 /**
  * Transposed 2-D convolution (PyTorch's `F.conv_transpose2d`; asymmetric
  * padding crops the full output as in ONNX `ConvTranspose`).
@@ -127,21 +108,11 @@ function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
  * const up = convTranspose2d(x, w, { stride: 2, padding: 1, outputPadding: 1 });
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
-  const fn = 'convTranspose2d';
-  const x = checkTensor(fn, 'input', input);
-  const w = checkTensor(fn, 'weight', weight);
-  const t = convTranspose2dGeometry(fn, x.shape, w.shape, options);
-  const bias = options?.bias ?? null;
-  const dtype = checkSameDType(fn, [['input', x], ['weight', w], ['bias', bias]]);
+  const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
   const out = allocate(dtype, sizeOf(t.outputShape));
   const b = bias ? bias.data : null;
   const small = t.conv.N * t.conv.O * t.inH * t.inW * (t.conv.C / t.conv.groups) * t.conv.h.kernel * t.conv.w.kernel < SMALL_WORK;
-  if (small || !gradInputFast(t.conv, x.data, t.inH, t.inW, w.data, b, out)) {
-    const acc = referenceAdjoint(t.conv, x.data, t.inH, t.inW, null, w.data, out.length, 'input');
-    const plane = t.conv.h.size * t.conv.w.size;
-    if (b) for (let p = 0; p < acc.length; p++) acc[p] += b[Math.floor(p / plane) % t.conv.C];
-    out.set(acc);
-  }
+  if (small || !gradInputFast(t.conv, x.data, t.inH, t.inW, w.data, b, out)) out.set(transposeReference(t, x.data, w.data, b));
   return { shape: [...t.outputShape], data: out };
 }
 
@@ -153,11 +124,7 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
  * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
  */
 export function corr2d(X: Tensor, K: Tensor): Tensor {
-  const fn = 'corr2d';
-  const x = checkTensor(fn, 'X', X, [2]);
-  const k = checkTensor(fn, 'K', K, [2]);
-  const dtype = checkSameDType(fn, [['X', x], ['K', k]]);
-  const g = conv2dGeometry(fn, [1, 1, ...x.shape], [1, 1, ...k.shape]);
+  const { x, k, dtype, geometry: g } = checkCorr2dArgs(X, K);
   const out = allocate(dtype, g.h.out * g.w.out);
   const fast = work(g) >= SMALL_WORK && allFinite(k.data) && forwardFast(g, x.data, k.data, null, out);
   if (!fast) correlateValid(x.data, g.h.size, g.w.size, k.data, g.h.kernel, g.w.kernel, out);

@@ -52,6 +52,54 @@ export function checkConv2dArgs(fn: string, input: unknown, weight: unknown, opt
   return { geometry, input: x, weight: w, bias, dtype };
 }
 
+/** Validated arguments of a conv2dBackward call. */
+export interface Conv2dBackwardArgs extends Conv2dArgs {
+  readonly gradOutput: Tensor;
+}
+
+/** Validates a conv2dBackward call: the conv2d checks, then gradOutput's shape and dtype. */
+export function checkConv2dBackwardArgs(
+  gradOutput: unknown,
+  input: unknown,
+  weight: unknown,
+  options: unknown,
+): Conv2dBackwardArgs {
+  const fn = 'conv2dBackward';
+  const args = checkConv2dArgs(fn, input, weight, options);
+  const dy = checkTensor(fn, 'gradOutput', gradOutput);
+  const shape = args.geometry.outputShape;
+  if (show(dy.shape) !== show(shape)) {
+    fail(fn, 'grad-output', `gradOutput must have the forward output's shape ${show(shape)}, got ${show(dy.shape)}`);
+  }
+  checkSameDType(fn, [['input', args.input], ['gradOutput', dy]]);
+  return { ...args, gradOutput: dy };
+}
+
+/** dL/db[o] = Σ over batch and space of dy (per plane, then over the batch), in float64. */
+export function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
+  const gb = new Float64Array(g.O);
+  const plane = g.h.out * g.w.out;
+  for (let n = 0; n < g.N; n++) {
+    for (let o = 0; o < g.O; o++) {
+      let s = 0;
+      const base = (n * g.O + o) * plane;
+      for (let k = 0; k < plane; k++) s += dy[base + k];
+      gb[o] += s;
+    }
+  }
+  return gb;
+}
+
+/** Validated arguments of a corr2d call, as a one-image, one-channel conv2d. */
+export function checkCorr2dArgs(X: unknown, K: unknown): { x: Tensor; k: Tensor; dtype: DType; geometry: Conv2dGeometry } {
+  const fn = 'corr2d';
+  const x = checkTensor(fn, 'X', X, [2]);
+  const k = checkTensor(fn, 'K', K, [2]);
+  const dtype = checkSameDType(fn, [['X', x], ['K', k]]);
+  const geometry = conv2dGeometry(fn, [1, 1, ...x.shape], [1, 1, ...k.shape]);
+  return { x, k, dtype, geometry };
+}
+
 /**
  * Forward correlation into a float64 accumulator per output element.
  * out[n,o,i,j] = b[o] + Σ_{c,kh,kw} x[n, g·C/g + c, rows(i,kh), cols(j,kw)] · w[o,c,kh,kw]
@@ -195,30 +243,11 @@ export function conv2dBackward(
   weight: Tensor,
   options?: Conv2dOptions,
 ): Conv2dGradients {
-  const fn = 'conv2dBackward';
-  const { geometry: g, input: x, weight: w, dtype } = checkConv2dArgs(fn, input, weight, options);
-  const dy = checkTensor(fn, 'gradOutput', gradOutput);
-  if (show(dy.shape) !== show(g.outputShape)) {
-    fail(
-      fn,
-      'grad-output',
-      `gradOutput must have the forward output's shape ${show(g.outputShape)}, got ${show(dy.shape)}`,
-    );
-  }
-  checkSameDType(fn, [['input', x], ['gradOutput', dy]]);
+  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
   const gx = new Float64Array(x.data.length);
   const gw = new Float64Array(w.data.length);
-  const gb = new Float64Array(g.O);
   adjointInto(g, dy.data, g.h.out, g.w.out, x.data, w.data, gx, gw);
-  const plane = g.h.out * g.w.out;
-  for (let n = 0; n < g.N; n++) {
-    for (let o = 0; o < g.O; o++) {
-      let s = 0;
-      const base = (n * g.O + o) * plane;
-      for (let k = 0; k < plane; k++) s += dy.data[base + k];
-      gb[o] += s;
-    }
-  }
+  const gb = biasGradient(g, dy.data);
   return {
     gradInput: { shape: [...x.shape], data: rounded(gx, dtype) },
     gradWeight: { shape: [...w.shape], data: rounded(gw, dtype) },
@@ -234,11 +263,7 @@ export function conv2dBackward(
  * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
  */
 export function corr2d(X: Tensor, K: Tensor): Tensor {
-  const fn = 'corr2d';
-  const x = checkTensor(fn, 'X', X, [2]);
-  const k = checkTensor(fn, 'K', K, [2]);
-  const dtype = checkSameDType(fn, [['X', x], ['K', k]]);
-  const g = conv2dGeometry(fn, [1, 1, ...x.shape], [1, 1, ...k.shape]);
+  const { x, k, dtype, geometry: g } = checkCorr2dArgs(X, K);
   const out = allocate(dtype, g.h.out * g.w.out);
   forwardInto(g, x.data, k.data, null, out);
   return { shape: [g.h.out, g.w.out], data: out };

@@ -4,8 +4,8 @@
  * walk of the conv2d that maps the transposed output back to its input,
  * which is why `conv2dBackward`'s gradInput equals it.
  */
-import { convTranspose2dGeometry, type ConvTranspose2dOptions } from '../geometry.js';
-import { checkTensor, sizeOf, type Tensor } from '../tensor.js';
+import { convTranspose2dGeometry, type ConvTranspose2dGeometry, type ConvTranspose2dOptions } from '../geometry.js';
+import { checkTensor, sizeOf, type DType, type Tensor, type TensorData } from '../tensor.js';
 import { adjointInto, checkSameDType, rounded } from './conv2d.js';
 
 /**
@@ -19,18 +19,39 @@ import { adjointInto, checkSameDType, rounded } from './conv2d.js';
  * const up = convTranspose2d(x, w, { stride: 2, padding: 1, outputPadding: 1 });
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
+  const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
+  const acc = transposeReference(t, x.data, w.data, bias ? bias.data : null);
+  return { shape: [...t.outputShape], data: rounded(acc, dtype) };
+}
+
+/** Validated arguments of a convTranspose2d call. */
+export interface ConvTranspose2dArgs {
+  readonly geometry: ConvTranspose2dGeometry;
+  readonly input: Tensor;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly dtype: DType;
+}
+
+/** Validates a convTranspose2d call at the boundary (before any allocation). */
+export function checkConvTranspose2dArgs(input: unknown, weight: unknown, options: unknown): ConvTranspose2dArgs {
   const fn = 'convTranspose2d';
   const x = checkTensor(fn, 'input', input);
   const w = checkTensor(fn, 'weight', weight);
-  const t = convTranspose2dGeometry(fn, x.shape, w.shape, options);
-  const bias = options?.bias ?? null;
+  const opts = options as ConvTranspose2dOptions | undefined;
+  const geometry = convTranspose2dGeometry(fn, x.shape, w.shape, opts);
+  const bias = opts?.bias ?? null;
   const dtype = checkSameDType(fn, [['input', x], ['weight', w], ['bias', bias]]);
+  return { geometry, input: x, weight: w, bias, dtype };
+}
+
+/** The transposed conv in float64: the adjoint walk, then the bias per output channel. */
+export function transposeReference(t: ConvTranspose2dGeometry, x: TensorData, w: TensorData, b: TensorData | null): Float64Array {
   const acc = new Float64Array(sizeOf(t.outputShape));
-  adjointInto(t.conv, x.data, t.inH, t.inW, null, w.data, acc, null);
-  if (bias) {
+  adjointInto(t.conv, x, t.inH, t.inW, null, w, acc, null);
+  if (b) {
     const plane = t.conv.h.size * t.conv.w.size;
-    const O = t.conv.C;
-    for (let p = 0; p < acc.length; p++) acc[p] += bias.data[Math.floor(p / plane) % O];
+    for (let p = 0; p < acc.length; p++) acc[p] += b[Math.floor(p / plane) % t.conv.C];
   }
-  return { shape: [...t.outputShape], data: rounded(acc, dtype) };
+  return acc;
 }
