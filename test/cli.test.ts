@@ -398,6 +398,7 @@ describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack t
 describe.concurrent('bench: bad usage', () => {
   test.each([
     [['--kernels', 'gpu'], /--kernels must be one of auto, wasm, js/],
+    [['--clock', 'tsc'], /--clock must be one of wall, cpu/],
     [['--json', 'missing-dir/b.json'], /--json: no directory/],
     [['--quick', 'now'], /unexpected argument 'now'/],
   ])('bench %j (in process)', async (args, message) => expectUsageError(await runInProcess(['bench', ...args]), message));

@@ -10,7 +10,7 @@ import { println, type CliContext } from './context.js';
 import { UsageError, choiceFlag, parseOrUsage } from './usage.js';
 
 /** The text of `convproof bench --help`. */
-export const BENCH_HELP = `Usage: convproof bench [--quick] [--json file] [--kernels auto|wasm|js]
+export const BENCH_HELP = `Usage: convproof bench [--quick] [--json file] [--kernels auto|wasm|js] [--clock wall|cpu]
 
 Times convproof's conv2d and conv2dBackward beside TensorFlow.js (cpu, wasm,
 and tfjs-node when installed) in one process on the same shapes: LeNet,
@@ -24,12 +24,15 @@ Options:
   --quick            fewer samples; skips tfjs-cpu's slowest backward runs
   --json file        also write the report as JSON
   --kernels name     which of our kernels: auto (default), wasm or js
+  --clock name       wall (default) or cpu: this process's CPU time, steadier
+                     while other processes load the machine
   -h, --help         show this help`;
 
 const OPTIONS = {
   quick: { type: 'boolean' },
   json: { type: 'string' },
   kernels: { type: 'string' },
+  clock: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +47,7 @@ export async function bench(args: readonly string[], ctx: CliContext): Promise<n
     return 0;
   }
   const kernels = choiceFlag('bench', '--kernels', values.kernels ?? 'auto', ['auto', 'wasm', 'js'] as const);
+  const clock = choiceFlag('bench', '--clock', values.clock ?? 'wall', ['wall', 'cpu'] as const);
   const json = values.json === undefined ? undefined : resolve(ctx.cwd, values.json);
   if (json !== undefined && (values.json === '' || !existsSync(dirname(json)))) {
     throw new UsageError('bench', `--json: no directory to write ${JSON.stringify(values.json)} into`);
@@ -54,6 +58,7 @@ export async function bench(args: readonly string[], ctx: CliContext): Promise<n
   const report = await runBenchmark({
     quick: values.quick ?? false,
     kernels,
+    clock,
     ...(json ? { json } : {}),
     onProgress: (line) => ctx.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`),
   });
