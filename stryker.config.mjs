@@ -21,6 +21,9 @@ export default {
   // which TypeScript 7 no longer has; our tsconfig points at nothing outside the project and
   // vitest does not read it, so no rewrite is needed: naming no file skips that step.
   tsconfigFile: '',
+  // Nothing type-checks the sandbox, so its files need no `// @ts-nocheck` header; adding one
+  // would also break the README examples test, which compares examples/*.ts with the README.
+  disableTypeChecks: false,
   coverageAnalysis: 'perTest',
   concurrency: 2,
   // Added to the unmutated run time of a mutant's tests; roomy because other work shares the cores.
