@@ -162,6 +162,12 @@ describe('convTranspose2d geometry', () => {
     ]);
   });
 
+  test('padding that crops all the columns (but not the rows) is refused: (2−1)·1 − 3 + 1 + 1 = 0 columns', () => {
+    expectConvError(() => convTranspose2d(full([1, 1, 2, 2], 1), full([1, 1, 2, 2], 1), { padding: [[0, 0], [1, 2]] }), 'padding', [
+      'would be 3 x 0',
+    ]);
+  });
+
   test('the conv whose adjoint it is maps the transposed output back to the input shape', () => {
     // OH = (3−1)·2 + 2 = 6, OW = (5−1)·2 + 2 = 10; the conv with kernel 2, stride 2 gives back 3 × 5
     const batched = convTranspose2dGeometry('t', [2, 4, 3, 5], [4, 3, 2, 2], { stride: 2 });
