@@ -9,19 +9,10 @@
  * comparator's error bound scales with.
  */
 import type { Conv2dOptions, Pair, PaddingMode, Tensor } from '../src/index.js';
+import type { ConvDims } from './types.js';
 
 /** A conv2d case resolved to plain numbers. Unbatched inputs have N = 1. */
-export interface ResolvedConv {
-  /** False for a `[C,H,W]` input (the output is then `[O,OH,OW]`). */
-  readonly batched: boolean;
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly O: number;
-  readonly groups: number;
-  readonly KH: number;
-  readonly KW: number;
+export interface ResolvedConv extends ConvDims {
   readonly sh: number;
   readonly sw: number;
   readonly dh: number;

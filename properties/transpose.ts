@@ -15,7 +15,7 @@ import { printable, showTensor } from './arbitraries/convCase.js';
 import { expectBounded, type Expectation } from './compare.js';
 import { QUICK_LIMITS } from './profile.js';
 import { count, dtypeOfTensor, sameShape, showShape } from './tensors.js';
-import type { DTypeChoice, PropertyContext, PropertyDefinition, SizeLimits } from './types.js';
+import type { ConvDims, DTypeChoice, PropertyContext, PropertyDefinition, SizeLimits } from './types.js';
 
 /** One convTranspose2d problem with data. */
 export interface TransposeCase {
@@ -28,16 +28,7 @@ export interface TransposeCase {
 }
 
 /** A transposed problem resolved to numbers (N = 1 when unbatched). */
-export interface ResolvedTranspose {
-  readonly batched: boolean;
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly O: number;
-  readonly groups: number;
-  readonly KH: number;
-  readonly KW: number;
+export interface ResolvedTranspose extends ConvDims {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   /** `[[top, bottom], [left, right]]` cropped from the full output. */

@@ -148,3 +148,20 @@ export interface PropertyDefinition {
    */
   property(ctx: PropertyContext): IRawProperty<unknown>;
 }
+
+/**
+ * The sizes every resolved conv problem of the suite carries (an unbatched
+ * `[C,H,W]` input has `batched: false` and N = 1).
+ */
+export interface ConvDims {
+  /** False for a `[C,H,W]` input (the output is then unbatched too). */
+  readonly batched: boolean;
+  readonly N: number;
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly O: number;
+  readonly groups: number;
+  readonly KH: number;
+  readonly KW: number;
+}

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { Conv2dOptions, DType, PaddingMode } from '../../src/index.js';
 import { axisOutput, sameUpperPads } from '../model.js';
 import { QUICK_LIMITS } from '../profile.js';
-import type { DTypeChoice, SizeLimits } from '../types.js';
+import type { ConvDims, DTypeChoice, SizeLimits } from '../types.js';
 
 /**
  * How the padding option is written: left out, `'valid'`, one number,
@@ -48,18 +48,8 @@ export interface ConvConfigConstraints extends Partial<SizeLimits> {
 }
 
 /** A valid conv2d configuration (no data yet). */
-export interface ConvConfig {
+export interface ConvConfig extends ConvDims {
   readonly dtype: DType;
-  /** False: the input is `[C,H,W]` (and N is 1). */
-  readonly batched: boolean;
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly O: number;
-  readonly groups: number;
-  readonly KH: number;
-  readonly KW: number;
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   readonly paddingKind: PaddingKind;

@@ -7,26 +7,17 @@
  */
 import type { PaddingMode, Tensor } from '../../src/index.js';
 import { resolveConv } from '../model.js';
-import type { ConvCase, OracleOp } from '../types.js';
+import type { ConvCase, ConvDims, OracleOp } from '../types.js';
 
 /** `[[top, bottom], [left, right]]`. */
 export type Pads = readonly [readonly [number, number], readonly [number, number]];
 
 /** A conv2d case resolved to plain numbers (unbatched inputs have N = 1). */
-export interface ResolvedCase {
-  readonly batched: boolean;
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly O: number;
-  readonly groups: number;
+export interface ResolvedCase extends ConvDims {
   /** Input channels per group. */
   readonly Cg: number;
   /** Output channels per group. */
   readonly Og: number;
-  readonly KH: number;
-  readonly KW: number;
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   /** True when the caller asked for `'same'` (tfjs can then be given 'same' too). */
