@@ -7,6 +7,7 @@
  * tests come from hand computation or from these, never from the core.
  */
 import { expect } from 'vitest';
+import { runSettings, suiteEnv, vitestReplay, type RunSettings } from '../properties/index.js';
 import {
   ConvError, conv2d, conv2dBackward, convTranspose2d, corr2d, reference, tensor, type DType, type Nested, type Tensor,
 } from '../src/index.js';
@@ -385,4 +386,22 @@ function foldPlane(padded: Plane, H: number, W: number, [[top], [left]]: Pads, m
     if (r !== null && c !== null) out[r][c] += v;
   }));
   return out;
+}
+
+/**
+ * The run settings of a property test file, from CONVPROOF_PROFILE / _RUNS /
+ * _SEED / _DTYPE / _PATH, with replay commands naming `file`; logs them once.
+ */
+export function envSettings(file: string, label: string): RunSettings {
+  const env = suiteEnv();
+  const settings = runSettings({
+    profile: env.profile,
+    runs: env.runs,
+    seed: env.seed,
+    dtype: env.dtype,
+    ...(env.path ? { path: env.path } : {}),
+    replay: vitestReplay(file),
+  });
+  console.log(`${label}: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`);
+  return settings;
 }

@@ -5,18 +5,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
-import { formatFailure, forwardProperties, runProperty, runSettings, suiteEnv, vitestReplay } from '../properties/index.js';
+import { envSettings } from './helpers.js';
+import { formatFailure, forwardProperties, runProperty, } from '../properties/index.js';
 
-const env = suiteEnv();
-const settings = runSettings({
-  profile: env.profile,
-  runs: env.runs,
-  seed: env.seed,
-  dtype: env.dtype,
-  ...(env.path ? { path: env.path } : {}),
-  replay: vitestReplay('test/properties.forward.test.ts'),
-});
-console.log(`forward properties: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`);
+const settings = envSettings('test/properties.forward.test.ts', 'forward properties');
 
 describe('forward properties of our conv2d', () => {
   for (const property of forwardProperties) {

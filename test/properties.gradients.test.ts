@@ -6,29 +6,18 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
+import { envSettings } from './helpers.js';
 import {
   formatFailure,
   gradientProperties,
   resolveTranspose,
   runProperty,
-  runSettings,
-  suiteEnv,
   transposeCase,
   transposeProperties,
-  vitestReplay,
   type TransposeCase,
 } from '../properties/index.js';
 
-const env = suiteEnv();
-const settings = runSettings({
-  profile: env.profile,
-  runs: env.runs,
-  seed: env.seed,
-  dtype: env.dtype,
-  ...(env.path ? { path: env.path } : {}),
-  replay: vitestReplay('test/properties.gradients.test.ts'),
-});
-console.log(`gradient properties: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`);
+const settings = envSettings('test/properties.gradients.test.ts', 'gradient properties');
 
 for (const [title, list] of [
   ['gradient properties of our conv2dBackward', gradientProperties],

@@ -5,25 +5,14 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
+import { envSettings } from './helpers.js';
 import {
   formatFailure,
   riskyProperties,
   runProperty,
-  runSettings,
-  suiteEnv,
-  vitestReplay,
 } from '../properties/index.js';
 
-const env = suiteEnv();
-const settings = runSettings({
-  profile: env.profile,
-  runs: env.runs,
-  seed: env.seed,
-  dtype: env.dtype,
-  ...(env.path ? { path: env.path } : {}),
-  replay: vitestReplay('test/properties.risky.test.ts'),
-});
-console.log(`focused forward properties: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`);
+const settings = envSettings('test/properties.risky.test.ts', 'focused forward properties');
 
 describe('focused forward properties of our conv2d', () => {
   for (const property of riskyProperties) {
