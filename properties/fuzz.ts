@@ -33,7 +33,7 @@ import type { SizeLimits } from './types.js';
 /** Every documented `ConvErrorCode` (docs/errors.md); the compiler checks that none is missing. */
 export const CONV_ERROR_CODES = [
   'type', 'rank', 'shape', 'data-length', 'dtype', 'channels', 'groups', 'stride', 'dilation', 'padding',
-  'padding-mode', 'output-padding', 'kernel-too-large', 'bias', 'option', 'grad-output', 'state', 'too-large',
+  'padding-mode', 'output-padding', 'kernel-too-large', 'bias', 'option', 'grad-output', 'state', 'too-large', 'out',
 ] as const satisfies readonly ConvErrorCode[];
 type Missing = Exclude<ConvErrorCode, (typeof CONV_ERROR_CODES)[number]>;
 const everyCodeListed: [Missing] extends [never] ? true : Missing = true;
@@ -916,6 +916,54 @@ export function convTranspose2dCalls(limits: SizeLimits = FUZZ_LIMITS): fc.Arbit
 interface PlaneDraft {
   X: unknown;
   K: unknown;
+  /** corr2d's optional output buffer (absent unless an edit gives one). */
+  out?: unknown;
+}
+
+/**
+ * Edits giving corr2d an `out` buffer of `length` elements: valid ones (a
+ * fresh buffer; one in X's buffer right after X's data; one overlapping X's
+ * or K's data) and invalid ones (wrong length, dtype or kind). Applied last,
+ * so they see the final X and K.
+ */
+function outEdits(dtype: DType, length: number): fc.Arbitrary<Edit<PlaneDraft>> {
+  const other: DType = dtype === 'float32' ? 'float64' : 'float32';
+  const floatTensor = (v: unknown): TensorLike | null =>
+    isTensorLike(v) && (v.data instanceof Float32Array || v.data instanceof Float64Array) ? v : null;
+  return choose([
+    edit<PlaneDraft>('out', 3, 'a fresh out buffer', [], (d) => { d.out = storage(dtype, length).fill(Number.NaN); }),
+    edit<PlaneDraft>('out', 3, "out in X's buffer, after X's data", [], (d) => {
+      const x = floatTensor(d.X);
+      if (!x) { d.out = storage(dtype, length); return; }
+      const both = storage(dtypeOfTensor(x as Tensor), x.data.length + length).fill(Number.NaN);
+      both.set(x.data);
+      d.X = { shape: x.shape, data: both.subarray(0, x.data.length) };
+      d.out = both.subarray(x.data.length);
+    }),
+    edit<PlaneDraft>('out', 3, 'out one element too long', ['out'], (d) => { d.out = storage(dtype, length + 1); }),
+    edit<PlaneDraft>('out', 3, 'out one element too short', ['out'], (d) => { d.out = storage(dtype, length - 1); }),
+    edit<PlaneDraft>('out', 3, 'out in the other dtype', ['out'], (d) => { d.out = storage(other, length); }),
+    edit<PlaneDraft>('out', 3, 'out a plain array', ['out'], (d) => { d.out = new Array<number>(length).fill(0); }),
+    edit<PlaneDraft>('out', 3, 'out null', ['out'], (d) => { d.out = null; }),
+    edit<PlaneDraft>('out', 3, 'out an Int32Array', ['out'], (d) => { d.out = new Int32Array(length); }),
+    // Valid too: corr2d reads X and K before it writes out. Each gets copies, so the case's own data stays
+    // intact. When an earlier edit has already spoiled the tensor, its error comes first; out is then plain.
+    edit<PlaneDraft>('out', 3, "out overlapping X's data", [], (d) => {
+      const x = floatTensor(d.X);
+      if (!x || x.data.length < length) { d.out = storage(dtype, length); return; }
+      const copy = x.data.slice();
+      d.X = { shape: x.shape, data: copy };
+      d.out = copy.subarray(copy.length - length);
+    }),
+    edit<PlaneDraft>('out', 3, "out overlapping K's data", [], (d) => {
+      const k = floatTensor(d.K);
+      if (!k) { d.out = storage(dtype, length); return; }
+      const both = storage(dtypeOfTensor(k as Tensor), k.data.length + length);
+      both.set(k.data);
+      d.K = { shape: k.shape, data: both.subarray(0, k.data.length) };
+      d.out = both.subarray(k.data.length - 1, k.data.length - 1 + length);
+    }),
+  ]);
 }
 
 /** `corr2d(X, K)` calls, checked against the model of conv2d on `[1, 1, H, W]`. */
@@ -939,6 +987,7 @@ export function corr2dCalls(): fc.Arbitrary<FuzzSession> {
         ]),
         dtypeEdits([xSlot, kSlot]),
         choose([...tensorForms(xSlot), ...tensorForms(kSlot)]),
+        outEdits(dtype, (H - KH + 1) * (W - KW + 1)),
       ];
       return pickEdits(choices).map((edits) => {
         const label = convLabel(edits.map((e) => e.name), `corr2d(${showTensor(X)}, ${showTensor(K)})`);
@@ -946,9 +995,10 @@ export function corr2dCalls(): fc.Arbitrary<FuzzSession> {
           const { draft, codes, hostile: h, names } = applyEdits<PlaneDraft>({ X, K }, edits);
           return [{
             target: 'corr2d', edits: names, codes, hostile: h, functions: ['corr2d'],
-            run: (s) => s.corr2d!(draft.X as Tensor, draft.K as Tensor),
+            run: (s) => ('out' in draft ? s.corr2d!(draft.X as Tensor, draft.K as Tensor, draft.out as TensorData) : s.corr2d!(draft.X as Tensor, draft.K as Tensor)),
             check: (r) => {
               const y = asTensor(r, 'corr2d');
+              if ('out' in draft && y.data !== draft.out) throw new Error('corr2d: the result is not written into the given out buffer');
               const c = { input: reshape(X, [1, 1, H, W]), weight: reshape(K, [1, 1, KH, KW]), options: {} };
               expectBounded(y, { ...forwardExpectation(c), shape: [H - KH + 1, W - KW + 1] });
             },

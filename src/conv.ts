@@ -23,10 +23,10 @@ import {
   type Conv2dGradients,
 } from './reference/conv2d.js';
 import { checkConvTranspose2dArgs, transposeReference } from './reference/convTranspose2d.js';
-import { allocate, sizeOf, type Tensor, type TensorData } from './tensor.js';
+import { allocate, checkOut, overlaps, sizeOf, type Tensor, type TensorData } from './tensor.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
-import { allFinite, correlateValid } from './fast/direct.js';
+import { allFinite, correlateSmall, correlateValid } from './fast/direct.js';
 
 export type { Conv2dGradients } from './reference/conv2d.js';
 
@@ -116,17 +116,82 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
   return { shape: [...t.outputShape], data: out };
 }
 
+/** True for an integer ≥ 1 (a number known to be small is then exact everywhere below). */
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+/**
+ * The chapter-size path of corr2d: reads each argument once and, when they
+ * form a plainly valid problem of fewer than SMALL_WORK multiply-adds,
+ * answers at once. Everything it accepts the full checks accept too (2-D
+ * shapes of positive integers matching their data, one dtype, a kernel no
+ * larger than the image, an `out` of the right kind), and it computes
+ * exactly what the reference computes; anything else returns null and takes
+ * the full path, which raises the proper ConvError.
+ */
+function smallCorr2d(X: Tensor, K: Tensor, out: unknown): Tensor | null {
+  if (typeof X !== 'object' || X === null || typeof K !== 'object' || K === null) return null;
+  const xs: unknown = X.shape;
+  const ks: unknown = K.shape;
+  const x: unknown = X.data;
+  const k: unknown = K.data;
+  if (!Array.isArray(xs) || !Array.isArray(ks) || xs.length !== 2 || ks.length !== 2) return null;
+  const H: unknown = xs[0];
+  const W: unknown = xs[1];
+  const KH: unknown = ks[0];
+  const KW: unknown = ks[1];
+  if (!isSize(H) || !isSize(W) || !isSize(KH) || !isSize(KW) || KH > H || KW > W) return null;
+  const OH = H - KH + 1;
+  const OW = W - KW + 1;
+  if (OH * OW * KH * KW >= SMALL_WORK) return null;
+  const f32 = x instanceof Float32Array && k instanceof Float32Array;
+  if (!f32 && !(x instanceof Float64Array && k instanceof Float64Array)) return null;
+  const xd = x as TensorData;
+  const kd = k as TensorData;
+  if (xd.length !== H * W || kd.length !== KH * KW) return null;
+  let o: TensorData;
+  if (out === undefined) {
+    o = f32 ? new Float32Array(OH * OW) : new Float64Array(OH * OW);
+  } else {
+    if (!(f32 ? out instanceof Float32Array : out instanceof Float64Array)) return null;
+    o = out as TensorData;
+    if (o.length !== OH * OW) return null;
+  }
+  // correlateSmall reads all of X and K before it writes o, so o may share their memory.
+  if (!correlateSmall(xd, H, W, kd, KH, KW, o)) return null;
+  return { shape: [OH, OW], data: o };
+}
+
 /**
  * The chapter's `corr2d`: valid cross-correlation of one 2-D array with a 2-D kernel.
+ *
+ * In a loop, pass `out` to write each result into the same buffer: a call
+ * then allocates nothing but the small result object (at the chapter's size
+ * a fresh typed array costs more than the whole correlation).
+ *
  * @param X `[H, W]`
  * @param K `[KH, KW]`
+ * @param out optional Float32Array/Float64Array of `X`'s dtype and the result's
+ *   length `(H − KH + 1)·(W − KW + 1)`; the result is written into it (only into
+ *   it: it may even be `X.data` itself) and it becomes the returned tensor's `data`
  * @returns `[H − KH + 1, W − KW + 1]`
+ * @throws ConvError for invalid `X`, `K` or `out` (code `'out'`), before any work
  * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
+ * @example
+ * const y = new Float32Array(42);                 // X: [6, 8], K: [1, 2]
+ * for (let step = 0; step < 1000; step++) corr2d(X, K, y);
  */
-export function corr2d(X: Tensor, K: Tensor): Tensor {
+export function corr2d(X: Tensor, K: Tensor, out?: TensorData): Tensor {
+  const small = smallCorr2d(X, K, out);
+  if (small) return small;
   const { x, k, dtype, geometry: g } = checkCorr2dArgs(X, K);
-  const out = allocate(dtype, g.h.out * g.w.out);
-  const fast = work(g) >= SMALL_WORK && allFinite(k.data) && forwardFast(g, x.data, k.data, null, out);
-  if (!fast) correlateValid(x.data, g.h.size, g.w.size, k.data, g.h.kernel, g.w.kernel, out);
-  return { shape: [g.h.out, g.w.out], data: out };
+  const length = g.h.out * g.w.out;
+  const o = out === undefined ? allocate(dtype, length) : checkOut('corr2d', out, dtype, length);
+  // The kernels below read X while they write: an out sharing X's or K's memory gets the result through a copy.
+  const into = out !== undefined && (overlaps(o, x.data) || overlaps(o, k.data)) ? allocate(dtype, length) : o;
+  const fast = work(g) >= SMALL_WORK && allFinite(k.data) && forwardFast(g, x.data, k.data, null, into);
+  if (!fast) correlateValid(x.data, g.h.size, g.w.size, k.data, g.h.kernel, g.w.kernel, into);
+  if (into !== o) o.set(into);
+  return { shape: [g.h.out, g.w.out], data: o };
 }

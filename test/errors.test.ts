@@ -86,6 +86,10 @@ for (const kernels of KERNELS) {
     corr2d({ shape: [3, 3], data: new Float32Array(8) }, K()), ['[3, 3]', '9 elements', '8']);
   add('corr2d', 'dtype', 'X is float64 and K float32', () => corr2d(full([3, 3], 1, 'float64'), K()), ['float64', 'float32']);
   add('corr2d', 'kernel-too-large', 'K is larger than X', () => corr2d(full([2, 2], 1), full([3, 3], 1)), ['(2 x 2)', '(3 x 3)']);
+  add('corr2d', 'out', 'out is a plain array', () => corr2d(X(), K(), bad([0, 0, 0, 0])), ['out', 'Float32Array', '4 elements', '[0, 0, 0, 0]']);
+  add('corr2d', 'out', 'out is null', () => corr2d(X(), K(), bad(null)), ['out', 'null']);
+  add('corr2d', 'out', 'out is a Float64Array for a float32 result', () => corr2d(X(), K(), new Float64Array(4)), ['Float64Array', 'float32']);
+  add('corr2d', 'out', 'out has the wrong length', () => corr2d(X(), K(), new Float32Array(5)), ['5 elements', '4']);
 
   // --- conv2d, conv2dBackward, conv2dOutputShape: the shared option checks -------
   // x [1,2,5,5], w [4,2,3,3]: valid output [1,4,3,3].

@@ -193,7 +193,68 @@ describe.each(KERNELS)('fast kernels (%s)', (name) => {
     const ref = referenceApi.convTranspose2d(wide(t.input), wide(t.weight), { ...t.options, bias });
     expectWithin(fastTranspose(t), againstReference(transposeExpectation(t), ref));
   });
+
+  test('corr2d on chapter-size planes (the corr micro-kernel): the reference bit for bit, both dtypes, NaN/±Inf/−0, any out', () => {
+    fc.assert(
+      fc.property(smallPlanes, ({ H, W, KH, KW, dtype, seed, planted, kind }) => {
+        const X = copyTensor(randomTensor([H, W], dtype, seed));
+        const K = copyTensor(randomTensor([KH, KW], dtype, seed + 1));
+        for (const [inK, at, v] of planted) (inK ? K : X).data[at % (inK ? K : X).data.length] = v;
+        expect(bits(corr2dInto(X, K, kind))).toEqual(bits(referenceApi.corr2d(X, K)));
+      }),
+      run,
+    );
+  });
 });
+
+/** Each element as text, telling −0 from +0 (NaN payloads aside). */
+const bits = (t: Tensor): string[] => Array.from(t.data, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+
+/** Where a corr2d test writes its result. */
+type OutKind = 'none' | 'fresh' | 'in a larger buffer' | "overlapping X's data" | "overlapping K's data";
+const OUT_KINDS: readonly OutKind[] = ['none', 'fresh', 'in a larger buffer', "overlapping X's data", "overlapping K's data"];
+
+/**
+ * Calls the public corr2d with the given kind of `out` on copies of X and K
+ * and checks that only `out` was written: the copies and, for a buffer
+ * larger than the result, its other elements keep their values.
+ */
+function corr2dInto(X: Tensor, K: Tensor, kind: OutKind): Tensor {
+  const n = (X.shape[0] - K.shape[0] + 1) * (X.shape[1] - K.shape[1] + 1);
+  const dtype = X.data instanceof Float64Array ? 'float64' : 'float32';
+  const x = copyTensor(X);
+  let k = copyTensor(K);
+  let out: TensorData | undefined;
+  let buffer: TensorData | null = null;
+  if (kind === 'fresh') out = allocate(dtype, n).fill(NaN);
+  if (kind === 'in a larger buffer') {
+    buffer = allocate(dtype, n + 4).fill(7);
+    out = buffer.subarray(2, 2 + n);
+  }
+  if (kind === "overlapping X's data") out = (x.data as TensorData).subarray(x.data.length - n);
+  if (kind === "overlapping K's data") {
+    const both = allocate(dtype, K.data.length + n);
+    both.set(K.data);
+    k = { shape: K.shape, data: both.subarray(0, K.data.length) };
+    out = both.subarray(K.data.length - 1, K.data.length - 1 + n);
+  }
+  const y = out === undefined ? publicApi.corr2d(x, k) : publicApi.corr2d(x, k, out);
+  if (out !== undefined) expect(y.data).toBe(out);
+  if (kind !== "overlapping X's data") expect(bits(x)).toEqual(bits(X));
+  if (kind !== "overlapping K's data") expect(bits(k)).toEqual(bits(K));
+  if (buffer) expect([buffer[0], buffer[1], buffer[n + 2], buffer[n + 3]]).toEqual([7, 7, 7, 7]);
+  return y;
+}
+
+/** Chapter-size corr2d problems (under the fast paths' threshold), with NaN, ±Inf and −0 planted. */
+const smallPlanes = fc
+  .record({
+    H: fc.integer({ min: 1, max: 12 }), W: fc.integer({ min: 1, max: 12 }), KH: fc.integer({ min: 1, max: 6 }), KW: fc.integer({ min: 1, max: 6 }),
+    dtype: fc.constantFrom('float32' as const, 'float64' as const), seed: fc.nat(),
+    planted: fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, -0)), { maxLength: 3 }),
+    kind: fc.constantFrom(...OUT_KINDS),
+  })
+  .filter((p) => p.KH <= p.H && p.KW <= p.W);
 
 // ------------------------------------------------------------ kernel agreement
 
@@ -235,6 +296,14 @@ describe('the two kernel implementations', () => {
 // --------------------------------------------------------- public dispatch
 
 describe('the public kernels', () => {
+  test('corr2d into out on planes large enough for the fast path: the reference bit for bit, for every kind of out', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const X = randomTensor([70, 90], dtype, 51);
+      const K = randomTensor([3, 4], dtype, 52);
+      for (const kind of OUT_KINDS) expect(bits(corr2dInto(X, K, kind)), kind).toEqual(bits(referenceApi.corr2d(X, K)));
+    }
+  });
+
   test('for any case, conv2d / conv2dBackward (all three gradients) are within the bound of the reference', () => {
     fc.assert(
       fc.property(withGradient, ({ c, dy }) => {

@@ -15,6 +15,11 @@
  * - `gather`, `im2col`, `col2im`: the index-map walks (see kernels.wat):
  *   tables of int32 element offsets, −1 for a zero-padding tap; `shift` is
  *   log2 of the source element size (2 for float32, 3 for float64).
+ * - `corr`: `O[i][j] = Σ_{kh,kw} X[i+kh][j+kw] · K[kh][kw]` for `i < OH`,
+ *   `j < OW`, the chapter's valid correlation of one plane (X rows of `W`
+ *   elements; K row-major f64; O rows of `OW`), summed in f64 in (kh, kw)
+ *   order from +0; X and O are f32 when `narrow` = 1 (O rounded once), else
+ *   f64. It may read one element past the end of X.
  * `init` = 1 adds into the C already there (used to start from the bias, or
  * to accumulate over tiles); 0 starts from +0.
  */
@@ -41,6 +46,7 @@ export interface Kernels {
   gather(dst: number, src: number, shift: number, rows: number, nr: number, cols: number, nc: number): void;
   im2col(a: number, src: number, plane: number, shift: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void;
   col2im(gx: number, plane: number, dcol: number, ld: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void;
+  corr(x: number, W: number, k: number, KH: number, KW: number, o: number, OH: number, OW: number, narrow: number): void;
 }
 
 /**
@@ -143,6 +149,25 @@ class JsKernels implements Kernels {
     }
   }
 
+  corr(x: number, W: number, k: number, KH: number, KW: number, o: number, OH: number, OW: number, narrow: number): void {
+    const { f64 } = this;
+    const [src, xb] = this.source(x, narrow ? 2 : 3);
+    const to = narrow ? this.f32 : f64;
+    const kb = k >>> 3;
+    let p = o >>> (narrow ? 2 : 3);
+    for (let i = 0; i < OH; i++) {
+      for (let j = 0; j < OW; j++) {
+        let acc = 0;
+        for (let kh = 0; kh < KH; kh++) {
+          const row = xb + (i + kh) * W + j;
+          const taps = kb + kh * KW;
+          for (let kw = 0; kw < KW; kw++) acc += src[row + kw] * f64[taps + kw];
+        }
+        to[p++] = acc;
+      }
+    }
+  }
+
   gemm4(a: number, b: number, off: number, c: number, blocks: number, K: number, cols: number, ldc: number, init: number): void {
     for (let rb = 0; rb < blocks; rb++) {
       for (let p = 0; p < cols; p += 4) {
@@ -231,6 +256,7 @@ interface WasmExports {
   gather: Kernels['gather'];
   im2col: Kernels['im2col'];
   col2im: Kernels['col2im'];
+  corr: Kernels['corr'];
 }
 
 /** The WebAssembly kernels; their workspace is the module's own memory. */
@@ -242,6 +268,7 @@ class WasmKernels implements Kernels {
   readonly gather: Kernels['gather'];
   readonly im2col: Kernels['im2col'];
   readonly col2im: Kernels['col2im'];
+  readonly corr: Kernels['corr'];
   f64!: Float64Array;
   f32!: Float32Array;
   i32!: Int32Array;
@@ -253,6 +280,7 @@ class WasmKernels implements Kernels {
     this.gather = exports.gather;
     this.im2col = exports.im2col;
     this.col2im = exports.col2im;
+    this.corr = exports.corr;
     this.views();
   }
 
@@ -264,9 +292,10 @@ class WasmKernels implements Kernels {
   }
 
   reserve(bytes: number): boolean {
-    const have = this.exports.memory.buffer.byteLength;
-    if (bytes <= have) return true;
+    // The views' length, not memory.buffer (a slower call): they are remade whenever the memory grows.
+    if (bytes <= this.f64.length * 8) return true;
     if (bytes > MAX_WORKSPACE_BYTES) return false;
+    const have = this.exports.memory.buffer.byteLength;
     try {
       this.exports.memory.grow(pagesFor(bytes) - have / PAGE);
     } catch {
