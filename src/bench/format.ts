@@ -2,6 +2,7 @@
  * The benchmark report as the plain-text tables `npm run bench` prints.
  */
 import type { BenchCase, BenchReport, BenchSummary, PeerResult } from './index.js';
+import { GROUPS } from './problems.js';
 
 /** Three significant digits, without exponent notation for the sizes seen here. */
 function num(v: number): string {
@@ -27,7 +28,7 @@ function peerCells(r: PeerResult, latency: boolean): string[] {
 }
 
 function table(cases: readonly BenchCase[], peers: readonly string[]): string[] {
-  const latency = cases[0].group === 'latency';
+  const latency = cases[0].group.startsWith('latency');
   const unit = latency ? 'µs' : 'ms';
   const head = ['', '', `ours ${unit}`, 'GFLOP/s', ...peers.flatMap((p) => [`${p} ${unit}`, 'GFLOP/s', '×']), 'err/(u·M)'];
   const rows = cases.map((c) => [
@@ -46,13 +47,14 @@ function table(cases: readonly BenchCase[], peers: readonly string[]): string[] 
 function summaryLine(s: BenchSummary): string {
   const mean = s.geomean === null ? 'n/a' : `${num(s.geomean)}×`;
   const target = s.target === null ? '' : `   target ≥ ${s.target}×: ${s.met ? 'met' : 'NOT met'}`;
-  return `  ${s.group.padEnd(8)}  vs ${s.peer.padEnd(36)} ${mean.padStart(7)}  (${s.count} of ${s.of})${target}`;
+  return `  ${s.group.padEnd(13)}  vs ${s.peer.padEnd(36)} ${mean.padStart(7)}  (${s.count} of ${s.of})${target}`;
 }
 
 const TITLES: Readonly<Record<BenchCase['group'], string>> = {
   forward: 'forward (one conv2d call)',
   backward: 'backward (input + weight gradients; ours also the bias gradient; 2 passes of FLOPs)',
-  latency: "per-call latency of the chapter's corr2d (tfjs: conv2d on [1,6,8,1])",
+  latency: "per-call latency of the chapter's corr2d into a reused buffer, corr2d(X, K, out) (tfjs: conv2d on [1,6,8,1], dataSync, dispose)",
+  'latency-fresh': "per-call latency of the chapter's corr2d returning a fresh array, corr2d(X, K) (tfjs: the same call as above)",
 };
 
 /**
@@ -69,7 +71,7 @@ export function formatBenchReport(report: BenchReport): string {
     `time: ${report.clock === 'cpu' ? "this process's CPU time" : 'wall-clock'}, median over samples after a warm-up; × = their time / ours (higher: ours faster)`,
     'err/(u·M): our worst error against the float64 model, in units of u·M (bound: 2·n with n terms)',
   ];
-  for (const group of ['forward', 'backward', 'latency'] as const) {
+  for (const group of GROUPS) {
     const cases = report.cases.filter((c) => c.group === group);
     if (!cases.length) continue;
     lines.push('', TITLES[group], ...table(cases, peers));

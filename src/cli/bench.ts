@@ -10,18 +10,20 @@ import { println, type CliContext } from './context.js';
 import { UsageError, choiceFlag, parseOrUsage } from './usage.js';
 
 /** The text of `convproof bench --help`. */
-export const BENCH_HELP = `Usage: convproof bench [--quick] [--json file] [--kernels auto|wasm|js] [--clock wall|cpu]
+export const BENCH_HELP = `Usage: convproof bench [--quick] [--only part] [--json file] [--kernels auto|wasm|js] [--clock wall|cpu]
 
 Times convproof's conv2d and conv2dBackward beside TensorFlow.js (cpu, wasm,
 and tfjs-node when installed) in one process on the same shapes: LeNet,
 CIFAR, ResNet 3×3, depthwise, strided, the backward pass, and the latency of
-the chapter's 6×8 corr2d. Prints ms, GFLOP/s (2·N·O·OH·OW·(C/g)·KH·KW per
+the chapter's 6×8 corr2d (into a reused buffer, and returning a fresh array).
+Prints ms, GFLOP/s (2·N·O·OH·OW·(C/g)·KH·KW per
 pass) and how many times faster ours is. Each of our results is checked
 against the float64 model first; a wrong result reports no speed and the
 exit code is 1.
 
 Options:
   --quick            fewer samples; skips tfjs-cpu's slowest backward runs
+  --only part        run one part: forward, backward or latency (repeatable)
   --json file        also write the report as JSON
   --kernels name     which of our kernels: auto (default), wasm or js
   --clock name       wall (default) or cpu: this process's CPU time, steadier
@@ -30,6 +32,7 @@ Options:
 
 const OPTIONS = {
   quick: { type: 'boolean' },
+  only: { type: 'string', multiple: true },
   json: { type: 'string' },
   kernels: { type: 'string' },
   clock: { type: 'string' },
@@ -48,6 +51,7 @@ export async function bench(args: readonly string[], ctx: CliContext): Promise<n
   }
   const kernels = choiceFlag('bench', '--kernels', values.kernels ?? 'auto', ['auto', 'wasm', 'js'] as const);
   const clock = choiceFlag('bench', '--clock', values.clock ?? 'wall', ['wall', 'cpu'] as const);
+  const only = values.only?.map((part) => choiceFlag('bench', '--only', part, ['forward', 'backward', 'latency'] as const));
   const json = values.json === undefined ? undefined : resolve(ctx.cwd, values.json);
   if (json !== undefined && (values.json === '' || !existsSync(dirname(json)))) {
     throw new UsageError('bench', `--json: no directory to write ${JSON.stringify(values.json)} into`);
@@ -59,6 +63,7 @@ export async function bench(args: readonly string[], ctx: CliContext): Promise<n
     quick: values.quick ?? false,
     kernels,
     clock,
+    ...(only ? { only } : {}),
     ...(json ? { json } : {}),
     onProgress: (line) => ctx.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`),
   });
