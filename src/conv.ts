@@ -128,9 +128,11 @@ function isSize(v: unknown): v is number {
  * shapes of positive integers matching their data, one dtype, a kernel no
  * larger than the image, an `out` of the right kind), and it computes
  * exactly what the reference computes; anything else returns null and takes
- * the full path, which raises the proper ConvError.
+ * the full path, which raises the proper ConvError. (Exported for the tests,
+ * not from the package.)
+ * @example smallCorr2d(X, K, undefined) // X [6, 8], K [1, 2] → a [6, 7] tensor
  */
-function smallCorr2d(X: Tensor, K: Tensor, out: unknown): Tensor | null {
+export function smallCorr2d(X: Tensor, K: Tensor, out: unknown): Tensor | null {
   if (typeof X !== 'object' || X === null || typeof K !== 'object' || K === null) return null;
   const xs: unknown = X.shape;
   const ks: unknown = K.shape;

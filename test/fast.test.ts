@@ -13,7 +13,9 @@ import * as publicApi from '../src/index.js';
 import { ConvError, type Conv2dOptions, type Tensor, type TensorData } from '../src/index.js';
 import * as referenceApi from '../src/reference/index.js';
 import { conv2dGeometry, convTranspose2dGeometry, type Conv2dGeometry } from '../src/geometry.js';
-import { allocate } from '../src/tensor.js';
+import { allocate, overlaps } from '../src/tensor.js';
+import { smallCorr2d } from '../src/conv.js';
+import { correlateSmall, correlateValid } from '../src/fast/direct.js';
 import { seededRandom } from '../src/random.js';
 import { forwardFast, forwardWorkspaceBytes } from '../src/fast/conv2d.js';
 import { gradInputFast, gradWeightFast } from '../src/fast/backward.js';
@@ -294,6 +296,116 @@ describe('the two kernel implementations', () => {
 });
 
 // --------------------------------------------------------- public dispatch
+
+describe("the chapter-size corr2d path", () => {
+  afterEach(() => {
+    useKernels('auto');
+  });
+  const X = (): Tensor => copyTensor(randomTensor([6, 8], 'float32', 61));
+  const K = (): Tensor => copyTensor(randomTensor([1, 2], 'float32', 62));
+
+  test.each(KERNELS)('correlateSmall (%s kernels) fills out exactly as correlateValid and says so', (name) => {
+    useKernels(name);
+    for (const [H, W, KH, KW] of [[6, 8, 1, 2], [1, 1, 1, 1], [3, 2, 2, 2], [9, 13, 4, 5], [63, 63, 1, 1]]) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const x = randomTensor([H, W], dtype, H * 100 + W).data as TensorData;
+        const k = randomTensor([KH, KW], dtype, KH * 10 + KW).data as TensorData;
+        const n = (H - KH + 1) * (W - KW + 1);
+        const got = allocate(dtype, n).fill(NaN);
+        const want = allocate(dtype, n);
+        expect(correlateSmall(x, H, W, k, KH, KW, got)).toBe(true);
+        correlateValid(x, H, W, k, KH, KW, want);
+        expect(bits({ shape: [n], data: got }), `${H}×${W} ∗ ${KH}×${KW} ${dtype}`).toEqual(bits({ shape: [n], data: want }));
+      }
+    }
+  });
+
+  test('takes every plainly valid chapter-size call: both dtypes, with or without out, out sharing X', () => {
+    const x64 = copyTensor(randomTensor([6, 8], 'float64', 63));
+    const k64 = copyTensor(randomTensor([1, 2], 'float64', 64));
+    const x = X();
+    const calls: ReadonlyArray<[string, Tensor, Tensor, unknown]> = [
+      ['float32', X(), K(), undefined],
+      ['float64', x64, k64, undefined],
+      ['float32 into out', X(), K(), new Float32Array(42)],
+      ['float64 into out', x64, k64, new Float64Array(42)],
+      ["out in X's memory", x, K(), (x.data as Float32Array).subarray(6)],
+      ['frozen tensors', Object.freeze(X()), Object.freeze(K()), undefined],
+      ['1 × 1', publicApi.tensor([[5]]), publicApi.tensor([[2]]), undefined],
+      ['4095 multiply-adds', copyTensor(randomTensor([1, 4095], 'float32', 65)), copyTensor(randomTensor([1, 1], 'float32', 66)), undefined],
+      ['4095 multiply-adds in taps', copyTensor(randomTensor([63, 65], 'float32', 67)), copyTensor(randomTensor([63, 65], 'float32', 68)), undefined],
+    ];
+    for (const [label, a, b, out] of calls) {
+      const expected = referenceApi.corr2d(copyTensor(a), b);
+      const y = smallCorr2d(a, b, out);
+      expect(y, label).not.toBeNull();
+      expect(y!.shape, label).toEqual(expected.shape);
+      expect(bits(y!), label).toEqual(bits(expected));
+      if (out !== undefined) expect(y!.data, label).toBe(out);
+    }
+  });
+
+  test('declines everything else, for the full checks to judge', () => {
+    const f32 = (shape: number[]): Tensor => ({ shape, data: new Float32Array(shape.reduce((p, d) => p * d, 1)) });
+    const bad = <T>(v: unknown): T => v as T;
+    const declined: ReadonlyArray<[string, unknown, unknown, unknown]> = [
+      ['X null', null, K(), undefined],
+      ['K a number', X(), 3, undefined],
+      ['X.shape not an array', { shape: '6,8', data: new Float32Array(48) }, K(), undefined],
+      ['K.shape not an array', X(), { shape: { 0: 1, 1: 2, length: 2 }, data: new Float32Array(2) }, undefined],
+      ['X of rank 3', f32([1, 6, 8]), K(), undefined],
+      ['K of rank 1', X(), f32([2]), undefined],
+      ['X with a string dimension', { shape: ['6', 8], data: new Float32Array(48) }, K(), undefined],
+      ['X with a fractional dimension', { shape: [6, 8.5], data: new Float32Array(51) }, K(), undefined],
+      ['X with a zero dimension', f32([0, 8]), K(), undefined],
+      ['X with a zero width', f32([6, 0]), K(), undefined],
+      ['K with a zero dimension', X(), f32([0, 2]), undefined],
+      ['K with a zero width', X(), f32([1, 0]), undefined],
+      ['K taller than X', X(), f32([7, 1]), undefined],
+      ['K wider than X', X(), f32([1, 9]), undefined],
+      ['4096 multiply-adds', f32([4, 1024]), f32([1, 1]), undefined],
+      ['4096 multiply-adds in taps', f32([64, 64]), f32([64, 1]), undefined],
+      ['X.data a plain array', { shape: [6, 8], data: new Array(48).fill(0) }, K(), undefined],
+      ['X float64, K float32', copyTensor(randomTensor([6, 8], 'float64', 1)), K(), undefined],
+      ['X float32, K float64', X(), copyTensor(randomTensor([1, 2], 'float64', 2)), undefined],
+      ['X float64, K a plain array', copyTensor(randomTensor([6, 8], 'float64', 1)), { shape: [1, 2], data: [1, 2] }, undefined],
+      ['X.data one short', { shape: [6, 8], data: new Float32Array(47) }, K(), undefined],
+      ['K.data one long', X(), { shape: [1, 2], data: new Float32Array(3) }, undefined],
+      ['out a plain array', X(), K(), new Array(42).fill(0)],
+      ['out null', X(), K(), null],
+      ['out float64 for float32', X(), K(), new Float64Array(42)],
+      ['out float32 for float64', copyTensor(randomTensor([6, 8], 'float64', 3)), copyTensor(randomTensor([1, 2], 'float64', 4)), new Float32Array(42)],
+      ['out one short', X(), K(), new Float32Array(41)],
+      ['out one long', X(), K(), new Float32Array(43)],
+    ];
+    for (const [label, a, b, out] of declined) expect(smallCorr2d(bad(a), bad(b), out), label).toBeNull();
+  });
+
+  test('overlaps: views of one buffer that share a byte, and only those', () => {
+    const buffer = new ArrayBuffer(64);
+    const a = new Float32Array(buffer, 8, 4); // bytes 8..23
+    expect(overlaps(a, a)).toBe(true);
+    expect(overlaps(a, new Float32Array(buffer, 20, 2))).toBe(true); // shares bytes 20..23
+    expect(overlaps(new Float32Array(buffer, 20, 2), a)).toBe(true);
+    expect(overlaps(a, new Float64Array(buffer, 0, 2))).toBe(true); // bytes 0..15
+    expect(overlaps(a, new Float32Array(buffer, 24, 2))).toBe(false); // starts where a ends
+    expect(overlaps(new Float32Array(buffer, 24, 2), a)).toBe(false);
+    expect(overlaps(a, new Float64Array(buffer, 0, 1))).toBe(false); // ends where a starts
+    expect(overlaps(a, new Float32Array(64))).toBe(false); // another buffer
+    expect(overlaps(a, new Float32Array(buffer, 8, 0))).toBe(false); // empty
+  });
+
+  test('a plane too large for this path, with NaN/±Inf in K (the direct loop), into out overlapping X or K', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const X = copyTensor(randomTensor([70, 90], dtype, 71));
+      const K = copyTensor(randomTensor([3, 4], dtype, 72));
+      K.data[1] = Infinity;
+      K.data[6] = NaN;
+      X.data[100] = -Infinity;
+      for (const kind of OUT_KINDS) expect(bits(corr2dInto(X, K, kind)), `${dtype} ${kind}`).toEqual(bits(referenceApi.corr2d(X, K)));
+    }
+  });
+});
 
 describe('the public kernels', () => {
   test('corr2d into out on planes large enough for the fast path: the reference bit for bit, for every kind of out', () => {
