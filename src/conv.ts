@@ -116,9 +116,9 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
   return { shape: [...t.outputShape], data: out };
 }
 
-/** True for an integer ≥ 1 (a number known to be small is then exact everywhere below). */
+/** True for an integer ≥ 1 (`Number.isInteger` is false for anything but a number). */
 function isSize(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  return Number.isInteger(v) && (v as number) >= 1;
 }
 
 /**

@@ -351,10 +351,13 @@ describe("the chapter-size corr2d path", () => {
     const declined: ReadonlyArray<[string, unknown, unknown, unknown]> = [
       ['X null', null, K(), undefined],
       ['K a number', X(), 3, undefined],
+      ['K null', X(), null, undefined],
       ['X.shape not an array', { shape: '6,8', data: new Float32Array(48) }, K(), undefined],
       ['K.shape not an array', X(), { shape: { 0: 1, 1: 2, length: 2 }, data: new Float32Array(2) }, undefined],
       ['X of rank 3', f32([1, 6, 8]), K(), undefined],
       ['K of rank 1', X(), f32([2]), undefined],
+      ['X of rank 3 whose first two dimensions match its data', { shape: [6, 8, 1], data: new Float32Array(48) }, K(), undefined],
+      ['K of rank 3 whose first two dimensions match its data', X(), { shape: [1, 2, 1], data: new Float32Array(2) }, undefined],
       ['X with a string dimension', { shape: ['6', 8], data: new Float32Array(48) }, K(), undefined],
       ['X with a fractional dimension', { shape: [6, 8.5], data: new Float32Array(51) }, K(), undefined],
       ['X with a zero dimension', f32([0, 8]), K(), undefined],
@@ -365,6 +368,7 @@ describe("the chapter-size corr2d path", () => {
       ['K wider than X', X(), f32([1, 9]), undefined],
       ['4096 multiply-adds', f32([4, 1024]), f32([1, 1]), undefined],
       ['4096 multiply-adds in taps', f32([64, 64]), f32([64, 1]), undefined],
+      ['4096 multiply-adds, two taps a row', f32([1, 2049]), f32([1, 2]), undefined],
       ['X.data a plain array', { shape: [6, 8], data: new Array(48).fill(0) }, K(), undefined],
       ['X float64, K float32', copyTensor(randomTensor([6, 8], 'float64', 1)), K(), undefined],
       ['X float32, K float64', X(), copyTensor(randomTensor([1, 2], 'float64', 2)), undefined],
@@ -395,14 +399,17 @@ describe("the chapter-size corr2d path", () => {
     expect(overlaps(a, new Float32Array(buffer, 8, 0))).toBe(false); // empty
   });
 
-  test('a plane too large for this path, with NaN/±Inf in K (the direct loop), into out overlapping X or K', () => {
+  test('a plane too large for this path, with +Inf in K (the direct loop), into out overlapping X or K', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const X = copyTensor(randomTensor([70, 90], dtype, 71));
       const K = copyTensor(randomTensor([3, 4], dtype, 72));
+      // One infinite tap: each output is ±Inf by the sign of one pixel, so a pixel overwritten by an
+      // earlier output before it is read (±Inf where a finite value was) turns some outputs into NaN.
       K.data[1] = Infinity;
-      K.data[6] = NaN;
-      X.data[100] = -Infinity;
-      for (const kind of OUT_KINDS) expect(bits(corr2dInto(X, K, kind)), `${dtype} ${kind}`).toEqual(bits(referenceApi.corr2d(X, K)));
+      const expected = bits(referenceApi.corr2d(X, K));
+      // (NaN only where that pixel is 0.)
+      expect(expected.filter((v) => v === 'NaN').length).toBeLessThan(expected.length / 4);
+      for (const kind of OUT_KINDS) expect(bits(corr2dInto(X, K, kind)), `${dtype} ${kind}`).toEqual(expected);
     }
   });
 });
