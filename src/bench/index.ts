@@ -298,7 +298,10 @@ function summarise(cases: readonly BenchCase[], peers: readonly Peer[]): BenchSu
       const partial = results.filter((r) => r.ratio !== null && r.partial !== null).map((r) => r.ratio!);
       const target = peer.name === 'tfjs-cpu' ? TARGETS[group] : null;
       const mean = geomean(full);
-      out.push({ group, peer: peer.name, geomean: mean, count: full.length, of: inGroup.length, target, met: target === null || mean === null ? null : mean >= target });
+      // A peer that did only part of the work everywhere (tfjs-wasm's backward) gets only its partial line.
+      if (full.length || !partial.length) {
+        out.push({ group, peer: peer.name, geomean: mean, count: full.length, of: inGroup.length, target, met: target === null || mean === null ? null : mean >= target });
+      }
       if (partial.length) {
         out.push({ group, peer: `${peer.name} (its input gradient only)`, geomean: geomean(partial), count: partial.length, of: inGroup.length, target: null, met: null });
       }
