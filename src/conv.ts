@@ -176,7 +176,7 @@ export function smallCorr2d(X: Tensor, K: Tensor, out: unknown): Tensor | null {
  * @param K `[KH, KW]`
  * @param out optional Float32Array/Float64Array of `X`'s dtype and the result's
  *   length `(H − KH + 1)·(W − KW + 1)`; the result is written into it (only into
- *   it: it may even be `X.data` itself) and it becomes the returned tensor's `data`
+ *   it: it may share memory with `X.data`) and it becomes the returned tensor's `data`
  * @returns `[H − KH + 1, W − KW + 1]`
  * @throws ConvError for invalid `X`, `K` or `out` (code `'out'`), before any work
  * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
