@@ -19,7 +19,7 @@ import { correlateSmall, correlateValid } from '../src/fast/direct.js';
 import { seededRandom } from '../src/random.js';
 import { forwardFast, forwardWorkspaceBytes } from '../src/fast/conv2d.js';
 import { gradInputFast, gradWeightFast } from '../src/fast/backward.js';
-import { useKernels, wasmAvailable, type KernelName } from '../src/fast/kernels.js';
+import { kernels, useKernels, wasmAvailable, type KernelName } from '../src/fast/kernels.js';
 import { TILING } from '../src/fast/layout.js';
 import {
   compareBounded,
@@ -263,6 +263,31 @@ const smallPlanes = fc
 describe('the two kernel implementations', () => {
   afterEach(() => {
     useKernels('auto');
+  });
+
+  test('useKernels switches the kernels every fast path runs, and says which', () => {
+    expect(useKernels('js')).toBe('js');
+    expect(kernels().name).toBe('js');
+    expect(useKernels('wasm')).toBe('wasm');
+    expect(kernels().name).toBe('wasm');
+    expect(useKernels('auto')).toBe('wasm'); // Node 20 has WebAssembly SIMD
+    expect(kernels().name).toBe('wasm');
+  });
+
+  test.each(KERNELS)('NaN and ±Inf in the input reach exactly the weight-gradient entries the reference gives (%s; 9 taps, so packed lanes are padding)', (name) => {
+    useKernels(name);
+    for (const options of [{ padding: 1 }, {}, { stride: 2, padding: 'same' as const }]) {
+      const x = copyTensor(randomTensor([2, 3, 20, 20], 'float32', 81));
+      const w = randomTensor([5, 3, 3, 3], 'float32', 82);
+      (x.data as TensorData)[17] = NaN;
+      (x.data as TensorData)[650] = Infinity;
+      (x.data as TensorData)[1999] = -Infinity;
+      const dy = randomTensor(publicApi.conv2dOutputShape(x.shape, w.shape, options), 'float32', 83);
+      const got = publicApi.conv2dBackward(dy, x, w, options);
+      const ref = referenceApi.conv2dBackward(dy, x, w, options);
+      const kind = (v: number): string => (Number.isFinite(v) ? 'finite' : String(v));
+      expect(Array.from(got.gradWeight.data, kind), JSON.stringify(options)).toEqual(Array.from(ref.gradWeight.data, kind));
+    }
   });
 
   test('for any case, JavaScript and WebAssembly give bit-identical forward and gradients (same products, same order)', () => {
