@@ -1,6 +1,8 @@
 /**
- * Direct loops for problems too small to repay the workspace copies, and
- * the finiteness test that routes NaN/±Inf data to the reference.
+ * Valid correlation of one plane without the GEMM machinery: the plain loop
+ * (`correlateValid`), the same through the `corr` micro-kernel for
+ * chapter-size calls (`correlateSmall`), and the finiteness test that routes
+ * NaN/±Inf data to the reference.
  */
 import type { TensorData } from '../tensor.js';
 import { kernels } from './kernels.js';
