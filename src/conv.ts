@@ -23,10 +23,11 @@ import {
   type Conv2dGradients,
 } from './reference/conv2d.js';
 import { checkConvTranspose2dArgs, transposeReference } from './reference/convTranspose2d.js';
-import { allocate, checkOut, overlaps, sizeOf, type Tensor, type TensorData } from './tensor.js';
+import { allocate, checkOut, isDim, overlaps, sizeOf, type Tensor, type TensorData } from './tensor.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
-import { allFinite, correlateSmall, correlateValid } from './fast/direct.js';
+import { allFinite, correlateSmall } from './fast/direct.js';
+import { correlateValid } from './fast/kernels.js';
 
 export type { Conv2dGradients } from './reference/conv2d.js';
 
@@ -116,9 +117,9 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
   return { shape: [...t.outputShape], data: out };
 }
 
-/** True for an integer ≥ 1 (`Number.isInteger` is false for anything but a number). */
+/** A dimension the chapter-size path takes: a shape dimension other than 0. */
 function isSize(v: unknown): v is number {
-  return Number.isInteger(v) && (v as number) >= 1;
+  return isDim(v) && v >= 1;
 }
 
 /**

@@ -64,7 +64,8 @@ export function checkAllocation(fn: string, what: string, shape: readonly number
   }
 }
 
-function isDim(d: unknown): d is number {
+/** A valid shape dimension: a non-negative integer (the limit of 2^30 aside). */
+export function isDim(d: unknown): d is number {
   return typeof d === 'number' && Number.isInteger(d) && d >= 0;
 }
 

@@ -15,11 +15,11 @@ import * as referenceApi from '../src/reference/index.js';
 import { conv2dGeometry, convTranspose2dGeometry, type Conv2dGeometry } from '../src/geometry.js';
 import { allocate, overlaps } from '../src/tensor.js';
 import { smallCorr2d } from '../src/conv.js';
-import { correlateSmall, correlateValid } from '../src/fast/direct.js';
+import { correlateSmall } from '../src/fast/direct.js';
 import { seededRandom } from '../src/random.js';
 import { forwardFast, forwardWorkspaceBytes } from '../src/fast/conv2d.js';
 import { gradInputFast, gradWeightFast } from '../src/fast/backward.js';
-import { kernels, useKernels, wasmAvailable, type KernelName } from '../src/fast/kernels.js';
+import { correlateValid, kernels, useKernels, wasmAvailable, type KernelName } from '../src/fast/kernels.js';
 import { TILING } from '../src/fast/layout.js';
 import {
   compareBounded,

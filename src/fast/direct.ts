@@ -1,36 +1,11 @@
 /**
- * Valid correlation of one plane without the GEMM machinery: the plain loop
- * (`correlateValid`), the same through the `corr` micro-kernel for
- * chapter-size calls (`correlateSmall`), and the finiteness test that routes
- * NaN/±Inf data to the reference.
+ * Valid correlation of one plane without the GEMM machinery, through the
+ * `corr` micro-kernel for chapter-size calls (`correlateSmall`; the plain
+ * loop `correlateValid` is the kernel's JavaScript implementation), and the
+ * finiteness test that routes NaN/±Inf data to the reference.
  */
 import type { TensorData } from '../tensor.js';
 import { kernels } from './kernels.js';
-
-/**
- * The chapter's valid, stride-1 correlation of one `[H, W]` plane with one
- * `[KH, KW]` kernel: `out[i][j] = Σ_{kh,kw} x[i+kh][j+kw] · k[kh][kw]`,
- * accumulated in float64 in the reference's (kh, kw) order and rounded once.
- * Every tap is real, so NaN/Inf behave exactly as in the reference.
- * @example correlateValid(x, 6, 8, k, 1, 2, out); // out: 6 × 7
- */
-export function correlateValid(
-  x: TensorData, H: number, W: number, k: TensorData, KH: number, KW: number, out: TensorData,
-): void {
-  const OH = H - KH + 1;
-  const OW = W - KW + 1;
-  for (let i = 0; i < OH; i++) {
-    for (let j = 0; j < OW; j++) {
-      let acc = 0;
-      for (let kh = 0; kh < KH; kh++) {
-        const row = (i + kh) * W + j;
-        const krow = kh * KW;
-        for (let kw = 0; kw < KW; kw++) acc += x[row + kw] * k[krow + kw];
-      }
-      out[i * OW + j] = acc;
-    }
-  }
-}
 
 /** A view of the workspace's first elements, kept while the workspace and the length stay the same. */
 let outView: { parent: TensorData; view: TensorData } | null = null;
@@ -49,7 +24,9 @@ export function correlateSmall(
   const ks = kernels();
   const narrow = x instanceof Float32Array;
   const shift = narrow ? 2 : 3;
-  const n = (H - KH + 1) * (W - KW + 1);
+  const OH = H - KH + 1;
+  const OW = W - KW + 1;
+  const n = OH * OW;
   const kn = KH * KW;
   // Bytes: O, then X (8-byte aligned, one spare element: the kernel may read one past X's end), then K.
   const xAt = ((n << shift) + 7) & ~7;
@@ -60,7 +37,7 @@ export function correlateSmall(
   const f64 = ks.f64;
   const k0 = kAt >>> 3;
   for (let i = 0; i < kn; i++) f64[k0 + i] = k[i];
-  ks.corr(xAt, W, kAt, KH, KW, 0, H - KH + 1, W - KW + 1, narrow ? 1 : 0);
+  ks.corr(xAt, W, kAt, KH, KW, 0, OH, OW, narrow ? 1 : 0);
   // The same view serves every call of one size until the workspace is remade (it grew, or the kernels changed).
   if (outView === null || outView.parent !== whole || outView.view.length !== n) outView = { parent: whole, view: whole.subarray(0, n) };
   out.set(outView.view);

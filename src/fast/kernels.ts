@@ -28,6 +28,32 @@ import { KERNELS_WASM_BASE64 } from './wasm/kernels.generated.js';
 /** A typed array read as numbers (either source dtype). */
 type TensorLike = Float32Array | Float64Array;
 
+/**
+ * The chapter's valid, stride-1 correlation of one `[H, W]` plane with one
+ * `[KH, KW]` kernel: `out[i][j] = Σ_{kh,kw} x[i+kh][j+kw] · k[kh][kw]`,
+ * accumulated in float64 in the reference's (kh, kw) order and rounded once.
+ * Every tap is real, so NaN/Inf behave exactly as in the reference. It is
+ * also the JavaScript implementation of the `corr` micro-kernel.
+ * @example correlateValid(x, 6, 8, k, 1, 2, out); // out: 6 × 7
+ */
+export function correlateValid(
+  x: TensorLike, H: number, W: number, k: TensorLike, KH: number, KW: number, out: TensorLike,
+): void {
+  const OH = H - KH + 1;
+  const OW = W - KW + 1;
+  for (let i = 0; i < OH; i++) {
+    for (let j = 0; j < OW; j++) {
+      let acc = 0;
+      for (let kh = 0; kh < KH; kh++) {
+        const row = (i + kh) * W + j;
+        const krow = kh * KW;
+        for (let kw = 0; kw < KW; kw++) acc += x[row + kw] * k[krow + kw];
+      }
+      out[i * OW + j] = acc;
+    }
+  }
+}
+
 /** Which implementation runs the micro-kernels. */
 export type KernelName = 'wasm' | 'js';
 
@@ -150,22 +176,12 @@ class JsKernels implements Kernels {
   }
 
   corr(x: number, W: number, k: number, KH: number, KW: number, o: number, OH: number, OW: number, narrow: number): void {
-    const { f64 } = this;
-    const [src, xb] = this.source(x, narrow ? 2 : 3);
-    const to = narrow ? this.f32 : f64;
-    const kb = k >>> 3;
-    let p = o >>> (narrow ? 2 : 3);
-    for (let i = 0; i < OH; i++) {
-      for (let j = 0; j < OW; j++) {
-        let acc = 0;
-        for (let kh = 0; kh < KH; kh++) {
-          const row = xb + (i + kh) * W + j;
-          const taps = kb + kh * KW;
-          for (let kw = 0; kw < KW; kw++) acc += src[row + kw] * f64[taps + kw];
-        }
-        to[p++] = acc;
-      }
-    }
+    const shift = narrow ? 2 : 3;
+    const [src, xb] = this.source(x, shift);
+    const H = OH + KH - 1;
+    const to = narrow ? this.f32 : this.f64;
+    const ob = o >>> shift;
+    correlateValid(src.subarray(xb, xb + H * W), H, W, this.f64.subarray(k >>> 3, (k >>> 3) + KH * KW), KH, KW, to.subarray(ob, ob + OH * OW));
   }
 
   gemm4(a: number, b: number, off: number, c: number, blocks: number, K: number, cols: number, ldc: number, init: number): void {
