@@ -571,6 +571,17 @@ function convChannelEdits(cfg: ConvConfig): fc.Arbitrary<Edit<ConvDraft>> {
   ]);
 }
 
+/** A bad value for each of conv2d's options but bias, with the code it must raise (shared by conv2d and conv2dOutputShape). */
+function conv2dOptionValueEdits<D extends OptionsDraft>(): fc.Arbitrary<Edit<D>>[] {
+  return [
+    optionValueEdits<D>('stride', BAD_PAIRS, 'stride'),
+    optionValueEdits<D>('dilation', BAD_PAIRS, 'dilation'),
+    optionValueEdits<D>('groups', BAD_GROUPS, 'groups'),
+    optionValueEdits<D>('padding', BAD_PADDINGS, 'padding'),
+    optionValueEdits<D>('paddingMode', BAD_MODES, 'padding-mode'),
+  ];
+}
+
 function conv2dEditChoices(c: GeneratedCase, withGrad: boolean): fc.Arbitrary<Edit<ConvDraft>>[] {
   const cfg = c.config;
   const channelIndex = (s: readonly number[]): number => (s.length === 4 ? 1 : 0);
@@ -580,11 +591,7 @@ function conv2dEditChoices(c: GeneratedCase, withGrad: boolean): fc.Arbitrary<Ed
     tensorSlotEdits(weightSlot, { rank: weightRank, zeroDim: { index: () => 0, code: 'shape' } }),
     ...biasEdits(c.options.bias),
     ...(withGrad ? [tensorSlotEdits(gradSlot, { rank: activationRank('grad-output') }), gradShapeEdits(cfg)] : []),
-    optionValueEdits('stride', BAD_PAIRS, 'stride'),
-    optionValueEdits('dilation', BAD_PAIRS, 'dilation'),
-    optionValueEdits('groups', BAD_GROUPS, 'groups'),
-    optionValueEdits('padding', BAD_PADDINGS, 'padding'),
-    optionValueEdits('paddingMode', BAD_MODES, 'padding-mode'),
+    ...conv2dOptionValueEdits<ConvDraft>(),
     biasLengthEdits(cfg),
     unknownKeyEdits(['strides', 'pad', 'Stride', 'outputPadding', 'kernelSize', 'dilations', 'padding_mode', 'constructor']),
     notObjectEdits(),
@@ -727,11 +734,7 @@ export function conv2dOutputShapeCalls(limits: SizeLimits = FUZZ_LIMITS): fc.Arb
     const choices: fc.Arbitrary<Edit<ShapeDraft>>[] = [
       shapeSlotEdits('input', (s) => (s.length === 4 ? [1, ...s] : s.slice(1)), cfg.batched ? 1 : 0),
       shapeSlotEdits('weight', (s) => s.slice(1), 0),
-      optionValueEdits('stride', BAD_PAIRS, 'stride'),
-      optionValueEdits('dilation', BAD_PAIRS, 'dilation'),
-      optionValueEdits('groups', BAD_GROUPS, 'groups'),
-      optionValueEdits('padding', BAD_PADDINGS, 'padding'),
-      optionValueEdits('paddingMode', BAD_MODES, 'padding-mode'),
+      ...conv2dOptionValueEdits<ShapeDraft>(),
       biasLengthEdits(cfg),
       choose(NOT_TENSORS.map(([label, make, code]) => edit<ShapeDraft>('bias', 3, `bias is ${label}`, [code], (d) => setOption(d, 'bias', make())))),
       unknownKeyEdits(['strides', 'pad', 'outputPadding', 'kernel_size']),
@@ -921,6 +924,17 @@ interface PlaneDraft {
 }
 
 /**
+ * A copy of `t` at the start of a new buffer, and an `out` of `length`
+ * elements in the same buffer from element `at` (past the copy's end, or
+ * into it): how a caller ends up with an out that shares an input's memory.
+ */
+function withOutAt(t: TensorLike, length: number, at: number): [TensorLike, TensorData] {
+  const buffer = storage(dtypeOfTensor(t as Tensor), Math.max(t.data.length, at + length)).fill(Number.NaN);
+  buffer.set(t.data);
+  return [{ shape: t.shape, data: buffer.subarray(0, t.data.length) }, buffer.subarray(at, at + length)];
+}
+
+/**
  * Edits giving corr2d an `out` buffer of `length` elements: valid ones (a
  * fresh buffer; one in X's buffer right after X's data; one overlapping X's
  * or K's data) and invalid ones (wrong length, dtype or kind). Applied last,
@@ -935,10 +949,7 @@ function outEdits(dtype: DType, length: number): fc.Arbitrary<Edit<PlaneDraft>> 
     edit<PlaneDraft>('out', 3, "out in X's buffer, after X's data", [], (d) => {
       const x = floatTensor(d.X);
       if (!x) { d.out = storage(dtype, length); return; }
-      const both = storage(dtypeOfTensor(x as Tensor), x.data.length + length).fill(Number.NaN);
-      both.set(x.data);
-      d.X = { shape: x.shape, data: both.subarray(0, x.data.length) };
-      d.out = both.subarray(x.data.length);
+      [d.X, d.out] = withOutAt(x, length, x.data.length);
     }),
     edit<PlaneDraft>('out', 3, 'out one element too long', ['out'], (d) => { d.out = storage(dtype, length + 1); }),
     edit<PlaneDraft>('out', 3, 'out one element too short', ['out'], (d) => { d.out = storage(dtype, length - 1); }),
@@ -958,10 +969,7 @@ function outEdits(dtype: DType, length: number): fc.Arbitrary<Edit<PlaneDraft>> 
     edit<PlaneDraft>('out', 3, "out overlapping K's data", [], (d) => {
       const k = floatTensor(d.K);
       if (!k) { d.out = storage(dtype, length); return; }
-      const both = storage(dtypeOfTensor(k as Tensor), k.data.length + length);
-      both.set(k.data);
-      d.K = { shape: k.shape, data: both.subarray(0, k.data.length) };
-      d.out = both.subarray(k.data.length - 1, k.data.length - 1 + length);
+      [d.K, d.out] = withOutAt(k, length, k.data.length - 1);
     }),
   ]);
 }
