@@ -10,4 +10,9 @@ for (const row of toNested<number[][]>(Y)) console.log(row.map((v) => String(v).
 
 // The transposed image has only horizontal edges, which K cannot see.
 const Xt = tensor(rows[0].map((_, j) => rows.map((r) => r[j])));
-console.log('transposed image, all zeros:', toNested<number[][]>(corr2d(Xt, K)).flat().every((v) => v === 0));
+console.log(
+  'transposed image, all zeros:',
+  toNested<number[][]>(corr2d(Xt, K))
+    .flat()
+    .every((v) => v === 0),
+);

@@ -11,6 +11,8 @@ for (const { kernel, padding, stride } of cases) {
   const w = tensor(new Float32Array(kernel[0] * kernel[1]), [1, 1, ...kernel]);
   const y = conv2d(x, w, { padding, stride });
   const predicted = conv2dOutputShape(x.shape, w.shape, { padding, stride });
-  console.log(`kernel ${kernel.join('×')}, padding ${padding}, stride ${stride} → ${y.shape.slice(2).join('×')}`,
-    `(conv2dOutputShape: ${predicted.slice(2).join('×')})`);
+  console.log(
+    `kernel ${kernel.join('×')}, padding ${padding}, stride ${stride} → ${y.shape.slice(2).join('×')}`,
+    `(conv2dOutputShape: ${predicted.slice(2).join('×')})`,
+  );
 }

@@ -297,7 +297,9 @@ function convOptions(at: Where, field: string, v: unknown): FixtureConv2dOptions
   if (o.stride !== undefined) out.stride = pairOf(at, `${field}.stride`, o.stride, 1);
   if (o.padding !== undefined) {
     out.padding =
-      o.padding === 'valid' || o.padding === 'same' ? o.padding : explicitOrSymmetric(at, `${field}.padding`, o.padding);
+      o.padding === 'valid' || o.padding === 'same'
+        ? o.padding
+        : explicitOrSymmetric(at, `${field}.padding`, o.padding);
   }
   if (o.dilation !== undefined) out.dilation = pairOf(at, `${field}.dilation`, o.dilation, 1);
   if (o.groups !== undefined) out.groups = int(at, `${field}.groups`, o.groups, 1);
@@ -433,7 +435,12 @@ function nestedRows(at: Where, field: string, v: unknown): number[][] {
   );
 }
 
-function chapterOf(file: string, o: Obj, provenance: Provenance, fields: Readonly<Record<string, string>>): ChapterGoldenFile {
+function chapterOf(
+  file: string,
+  o: Obj,
+  provenance: Provenance,
+  fields: Readonly<Record<string, string>>,
+): ChapterGoldenFile {
   const top: Where = { file, caseId: null };
   onlyKeys(top, 'file', o, ['provenance', 'fields', 'corr2d', 'shapes', 'learnKernel']);
   const corr = arr(top, 'corr2d', o.corr2d).map((v, i): Corr2dCase => {
@@ -463,7 +470,14 @@ function chapterOf(file: string, o: Obj, provenance: Provenance, fields: Readonl
     if (inputShape.length !== 4 || weightShape.length !== 4 || outputShape.length !== 4 || bookPrinted.length !== 2) {
       bad(at, 'inputShape', 'input, weight and output shapes must have rank 4 and bookPrinted rank 2');
     }
-    return { id: at.caseId ?? '', inputShape, weightShape, options: convOptions(at, 'options', c.options), outputShape, bookPrinted };
+    return {
+      id: at.caseId ?? '',
+      inputShape,
+      weightShape,
+      options: convOptions(at, 'options', c.options),
+      outputShape,
+      bookPrinted,
+    };
   });
   const pre: Where = { file, caseId: 'learnKernel' };
   const l = obj(pre, 'learnKernel', o.learnKernel);

@@ -116,8 +116,22 @@ export function gradientExpectations(c: ConvCase, dy: Tensor): GradientExpectati
   const v = modelConv2dBackward(r, c.input, c.weight, dy);
   const m = modelConv2dBackward(r, c.input, c.weight, dy, true);
   return {
-    gradInput: { label: 'gradInput', shape: c.input.shape, dtype, value: v.gradInput, magnitude: m.gradInput, terms: v.inputTerms },
-    gradWeight: { label: 'gradWeight', shape: c.weight.shape, dtype, value: v.gradWeight, magnitude: m.gradWeight, terms: v.weightTerms },
+    gradInput: {
+      label: 'gradInput',
+      shape: c.input.shape,
+      dtype,
+      value: v.gradInput,
+      magnitude: m.gradInput,
+      terms: v.inputTerms,
+    },
+    gradWeight: {
+      label: 'gradWeight',
+      shape: c.weight.shape,
+      dtype,
+      value: v.gradWeight,
+      magnitude: m.gradWeight,
+      terms: v.weightTerms,
+    },
     gradBias: { label: 'gradBias', shape: [r.O], dtype, value: v.gradBias, magnitude: m.gradBias, terms: v.biasTerms },
   };
 }
@@ -150,13 +164,28 @@ const SHOWN = 3;
 
 function structural(label: string, got: Tensor, shape: readonly number[], dtype: DType | null): Comparison | null {
   if (!sameShape(got.shape, shape)) {
-    return { ok: false, worstRatio: Infinity, mismatches: 1, message: `${label}: shape differs: got ${showShape(got.shape)}, expected ${showShape(shape)}` };
+    return {
+      ok: false,
+      worstRatio: Infinity,
+      mismatches: 1,
+      message: `${label}: shape differs: got ${showShape(got.shape)}, expected ${showShape(shape)}`,
+    };
   }
   if (got.data.length !== shape.reduce((a, b) => a * b, 1)) {
-    return { ok: false, worstRatio: Infinity, mismatches: 1, message: `${label}: shape ${showShape(shape)} but ${got.data.length} data elements` };
+    return {
+      ok: false,
+      worstRatio: Infinity,
+      mismatches: 1,
+      message: `${label}: shape ${showShape(shape)} but ${got.data.length} data elements`,
+    };
   }
   if (dtype && dtypeOfTensor(got) !== dtype) {
-    return { ok: false, worstRatio: Infinity, mismatches: 1, message: `${label}: dtype differs: got ${dtypeOfTensor(got)}, expected ${dtype}` };
+    return {
+      ok: false,
+      worstRatio: Infinity,
+      mismatches: 1,
+      message: `${label}: dtype differs: got ${dtypeOfTensor(got)}, expected ${dtype}`,
+    };
   }
   return null;
 }
@@ -201,14 +230,17 @@ export function compareBounded(got: Tensor, want: Expectation): Comparison {
     const bound = TOLERANCE.factor * gamma(n, u) * M + (n + 1) * eta;
     const err = Math.abs(g - e);
     const ratio = err === 0 ? 0 : M > 0 ? err / (u * M) : Infinity;
-    const overflowed = Math.abs(g) === Infinity && Math.sign(g) === Math.sign(e) && Math.abs(e) + bound >= overflowThreshold(want.dtype);
+    const overflowed =
+      Math.abs(g) === Infinity && Math.sign(g) === Math.sign(e) && Math.abs(e) + bound >= overflowThreshold(want.dtype);
     if (err <= bound || overflowed) {
       if (Number.isFinite(ratio) && ratio > worst) worst = ratio;
       continue;
     }
     count++;
     if (lines.length < SHOWN) {
-      lines.push(`${where}: got ${g}, expected ${e}, |err| ${Number.isNaN(err) ? 'NaN' : err.toExponential(3)} > bound ${bound.toExponential(3)} (err/(u·M) = ${ratio.toExponential(3)}, M = ${M}, n = ${n})`);
+      lines.push(
+        `${where}: got ${g}, expected ${e}, |err| ${Number.isNaN(err) ? 'NaN' : err.toExponential(3)} > bound ${bound.toExponential(3)} (err/(u·M) = ${ratio.toExponential(3)}, M = ${M}, n = ${n})`,
+      );
     }
   }
   const worstRatio = count > 0 ? Infinity : worst;

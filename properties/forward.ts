@@ -11,18 +11,7 @@ import fc from 'fast-check';
 import type { Conv2dOptions, Tensor } from '../src/index.js';
 import { compareExact, expectBounded, expectExact, forwardExpectation } from './compare.js';
 import { forEachTap, resolveConv, sameUpperPads, sourcePixel, type ResolvedConv } from './model.js';
-import {
-  as4,
-  at4,
-  build4,
-  int,
-  nothing,
-  permutation,
-  run,
-  scenario,
-  without,
-  type Scenario,
-} from './scenario.js';
+import { as4, at4, build4, int, nothing, permutation, run, scenario, without, type Scenario } from './scenario.js';
 import {
   concatAxis,
   count,
@@ -70,16 +59,23 @@ function checkShape(ctx: PropertyContext, { c }: Scenario<null>): void {
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
   const y = run(ctx, c);
   const cfg = c.config;
-  if (cfg.paddingKind === 'same' && (r.OH !== Math.ceil(cfg.H / cfg.stride[0]) || r.OW !== Math.ceil(cfg.W / cfg.stride[1]))) {
+  if (
+    cfg.paddingKind === 'same' &&
+    (r.OH !== Math.ceil(cfg.H / cfg.stride[0]) || r.OW !== Math.ceil(cfg.W / cfg.stride[1]))
+  ) {
     fail(`the suite's own 'same' formula is inconsistent: ${r.OH}×${r.OW} for ceil(H/s)`);
   }
-  if (!sameShape(y.shape, r.outputShape)) fail(`output shape ${showShape(y.shape)}, the size formula gives ${showShape(r.outputShape)}`);
-  if (y.data.length !== count(r.outputShape)) fail(`output shape ${showShape(y.shape)} but ${y.data.length} data elements`);
-  if (dtypeOfTensor(y) !== dtypeOfTensor(c.input)) fail(`output dtype ${dtypeOfTensor(y)}, input dtype ${dtypeOfTensor(c.input)}`);
+  if (!sameShape(y.shape, r.outputShape))
+    fail(`output shape ${showShape(y.shape)}, the size formula gives ${showShape(r.outputShape)}`);
+  if (y.data.length !== count(r.outputShape))
+    fail(`output shape ${showShape(y.shape)} but ${y.data.length} data elements`);
+  if (dtypeOfTensor(y) !== dtypeOfTensor(c.input))
+    fail(`output dtype ${dtypeOfTensor(y)}, input dtype ${dtypeOfTensor(c.input)}`);
   const shapeFn = ctx.impl.conv2dOutputShape;
   if (shapeFn) {
     const s = shapeFn(c.input.shape, c.weight.shape, without(c.options, 'bias'));
-    if (!sameShape(s, r.outputShape)) fail(`conv2dOutputShape gives ${showShape(s)}, the size formula ${showShape(r.outputShape)}`);
+    if (!sameShape(s, r.outputShape))
+      fail(`conv2dOutputShape gives ${showShape(s)}, the size formula ${showShape(r.outputShape)}`);
   }
 }
 
@@ -106,7 +102,8 @@ export function swapAxes(o: Conv2dOptions): Conv2dOptions {
   const p = o.padding;
   if (typeof p === 'object') {
     const [a, b] = p;
-    out.padding = typeof a === 'number' && typeof b === 'number' ? [b, a] : ([b, a] as [[number, number], [number, number]]);
+    out.padding =
+      typeof a === 'number' && typeof b === 'number' ? [b, a] : ([b, a] as [[number, number], [number, number]]);
   }
   return out;
 }
@@ -190,7 +187,10 @@ function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<Shift>): void
       for (let n = 0; jb >= 0 && n < r.N; n++) {
         for (let o = 0; o < r.O; o++, compared++) {
           const [a, b] = [at4(y, n, o, i, j), at4(yb, n, o, ib, jb)];
-          if (a !== b) fail(`output [${n}, ${o}, ${i}, ${j}] is ${a}, but the same window shifted by (${e.rows}, ${e.cols}) gives ${b} at [${n}, ${o}, ${ib}, ${jb}]`);
+          if (a !== b)
+            fail(
+              `output [${n}, ${o}, ${i}, ${j}] is ${a}, but the same window shifted by (${e.rows}, ${e.cols}) gives ${b} at [${n}, ${o}, ${ib}, ${jb}]`,
+            );
         }
       }
     }
@@ -211,8 +211,14 @@ function pokeArbitrary(cfg: ScenarioConfig): fc.Arbitrary<Poke> {
 }
 
 function checkLocality(ctx: PropertyContext, { c, e }: Scenario<Poke>): void {
-  if (c.input.data.length === 0) return ctx.skipCase('the batch is empty');
-  const poked = { ...c, input: fromFunction(dtypeOfTensor(c.input), c.input.shape, (i) => c.input.data[i] + (i === e.pixel ? e.delta : 0)) };
+  if (c.input.data.length === 0) {
+    ctx.skipCase('the batch is empty');
+    return;
+  }
+  const poked = {
+    ...c,
+    input: fromFunction(dtypeOfTensor(c.input), c.input.shape, (i) => c.input.data[i] + (i === e.pixel ? e.delta : 0)),
+  };
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
   const want = new Float64Array(r.N * r.O * r.OH * r.OW);
   forEachTap(r, (out, inp, k) => {
@@ -221,7 +227,11 @@ function checkLocality(ctx: PropertyContext, { c, e }: Scenario<Poke>): void {
   const y0 = run(ctx, c);
   const y1 = run(ctx, poked);
   const diff = fromFunction('float64', y1.shape, (i) => y1.data[i] - y0.data[i]);
-  const cmp = compareExact(diff, { shape: r.outputShape, data: want }, `change of the output when input pixel ${e.pixel} changes by ${e.delta}`);
+  const cmp = compareExact(
+    diff,
+    { shape: r.outputShape, data: want },
+    `change of the output when input pixel ${e.pixel} changes by ${e.delta}`,
+  );
   if (!cmp.ok) fail(cmp.message);
 }
 
@@ -258,7 +268,11 @@ function checkLinear(which: 'input' | 'weight') {
     const y1 = run(ctx, c);
     const y2 = run(ctx, { ...c, [which]: e.other });
     const y = run(ctx, { ...c, [which]: mixed });
-    expectExact(y, affine(y1, y2, e.a, e.b, c.options.bias), `conv2d of ${e.a}·${which}1 + ${e.b}·${which}2 against the same combination of the outputs`);
+    expectExact(
+      y,
+      affine(y1, y2, e.a, e.b, c.options.bias),
+      `conv2d of ${e.a}·${which}1 + ${e.b}·${which}2 against the same combination of the outputs`,
+    );
   };
 }
 
@@ -281,7 +295,11 @@ export function padInput(x: Tensor, r: ResolvedConv): Tensor {
 function checkPadding(ctx: PropertyContext, { c }: Scenario<null>): void {
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
   const unpadded = { ...c, input: padInput(c.input, r), options: without(c.options, 'padding', 'paddingMode') };
-  expectExact(run(ctx, unpadded), run(ctx, c), 'conv2d of the explicitly padded input without padding, against conv2d with padding');
+  expectExact(
+    run(ctx, unpadded),
+    run(ctx, c),
+    'conv2d of the explicitly padded input without padding, against conv2d with padding',
+  );
 }
 
 function checkSame(ctx: PropertyContext, { c }: Scenario<null>): void {
@@ -290,13 +308,20 @@ function checkSame(ctx: PropertyContext, { c }: Scenario<null>): void {
     sameUpperPads(cfg.H, cfg.KH, cfg.stride[0], cfg.dilation[0]),
     sameUpperPads(cfg.W, cfg.KW, cfg.stride[1], cfg.dilation[1]),
   ];
-  expectExact(run(ctx, { ...c, options: { ...c.options, padding: pads } }), run(ctx, c), `padding ${JSON.stringify(pads)} against 'same'`);
+  expectExact(
+    run(ctx, { ...c, options: { ...c.options, padding: pads } }),
+    run(ctx, c),
+    `padding ${JSON.stringify(pads)} against 'same'`,
+  );
 }
 
 // ---------------------------------------------------------------- stride and dilation
 
 function explicitPadding(r: ResolvedConv): [[number, number], [number, number]] {
-  return [[r.top, r.bottom], [r.left, r.right]];
+  return [
+    [r.top, r.bottom],
+    [r.left, r.right],
+  ];
 }
 
 function checkStride(ctx: PropertyContext, { c }: Scenario<null>): void {
@@ -337,12 +362,18 @@ function checkGroups(ctx: PropertyContext, { c }: Scenario<null>): void {
     const xg = sliceAxis(x, 1, g * Cg, (g + 1) * Cg);
     const input = inputShape.length === 3 ? reshape(xg, xg.shape.slice(1)) : xg;
     const weight = sliceAxis(c.weight, 0, g * Og, (g + 1) * Og);
-    const bias = c.options.bias ? vector(dtypeOfTensor(x), Array.from(c.options.bias.data.subarray(g * Og, (g + 1) * Og))) : null;
+    const bias = c.options.bias
+      ? vector(dtypeOfTensor(x), Array.from(c.options.bias.data.subarray(g * Og, (g + 1) * Og)))
+      : null;
     const options = { ...without(c.options, 'groups', 'bias'), ...(bias ? { bias } : {}) };
     parts.push(as4(run(ctx, { input, weight, options })));
   }
   const y = run(ctx, c);
-  expectExact(y, reshape(concatAxis(parts, 1, dtypeOfTensor(x)), y.shape), `groups=${groups} against ${groups} separate convs concatenated`);
+  expectExact(
+    y,
+    reshape(concatAxis(parts, 1, dtypeOfTensor(x)), y.shape),
+    `groups=${groups} against ${groups} separate convs concatenated`,
+  );
 }
 
 function checkPointwise(ctx: PropertyContext, { c }: Scenario<null>): void {
@@ -370,23 +401,50 @@ function impulseArbitrary(cfg: ScenarioConfig): fc.Arbitrary<Impulse> {
 }
 
 function checkImpulse(ctx: PropertyContext, { c, e }: Scenario<Impulse>): void {
-  const { KH, KW, dilation: [dh, dw], C, O, groups } = c.config;
+  const {
+    KH,
+    KW,
+    dilation: [dh, dw],
+    C,
+    O,
+    groups,
+  } = c.config;
   const [ph, pw] = [dh * (KH - 1), dw * (KW - 1)];
   const dtype = dtypeOfTensor(c.input);
   const [N, , H, W] = dims4(c.input.shape);
-  const impulse = build4(dtype, [N, C, H, W], (n, ch, h, w) => (n === e.n && ch === e.c && h === e.h && w === e.w ? 1 : 0));
-  const options: Conv2dOptions = { ...without(c.options, 'stride', 'padding', 'paddingMode'), padding: [[ph, ph], [pw, pw]] };
+  const impulse = build4(dtype, [N, C, H, W], (n, ch, h, w) =>
+    n === e.n && ch === e.c && h === e.h && w === e.w ? 1 : 0,
+  );
+  const options: Conv2dOptions = {
+    ...without(c.options, 'stride', 'padding', 'paddingMode'),
+    padding: [
+      [ph, ph],
+      [pw, pw],
+    ],
+  };
   const Og = O / groups;
   const Cg = C / groups;
   const inGroup = (o: number): boolean => Math.floor(o / Og) === Math.floor(e.c / Cg);
   const want = build4(dtype, [N, O, H + ph, W + pw], (n, o, i, j) => {
     const [kh, kw] = [(e.h + ph - i) / dh, (e.w + pw - j) / dw];
-    const hit = n === e.n && inGroup(o) && Number.isInteger(kh) && Number.isInteger(kw) && kh >= 0 && kh < KH && kw >= 0 && kw < KW;
+    const hit =
+      n === e.n &&
+      inGroup(o) &&
+      Number.isInteger(kh) &&
+      Number.isInteger(kw) &&
+      kh >= 0 &&
+      kh < KH &&
+      kw >= 0 &&
+      kw < KW;
     return (c.options.bias ? c.options.bias.data[o] : 0) + (hit ? at4(c.weight, o, e.c % Cg, kh, kw) : 0);
   });
   const input = c.config.batched ? impulse : reshape(impulse, impulse.shape.slice(1));
   const y = run(ctx, { input, weight: c.weight, options });
-  expectExact(y, reshape(want, y.shape.length === 3 ? want.shape.slice(1) : want.shape), `unit impulse at ${JSON.stringify(e)}: output against the kernel rotated by 180°`);
+  expectExact(
+    y,
+    reshape(want, y.shape.length === 3 ? want.shape.slice(1) : want.shape),
+    `unit impulse at ${JSON.stringify(e)}: output against the kernel rotated by 180°`,
+  );
 }
 
 // ---------------------------------------------------------------- batch and channels
@@ -426,7 +484,15 @@ function checkChannels(ctx: PropertyContext, { c, e }: Scenario<Shuffle>): void 
   const x = permuteAxis(as4(c.input), 1, inOrder);
   const w = permuteAxis(permuteAxis(c.weight, 0, outOrder), 1, inWithin);
   const bias = c.options.bias;
-  const options = bias ? { ...c.options, bias: vector(dtypeOfTensor(bias), outOrder.map((o) => bias.data[o])) } : c.options;
+  const options = bias
+    ? {
+        ...c.options,
+        bias: vector(
+          dtypeOfTensor(bias),
+          outOrder.map((o) => bias.data[o]),
+        ),
+      }
+    : c.options;
   const y = run(ctx, c);
   const want = reshape(permuteAxis(as4(y), 1, outOrder), y.shape);
   const got = run(ctx, { input: reshape(x, c.input.shape), weight: w, options });
@@ -477,7 +543,11 @@ function plant(c: ConvCase, plantings: readonly Planting[]): ConvCase {
     return { shape: [...t.shape], data };
   };
   const bias = c.options.bias ? edit(c.options.bias, 'bias') : null;
-  return { input: edit(c.input, 'input'), weight: edit(c.weight, 'weight'), options: bias ? { ...c.options, bias } : c.options };
+  return {
+    input: edit(c.input, 'input'),
+    weight: edit(c.weight, 'weight'),
+    options: bias ? { ...c.options, bias } : c.options,
+  };
 }
 
 function checkSpecials(ctx: PropertyContext, { c, e }: Scenario<Planting[]>): void {
@@ -488,7 +558,8 @@ function checkSpecials(ctx: PropertyContext, { c, e }: Scenario<Planting[]>): vo
 // ---------------------------------------------------------------- purity
 
 function snapshot(c: ConvCase): string {
-  const bytes = (t: Tensor): string => Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).join(',');
+  const bytes = (t: Tensor): string =>
+    Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).join(',');
   const { bias, ...rest } = c.options;
   return JSON.stringify({
     input: [c.input.shape, bytes(c.input)],
@@ -504,7 +575,8 @@ function checkPurity(ctx: PropertyContext, { c }: Scenario<null>): void {
   if (snapshot(c) !== before) fail('conv2d changed its arguments (input, weight, bias or options)');
   const buffers = [c.input.data.buffer, c.weight.data.buffer, c.options.bias?.data.buffer];
   if (buffers.includes(y.data.buffer)) fail('conv2d returned a tensor sharing storage with one of its arguments');
-  if (y.shape === c.input.shape || y.shape === c.weight.shape) fail('conv2d returned one of its arguments\' shape arrays');
+  if (y.shape === c.input.shape || y.shape === c.weight.shape)
+    fail("conv2d returned one of its arguments' shape arrays");
 }
 
 function checkDeterminism(ctx: PropertyContext, { c }: Scenario<null>): void {
@@ -514,16 +586,23 @@ function checkDeterminism(ctx: PropertyContext, { c }: Scenario<null>): void {
   const bits = (t: Tensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   const [x, y] = [bits(a), bits(b)];
   if (!sameShape(a.shape, b.shape) || x.length !== y.length || x.some((v, i) => v !== y[i])) {
-    fail(`two identical calls differ: ${compareExact(b, a, 'second call against first').message || 'in their bits (e.g. −0 against +0, or NaN payloads)'}`);
+    fail(
+      `two identical calls differ: ${compareExact(b, a, 'second call against first').message || 'in their bits (e.g. −0 against +0, or NaN payloads)'}`,
+    );
   }
 }
 
 // ---------------------------------------------------------------- the list
 
-const plain = (constraints: object = {}) => (ctx: PropertyContext) => scenario(ctx, constraints, nothing);
+const plain =
+  (constraints: object = {}) =>
+  (ctx: PropertyContext) =>
+    scenario(ctx, constraints, nothing);
 const integers = (constraints: object = {}) => plain({ ...INTEGER, ...constraints });
-const withExtras = <E>(constraints: object, extras: (cfg: ScenarioConfig) => fc.Arbitrary<E>) => (ctx: PropertyContext) =>
-  scenario(ctx, constraints, extras);
+const withExtras =
+  <E>(constraints: object, extras: (cfg: ScenarioConfig) => fc.Arbitrary<E>) =>
+  (ctx: PropertyContext) =>
+    scenario(ctx, constraints, extras);
 
 /**
  * The forward properties, in report order. Each checks `ctx.impl.conv2d`
@@ -533,25 +612,77 @@ const withExtras = <E>(constraints: object, extras: (cfg: ScenarioConfig) => fc.
 export const forwardProperties: readonly PropertyDefinition[] = [
   forward("for any case, the output has the input's dtype and the shape of the size formula", plain(), checkShape),
   forward('for any case, every output is within the error bound of the float64 model', plain(), checkAccuracy),
-  forward('for any case, transposing input and kernel with options swapped per axis transposes the output', integers(), checkTranspose),
-  forward('for any case, shifting the input down and right by whole strides shifts the outputs that read no top or left padding', withExtras({ ...INTEGER, emptyBatch: false }, shiftArbitrary), checkTranslation),
-  forward('for any case, changing one input pixel changes exactly the outputs that read it, by delta times their weights', withExtras({ ...INTEGER, emptyBatch: false }, pokeArbitrary), checkLocality),
-  forward('for any case, the output is affine in the input', withExtras(INTEGER, combination('input')), checkLinear('input')),
-  forward('for any case, the output is affine in the weight', withExtras(INTEGER, combination('weight')), checkLinear('weight')),
-  forward('for any case, padding in any mode equals padding the input first and then no padding', integers(), checkPadding),
-  forward("for any 'same' case, 'same' equals its explicit SAME_UPPER pads", integers({ paddings: ['same'] }), checkSame),
+  forward(
+    'for any case, transposing input and kernel with options swapped per axis transposes the output',
+    integers(),
+    checkTranspose,
+  ),
+  forward(
+    'for any case, shifting the input down and right by whole strides shifts the outputs that read no top or left padding',
+    withExtras({ ...INTEGER, emptyBatch: false }, shiftArbitrary),
+    checkTranslation,
+  ),
+  forward(
+    'for any case, changing one input pixel changes exactly the outputs that read it, by delta times their weights',
+    withExtras({ ...INTEGER, emptyBatch: false }, pokeArbitrary),
+    checkLocality,
+  ),
+  forward(
+    'for any case, the output is affine in the input',
+    withExtras(INTEGER, combination('input')),
+    checkLinear('input'),
+  ),
+  forward(
+    'for any case, the output is affine in the weight',
+    withExtras(INTEGER, combination('weight')),
+    checkLinear('weight'),
+  ),
+  forward(
+    'for any case, padding in any mode equals padding the input first and then no padding',
+    integers(),
+    checkPadding,
+  ),
+  forward(
+    "for any 'same' case, 'same' equals its explicit SAME_UPPER pads",
+    integers({ paddings: ['same'] }),
+    checkSame,
+  ),
   forward('for any case, a strided output is the stride-1 output subsampled', integers(), checkStride),
   forward('for any case, dilation equals a kernel with zeros between its taps', integers(), checkDilation),
-  forward('for any case, a grouped conv equals one conv per group, concatenated', integers({ maxGroups: 4 }), checkGroups),
-  forward('for any 1×1 kernel, the conv is a matrix product over channels at strided pixels', integers({ maxKernel: 1, paddings: ['omitted', 'valid'] }), checkPointwise),
-  forward('for any kernel, the fully padded conv of a unit impulse is the kernel rotated by 180 degrees', withExtras({ ...INTEGER, emptyBatch: false }, impulseArbitrary), checkImpulse),
+  forward(
+    'for any case, a grouped conv equals one conv per group, concatenated',
+    integers({ maxGroups: 4 }),
+    checkGroups,
+  ),
+  forward(
+    'for any 1×1 kernel, the conv is a matrix product over channels at strided pixels',
+    integers({ maxKernel: 1, paddings: ['omitted', 'valid'] }),
+    checkPointwise,
+  ),
+  forward(
+    'for any kernel, the fully padded conv of a unit impulse is the kernel rotated by 180 degrees',
+    withExtras({ ...INTEGER, emptyBatch: false }, impulseArbitrary),
+    checkImpulse,
+  ),
   forward("for any batch, each sample's output does not depend on the other samples", integers(), checkBatch),
-  forward('for any case, permuting groups and channels permutes the output channels to match', withExtras(INTEGER, () => fc.record({ groups: fc.nat(), outputs: fc.nat(), inputs: fc.nat() })), checkChannels),
-  forward('for any 2-D input and kernel, corr2d equals conv2d on [1, 1, H, W]', withExtras({ ...INTEGER, paddings: ['valid'], maxStride: 1, maxDilation: 1 }, planeArbitrary), checkCorr2d, {
-    skip: (ctx) => (typeof ctx.impl.corr2d === 'function' ? null : 'the implementation exports no corr2d'),
-  }),
-  forward('for any case with NaN or ±Inf planted, they reach exactly the outputs whose real taps read them', withExtras({}, plantingArbitrary), checkSpecials),
+  forward(
+    'for any case, permuting groups and channels permutes the output channels to match',
+    withExtras(INTEGER, () => fc.record({ groups: fc.nat(), outputs: fc.nat(), inputs: fc.nat() })),
+    checkChannels,
+  ),
+  forward(
+    'for any 2-D input and kernel, corr2d equals conv2d on [1, 1, H, W]',
+    withExtras({ ...INTEGER, paddings: ['valid'], maxStride: 1, maxDilation: 1 }, planeArbitrary),
+    checkCorr2d,
+    {
+      skip: (ctx) => (typeof ctx.impl.corr2d === 'function' ? null : 'the implementation exports no corr2d'),
+    },
+  ),
+  forward(
+    'for any case with NaN or ±Inf planted, they reach exactly the outputs whose real taps read them',
+    withExtras({}, plantingArbitrary),
+    checkSpecials,
+  ),
   forward('for any case, conv2d leaves its arguments unchanged and returns fresh storage', plain(), checkPurity),
   forward('for any case, two identical calls return bit-identical outputs', plain(), checkDeterminism),
 ];
-

@@ -45,7 +45,11 @@ function integers(dtype: DType, shape: readonly number[], rand: () => number): T
 function asFloat64(c: ConvCase): ConvCase {
   const up = (t: Tensor): Tensor => fromFunction('float64', t.shape, (i) => t.data[i]);
   const bias = c.options.bias ? up(c.options.bias) : null;
-  return { input: up(c.input), weight: up(c.weight), options: bias ? { ...c.options, bias } : without(c.options, 'bias') };
+  return {
+    input: up(c.input),
+    weight: up(c.weight),
+    options: bias ? { ...c.options, bias } : without(c.options, 'bias'),
+  };
 }
 
 /** Σ a[i]·b[i] in float64 (exact for the small integers used here). */
@@ -67,7 +71,8 @@ function backward(ctx: PropertyContext, dy: Tensor, c: ConvCase): Conv2dGradient
     if (!sameShape(t.shape, shape) || t.data.length !== count(shape)) {
       fail(`${label} has shape ${showShape(t.shape)} (${t.data.length} elements), expected ${showShape(shape)}`);
     }
-    if (dtypeOfTensor(t) !== dtypeOfTensor(c.input)) fail(`${label} is ${dtypeOfTensor(t)}, the input ${dtypeOfTensor(c.input)}`);
+    if (dtypeOfTensor(t) !== dtypeOfTensor(c.input))
+      fail(`${label} is ${dtypeOfTensor(t)}, the input ${dtypeOfTensor(c.input)}`);
   };
   check('gradInput', g.gradInput, c.input.shape);
   check('gradWeight', g.gradWeight, c.weight.shape);
@@ -106,7 +111,9 @@ function checkCentralDifferences(ctx: PropertyContext, { c: generated, e }: Grad
     const difference = (loss(moved(c, which, u, 1)) - loss(moved(c, which, u, -1))) / 2;
     const predicted = dot(grads[which], u);
     if (difference !== predicted) {
-      fail(`along a random direction u of the ${which}, the central difference (L(+u) − L(−u))/2 of L = ⟨conv2d, dy⟩ is ${difference}, but ⟨grad${which[0].toUpperCase()}${which.slice(1)}, u⟩ is ${predicted} (float64, exact on integer data)`);
+      fail(
+        `along a random direction u of the ${which}, the central difference (L(+u) − L(−u))/2 of L = ⟨conv2d, dy⟩ is ${difference}, but ⟨grad${which[0].toUpperCase()}${which.slice(1)}, u⟩ is ${predicted} (float64, exact on integer data)`,
+      );
     }
   }
 }
@@ -117,10 +124,15 @@ function checkAdjoint(ctx: PropertyContext, { c, e }: GradientScenario): void {
   const dy = upstream(c, seededRandom(e.seed));
   const g = backward(ctx, dy, c);
   const y = ctx.impl.conv2d(c.input, c.weight, c.options);
-  if (!sameShape(y.shape, dy.shape)) fail(`conv2d output ${showShape(y.shape)} does not match the expected ${showShape(dy.shape)}`);
+  if (!sameShape(y.shape, dy.shape))
+    fail(`conv2d output ${showShape(y.shape)} does not match the expected ${showShape(dy.shape)}`);
   const b = c.options.bias;
   const viaBias = b ? dot(b, g.gradBias) : 0;
-  const [forward, viaX, viaW] = [dot(y, dy), dot(c.input, g.gradInput) + viaBias, dot(c.weight, g.gradWeight) + viaBias];
+  const [forward, viaX, viaW] = [
+    dot(y, dy),
+    dot(c.input, g.gradInput) + viaBias,
+    dot(c.weight, g.gradWeight) + viaBias,
+  ];
   const bias = b ? ' + ⟨b, db⟩' : '';
   if (forward !== viaX) fail(`⟨conv2d(x, w), dy⟩ = ${forward} but ⟨x, dX⟩${bias} = ${viaX} (exact on integer data)`);
   if (forward !== viaW) fail(`⟨conv2d(x, w), dy⟩ = ${forward} but ⟨w, dW⟩${bias} = ${viaW} (exact on integer data)`);
@@ -134,7 +146,11 @@ function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): vo
   const sums = new Array<number>(r.O).fill(0);
   const plane = r.OH * r.OW;
   for (let i = 0; i < dy.data.length; i++) sums[Math.floor(i / plane) % r.O] += dy.data[i];
-  expectExact(backward(ctx, dy, c).gradBias, vector(dtypeOfTensor(c.input), sums), 'gradBias against Σ dy over batch and space');
+  expectExact(
+    backward(ctx, dy, c).gradBias,
+    vector(dtypeOfTensor(c.input), sums),
+    'gradBias against Σ dy over batch and space',
+  );
 }
 
 // ---------------------------------------------------------------- gradInput as a transposed conv
@@ -147,13 +163,23 @@ function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): vo
  * // x [1,1,4,4], w [1,1,1,1], stride 2, padding 1: conv output 3×3; (4+2−1) mod 2 = 1
  * transposeOptionsRestoring(c).outputPadding // [1, 1]
  */
-export function transposeOptionsRestoring(c: ConvCase): { options: ConvTranspose2dOptions; outputPadding: [number, number] } {
+export function transposeOptionsRestoring(c: ConvCase): {
+  options: ConvTranspose2dOptions;
+  outputPadding: [number, number];
+} {
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const rest = (size: number, a: number, b: number, k: number, d: number, s: number) => (size + a + b - d * (k - 1) - 1) % s;
-  const outputPadding: [number, number] = [rest(r.H, r.top, r.bottom, r.KH, r.dh, r.sh), rest(r.W, r.left, r.right, r.KW, r.dw, r.sw)];
+  const rest = (size: number, a: number, b: number, k: number, d: number, s: number) =>
+    (size + a + b - d * (k - 1) - 1) % s;
+  const outputPadding: [number, number] = [
+    rest(r.H, r.top, r.bottom, r.KH, r.dh, r.sh),
+    rest(r.W, r.left, r.right, r.KW, r.dw, r.sw),
+  ];
   const options: ConvTranspose2dOptions = {
     stride: [r.sh, r.sw],
-    padding: [[r.top, r.bottom], [r.left, r.right]],
+    padding: [
+      [r.top, r.bottom],
+      [r.left, r.right],
+    ],
     dilation: [r.dh, r.dw],
     groups: r.groups,
     outputPadding,
@@ -165,7 +191,11 @@ function checkTransposeEquivalence(ctx: PropertyContext, { c, e }: GradientScena
   const dy = upstream(c, seededRandom(e.seed));
   const { options, outputPadding } = transposeOptionsRestoring(c);
   const dx = ctx.impl.convTranspose2d!(dy, c.weight, options);
-  expectExact(backward(ctx, dy, c).gradInput, dx, `gradInput against convTranspose2d(dy, w) with outputPadding [${outputPadding}]`);
+  expectExact(
+    backward(ctx, dy, c).gradInput,
+    dx,
+    `gradInput against convTranspose2d(dy, w) with outputPadding [${outputPadding}]`,
+  );
 }
 
 // ---------------------------------------------------------------- accuracy
@@ -187,8 +217,16 @@ function checkEmptyBatch(ctx: PropertyContext, { c }: GradientScenario): void {
   const empty: ConvCase = { ...c, input: fromFunction(dtype, [0, r.C, r.H, r.W], () => 0) };
   const dy = fromFunction(dtype, [0, r.O, r.OH, r.OW], () => 0);
   const g = backward(ctx, dy, empty);
-  expectExact(g.gradWeight, fromFunction(dtype, c.weight.shape, () => 0), 'gradWeight of an empty batch');
-  expectExact(g.gradBias, fromFunction(dtype, [r.O], () => 0), 'gradBias of an empty batch');
+  expectExact(
+    g.gradWeight,
+    fromFunction(dtype, c.weight.shape, () => 0),
+    'gradWeight of an empty batch',
+  );
+  expectExact(
+    g.gradBias,
+    fromFunction(dtype, [r.O], () => 0),
+    'gradBias of an empty batch',
+  );
 }
 
 // ---------------------------------------------------------------- purity
@@ -199,12 +237,15 @@ function bytes(t: Tensor): string {
 
 function checkPurity(ctx: PropertyContext, { c, e }: GradientScenario): void {
   const dy = upstream(c, seededRandom(e.seed), true);
-  const snap = (): string => [dy, c.input, c.weight, ...(c.options.bias ? [c.options.bias] : [])].map(bytes).join('|') + JSON.stringify(without(c.options, 'bias'));
+  const snap = (): string =>
+    [dy, c.input, c.weight, ...(c.options.bias ? [c.options.bias] : [])].map(bytes).join('|') +
+    JSON.stringify(without(c.options, 'bias'));
   const before = snap();
   const g = backward(ctx, dy, c);
   if (snap() !== before) fail('conv2dBackward changed its arguments (gradOutput, input, weight, bias or options)');
   const mine = [dy, c.input, c.weight, c.options.bias].map((t) => t?.data.buffer);
-  for (const [name, t] of Object.entries(g)) if (mine.includes((t as Tensor).data.buffer)) fail(`${name} shares storage with an argument`);
+  for (const [name, t] of Object.entries(g))
+    if (mine.includes((t as Tensor).data.buffer)) fail(`${name} shares storage with an argument`);
 }
 
 // ---------------------------------------------------------------- the list
@@ -230,11 +271,28 @@ function gradient(
  * @example for (const p of gradientProperties) console.log(p.name)
  */
 export const gradientProperties: readonly PropertyDefinition[] = [
-  gradient('for any case, each gradient matches float64 central differences of ⟨conv2d, dy⟩ along random directions', INTEGER, checkCentralDifferences, { requires: ['conv2d', 'conv2dBackward'] }),
-  gradient('for any case, ⟨conv2d(x, w), dy⟩ = ⟨x, dX⟩ = ⟨w, dW⟩ (the adjoint identity, with ⟨b, db⟩ for a bias)', INTEGER, checkAdjoint, { requires: ['conv2d', 'conv2dBackward'] }),
+  gradient(
+    'for any case, each gradient matches float64 central differences of ⟨conv2d, dy⟩ along random directions',
+    INTEGER,
+    checkCentralDifferences,
+    { requires: ['conv2d', 'conv2dBackward'] },
+  ),
+  gradient(
+    'for any case, ⟨conv2d(x, w), dy⟩ = ⟨x, dX⟩ = ⟨w, dW⟩ (the adjoint identity, with ⟨b, db⟩ for a bias)',
+    INTEGER,
+    checkAdjoint,
+    { requires: ['conv2d', 'conv2dBackward'] },
+  ),
   gradient('for any case, gradBias is the sum of gradOutput over batch and space', INTEGER, checkBiasGradient),
-  gradient('for any zero-padded case, gradInput equals convTranspose2d(dy, w) with the output padding that restores H', { ...INTEGER, paddingModes: ['zeros'] }, checkTransposeEquivalence, { requires: ['conv2dBackward', 'convTranspose2d'] }),
+  gradient(
+    'for any zero-padded case, gradInput equals convTranspose2d(dy, w) with the output padding that restores H',
+    { ...INTEGER, paddingModes: ['zeros'] },
+    checkTransposeEquivalence,
+    { requires: ['conv2dBackward', 'convTranspose2d'] },
+  ),
   gradient('for any case, every gradient is within the error bound of the float64 model', {}, checkAccuracy),
-  gradient('for any case, the gradients of an empty batch are zeros of the right shapes', INTEGER, checkEmptyBatch, { runsFactor: 0.25 }),
+  gradient('for any case, the gradients of an empty batch are zeros of the right shapes', INTEGER, checkEmptyBatch, {
+    runsFactor: 0.25,
+  }),
   gradient('for any case, conv2dBackward leaves its arguments unchanged and returns fresh storage', {}, checkPurity),
 ];

@@ -51,7 +51,15 @@ export {
   type TfjsApi,
   type TfjsBackendSpec,
 } from './oracles/index.js';
-export { PROFILES, QUICK_LIMITS, suiteEnv, type EnvMap, type Profile, type ProfileName, type SuiteEnv } from './profile.js';
+export {
+  PROFILES,
+  QUICK_LIMITS,
+  suiteEnv,
+  type EnvMap,
+  type Profile,
+  type ProfileName,
+  type SuiteEnv,
+} from './profile.js';
 export { registry } from './registry.js';
 export { riskyProperties } from './risky.js';
 export { scenario, showValue, type Scenario, type ScenarioConstraints } from './scenario.js';

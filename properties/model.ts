@@ -65,21 +65,40 @@ export function explicitPads(
   const p = options.padding;
   const [sh, sw] = pairOf(options.stride);
   const [dh, dw] = pairOf(options.dilation);
-  if (p === undefined || p === 'valid') return [[0, 0], [0, 0]];
+  if (p === undefined || p === 'valid')
+    return [
+      [0, 0],
+      [0, 0],
+    ];
   if (p === 'same') return [sameUpperPads(H, KH, sh, dh), sameUpperPads(W, KW, sw, dw)];
-  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (typeof p === 'number')
+    return [
+      [p, p],
+      [p, p],
+    ];
   const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
+  if (typeof a === 'number' && typeof b === 'number')
+    return [
+      [a, a],
+      [b, b],
+    ];
   const [t, bo] = a as readonly [number, number];
   const [l, r] = b as readonly [number, number];
-  return [[t, bo], [l, r]];
+  return [
+    [t, bo],
+    [l, r],
+  ];
 }
 
 /**
  * Resolves a (valid) conv2d case to numbers, with the design's formulas.
  * @example resolveConv([1, 1, 5, 5], [1, 1, 3, 3], { padding: 'same', stride: 2 }).OH // 3
  */
-export function resolveConv(inputShape: readonly number[], weightShape: readonly number[], options: Conv2dOptions = {}): ResolvedConv {
+export function resolveConv(
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+  options: Conv2dOptions = {},
+): ResolvedConv {
   const batched = inputShape.length === 4;
   const [N, C, H, W] = batched ? inputShape : [1, ...inputShape];
   const [O, , KH, KW] = weightShape;
@@ -91,7 +110,29 @@ export function resolveConv(inputShape: readonly number[], weightShape: readonly
   const outputShape = batched ? [N, O, OH, OW] : [O, OH, OW];
   const groups = options.groups ?? 1;
   const mode = options.paddingMode ?? 'zeros';
-  return { batched, N, C, H, W, O, groups, KH, KW, sh, sw, dh, dw, top, bottom, left, right, mode, OH, OW, outputShape };
+  return {
+    batched,
+    N,
+    C,
+    H,
+    W,
+    O,
+    groups,
+    KH,
+    KW,
+    sh,
+    sw,
+    dh,
+    dw,
+    top,
+    bottom,
+    left,
+    right,
+    mode,
+    OH,
+    OW,
+    outputShape,
+  };
 }
 
 /**
@@ -112,7 +153,15 @@ export function sourcePixel(i: number, size: number, mode: PaddingMode): number 
 }
 
 /** Source rows (or columns) of every (output, tap) pair of one axis; −1 = zero tap. */
-function taps(out: number, k: number, s: number, d: number, before: number, size: number, mode: PaddingMode): Int32Array {
+function taps(
+  out: number,
+  k: number,
+  s: number,
+  d: number,
+  before: number,
+  size: number,
+  mode: PaddingMode,
+): Int32Array {
   const t = new Int32Array(out * k);
   for (let o = 0; o < out; o++) {
     for (let j = 0; j < k; j++) t[o * k + j] = sourcePixel(o * s - before + j * d, size, mode);
@@ -167,7 +216,13 @@ const identity = (v: number): number => v;
  * @returns the output in NCHW order, `N·O·OH·OW` values
  * @example const r = resolveConv(x.shape, w.shape, opts); const M = modelConv2d(r, x, w, bias, true);
  */
-export function modelConv2d(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null, absolute = false): Float64Array {
+export function modelConv2d(
+  r: ResolvedConv,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null,
+  absolute = false,
+): Float64Array {
   const f = absolute ? Math.abs : identity;
   const xs = mapped(x.data, f);
   const ws = mapped(w.data, f);
@@ -201,7 +256,13 @@ export interface ModelGradients {
  * Gradients of padding-mode taps fold back into the pixels they read.
  * @example const g = modelConv2dBackward(resolveConv(x.shape, w.shape, opts), x, w, dy); g.gradWeight // float64, w's layout
  */
-export function modelConv2dBackward(r: ResolvedConv, x: Tensor, w: Tensor, dy: Tensor, absolute = false): ModelGradients {
+export function modelConv2dBackward(
+  r: ResolvedConv,
+  x: Tensor,
+  w: Tensor,
+  dy: Tensor,
+  absolute = false,
+): ModelGradients {
   const f = absolute ? Math.abs : identity;
   const xs = mapped(x.data, f);
   const ws = mapped(w.data, f);

@@ -65,7 +65,9 @@ function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: dy }: S
     const theirs = oracleResult(o, op, c, dy);
     const b = bound(op, c, dy);
     if (theirs.shape.join() !== b.shape.join()) {
-      throw new Error(`${o.name} itself returned shape [${theirs.shape.join(', ')}] where the size formula gives [${b.shape.join(', ')}] (an oracle defect)`);
+      throw new Error(
+        `${o.name} itself returned shape [${theirs.shape.join(', ')}] where the size formula gives [${b.shape.join(', ')}] (an oracle defect)`,
+      );
     }
     const want: Expectation = { ...b, value: Float64Array.from(theirs.data), dtype: 'float32' };
     const cmp = compareBounded(mine, want);
@@ -88,7 +90,8 @@ function oracleProperty(op: OracleOp): PropertyDefinition {
     requires: op === 'forward' ? ['conv2d'] : ['conv2dBackward'],
     skip: (ctx) => {
       if (ctx.oracles.some((o) => o.ops.includes(op))) return null;
-      if (ctx.oracles.length === 0) return 'no oracle was given (loadOracles() from convproof/properties provides them)';
+      if (ctx.oracles.length === 0)
+        return 'no oracle was given (loadOracles() from convproof/properties provides them)';
       return `no ready oracle computes ${op}: ${ctx.oracles.map((o) => o.whyUnavailable ?? `${o.name} offers ${o.ops.join(', ') || 'nothing'}`).join('; ')}`;
     },
     property: (ctx) => fc.property(withDy(ctx), (s) => checkAgainstOracles(ctx, op, s)),

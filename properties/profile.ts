@@ -45,13 +45,31 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   ci: {
     name: 'ci',
     runs: 400,
-    limits: { maxBatch: 3, maxGroups: 3, maxChannels: 6, maxKernel: 4, maxStride: 3, maxDilation: 3, maxPad: 3, maxExtra: 5 },
+    limits: {
+      maxBatch: 3,
+      maxGroups: 3,
+      maxChannels: 6,
+      maxKernel: 4,
+      maxStride: 3,
+      maxDilation: 3,
+      maxPad: 3,
+      maxExtra: 5,
+    },
     maxShrinks: 500,
   },
   deep: {
     name: 'deep',
     runs: 2000,
-    limits: { maxBatch: 4, maxGroups: 4, maxChannels: 8, maxKernel: 5, maxStride: 4, maxDilation: 3, maxPad: 4, maxExtra: 9 },
+    limits: {
+      maxBatch: 4,
+      maxGroups: 4,
+      maxChannels: 8,
+      maxKernel: 5,
+      maxStride: 4,
+      maxDilation: 3,
+      maxPad: 4,
+      maxExtra: 9,
+    },
     maxShrinks: 2000,
   },
 };
@@ -83,7 +101,8 @@ function integerVar(env: EnvMap, name: string, min: number): number | undefined 
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
   return v;
 }
 

@@ -15,4 +15,11 @@ import type { PropertyDefinition } from './types.js';
  * All registered properties.
  * @example registry.filter((p) => p.group === 'forward').map((p) => p.name)
  */
-export const registry: readonly PropertyDefinition[] = [...forwardProperties, ...riskyProperties, ...gradientProperties, ...transposeProperties, ...oracleProperties, ...errorProperties];
+export const registry: readonly PropertyDefinition[] = [
+  ...forwardProperties,
+  ...riskyProperties,
+  ...gradientProperties,
+  ...transposeProperties,
+  ...oracleProperties,
+  ...errorProperties,
+];

@@ -47,7 +47,11 @@ function planted(t: Tensor, index: number, value: number): Tensor {
 }
 
 function checkSpecialsNearPadding(ctx: PropertyContext, { c, e }: Scenario<Specials>): void {
-  const withSpecials = { ...c, input: planted(c.input, e.input, e.inputValue), weight: planted(c.weight, e.weight, e.weightValue) };
+  const withSpecials = {
+    ...c,
+    input: planted(c.input, e.input, e.inputValue),
+    weight: planted(c.weight, e.weight, e.weightValue),
+  };
   accuracy(ctx, withSpecials, 'conv2d output with a special in the input and one in the weight');
 }
 
@@ -56,7 +60,12 @@ function focused<E>(
   arb: (ctx: PropertyContext) => fc.Arbitrary<Scenario<E>>,
   check: (ctx: PropertyContext, s: Scenario<E>) => void,
 ): PropertyDefinition {
-  return { name, group: 'forward', requires: ['conv2d'], property: (ctx) => fc.property(arb(ctx), (s) => check(ctx, s)) };
+  return {
+    name,
+    group: 'forward',
+    requires: ['conv2d'],
+    property: (ctx) => fc.property(arb(ctx), (s) => check(ctx, s)),
+  };
 }
 
 /**
@@ -66,12 +75,16 @@ function focused<E>(
 export const riskyProperties: readonly PropertyDefinition[] = [
   focused(
     'for any case padded in reflect, replicate or circular mode, every output is within the error bound of the float64 model',
-    (ctx) => scenario(ctx, { paddings: PADDED, paddingModes: ['reflect', 'replicate', 'circular'] }, () => fc.constant(null)),
+    (ctx) =>
+      scenario(ctx, { paddings: PADDED, paddingModes: ['reflect', 'replicate', 'circular'] }, () => fc.constant(null)),
     (ctx, { c }) => accuracy(ctx, c),
   ),
   focused(
     "for any 'same' case with small kernels and any stride, every output is within the error bound of the float64 model",
-    (ctx) => scenario(ctx, { paddings: ['same'], maxKernel: 2, maxStride: Math.max(3, ctx.limits.maxStride) }, () => fc.constant(null)),
+    (ctx) =>
+      scenario(ctx, { paddings: ['same'], maxKernel: 2, maxStride: Math.max(3, ctx.limits.maxStride) }, () =>
+        fc.constant(null),
+      ),
     (ctx, { c }) => accuracy(ctx, c),
   ),
   focused(

@@ -38,8 +38,14 @@ export function showValue(v: unknown, depth = 0): string {
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'object' && v !== null) {
     if (depth >= 4) return '…';
-    if (Array.isArray(v)) return `[${v.slice(0, 64).map((x) => showValue(x, depth + 1)).join(', ')}${v.length > 64 ? ', …' : ''}]`;
-    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x, depth + 1)}`).join(', ')} }`;
+    if (Array.isArray(v))
+      return `[${v
+        .slice(0, 64)
+        .map((x) => showValue(x, depth + 1))
+        .join(', ')}${v.length > 64 ? ', …' : ''}]`;
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${showValue(x, depth + 1)}`)
+      .join(', ')} }`;
   }
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
@@ -70,7 +76,10 @@ export const nothing = (): fc.Arbitrary<null> => fc.constant(null);
  * @example checkResult('conv2d', impl.conv2d(x, w)) // the tensor, or throws
  */
 export function checkResult(fn: string, value: unknown): Tensor {
-  if (!isTensor(value)) throw new Error(`${fn} returned ${showValue(value)}, not a tensor {shape: number[], data: Float32Array | Float64Array}`);
+  if (!isTensor(value))
+    throw new Error(
+      `${fn} returned ${showValue(value)}, not a tensor {shape: number[], data: Float32Array | Float64Array}`,
+    );
   return value;
 }
 
@@ -99,7 +108,9 @@ export function like(t: Tensor, shape: readonly number[]): Tensor {
 /** A tensor of `dtype` and 4-D dims `d` with element `(n,c,h,w)` = `at(n,c,h,w)`. */
 export function build4(dtype: DType, d: Dims4, at: (n: number, c: number, h: number, w: number) => number): Tensor {
   const [, C, H, W] = d;
-  return fromFunction(dtype, d, (i) => at(Math.floor(i / (C * H * W)), Math.floor(i / (H * W)) % C, Math.floor(i / W) % H, i % W));
+  return fromFunction(dtype, d, (i) =>
+    at(Math.floor(i / (C * H * W)), Math.floor(i / (H * W)) % C, Math.floor(i / W) % H, i % W),
+  );
 }
 
 /** Element `(n,c,h,w)` of a 3-D or 4-D tensor. */

@@ -41,7 +41,8 @@ export function copyTensor(t: Tensor): Tensor {
 
 /** `t` with another shape of the same size (the data is shared, never written). */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
-  if (count(shape) !== t.data.length) throw new Error(`reshape: ${t.data.length} elements do not fit [${shape.join(', ')}]`);
+  if (count(shape) !== t.data.length)
+    throw new Error(`reshape: ${t.data.length} elements do not fit [${shape.join(', ')}]`);
   return { shape: [...shape], data: t.data };
 }
 

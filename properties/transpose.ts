@@ -47,10 +47,22 @@ function pairOf(v: number | Two | undefined, fallback: number): [number, number]
 }
 
 function padsOf(p: ConvTranspose2dOptions['padding']): [[number, number], [number, number]] {
-  if (p === undefined) return [[0, 0], [0, 0]];
-  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (p === undefined)
+    return [
+      [0, 0],
+      [0, 0],
+    ];
+  if (typeof p === 'number')
+    return [
+      [p, p],
+      [p, p],
+    ];
   const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
+  if (typeof a === 'number' && typeof b === 'number')
+    return [
+      [a, a],
+      [b, b],
+    ];
   return [[...(a as Two)], [...(b as Two)]];
 }
 
@@ -63,7 +75,11 @@ export function transposedSize(n: number, k: number, s: number, d: number, pads:
  * Resolves a (valid) transposed case with the formulas of the design.
  * @example resolveTranspose([1, 1, 3, 3], [1, 1, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }).OH // 6
  */
-export function resolveTranspose(inputShape: readonly number[], weightShape: readonly number[], o: ConvTranspose2dOptions = {}): ResolvedTranspose {
+export function resolveTranspose(
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+  o: ConvTranspose2dOptions = {},
+): ResolvedTranspose {
   const batched = inputShape.length === 4;
   const [N, C, H, W] = batched ? inputShape : [1, ...inputShape];
   const [, Og, KH, KW] = weightShape;
@@ -86,7 +102,13 @@ export function resolveTranspose(inputShape: readonly number[], weightShape: rea
  * const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
  * const { value, terms } = scatterTranspose(r, c.input, c.weight, c.options.bias ?? null);
  */
-export function scatterTranspose(r: ResolvedTranspose, x: Tensor, w: Tensor, bias: Tensor | null, absolute = false): { value: Float64Array; terms: Float64Array } {
+export function scatterTranspose(
+  r: ResolvedTranspose,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null,
+  absolute = false,
+): { value: Float64Array; terms: Float64Array } {
   const f = absolute ? Math.abs : (v: number) => v;
   const value = new Float64Array(r.N * r.O * r.OH * r.OW);
   const terms = new Float64Array(value.length);
@@ -156,10 +178,25 @@ export interface TransposeCaseConstraints extends Partial<SizeLimits>, TensorDat
 type PadKind = 'omitted' | 'number' | 'pair' | 'explicit';
 
 interface TransposeDraws {
-  groups: number; cg: number; og: number; n: number; batched: boolean;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
-  h: number; w: number; oph: number; opw: number;
-  kind: PadKind; pads: [number, number, number, number]; bias: boolean; dtype: DType;
+  groups: number;
+  cg: number;
+  og: number;
+  n: number;
+  batched: boolean;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  h: number;
+  w: number;
+  oph: number;
+  opw: number;
+  kind: PadKind;
+  pads: [number, number, number, number];
+  bias: boolean;
+  dtype: DType;
 }
 
 function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
@@ -169,14 +206,21 @@ function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
   const bias = c.bias ?? 'either';
   const dtype = c.dtype ?? 'float32';
   return fc.record({
-    groups: int(1, g), cg: int(1, L.maxChannels), og: int(1, L.maxChannels),
+    groups: int(1, g),
+    cg: int(1, L.maxChannels),
+    og: int(1, L.maxChannels),
     n: fc.oneof({ arbitrary: int(1, L.maxBatch), weight: 5 }, { arbitrary: fc.constant(0), weight: 1 }),
     batched: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
-    kh: int(1, L.maxKernel), kw: int(1, L.maxKernel),
-    sh: int(1, L.maxStride), sw: int(1, L.maxStride),
-    dh: int(1, L.maxDilation), dw: int(1, L.maxDilation),
-    h: int(1, 1 + L.maxExtra), w: int(1, 1 + L.maxExtra),
-    oph: int(0, L.maxStride + L.maxDilation), opw: int(0, L.maxStride + L.maxDilation),
+    kh: int(1, L.maxKernel),
+    kw: int(1, L.maxKernel),
+    sh: int(1, L.maxStride),
+    sw: int(1, L.maxStride),
+    dh: int(1, L.maxDilation),
+    dw: int(1, L.maxDilation),
+    h: int(1, 1 + L.maxExtra),
+    w: int(1, 1 + L.maxExtra),
+    oph: int(0, L.maxStride + L.maxDilation),
+    opw: int(0, L.maxStride + L.maxDilation),
     kind: fc.constantFrom<PadKind>('omitted', 'number', 'pair', 'explicit', 'explicit'),
     pads: fc.tuple(int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad)),
     bias: bias === 'either' ? fc.boolean() : fc.constant(bias === 'always'),
@@ -199,7 +243,10 @@ function validPads(d: TransposeDraws, fullH: number, fullW: number): ConvTranspo
   return [keep(roomH, a, b), keep(roomW, l, r)];
 }
 
-function buildCase(d: TransposeDraws, L: SizeLimits): { inputShape: number[]; weightShape: number[]; options: ConvTranspose2dOptions; O: number } {
+function buildCase(
+  d: TransposeDraws,
+  L: SizeLimits,
+): { inputShape: number[]; weightShape: number[]; options: ConvTranspose2dOptions; O: number } {
   const cg = Math.min(d.cg, Math.floor(L.maxChannels / d.groups));
   const og = Math.min(d.og, Math.floor(L.maxChannels / d.groups));
   const C = cg * d.groups;
@@ -209,15 +256,25 @@ function buildCase(d: TransposeDraws, L: SizeLimits): { inputShape: number[]; we
   const fullW = transposedSize(d.w, d.kw, d.sw, d.dw, [0, 0], opw);
   const padding = validPads(d, fullH, fullW);
   const options: ConvTranspose2dOptions = {
-    stride: [d.sh, d.sw], dilation: [d.dh, d.dw], groups: d.groups, outputPadding: [oph, opw],
+    stride: [d.sh, d.sw],
+    dilation: [d.dh, d.dw],
+    groups: d.groups,
+    outputPadding: [oph, opw],
     ...(padding === undefined ? {} : { padding }),
   };
   const N = d.batched ? d.n : 1;
-  return { inputShape: d.batched ? [N, C, d.h, d.w] : [C, d.h, d.w], weightShape: [C, og, d.kh, d.kw], options, O: og * d.groups };
+  return {
+    inputShape: d.batched ? [N, C, d.h, d.w] : [C, d.h, d.w],
+    weightShape: [C, og, d.kh, d.kw],
+    options,
+    O: og * d.groups,
+  };
 }
 
 function showTransposeCase(c: TransposeCase): string {
-  const parts = Object.entries(c.options).map(([k, v]) => `${k}: ${k === 'bias' ? showTensor(v as Tensor) : JSON.stringify(v)}`);
+  const parts = Object.entries(c.options).map(
+    ([k, v]) => `${k}: ${k === 'bias' ? showTensor(v as Tensor) : JSON.stringify(v)}`,
+  );
   return `convTranspose2d(input ${showTensor(c.input)}, weight ${showTensor(c.weight)}, { ${parts.join(', ')} })`;
 }
 
@@ -237,7 +294,10 @@ export function transposeCase(constraints: TransposeCaseConstraints = {}): fc.Ar
         bias: d.bias ? tensorData(d.dtype, [b.O], constraints) : fc.constant(null),
       })
       .map(({ input, weight, bias }) =>
-        printable<TransposeCase>({ input, weight, options: bias ? { ...b.options, bias } : b.options }, showTransposeCase),
+        printable<TransposeCase>(
+          { input, weight, options: bias ? { ...b.options, bias } : b.options },
+          showTransposeCase,
+        ),
       );
   });
 }
@@ -255,9 +315,14 @@ function run(ctx: PropertyContext, c: TransposeCase): Tensor {
 function checkShape(ctx: PropertyContext, c: TransposeCase): void {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
   const y = run(ctx, c);
-  if (!sameShape(y.shape, r.outputShape)) fail(`output shape ${showShape(y.shape)}, the formula (H−1)·s − top − bottom + d·(K−1) + op + 1 gives ${showShape(r.outputShape)}`);
-  if (y.data.length !== count(r.outputShape)) fail(`output shape ${showShape(y.shape)} but ${y.data.length} data elements`);
-  if (dtypeOfTensor(y) !== dtypeOfTensor(c.input)) fail(`output dtype ${dtypeOfTensor(y)}, input dtype ${dtypeOfTensor(c.input)}`);
+  if (!sameShape(y.shape, r.outputShape))
+    fail(
+      `output shape ${showShape(y.shape)}, the formula (H−1)·s − top − bottom + d·(K−1) + op + 1 gives ${showShape(r.outputShape)}`,
+    );
+  if (y.data.length !== count(r.outputShape))
+    fail(`output shape ${showShape(y.shape)} but ${y.data.length} data elements`);
+  if (dtypeOfTensor(y) !== dtypeOfTensor(c.input))
+    fail(`output dtype ${dtypeOfTensor(y)}, input dtype ${dtypeOfTensor(c.input)}`);
 }
 
 function checkAccuracy(ctx: PropertyContext, c: TransposeCase): void {
@@ -293,21 +358,31 @@ function adjointScenario(ctx: PropertyContext): fc.Arbitrary<AdjointScenario> {
 function checkAdjoint(ctx: PropertyContext, { c, x }: AdjointScenario): void {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
   const y = run(ctx, c);
-  if (!sameShape(y.shape, r.outputShape)) fail(`output shape ${showShape(y.shape)}, expected ${showShape(r.outputShape)}`);
+  if (!sameShape(y.shape, r.outputShape))
+    fail(`output shape ${showShape(y.shape)}, expected ${showShape(r.outputShape)}`);
   const bias = c.options.bias;
   const conv = ctx.impl.conv2d(x, c.weight, {
-    stride: r.stride, dilation: r.dilation, groups: r.groups,
-    padding: [[r.pads[0][0], r.pads[0][1]], [r.pads[1][0], r.pads[1][1]]],
+    stride: r.stride,
+    dilation: r.dilation,
+    groups: r.groups,
+    padding: [
+      [r.pads[0][0], r.pads[0][1]],
+      [r.pads[1][0], r.pads[1][1]],
+    ],
   });
   const [yH, yW] = conv.shape.slice(-2);
-  if (yH < r.H || yW < r.W) fail(`conv2d of the transposed output has ${yH}×${yW} positions, fewer than the ${r.H}×${r.W} input`);
+  if (yH < r.H || yW < r.W)
+    fail(`conv2d of the transposed output has ${yH}×${yW} positions, fewer than the ${r.H}×${r.W} input`);
   let lhs = 0;
   for (let i = 0; i < y.data.length; i++) lhs += y.data[i] * x.data[i];
   let viaBias = 0;
   const plane = r.OH * r.OW;
   if (bias) for (let i = 0; i < x.data.length; i++) viaBias += bias.data[Math.floor(i / plane) % r.O] * x.data[i];
   const rhs = croppedDot(conv, yH, yW, c.input, r) + viaBias;
-  if (lhs !== rhs) fail(`⟨convTranspose2d(y, w), x⟩ = ${lhs} but ⟨y, conv2d(x, w)⟩${bias ? ' + ⟨b, Σx⟩' : ''} = ${rhs} (exact on integer data)`);
+  if (lhs !== rhs)
+    fail(
+      `⟨convTranspose2d(y, w), x⟩ = ${lhs} but ⟨y, conv2d(x, w)⟩${bias ? ' + ⟨b, Σx⟩' : ''} = ${rhs} (exact on integer data)`,
+    );
 }
 
 function bytes(t: Tensor): string {
@@ -320,7 +395,8 @@ function checkPurity(ctx: PropertyContext, c: TransposeCase): void {
   const before = snap();
   const y = run(ctx, c);
   if (snap() !== before) fail('convTranspose2d changed its arguments (input, weight, bias or options)');
-  if ([c.input.data.buffer, c.weight.data.buffer, bias?.data.buffer].includes(y.data.buffer)) fail('convTranspose2d returned storage shared with an argument');
+  if ([c.input.data.buffer, c.weight.data.buffer, bias?.data.buffer].includes(y.data.buffer))
+    fail('convTranspose2d returned storage shared with an argument');
 }
 
 function transposeProperty(
@@ -332,7 +408,8 @@ function transposeProperty(
     name,
     group: 'transpose',
     requires: ['convTranspose2d'],
-    property: (ctx) => fc.property(transposeCase({ ...ctx.limits, dtype: ctx.dtype, ...constraints }), (c) => check(ctx, c)),
+    property: (ctx) =>
+      fc.property(transposeCase({ ...ctx.limits, dtype: ctx.dtype, ...constraints }), (c) => check(ctx, c)),
   };
 }
 
@@ -341,13 +418,25 @@ function transposeProperty(
  * @example for (const p of transposeProperties) console.log(p.name)
  */
 export const transposeProperties: readonly PropertyDefinition[] = [
-  transposeProperty("for any transposed case, the output has the input's dtype and the shape (H−1)·s − top − bottom + d·(K−1) + op + 1", {}, checkShape),
-  transposeProperty('for any transposed case, every output is within the error bound of the scatter definition', {}, checkAccuracy),
+  transposeProperty(
+    "for any transposed case, the output has the input's dtype and the shape (H−1)·s − top − bottom + d·(K−1) + op + 1",
+    {},
+    checkShape,
+  ),
+  transposeProperty(
+    'for any transposed case, every output is within the error bound of the scatter definition',
+    {},
+    checkAccuracy,
+  ),
   {
     name: 'for any transposed case, ⟨convTranspose2d(y, w), x⟩ = ⟨y, conv2d(x, w)⟩ (it is the adjoint of conv2d)',
     group: 'transpose',
     requires: ['conv2d', 'convTranspose2d'],
     property: (ctx) => fc.property(adjointScenario(ctx), (s) => checkAdjoint(ctx, s)),
   },
-  transposeProperty('for any transposed case, convTranspose2d leaves its arguments unchanged and returns fresh storage', {}, checkPurity),
+  transposeProperty(
+    'for any transposed case, convTranspose2d leaves its arguments unchanged and returns fresh storage',
+    {},
+    checkPurity,
+  ),
 ];

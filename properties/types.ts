@@ -3,13 +3,7 @@
  * test looks like, what one test case is, and what an oracle offers.
  */
 import type { IRawProperty } from 'fast-check';
-import type {
-  Conv2dGradients,
-  Conv2dOptions,
-  ConvTranspose2dOptions,
-  DType,
-  Tensor,
-} from '../src/index.js';
+import type { Conv2dGradients, Conv2dOptions, ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
 
 /**
  * A conv implementation the suite can check: a module object with this

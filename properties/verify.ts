@@ -202,7 +202,8 @@ function boundedShrinking(p: fc.IRawProperty<unknown>, budget: number): fc.IRawP
 function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>, s: RunSettings): FailureReport {
   const values = details.counterexample as readonly unknown[] | null;
   const counterexample = values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
-  const message = details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
+  const message =
+    details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
   const info = { name: def.name, seed: details.seed, path, profile: s.profile.name, dtype: s.dtype, runs: s.runs };
   return { message, counterexample, seed: details.seed, path, shrinks: details.numShrinks, replay: s.replay(info) };
@@ -239,7 +240,8 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
   const common = { ...base, runs: details.numRuns, skippedCases: skipped, worstRatio: worst, timeMs };
   if (details.failed) return { ...common, status: 'failed', failure: failureReport(def, details, s) };
   const allSkipped = Object.values(skipped).reduce((a, b) => a + b, 0) >= details.numRuns && details.numRuns > 0;
-  if (allSkipped) return { ...common, status: 'skipped', reason: `every case was skipped: ${Object.keys(skipped).join('; ')}` };
+  if (allSkipped)
+    return { ...common, status: 'skipped', reason: `every case was skipped: ${Object.keys(skipped).join('; ')}` };
   return { ...common, status: 'passed' };
 }
 
@@ -267,7 +269,8 @@ async function readyOracles(oracles: readonly Oracle[]): Promise<{ ready: Oracle
  */
 export function runSettings(options: VerifyOptions = {}): RunSettings {
   const profile = typeof options.profile === 'object' ? options.profile : PROFILES[options.profile ?? 'quick'];
-  if (!profile) throw new Error(`verify: unknown profile ${JSON.stringify(options.profile)}; use 'quick', 'ci' or 'deep'`);
+  if (!profile)
+    throw new Error(`verify: unknown profile ${JSON.stringify(options.profile)}; use 'quick', 'ci' or 'deep'`);
   const runs = options.runs ?? profile.runs;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`verify: runs must be a positive integer, got ${runs}`);
   return {
@@ -288,7 +291,8 @@ function selected(options: VerifyOptions): PropertyDefinition[] {
   const all = options.registry ?? defaultRegistry;
   if (names) {
     const unknown = names.filter((n) => !all.some((p) => p.name === n));
-    if (unknown.length) throw new Error(`verify: no property named ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
+    if (unknown.length)
+      throw new Error(`verify: no property named ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
   }
   return all.filter((p) => groups.includes(p.group) && (!names || names.includes(p.name)));
 }
@@ -315,7 +319,9 @@ export async function verify(impl: ConvImplementation, options: VerifyOptions = 
   const run = { ...settings, oracles: ready };
   const list = selected(options);
   if (settings.path && list.length > 1) {
-    throw new Error(`verify: a path replays one counterexample of one property, but ${list.length} are selected; name it in options.properties`);
+    throw new Error(
+      `verify: a path replays one counterexample of one property, but ${list.length} are selected; name it in options.properties`,
+    );
   }
   const reports: PropertyReport[] = [];
   for (const [index, def] of list.entries()) {
@@ -345,12 +351,22 @@ function ratioText(r: number | null): string {
  * @example console.log(formatReport(await verify(impl)))
  */
 export function formatReport(report: VerifyReport): string {
-  const lines = [`convproof verify: profile ${report.profile}, seed ${report.seed}, dtype ${report.dtype}, ${report.runs} runs per property`];
+  const lines = [
+    `convproof verify: profile ${report.profile}, seed ${report.seed}, dtype ${report.dtype}, ${report.runs} runs per property`,
+  ];
   for (const o of report.oracles) lines.push(`  oracle ${o.name}: ${o.ready ? 'ready' : `unavailable (${o.reason})`}`);
   for (const p of report.properties) {
-    const head = p.status === 'skipped' ? `skip  ${p.name} (${p.reason})` : `${p.status === 'passed' ? 'ok  ' : 'FAIL'}  ${p.name} [${p.runs} runs, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
+    const head =
+      p.status === 'skipped'
+        ? `skip  ${p.name} (${p.reason})`
+        : `${p.status === 'passed' ? 'ok  ' : 'FAIL'}  ${p.name} [${p.runs} runs, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
     lines.push(head);
-    if (p.failure) lines.push(...formatFailure(p.failure).split('\n').map((l) => `      ${l}`));
+    if (p.failure)
+      lines.push(
+        ...formatFailure(p.failure)
+          .split('\n')
+          .map((l) => `      ${l}`),
+      );
   }
   const failed = report.properties.filter((p) => p.status === 'failed').length;
   lines.push(`${failed ? `${failed} failed` : 'all passed'} in ${(report.timeMs / 1000).toFixed(1)} s`);
@@ -362,5 +378,10 @@ export function formatReport(report: VerifyReport): string {
  * @example if (report.failure) throw new Error(formatFailure(report.failure));
  */
 export function formatFailure(f: FailureReport): string {
-  return [f.message, `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`, `seed ${f.seed}, path ${f.path}`, `replay: ${f.replay}`].join('\n');
+  return [
+    f.message,
+    `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`,
+    `seed ${f.seed}, path ${f.path}`,
+    `replay: ${f.replay}`,
+  ].join('\n');
 }

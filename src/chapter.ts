@@ -80,7 +80,8 @@ export function learnKernel(options: { steps?: number; lr?: number; seed?: numbe
   // The target is the exact edge map (X[i][j] − X[i][j+1]), written out rather than computed by corr2d
   // so the loop learns from data that does not depend on the code under demonstration.
   const target = new Float32Array(6 * 7);
-  for (let i = 0; i < 6; i++) for (let j = 0; j < 7; j++) target[i * 7 + j] = image.data[i * 8 + j] - image.data[i * 8 + j + 1];
+  for (let i = 0; i < 6; i++)
+    for (let j = 0; j < 7; j++) target[i * 7 + j] = image.data[i * 8 + j] - image.data[i * 8 + j + 1];
   const record: LearningStep[] = [];
   for (let step = 1; step <= steps; step++) {
     const y = layer.forward(x);

@@ -69,8 +69,19 @@ export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): 
  * @example
  * const { gradInput, gradWeight, gradBias } = conv2dBackward(dy, x, w, { padding: 1 });
  */
-export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: Conv2dOptions): Conv2dGradients {
-  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
+export function conv2dBackward(
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options?: Conv2dOptions,
+): Conv2dGradients {
+  const {
+    geometry: g,
+    input: x,
+    weight: w,
+    gradOutput: dy,
+    dtype,
+  } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
   const small = work(g) < SMALL_WORK;
   const gx = allocate(dtype, x.data.length);
   if (small || !gradInputFast(g, dy.data, g.h.out, g.w.out, w.data, null, gx)) {
@@ -89,8 +100,14 @@ export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor
 
 /** One gradient by the reference's adjoint walk, in float64. */
 function referenceAdjoint(
-  g: Conv2dGeometry, dy: TensorData, outH: number, outW: number, x: TensorData | null, w: TensorData,
-  length: number, which: 'input' | 'weight',
+  g: Conv2dGeometry,
+  dy: TensorData,
+  outH: number,
+  outW: number,
+  x: TensorData | null,
+  w: TensorData,
+  length: number,
+  which: 'input' | 'weight',
 ): Float64Array {
   const acc = new Float64Array(length);
   if (which === 'input') adjointInto(g, dy, outH, outW, null, w, acc, null);
@@ -112,8 +129,10 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
   const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
   const out = allocate(dtype, sizeOf(t.outputShape));
   const b = bias ? bias.data : null;
-  const small = t.conv.N * t.conv.O * t.inH * t.inW * (t.conv.C / t.conv.groups) * t.conv.h.kernel * t.conv.w.kernel < SMALL_WORK;
-  if (small || !gradInputFast(t.conv, x.data, t.inH, t.inW, w.data, b, out)) out.set(transposeReference(t, x.data, w.data, b));
+  const small =
+    t.conv.N * t.conv.O * t.inH * t.inW * (t.conv.C / t.conv.groups) * t.conv.h.kernel * t.conv.w.kernel < SMALL_WORK;
+  if (small || !gradInputFast(t.conv, x.data, t.inH, t.inW, w.data, b, out))
+    out.set(transposeReference(t, x.data, w.data, b));
   return { shape: [...t.outputShape], data: out };
 }
 

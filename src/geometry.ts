@@ -144,24 +144,49 @@ function pair(
 /** Explicit padding `[[t,b],[l,r]]`, or null for 'same' (resolved once shapes are known). */
 function parsePadding(fn: string, value: unknown, allowNames: boolean): [[number, number], [number, number]] | 'same' {
   const ok = (v: unknown): v is number => isInt(v) && v >= 0;
-  if (value === undefined) return [[0, 0], [0, 0]];
+  if (value === undefined)
+    return [
+      [0, 0],
+      [0, 0],
+    ];
   if (typeof value === 'string') {
-    if (allowNames && value === 'valid') return [[0, 0], [0, 0]];
+    if (allowNames && value === 'valid')
+      return [
+        [0, 0],
+        [0, 0],
+      ];
     if (allowNames && value === 'same') return 'same';
     const hint = allowNames
       ? `; use 'valid', 'same' (lower case), a number, [ph, pw] or [[top, bottom], [left, right]]`
       : `; a transposed convolution takes a number, [ph, pw] or [[top, bottom], [left, right]]`;
     fail(fn, 'padding', `unknown padding ${show(value)}${hint}`);
   }
-  if (ok(value)) return [[value, value], [value, value]];
+  if (ok(value))
+    return [
+      [value, value],
+      [value, value],
+    ];
   if (Array.isArray(value) && value.length === 2) {
     const [a, b] = value as unknown[];
-    if (ok(a) && ok(b)) return [[a, a], [b, b]];
+    if (ok(a) && ok(b))
+      return [
+        [a, a],
+        [b, b],
+      ];
     if (
-      Array.isArray(a) && Array.isArray(b) && a.length === 2 && b.length === 2 &&
-      ok(a[0]) && ok(a[1]) && ok(b[0]) && ok(b[1])
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === 2 &&
+      b.length === 2 &&
+      ok(a[0]) &&
+      ok(a[1]) &&
+      ok(b[0]) &&
+      ok(b[1])
     ) {
-      return [[a[0], a[1]], [b[0], b[1]]];
+      return [
+        [a[0], a[1]],
+        [b[0], b[1]],
+      ];
     }
   }
   fail(
@@ -174,7 +199,8 @@ function parsePadding(fn: string, value: unknown, allowNames: boolean): [[number
 
 function parseGroups(fn: string, value: unknown): number {
   if (value === undefined) return 1;
-  if (!isInt(value) || value < 1) fail(fn, 'groups', `groups must be a positive integer (at most 2^30), got ${show(value)}`);
+  if (!isInt(value) || value < 1)
+    fail(fn, 'groups', `groups must be a positive integer (at most 2^30), got ${show(value)}`);
   return value;
 }
 
@@ -195,7 +221,14 @@ export function samePadding(size: number, kernel: number, stride: number, dilati
 }
 
 /** Output size of one axis (may be < 1 when the kernel does not fit). */
-export function outputSize(size: number, kernel: number, stride: number, dilation: number, before: number, after: number): number {
+export function outputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  before: number,
+  after: number,
+): number {
   return Math.floor((size + before + after - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
@@ -207,7 +240,10 @@ function checkSpatial(fn: string, name: string, shape: readonly number[], from: 
   }
 }
 
-function inputDims(fn: string, inputShape: readonly number[]): { batched: boolean; dims: [number, number, number, number] } {
+function inputDims(
+  fn: string,
+  inputShape: readonly number[],
+): { batched: boolean; dims: [number, number, number, number] } {
   if (inputShape.length !== 3 && inputShape.length !== 4) {
     fail(fn, 'rank', `expected 3D (unbatched) or 4D (batched) input, but got input of size ${show(inputShape)}`);
   }
@@ -233,9 +269,22 @@ function checkBiasShape(fn: string, bias: unknown, O: number): void {
 }
 
 function axis(
-  size: number, kernel: number, stride: number, dilation: number, before: number, after: number,
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  before: number,
+  after: number,
 ): AxisGeometry {
-  return { size, kernel, stride, dilation, padBefore: before, padAfter: after, out: outputSize(size, kernel, stride, dilation, before, after) };
+  return {
+    size,
+    kernel,
+    stride,
+    dilation,
+    padBefore: before,
+    padAfter: after,
+    out: outputSize(size, kernel, stride, dilation, before, after),
+  };
 }
 
 function checkFits(fn: string, h: AxisGeometry, w: AxisGeometry): void {
@@ -271,7 +320,12 @@ function checkExtent(fn: string, KH: number, KW: number, dh: number, dw: number)
  * batch is empty (N = 0 passes the output check): one output image and the
  * per-axis tap maps (positions × taps) that every kernel walks.
  */
-function checkPerImage(fn: string, image: readonly number[], rowsMap: readonly number[], colsMap: readonly number[]): void {
+function checkPerImage(
+  fn: string,
+  image: readonly number[],
+  rowsMap: readonly number[],
+  colsMap: readonly number[],
+): void {
   checkAllocation(fn, 'one output image', image);
   checkAllocation(fn, 'the row tap map [positions, taps]', rowsMap);
   checkAllocation(fn, 'the column tap map [positions, taps]', colsMap);
@@ -279,7 +333,10 @@ function checkPerImage(fn: string, image: readonly number[], rowsMap: readonly n
 
 function checkModeLimits(fn: string, mode: PaddingMode, h: AxisGeometry, w: AxisGeometry): void {
   if (mode === 'zeros' || mode === 'replicate') return;
-  for (const [name, a] of [['height', h], ['width', w]] as const) {
+  for (const [name, a] of [
+    ['height', h],
+    ['width', w],
+  ] as const) {
     const limitOk = mode === 'reflect' ? (p: number) => p < a.size : (p: number) => p <= a.size;
     if (!limitOk(a.padBefore) || !limitOk(a.padAfter)) {
       const rule = mode === 'reflect' ? 'less than' : 'at most';
@@ -346,8 +403,7 @@ export function conv2dGeometry(
   const [sh, sw] = stride;
   const [dh, dw] = dilation;
   checkExtent(fn, KH, KW, dh, dw);
-  const [[pt, pb], [pl, pr]] =
-    padding === 'same' ? [samePadding(H, KH, sh, dh), samePadding(W, KW, sw, dw)] : padding;
+  const [[pt, pb], [pl, pr]] = padding === 'same' ? [samePadding(H, KH, sh, dh), samePadding(W, KW, sw, dw)] : padding;
   const h = axis(H, KH, sh, dh, pt, pb);
   const w = axis(W, KW, sw, dw, pl, pr);
   checkFits(fn, h, w);

@@ -33,7 +33,17 @@ export interface Conv2dConfig {
 }
 
 const CONFIG_KEYS = new Set([
-  'inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'dtype', 'seed',
+  'inChannels',
+  'outChannels',
+  'kernelSize',
+  'stride',
+  'padding',
+  'dilation',
+  'groups',
+  'bias',
+  'paddingMode',
+  'dtype',
+  'seed',
 ]);
 
 function positiveInt(fn: string, name: string, v: unknown, code: 'shape' | 'groups'): number {
@@ -44,7 +54,10 @@ function positiveInt(fn: string, name: string, v: unknown, code: 'shape' | 'grou
 }
 
 function parameter(dtype: DType, shape: number[], bound: number, rand: () => number): Parameter {
-  const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+  const data = allocate(
+    dtype,
+    shape.reduce((a, b) => a * b, 1),
+  );
   for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
   return { shape, data, grad: allocate(dtype, data.length) };
 }
@@ -68,15 +81,18 @@ export class Conv2d {
 
   constructor(config: Conv2dConfig) {
     const fn = 'Conv2d';
-    if (config === null || typeof config !== 'object') fail(fn, 'option', `expected a config object, got ${show(config)}`);
+    if (config === null || typeof config !== 'object')
+      fail(fn, 'option', `expected a config object, got ${show(config)}`);
     for (const key of Object.keys(config)) {
-      if (!CONFIG_KEYS.has(key)) fail(fn, 'option', `unknown option ${show(key)}; the options are ${[...CONFIG_KEYS].join(', ')}`);
+      if (!CONFIG_KEYS.has(key))
+        fail(fn, 'option', `unknown option ${show(key)}; the options are ${[...CONFIG_KEYS].join(', ')}`);
     }
     const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
     const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
     const groups = positiveInt(fn, 'groups', config.groups ?? 1, 'groups');
     const k = config.kernelSize;
-    if (Array.isArray(k) && k.length !== 2) fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
+    if (Array.isArray(k) && k.length !== 2)
+      fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
     const [KH, KW] = Array.isArray(k) ? k : [k, k];
     positiveInt(fn, 'kernelSize', KH, 'shape');
     positiveInt(fn, 'kernelSize', KW, 'shape');
@@ -84,13 +100,20 @@ export class Conv2d {
       fail(fn, 'groups', `inChannels ${C} and outChannels ${O} must both be divisible by groups=${groups}`);
     }
     const dtype = config.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float64') fail(fn, 'dtype', `dtype must be 'float32' or 'float64', got ${show(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'float64')
+      fail(fn, 'dtype', `dtype must be 'float32' or 'float64', got ${show(dtype)}`);
     if (config.bias !== undefined && typeof config.bias !== 'boolean') {
       fail(fn, 'option', `bias must be true or false, got ${show(config.bias)}`);
     }
     const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (typeof seed !== 'number' || !Number.isFinite(seed)) fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
-    parseConv2dOptions(fn, { stride: config.stride, padding: config.padding, dilation: config.dilation, paddingMode: config.paddingMode });
+    if (typeof seed !== 'number' || !Number.isFinite(seed))
+      fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
+    parseConv2dOptions(fn, {
+      stride: config.stride,
+      padding: config.padding,
+      dilation: config.dilation,
+      paddingMode: config.paddingMode,
+    });
     // Copies: the caller may reuse (and change) its arrays after construction.
     this.options = {
       stride: copyOption(config.stride),
@@ -158,7 +181,8 @@ function addInto(target: TensorData, source: TensorData): void {
  * @example sgd(layer.parameters(), 0.03)
  */
 export function sgd(parameters: readonly Parameter[], lr: number): void {
-  if (typeof lr !== 'number' || !Number.isFinite(lr)) fail('sgd', 'option', `lr must be a finite number, got ${show(lr)}`);
+  if (typeof lr !== 'number' || !Number.isFinite(lr))
+    fail('sgd', 'option', `lr must be a finite number, got ${show(lr)}`);
   checkParameters(parameters);
   for (const p of parameters) {
     for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * p.grad[i];

@@ -75,14 +75,19 @@ export function isDim(d: unknown): d is number {
  */
 export function checkShape(fn: string, name: string, shape: unknown): number[] {
   if (!Array.isArray(shape)) fail(fn, 'shape', `${name} must be an array of non-negative integers, got ${show(shape)}`);
-  if (shape.length > MAX_RANK) fail(fn, 'rank', `${name} has ${shape.length} dimensions, more than the limit of ${MAX_RANK}`);
+  if (shape.length > MAX_RANK)
+    fail(fn, 'rank', `${name} has ${shape.length} dimensions, more than the limit of ${MAX_RANK}`);
   for (const d of shape) {
     if (!isDim(d)) {
       fail(fn, 'shape', `${name} ${show(shape)} has ${show(d)}; every dimension must be a non-negative integer`);
     }
     // Also keeps every size sum exact: beyond 2^53 integers stop being representable.
     if (d > MAX_ELEMENTS) {
-      fail(fn, 'too-large', `${name} ${show(shape)} has a dimension of ${d}, more than the limit of ${MAX_ELEMENTS} (2^30)`);
+      fail(
+        fn,
+        'too-large',
+        `${name} ${show(shape)} has a dimension of ${d}, more than the limit of ${MAX_ELEMENTS} (2^30)`,
+      );
     }
   }
   return [...(shape as number[])];
@@ -90,7 +95,9 @@ export function checkShape(fn: string, name: string, shape: unknown): number[] {
 
 /** True when two typed arrays are views of one buffer with at least one byte in common. */
 export function overlaps(a: TensorData, b: TensorData): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  return (
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
 
 /**
@@ -102,13 +109,25 @@ export function overlaps(a: TensorData, b: TensorData): boolean {
 export function checkOut(fn: string, out: unknown, dtype: DType, length: number): TensorData {
   const want = dtype === 'float64' ? 'Float64Array' : 'Float32Array';
   if (!(out instanceof Float32Array || out instanceof Float64Array)) {
-    fail(fn, 'out', `out must be a ${want} of ${length} elements to write the result into, got ${show(out)}; or leave it out`);
+    fail(
+      fn,
+      'out',
+      `out must be a ${want} of ${length} elements to write the result into, got ${show(out)}; or leave it out`,
+    );
   }
   if (dtypeOf(out) !== dtype) {
-    fail(fn, 'out', `out is a ${out instanceof Float64Array ? 'Float64Array' : 'Float32Array'} but the result is ${dtype}; pass a ${want}`);
+    fail(
+      fn,
+      'out',
+      `out is a ${out instanceof Float64Array ? 'Float64Array' : 'Float32Array'} but the result is ${dtype}; pass a ${want}`,
+    );
   }
   if (out.length !== length) {
-    fail(fn, 'out', `out holds ${out.length} elements but the result has ${length}; pass a ${want} of ${length} elements`);
+    fail(
+      fn,
+      'out',
+      `out holds ${out.length} elements but the result has ${length}; pass a ${want} of ${length} elements`,
+    );
   }
   return out;
 }
@@ -120,7 +139,11 @@ export function checkOut(fn: string, out: unknown, dtype: DType, length: number)
  */
 export function checkTensor(fn: string, name: string, value: unknown, ranks?: readonly number[]): Tensor {
   if (value === null || typeof value !== 'object') {
-    fail(fn, 'type', `${name} must be a tensor {shape, data}, got ${show(value)}; build one with tensor(values, shape)`);
+    fail(
+      fn,
+      'type',
+      `${name} must be a tensor {shape, data}, got ${show(value)}; build one with tensor(values, shape)`,
+    );
   }
   const t = value as { shape?: unknown; data?: unknown };
   if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
@@ -164,7 +187,11 @@ function inferShape(values: Nested, fn: string): number[] {
 function flatten(values: Nested, shape: readonly number[], depth: number, out: number[], fn: string): void {
   if (depth === shape.length) {
     if (typeof values !== 'number') {
-      fail(fn, 'shape', `nested values are ragged or not numbers: expected a number at depth ${depth}, got ${show(values)}`);
+      fail(
+        fn,
+        'shape',
+        `nested values are ragged or not numbers: expected a number at depth ${depth}, got ${show(values)}`,
+      );
     }
     out.push(values);
     return;
@@ -215,12 +242,20 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: readonly numb
       flatten(values as Nested, inferred, 0, out, fn);
       flat = out;
     }
-  } else if (values !== null && typeof values === 'object' && typeof (values as ArrayLike<number>).length === 'number') {
+  } else if (
+    values !== null &&
+    typeof values === 'object' &&
+    typeof (values as ArrayLike<number>).length === 'number'
+  ) {
     flat = values as ArrayLike<number>;
     if (!isDim(flat.length)) fail(fn, 'type', `values.length must be a non-negative integer, got ${show(flat.length)}`);
     inferred = [flat.length];
   } else {
-    fail(fn, 'type', `values must be a number, nested arrays of numbers or an array-like of numbers, got ${show(values)}`);
+    fail(
+      fn,
+      'type',
+      `values must be a number, nested arrays of numbers or an array-like of numbers, got ${show(values)}`,
+    );
   }
   checkAllocation(fn, 'the values', [flat.length]); // before walking a (possibly fake) length
   for (let i = 0; i < flat.length; i++) {

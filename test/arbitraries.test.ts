@@ -34,10 +34,12 @@ function validityProblems(cfg: ConvConfig): string[] {
   const [[t, b], [l, r]] = cfg.pads;
   const problems: string[] = [];
   if (cfg.C % cfg.groups || cfg.O % cfg.groups) problems.push('groups do not divide C and O');
-  if (cfg.H + t + b < effective(cfg.KH, cfg.dilation[0]) || cfg.W + l + r < effective(cfg.KW, cfg.dilation[1])) problems.push('kernel larger than the padded input');
+  if (cfg.H + t + b < effective(cfg.KH, cfg.dilation[0]) || cfg.W + l + r < effective(cfg.KW, cfg.dilation[1]))
+    problems.push('kernel larger than the padded input');
   const limit = cfg.paddingMode === 'reflect' ? 1 : 0;
   if (cfg.paddingMode === 'reflect' || cfg.paddingMode === 'circular') {
-    if (Math.max(t, b) > cfg.H - limit || Math.max(l, r) > cfg.W - limit) problems.push(`${cfg.paddingMode} pad beyond its limit`);
+    if (Math.max(t, b) > cfg.H - limit || Math.max(l, r) > cfg.W - limit)
+      problems.push(`${cfg.paddingMode} pad beyond its limit`);
   }
   if (cfg.OH < 1 || cfg.OW < 1) problems.push('empty output');
   if (!cfg.batched && cfg.N !== 1) problems.push('unbatched with N ≠ 1');
@@ -51,7 +53,10 @@ describe('convConfig draws valid configurations', () => {
         expect(validityProblems(cfg), JSON.stringify(cfg)).toEqual([]);
         const shape = conv2dOutputShape(cfg.inputShape, cfg.weightShape, cfg.options);
         expect(shape.slice(-2), JSON.stringify(cfg)).toEqual([cfg.OH, cfg.OW]);
-        expect(cfg.H <= 2 * profile.limits.maxDilation * profile.limits.maxKernel + profile.limits.maxPad + profile.limits.maxExtra).toBe(true);
+        expect(
+          cfg.H <=
+            2 * profile.limits.maxDilation * profile.limits.maxKernel + profile.limits.maxPad + profile.limits.maxExtra,
+        ).toBe(true);
       }
     });
   }
@@ -83,7 +88,10 @@ describe('coverage of the risky regions', () => {
   });
 
   test('riskyRegions classifies hand-made configurations correctly', () => {
-    const [same] = fc.sample(convConfig({ paddings: ['same'], paddingModes: ['zeros'], maxStride: 1, maxDilation: 1, maxKernel: 1 }), { numRuns: 1, seed });
+    const [same] = fc.sample(
+      convConfig({ paddings: ['same'], paddingModes: ['zeros'], maxStride: 1, maxDilation: 1, maxKernel: 1 }),
+      { numRuns: 1, seed },
+    );
     expect(riskyRegions(same)).not.toContain("odd 'same' total");
     // Any odd total on either axis (not one particular total), over enough draws that no seed misses it.
     const isOdd = (c: ConvConfig) => (c.pads[0][0] + c.pads[0][1]) % 2 === 1 || (c.pads[1][0] + c.pads[1][1]) % 2 === 1;
@@ -113,7 +121,9 @@ describe('constraints are honoured', () => {
 
   test("dtype: 'both' draws both dtypes, and cases carry data of the drawn dtype", () => {
     const cases = fc.sample(convCase({ dtype: 'both' }), { numRuns: 100, seed });
-    const kinds = new Set(cases.map((c) => `${c.config.dtype}:${c.input.data.constructor.name}:${c.weight.data.constructor.name}`));
+    const kinds = new Set(
+      cases.map((c) => `${c.config.dtype}:${c.input.data.constructor.name}:${c.weight.data.constructor.name}`),
+    );
     expect(kinds).toEqual(new Set(['float32:Float32Array:Float32Array', 'float64:Float64Array:Float64Array']));
   });
 
@@ -138,7 +148,10 @@ describe('values', () => {
   });
 
   test('a failing value shrinks to a small integer', () => {
-    const details = fc.check(fc.property(convValue(), (v) => Math.abs(v) < 1.5), { seed });
+    const details = fc.check(
+      fc.property(convValue(), (v) => Math.abs(v) < 1.5),
+      { seed },
+    );
     expect(details.failed).toBe(true);
     expect(Math.abs(details.counterexample![0])).toBe(2);
   });
@@ -164,13 +177,25 @@ describe('shrinking', () => {
     );
     expect(details.failed).toBe(true);
     const c = details.counterexample![0];
-    expect({ groups: c.config.groups, N: c.config.N, C: c.config.C, O: c.config.O, KH: c.config.KH, KW: c.config.KW }).toEqual({ groups: 2, N: 2, C: 2, O: 2, KH: 1, KW: 1 });
+    expect({
+      groups: c.config.groups,
+      N: c.config.N,
+      C: c.config.C,
+      O: c.config.O,
+      KH: c.config.KH,
+      KW: c.config.KW,
+    }).toEqual({ groups: 2, N: 2, C: 2, O: 2, KH: 1, KW: 1 });
     expect([...c.config.stride, ...c.config.dilation]).toEqual([1, 1, 1, 1]);
     expect(Array.from(c.input.data).every((v) => v === 0)).toBe(true);
   });
 
   test('a counterexample prints as the conv2d call it stands for', () => {
-    const details = fc.check(fc.property(convCase({ bias: 'always' }), () => false), { seed });
-    expect(fc.stringify(details.counterexample![0])).toMatch(/^conv2d\(input \[[\d, ]+\] float32 \[[-\d., ]*\], weight \[[\d, ]+\] float32 \[[-\d., ]*\], \{ .*bias: \[\d+\] float32/);
+    const details = fc.check(
+      fc.property(convCase({ bias: 'always' }), () => false),
+      { seed },
+    );
+    expect(fc.stringify(details.counterexample![0])).toMatch(
+      /^conv2d\(input \[[\d, ]+\] float32 \[[-\d., ]*\], weight \[[\d, ]+\] float32 \[[-\d., ]*\], \{ .*bias: \[\d+\] float32/,
+    );
   });
 });

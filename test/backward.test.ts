@@ -13,8 +13,19 @@
 import { describe, expect, test } from 'vitest';
 import { tensor, type Conv2dOptions, type Nested, type Tensor } from '../src/index.js';
 import {
-  KERNELS, expectConvError, expectTensor, full, ints, iota, iotaTensor, naiveConv2d, naiveConv2dGradients,
-  naiveConv2dGradientsDirect, snapshot, t, type NaiveOptions,
+  KERNELS,
+  expectConvError,
+  expectTensor,
+  full,
+  ints,
+  iota,
+  iotaTensor,
+  naiveConv2d,
+  naiveConv2dGradients,
+  naiveConv2dGradientsDirect,
+  snapshot,
+  t,
+  type NaiveOptions,
 } from './helpers.js';
 
 type N4 = number[][][][];
@@ -26,7 +37,11 @@ function memo<T>(key: string, compute: () => T): T {
   return memoized.get(key) as T;
 }
 
-interface Expected { gradInput: Nested; gradWeight: Nested; gradBias: number[] }
+interface Expected {
+  gradInput: Nested;
+  gradWeight: Nested;
+  gradBias: number[];
+}
 
 for (const { name, conv2d, conv2dBackward } of KERNELS) {
   describe(`${name} kernels`, () => {
@@ -41,107 +56,429 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
       test('x=[1,1,3,3] k=[1,1,2,2] dy=[[1,2],[3,4]]', () => {
         // gradWeight[kh][kw] = Σ dy[i][j]·x[i+kh][j+kw], x = 0..8: 0+2+9+16, 1+4+12+20, 3+8+18+28, 4+10+21+32
         // gradInput: (1,1) = dy11·w00 + dy10·w01 + dy01·w10 + dy00·w11 = 0+3+4+3, corners one tap each
-        expectGrads(t([[[[1, 2], [3, 4]]]]), iotaTensor([1, 1, 3, 3]), t([[[[0, 1], [2, 3]]]]), {}, {
-          gradInput: [[[[0, 1, 2], [2, 10, 10], [6, 17, 12]]]],
-          gradWeight: [[[[27, 37], [57, 67]]]],
-          gradBias: [10],
-        });
+        expectGrads(
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          iotaTensor([1, 1, 3, 3]),
+          t([
+            [
+              [
+                [0, 1],
+                [2, 3],
+              ],
+            ],
+          ]),
+          {},
+          {
+            gradInput: [
+              [
+                [
+                  [0, 1, 2],
+                  [2, 10, 10],
+                  [6, 17, 12],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [27, 37],
+                  [57, 67],
+                ],
+              ],
+            ],
+            gradBias: [10],
+          },
+        );
       });
 
       test('unbatched x=[1,3,3] k=[1,1,2,2]: the same numbers in [C,H,W] / [O,OH,OW] form', () => {
-        expectGrads(t([[[1, 2], [3, 4]]]), iotaTensor([1, 3, 3]), t([[[[0, 1], [2, 3]]]]), {}, {
-          gradInput: [[[0, 1, 2], [2, 10, 10], [6, 17, 12]]],
-          gradWeight: [[[[27, 37], [57, 67]]]],
-          gradBias: [10],
-        });
+        expectGrads(
+          t([
+            [
+              [1, 2],
+              [3, 4],
+            ],
+          ]),
+          iotaTensor([1, 3, 3]),
+          t([
+            [
+              [
+                [0, 1],
+                [2, 3],
+              ],
+            ],
+          ]),
+          {},
+          {
+            gradInput: [
+              [
+                [0, 1, 2],
+                [2, 10, 10],
+                [6, 17, 12],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [27, 37],
+                  [57, 67],
+                ],
+              ],
+            ],
+            gradBias: [10],
+          },
+        );
       });
 
       test('x=[1,1,5,5] k=[1,1,2,2] s=2 (stride does not divide: last row and column get zero gradient)', () => {
         // non-overlapping 2×2 blocks: gradInput block (i,j) = dy[i][j]·w;
         // gradWeight[kh][kw] = Σ dy[i][j]·(5(2i+kh) + 2j+kw) = 10·(5kh+kw) + (0 + 2·2 + 3·10 + 4·12)
-        expectGrads(t([[[[1, 2], [3, 4]]]]), iotaTensor([1, 1, 5, 5]), t([[[[1, 2], [3, 4]]]]), { stride: 2 }, {
-          gradInput: [[[[1, 2, 2, 4, 0], [3, 4, 6, 8, 0], [3, 6, 4, 8, 0], [9, 12, 12, 16, 0], [0, 0, 0, 0, 0]]]],
-          gradWeight: [[[[82, 92], [132, 142]]]],
-          gradBias: [10],
-        });
+        expectGrads(
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          iotaTensor([1, 1, 5, 5]),
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          { stride: 2 },
+          {
+            gradInput: [
+              [
+                [
+                  [1, 2, 2, 4, 0],
+                  [3, 4, 6, 8, 0],
+                  [3, 6, 4, 8, 0],
+                  [9, 12, 12, 16, 0],
+                  [0, 0, 0, 0, 0],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [82, 92],
+                  [132, 142],
+                ],
+              ],
+            ],
+            gradBias: [10],
+          },
+        );
       });
 
       test('x=[1,1,2,2] k=[1,1,3,3] p=1 dy=ones (padding taps give no gradient)', () => {
         // gradInput[r][s] = Σ_{i,j} w[r−i+1][s−j+1]: (0,0) = w11+w10+w01+w00 = 5+4+2+1, …
         // gradWeight[kh][kw] = Σ x over the real pixels tap (kh,kw) reads: corners read one pixel, edges two, centre four
-        expectGrads(full([1, 1, 2, 2], 1), t([[[[1, 2], [3, 4]]]]), iotaTensor([1, 1, 3, 3], 'float32', 1), { padding: 1 }, {
-          gradInput: [[[[12, 16], [24, 28]]]],
-          gradWeight: [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]],
-          gradBias: [4],
-        });
+        expectGrads(
+          full([1, 1, 2, 2], 1),
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          iotaTensor([1, 1, 3, 3], 'float32', 1),
+          { padding: 1 },
+          {
+            gradInput: [
+              [
+                [
+                  [12, 16],
+                  [24, 28],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [1, 3, 2],
+                  [4, 10, 6],
+                  [3, 7, 4],
+                ],
+              ],
+            ],
+            gradBias: [4],
+          },
+        );
       });
 
-      test("x=[1,1,4,4] k=[1,1,3,3] s=2 p=same dy=ones (odd total: the bottom/right pad is the zero one)", () => {
+      test('x=[1,1,4,4] k=[1,1,3,3] s=2 p=same dy=ones (odd total: the bottom/right pad is the zero one)', () => {
         // windows start at rows/cols 0 and 2 (top/left pad 0): rows are covered 1,1,2,1 times → outer product
         // gradWeight[kh][kw] sums x = 4r + c over the real rows {0,2},{1,3},{2} and columns likewise
-        expectGrads(full([1, 1, 2, 2], 1), iotaTensor([1, 1, 4, 4]), full([1, 1, 3, 3], 1), { stride: 2, padding: 'same' }, {
-          gradInput: [[[[1, 1, 2, 1], [1, 1, 2, 1], [2, 2, 4, 2], [1, 1, 2, 1]]]],
-          gradWeight: [[[[20, 24, 12], [36, 40, 20], [18, 20, 10]]]],
-          gradBias: [4],
-        });
+        expectGrads(
+          full([1, 1, 2, 2], 1),
+          iotaTensor([1, 1, 4, 4]),
+          full([1, 1, 3, 3], 1),
+          { stride: 2, padding: 'same' },
+          {
+            gradInput: [
+              [
+                [
+                  [1, 1, 2, 1],
+                  [1, 1, 2, 1],
+                  [2, 2, 4, 2],
+                  [1, 1, 2, 1],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [20, 24, 12],
+                  [36, 40, 20],
+                  [18, 20, 10],
+                ],
+              ],
+            ],
+            gradBias: [4],
+          },
+        );
       });
 
       test('x=[1,1,2,3] k=[1,1,2,2] p=[[1,0],[0,2]] dy=ones (explicit asymmetric)', () => {
         // pixel (0,s) sits on padded row 1, reached by kernel rows 0 and 1; pixel (1,s) only by kernel row 1
         // gradWeight: kernel row 0 sums padded rows 0–1, row 1 sums padded rows 1–2, over 4 window columns
-        expectGrads(full([1, 1, 2, 4], 1), iotaTensor([1, 1, 2, 3]), t([[[[1, 2], [3, 4]]]]), { padding: [[1, 0], [0, 2]] }, {
-          gradInput: [[[[4, 10, 10], [3, 7, 7]]]],
-          gradWeight: [[[[3, 3], [15, 12]]]],
-          gradBias: [8],
-        });
+        expectGrads(
+          full([1, 1, 2, 4], 1),
+          iotaTensor([1, 1, 2, 3]),
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          {
+            padding: [
+              [1, 0],
+              [0, 2],
+            ],
+          },
+          {
+            gradInput: [
+              [
+                [
+                  [4, 10, 10],
+                  [3, 7, 7],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [3, 3],
+                  [15, 12],
+                ],
+              ],
+            ],
+            gradBias: [8],
+          },
+        );
       });
 
       test('x=[1,1,3,3] k=[1,1,2,2] d=2 dy=[[5]]: only the four corners take part', () => {
-        expectGrads(t([[[[5]]]]), iotaTensor([1, 1, 3, 3]), t([[[[1, 2], [3, 4]]]]), { dilation: 2 }, {
-          gradInput: [[[[5, 0, 10], [0, 0, 0], [15, 0, 20]]]],
-          gradWeight: [[[[0, 10], [30, 40]]]],
-          gradBias: [5],
-        });
+        expectGrads(
+          t([[[[5]]]]),
+          iotaTensor([1, 1, 3, 3]),
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          { dilation: 2 },
+          {
+            gradInput: [
+              [
+                [
+                  [5, 0, 10],
+                  [0, 0, 0],
+                  [15, 0, 20],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [0, 10],
+                  [30, 40],
+                ],
+              ],
+            ],
+            gradBias: [5],
+          },
+        );
       });
 
       test('x=[1,4,1,1] k=[4,2,1,1] g=2 dy=[1,2,3,4]: gradients stay inside their group', () => {
         // gradInput[c] = Σ_{o in c's group} dy[o]·w[o][c mod 2]: 1·1+2·3, 1·2+2·4, 3·5+4·7, 3·6+4·8
         // gradWeight[o][c] = dy[o]·x[group(o)·2 + c]
         const x = t([[[[1]], [[10]], [[100]], [[1000]]]]);
-        const w = t([[[[1]], [[2]]], [[[3]], [[4]]], [[[5]], [[6]]], [[[7]], [[8]]]]);
-        expectGrads(t([[[[1]], [[2]], [[3]], [[4]]]]), x, w, { groups: 2 }, {
-          gradInput: [[[[7]], [[10]], [[43]], [[50]]]],
-          gradWeight: [[[[1]], [[10]]], [[[2]], [[20]]], [[[300]], [[3000]]], [[[400]], [[4000]]]],
-          gradBias: [1, 2, 3, 4],
-        });
+        const w = t([
+          [[[1]], [[2]]],
+          [[[3]], [[4]]],
+          [[[5]], [[6]]],
+          [[[7]], [[8]]],
+        ]);
+        expectGrads(
+          t([[[[1]], [[2]], [[3]], [[4]]]]),
+          x,
+          w,
+          { groups: 2 },
+          {
+            gradInput: [[[[7]], [[10]], [[43]], [[50]]]],
+            gradWeight: [
+              [[[1]], [[10]]],
+              [[[2]], [[20]]],
+              [[[300]], [[3000]]],
+              [[[400]], [[4000]]],
+            ],
+            gradBias: [1, 2, 3, 4],
+          },
+        );
       });
 
       test('x=[1,2,3,3] k=[2,1,2,2] g=2 dy=ones (depthwise)', () => {
         // each channel alone: gradWeight = 2×2 window sums of its image; gradInput = kernel overlap sums
         const x = t([[iota([3, 3]), iota([3, 3], 0, 10)]]);
-        const w = t([[[[0, 1], [2, 3]]], [[[1, 1], [1, 1]]]]);
-        expectGrads(full([1, 2, 2, 2], 1), x, w, { groups: 2 }, {
-          gradInput: [[[[0, 1, 1], [2, 6, 4], [2, 5, 3]], [[1, 2, 1], [2, 4, 2], [1, 2, 1]]]],
-          gradWeight: [[[[8, 12], [20, 24]]], [[[80, 120], [200, 240]]]],
-          gradBias: [4, 4],
-        });
+        const w = t([
+          [
+            [
+              [0, 1],
+              [2, 3],
+            ],
+          ],
+          [
+            [
+              [1, 1],
+              [1, 1],
+            ],
+          ],
+        ]);
+        expectGrads(
+          full([1, 2, 2, 2], 1),
+          x,
+          w,
+          { groups: 2 },
+          {
+            gradInput: [
+              [
+                [
+                  [0, 1, 1],
+                  [2, 6, 4],
+                  [2, 5, 3],
+                ],
+                [
+                  [1, 2, 1],
+                  [2, 4, 2],
+                  [1, 2, 1],
+                ],
+              ],
+            ],
+            gradWeight: [
+              [
+                [
+                  [8, 12],
+                  [20, 24],
+                ],
+              ],
+              [
+                [
+                  [80, 120],
+                  [200, 240],
+                ],
+              ],
+            ],
+            gradBias: [4, 4],
+          },
+        );
       });
 
       test('x=[2,1,2,2] k=[2,1,1,1] bias dy=0..15: gradBias sums over batch and space', () => {
         // gradBias[o] = Σ_n Σ_ij dy[n][o]: (0+1+2+3) + (8+…+11), (4+…+7) + (12+…+15)
         // gradWeight[o] = Σ_n Σ_ij dy[n][o]·x[n] with x = ones, twos: 6 + 2·38, 22 + 2·54
         // gradInput[n] = dy[n][0]·1 + dy[n][1]·10
-        const x = t([[[[1, 1], [1, 1]]], [[[2, 2], [2, 2]]]]);
+        const x = t([
+          [
+            [
+              [1, 1],
+              [1, 1],
+            ],
+          ],
+          [
+            [
+              [2, 2],
+              [2, 2],
+            ],
+          ],
+        ]);
         const w = t([[[[1]]], [[[10]]]]);
-        expectGrads(iotaTensor([2, 2, 2, 2]), x, w, { bias: t([7, 7]) }, {
-          gradInput: [[[[40, 51], [62, 73]]], [[[128, 139], [150, 161]]]],
-          gradWeight: [[[[82]]], [[[130]]]],
-          gradBias: [44, 76],
-        });
+        expectGrads(
+          iotaTensor([2, 2, 2, 2]),
+          x,
+          w,
+          { bias: t([7, 7]) },
+          {
+            gradInput: [
+              [
+                [
+                  [40, 51],
+                  [62, 73],
+                ],
+              ],
+              [
+                [
+                  [128, 139],
+                  [150, 161],
+                ],
+              ],
+            ],
+            gradWeight: [[[[82]]], [[[130]]]],
+            gradBias: [44, 76],
+          },
+        );
       });
 
       test('x=[1,1,3,3] k=[2,1,2,2] without a bias: gradBias is still [O] = Σ dy', () => {
-        const g = conv2dBackward(t([[[[1, 2], [3, 4]], [[-1, -1], [-1, 0]]]]), iotaTensor([1, 1, 3, 3]), full([2, 1, 2, 2], 1));
+        const g = conv2dBackward(
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+              [
+                [-1, -1],
+                [-1, 0],
+              ],
+            ],
+          ]),
+          iotaTensor([1, 1, 3, 3]),
+          full([2, 1, 2, 2], 1),
+        );
         expectTensor(g.gradBias, [10, -3]);
       });
     });
@@ -151,90 +488,293 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
         // padded columns read 2,1,0,1,2,1,0; with dy = w = ones, padded position p gets 1,2,3,3,3,2,1
         // pixel 0 ← positions 2, 6: 3+1; pixel 1 ← 1, 3, 5: 2+3+2; pixel 2 ← 0, 4: 1+3
         // gradWeight[k] = Σ_j padded[j+k] with padded = 100,10,1,10,100,10,1
-        expectGrads(full([1, 1, 1, 5], 1), t([[[[1, 10, 100]]]]), full([1, 1, 1, 3], 1), { padding: [0, 2], paddingMode: 'reflect' }, {
-          gradInput: [[[[4, 7, 4]]]],
-          gradWeight: [[[[221, 131, 122]]]],
-          gradBias: [5],
-        });
+        expectGrads(
+          full([1, 1, 1, 5], 1),
+          t([[[[1, 10, 100]]]]),
+          full([1, 1, 1, 3], 1),
+          { padding: [0, 2], paddingMode: 'reflect' },
+          {
+            gradInput: [[[[4, 7, 4]]]],
+            gradWeight: [[[[221, 131, 122]]]],
+            gradBias: [5],
+          },
+        );
       });
 
       test('x=[1,1,1,2] k=[1,1,1,2] p=[0,2] mode=replicate dy=[1,2,3,4,5]', () => {
         // padded columns read 0,0,0,1,1,1; position p gets dy[p] + dy[p−1]: 1,3,5,7,9,5
         // pixel 0 ← 1+3+5; pixel 1 ← 7+9+5. gradWeight with padded = 1,1,1,10,10,10: Σ dy[j]·padded[j], Σ dy[j]·padded[j+1]
-        expectGrads(t([[[[1, 2, 3, 4, 5]]]]), t([[[[1, 10]]]]), full([1, 1, 1, 2], 1), { padding: [0, 2], paddingMode: 'replicate' }, {
-          gradInput: [[[[9, 21]]]],
-          gradWeight: [[[[96, 123]]]],
-          gradBias: [15],
-        });
+        expectGrads(
+          t([[[[1, 2, 3, 4, 5]]]]),
+          t([[[[1, 10]]]]),
+          full([1, 1, 1, 2], 1),
+          { padding: [0, 2], paddingMode: 'replicate' },
+          {
+            gradInput: [[[[9, 21]]]],
+            gradWeight: [[[[96, 123]]]],
+            gradBias: [15],
+          },
+        );
       });
 
       test('x=[1,1,1,2] k=[1,1,1,3] p=[0,2] mode=circular (pad = size) dy=[1,2,3,4]', () => {
         // padded columns read 0,1,0,1,0,1; position p gets Σ_k dy[p−k]: 1,3,6,9,7,4
         // pixel 0 ← 1+6+7; pixel 1 ← 3+9+4. gradWeight with padded = 1,10,1,10,1,10
-        expectGrads(t([[[[1, 2, 3, 4]]]]), t([[[[1, 10]]]]), full([1, 1, 1, 3], 1), { padding: [0, 2], paddingMode: 'circular' }, {
-          gradInput: [[[[14, 16]]]],
-          gradWeight: [[[[64, 46, 64]]]],
-          gradBias: [10],
-        });
+        expectGrads(
+          t([[[[1, 2, 3, 4]]]]),
+          t([[[[1, 10]]]]),
+          full([1, 1, 1, 3], 1),
+          { padding: [0, 2], paddingMode: 'circular' },
+          {
+            gradInput: [[[[14, 16]]]],
+            gradWeight: [[[[64, 46, 64]]]],
+            gradBias: [10],
+          },
+        );
       });
 
       test('x=[1,1,1,1] k=[1,1,3,3] p=1 mode=circular: all nine taps fold into the one pixel', () => {
         // gradInput = dy·Σw = 2·45; gradWeight = dy·x for every tap
-        expectGrads(t([[[[2]]]]), t([[[[3]]]]), iotaTensor([1, 1, 3, 3], 'float32', 1), { padding: 1, paddingMode: 'circular' }, {
-          gradInput: [[[[90]]]],
-          gradWeight: [[[[6, 6, 6], [6, 6, 6], [6, 6, 6]]]],
-          gradBias: [2],
-        });
+        expectGrads(
+          t([[[[2]]]]),
+          t([[[[3]]]]),
+          iotaTensor([1, 1, 3, 3], 'float32', 1),
+          { padding: 1, paddingMode: 'circular' },
+          {
+            gradInput: [[[[90]]]],
+            gradWeight: [
+              [
+                [
+                  [6, 6, 6],
+                  [6, 6, 6],
+                  [6, 6, 6],
+                ],
+              ],
+            ],
+            gradBias: [2],
+          },
+        );
       });
     });
 
     describe('conv2dBackward: larger cases against the naive conv, differentiated by linearity', () => {
       const cases: Array<[string, number[], number[], Conv2dOptions, NaiveOptions]> = [
-        ['x=[1,1,4,5] k=[1,1,3,3] s=[2,3] p=[3,4] mode=reflect (pads = size − 1)', [1, 1, 4, 5], [1, 1, 3, 3],
-          { stride: [2, 3], padding: [3, 4], paddingMode: 'reflect' }, { stride: [2, 3], pads: [[3, 3], [4, 4]], mode: 'reflect' }],
-        ['x=[1,2,2,3] k=[2,2,3,3] s=2 p=[2,3] mode=circular (pads = size)', [1, 2, 2, 3], [2, 2, 3, 3],
-          { stride: 2, padding: [2, 3], paddingMode: 'circular' }, { stride: [2, 2], pads: [[2, 2], [3, 3]], mode: 'circular' }],
-        ['x=[2,1,3,2] k=[1,1,2,3] s=[1,2] p=[[4,0],[1,3]] mode=replicate', [2, 1, 3, 2], [1, 1, 2, 3],
-          { stride: [1, 2], padding: [[4, 0], [1, 3]], paddingMode: 'replicate' },
-          { stride: [1, 2], pads: [[4, 0], [1, 3]], mode: 'replicate' }],
-        ['x=[2,4,5,7] k=[6,2,3,2] s=[2,1] p=[[1,0],[2,1]] d=[1,2] g=2', [2, 4, 5, 7], [6, 2, 3, 2],
-          { stride: [2, 1], padding: [[1, 0], [2, 1]], dilation: [1, 2], groups: 2 },
-          { stride: [2, 1], pads: [[1, 0], [2, 1]], dilation: [1, 2], groups: 2 }],
-        ["x=[1,1,5,5] k=[1,1,4,3] s=[2,3] d=[1,2] p=same ≡ pads [[1,2],[1,2]]", [1, 1, 5, 5], [1, 1, 4, 3],
-          { stride: [2, 3], dilation: [1, 2], padding: 'same' }, { stride: [2, 3], dilation: [1, 2], pads: [[1, 2], [1, 2]] }],
-        ['x=[1,3,7,4] k=[3,1,2,2] s=3 d=2 g=3 (depthwise, dilation with stride, stride not dividing)', [1, 3, 7, 4], [3, 1, 2, 2],
-          { stride: 3, dilation: 2, groups: 3 }, { stride: [3, 3], dilation: [2, 2], groups: 3 }],
-        ["x=[1,2,4,3] k=[2,1,2,2] d=2 g=2 p=same mode=reflect ≡ pads [[1,1],[1,1]]", [1, 2, 4, 3], [2, 1, 2, 2],
+        [
+          'x=[1,1,4,5] k=[1,1,3,3] s=[2,3] p=[3,4] mode=reflect (pads = size − 1)',
+          [1, 1, 4, 5],
+          [1, 1, 3, 3],
+          { stride: [2, 3], padding: [3, 4], paddingMode: 'reflect' },
+          {
+            stride: [2, 3],
+            pads: [
+              [3, 3],
+              [4, 4],
+            ],
+            mode: 'reflect',
+          },
+        ],
+        [
+          'x=[1,2,2,3] k=[2,2,3,3] s=2 p=[2,3] mode=circular (pads = size)',
+          [1, 2, 2, 3],
+          [2, 2, 3, 3],
+          { stride: 2, padding: [2, 3], paddingMode: 'circular' },
+          {
+            stride: [2, 2],
+            pads: [
+              [2, 2],
+              [3, 3],
+            ],
+            mode: 'circular',
+          },
+        ],
+        [
+          'x=[2,1,3,2] k=[1,1,2,3] s=[1,2] p=[[4,0],[1,3]] mode=replicate',
+          [2, 1, 3, 2],
+          [1, 1, 2, 3],
+          {
+            stride: [1, 2],
+            padding: [
+              [4, 0],
+              [1, 3],
+            ],
+            paddingMode: 'replicate',
+          },
+          {
+            stride: [1, 2],
+            pads: [
+              [4, 0],
+              [1, 3],
+            ],
+            mode: 'replicate',
+          },
+        ],
+        [
+          'x=[2,4,5,7] k=[6,2,3,2] s=[2,1] p=[[1,0],[2,1]] d=[1,2] g=2',
+          [2, 4, 5, 7],
+          [6, 2, 3, 2],
+          {
+            stride: [2, 1],
+            padding: [
+              [1, 0],
+              [2, 1],
+            ],
+            dilation: [1, 2],
+            groups: 2,
+          },
+          {
+            stride: [2, 1],
+            pads: [
+              [1, 0],
+              [2, 1],
+            ],
+            dilation: [1, 2],
+            groups: 2,
+          },
+        ],
+        [
+          'x=[1,1,5,5] k=[1,1,4,3] s=[2,3] d=[1,2] p=same ≡ pads [[1,2],[1,2]]',
+          [1, 1, 5, 5],
+          [1, 1, 4, 3],
+          { stride: [2, 3], dilation: [1, 2], padding: 'same' },
+          {
+            stride: [2, 3],
+            dilation: [1, 2],
+            pads: [
+              [1, 2],
+              [1, 2],
+            ],
+          },
+        ],
+        [
+          'x=[1,3,7,4] k=[3,1,2,2] s=3 d=2 g=3 (depthwise, dilation with stride, stride not dividing)',
+          [1, 3, 7, 4],
+          [3, 1, 2, 2],
+          { stride: 3, dilation: 2, groups: 3 },
+          { stride: [3, 3], dilation: [2, 2], groups: 3 },
+        ],
+        [
+          'x=[1,2,4,3] k=[2,1,2,2] d=2 g=2 p=same mode=reflect ≡ pads [[1,1],[1,1]]',
+          [1, 2, 4, 3],
+          [2, 1, 2, 2],
           { padding: 'same', dilation: 2, groups: 2, paddingMode: 'reflect' },
-          { pads: [[1, 1], [1, 1]], dilation: [2, 2], groups: 2, mode: 'reflect' }],
+          {
+            pads: [
+              [1, 1],
+              [1, 1],
+            ],
+            dilation: [2, 2],
+            groups: 2,
+            mode: 'reflect',
+          },
+        ],
       ];
       test.each(cases)('%s', (_, xShape, wShape, options, naive) => {
         const xs = ints(xShape, 1) as N4;
         const ws = ints(wShape, 2) as N4;
         const y = naiveConv2d(xs, ws, naive);
         const dys = ints([y.length, y[0].length, y[0][0].length, y[0][0][0].length], 3) as N4;
-        const want = memo(`${xShape} ${wShape} ${JSON.stringify(naive)}`, () => naiveConv2dGradients(xs, ws, dys, naive));
+        const want = memo(`${xShape} ${wShape} ${JSON.stringify(naive)}`, () =>
+          naiveConv2dGradients(xs, ws, dys, naive),
+        );
         const g = conv2dBackward(t(dys), t(xs), t(ws), options);
         expectTensor(g.gradInput, want.gradInput);
         expectTensor(g.gradWeight, want.gradWeight);
-        expectTensor(g.gradBias, dys[0].map((_, o) => dys.reduce((s, img) => s + img[o].flat().reduce((a, b) => a + b, 0), 0)));
+        expectTensor(
+          g.gradBias,
+          dys[0].map((_, o) => dys.reduce((s, img) => s + img[o].flat().reduce((a, b) => a + b, 0), 0)),
+        );
       });
     });
 
     describe('conv2dBackward: sizes above the small-work threshold (the public kernels take their fast paths)', () => {
       const cases: Array<[string, number[], number[], Conv2dOptions, NaiveOptions]> = [
-        ['x=[2,4,12,11] k=[6,2,3,3] s=[2,1] p=[[1,2],[0,1]] d=[1,2] g=2', [2, 4, 12, 11], [6, 2, 3, 3],
-          { stride: [2, 1], padding: [[1, 2], [0, 1]], dilation: [1, 2], groups: 2 },
-          { stride: [2, 1], pads: [[1, 2], [0, 1]], dilation: [1, 2], groups: 2 }],
-        ['x=[1,3,9,8] k=[4,3,3,3] s=2 p=[8,7] mode=reflect (pads = size − 1)', [1, 3, 9, 8], [4, 3, 3, 3],
-          { stride: 2, padding: [8, 7], paddingMode: 'reflect' }, { stride: [2, 2], pads: [[8, 8], [7, 7]], mode: 'reflect' }],
-        ['x=[2,2,5,6] k=[4,2,3,2] d=[2,3] p=[5,6] mode=circular (pads = size)', [2, 2, 5, 6], [4, 2, 3, 2],
-          { dilation: [2, 3], padding: [5, 6], paddingMode: 'circular' }, { dilation: [2, 3], pads: [[5, 5], [6, 6]], mode: 'circular' }],
-        ['x=[2,8,16,16] k=[8,1,3,3] s=3 p=[[3,0],[0,4]] g=8 mode=replicate (depthwise, stride not dividing)', [2, 8, 16, 16],
-          [8, 1, 3, 3], { stride: 3, padding: [[3, 0], [0, 4]], groups: 8, paddingMode: 'replicate' },
-          { stride: [3, 3], pads: [[3, 0], [0, 4]], groups: 8, mode: 'replicate' }],
-        ['x=[1,4,15,16] k=[8,4,4,3] s=2 p=same ≡ pads [[1,2],[0,1]]', [1, 4, 15, 16], [8, 4, 4, 3],
-          { stride: 2, padding: 'same' }, { stride: [2, 2], pads: [[1, 2], [0, 1]] }],
+        [
+          'x=[2,4,12,11] k=[6,2,3,3] s=[2,1] p=[[1,2],[0,1]] d=[1,2] g=2',
+          [2, 4, 12, 11],
+          [6, 2, 3, 3],
+          {
+            stride: [2, 1],
+            padding: [
+              [1, 2],
+              [0, 1],
+            ],
+            dilation: [1, 2],
+            groups: 2,
+          },
+          {
+            stride: [2, 1],
+            pads: [
+              [1, 2],
+              [0, 1],
+            ],
+            dilation: [1, 2],
+            groups: 2,
+          },
+        ],
+        [
+          'x=[1,3,9,8] k=[4,3,3,3] s=2 p=[8,7] mode=reflect (pads = size − 1)',
+          [1, 3, 9, 8],
+          [4, 3, 3, 3],
+          { stride: 2, padding: [8, 7], paddingMode: 'reflect' },
+          {
+            stride: [2, 2],
+            pads: [
+              [8, 8],
+              [7, 7],
+            ],
+            mode: 'reflect',
+          },
+        ],
+        [
+          'x=[2,2,5,6] k=[4,2,3,2] d=[2,3] p=[5,6] mode=circular (pads = size)',
+          [2, 2, 5, 6],
+          [4, 2, 3, 2],
+          { dilation: [2, 3], padding: [5, 6], paddingMode: 'circular' },
+          {
+            dilation: [2, 3],
+            pads: [
+              [5, 5],
+              [6, 6],
+            ],
+            mode: 'circular',
+          },
+        ],
+        [
+          'x=[2,8,16,16] k=[8,1,3,3] s=3 p=[[3,0],[0,4]] g=8 mode=replicate (depthwise, stride not dividing)',
+          [2, 8, 16, 16],
+          [8, 1, 3, 3],
+          {
+            stride: 3,
+            padding: [
+              [3, 0],
+              [0, 4],
+            ],
+            groups: 8,
+            paddingMode: 'replicate',
+          },
+          {
+            stride: [3, 3],
+            pads: [
+              [3, 0],
+              [0, 4],
+            ],
+            groups: 8,
+            mode: 'replicate',
+          },
+        ],
+        [
+          'x=[1,4,15,16] k=[8,4,4,3] s=2 p=same ≡ pads [[1,2],[0,1]]',
+          [1, 4, 15, 16],
+          [8, 4, 4, 3],
+          { stride: 2, padding: 'same' },
+          {
+            stride: [2, 2],
+            pads: [
+              [1, 2],
+              [0, 1],
+            ],
+          },
+        ],
       ];
       test.each(cases)('%s', (_, xShape, wShape, options, naive) => {
         const xs = ints(xShape, 1) as N4;
@@ -255,7 +795,12 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
         const dys = ints([1, 8, 10, 10], 6) as N4;
         dys[0][3][0][0] = NaN;
         dys[0][6][5][9] = Infinity;
-        const want = naiveConv2dGradientsDirect(xs, ws, dys, { pads: [[1, 1], [1, 1]] });
+        const want = naiveConv2dGradientsDirect(xs, ws, dys, {
+          pads: [
+            [1, 1],
+            [1, 1],
+          ],
+        });
         const g = conv2dBackward(t(dys), t(xs), t(ws), { padding: 1 });
         expectTensor(g.gradInput, want.gradInput);
         expectTensor(g.gradWeight, want.gradWeight);
@@ -264,7 +809,9 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
 
     describe('conv2dBackward: empty batch, dtypes, NaN/Inf, purity', () => {
       test('x=[0,2,3,3] k=[3,2,2,2] (N = 0): empty gradInput, zero gradWeight and gradBias', () => {
-        const g = conv2dBackward(tensor([], [0, 3, 2, 2]), tensor([], [0, 2, 3, 3]), full([3, 2, 2, 2], 1), { bias: t([1, 2, 3]) });
+        const g = conv2dBackward(tensor([], [0, 3, 2, 2]), tensor([], [0, 2, 3, 3]), full([3, 2, 2, 2], 1), {
+          bias: t([1, 2, 3]),
+        });
         expectTensor(g.gradInput, [], [0, 2, 3, 3]);
         expectTensor(g.gradWeight, new Array(24).fill(0), [3, 2, 2, 2]);
         expectTensor(g.gradBias, [0, 0, 0]);
@@ -273,14 +820,22 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
       test('float32 in → float32 gradients; float64 in → float64 gradients', () => {
         const g32 = conv2dBackward(full([1, 1, 1, 1], 1), full([1, 1, 2, 2], 1), full([1, 1, 2, 2], 1));
         for (const v of [g32.gradInput, g32.gradWeight, g32.gradBias]) expect(v.data).toBeInstanceOf(Float32Array);
-        const g64 = conv2dBackward(full([1, 1, 1, 1], 1, 'float64'), full([1, 1, 2, 2], 1, 'float64'), full([1, 1, 2, 2], 1, 'float64'));
+        const g64 = conv2dBackward(
+          full([1, 1, 1, 1], 1, 'float64'),
+          full([1, 1, 2, 2], 1, 'float64'),
+          full([1, 1, 2, 2], 1, 'float64'),
+        );
         for (const v of [g64.gradInput, g64.gradWeight, g64.gradBias]) expect(v.data).toBeInstanceOf(Float64Array);
       });
 
       test('x=[1,1,1,3] k=[1,1,1,1] float32: gradWeight and gradBias round a float64 sum once (1 + 2^-24 + 2^-24 → 1 + 2^-23)', () => {
         const e = 2 ** -24;
         expect(Math.fround(Math.fround(1 + e) + e)).toBe(1);
-        const g = conv2dBackward(tensor([1, e, e], [1, 1, 1, 3]), tensor([1, 1, 1], [1, 1, 1, 3]), full([1, 1, 1, 1], 1));
+        const g = conv2dBackward(
+          tensor([1, e, e], [1, 1, 1, 3]),
+          tensor([1, 1, 1], [1, 1, 1, 3]),
+          full([1, 1, 1, 1], 1),
+        );
         expectTensor(g.gradWeight, [[[[1 + 2 * e]]]]);
         expectTensor(g.gradBias, [1 + 2 * e]);
       });
@@ -288,24 +843,68 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
       test('x=[1,1,3,1] k=[1,1,3,1] p=[2,0] float32: gradInput rounds once too', () => {
         // pixel 0 is read by tap 2 of output 0, tap 1 of output 1, tap 0 of output 2: dy0·w2 + dy1·w1 + dy2·w0
         const e = 2 ** -24;
-        const g = conv2dBackward(tensor([1, 1, 1, 1, 1], [1, 1, 5, 1]), full([1, 1, 3, 1], 0), tensor([e, e, 1], [1, 1, 3, 1]), {
-          padding: [2, 0],
-        });
+        const g = conv2dBackward(
+          tensor([1, 1, 1, 1, 1], [1, 1, 5, 1]),
+          full([1, 1, 3, 1], 0),
+          tensor([e, e, 1], [1, 1, 3, 1]),
+          {
+            padding: [2, 0],
+          },
+        );
         expect(g.gradInput.data[0]).toBe(1 + 2 * e);
       });
 
       test('x=[1,1,1,1] k=[1,1,1,1] float64 keeps 1 + 2^-40 in gradWeight', () => {
         const v = 1 + 2 ** -40;
-        const g = conv2dBackward(full([1, 1, 1, 1], 1, 'float64'), tensor([v], [1, 1, 1, 1], 'float64'), full([1, 1, 1, 1], 1, 'float64'));
+        const g = conv2dBackward(
+          full([1, 1, 1, 1], 1, 'float64'),
+          tensor([v], [1, 1, 1, 1], 'float64'),
+          full([1, 1, 1, 1], 1, 'float64'),
+        );
         expectTensor(g.gradWeight, [[[[v]]]]);
       });
 
       test('x=[1,1,2,2] k=[1,1,3,3] p=1 w[0][0]=Inf: the padding-only tap sends Inf to pixel (0,0) alone', () => {
         // tap (0,0) reads pixel (i−1, j−1): a real pixel only for output (1,1), i.e. pixel (0,0); every pixel gets 4 taps
-        const w = t([[[[Infinity, 1, 1], [1, 1, 1], [1, 1, 1]]]]);
-        const g = conv2dBackward(full([1, 1, 2, 2], 1), t([[[[1, 2], [3, 4]]]]), w, { padding: 1 });
-        expectTensor(g.gradInput, [[[[Infinity, 4], [4, 4]]]]);
-        expectTensor(g.gradWeight, [[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]);
+        const w = t([
+          [
+            [
+              [Infinity, 1, 1],
+              [1, 1, 1],
+              [1, 1, 1],
+            ],
+          ],
+        ]);
+        const g = conv2dBackward(
+          full([1, 1, 2, 2], 1),
+          t([
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ]),
+          w,
+          { padding: 1 },
+        );
+        expectTensor(g.gradInput, [
+          [
+            [
+              [Infinity, 4],
+              [4, 4],
+            ],
+          ],
+        ]);
+        expectTensor(g.gradWeight, [
+          [
+            [
+              [1, 3, 2],
+              [4, 10, 6],
+              [3, 7, 4],
+            ],
+          ],
+        ]);
       });
 
       test('inputs are not mutated and the gradients are fresh arrays', () => {
@@ -314,7 +913,14 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
         const w = t(ints([2, 2, 2, 2], 9));
         const b = t([1, 2]);
         const before = [dy, x, w, b].map(snapshot);
-        const g = conv2dBackward(dy, x, w, { padding: [[1, 0], [0, 1]], paddingMode: 'replicate', bias: b });
+        const g = conv2dBackward(dy, x, w, {
+          padding: [
+            [1, 0],
+            [0, 1],
+          ],
+          paddingMode: 'replicate',
+          bias: b,
+        });
         expect([dy, x, w, b].map(snapshot)).toEqual(before);
         for (const a of [g.gradInput.data, g.gradWeight.data, g.gradBias.data]) {
           for (const b2 of [dy.data, x.data, w.data, b.data]) expect(a).not.toBe(b2);
@@ -325,7 +931,10 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
         const x = iotaTensor([1, 1, 3, 3]);
         const w = full([1, 1, 2, 2], 1);
         expect(conv2d(x, w).shape).toEqual([1, 1, 2, 2]);
-        expectConvError(() => conv2dBackward(full([1, 1, 3, 3], 1), x, w), 'grad-output', ['[1, 1, 2, 2]', '[1, 1, 3, 3]']);
+        expectConvError(() => conv2dBackward(full([1, 1, 3, 3], 1), x, w), 'grad-output', [
+          '[1, 1, 2, 2]',
+          '[1, 1, 3, 3]',
+        ]);
       });
     });
   });
@@ -334,7 +943,16 @@ for (const { name, conv2d, conv2dBackward } of KERNELS) {
 describe('test helpers', () => {
   test('the two naive gradient methods (by linearity, and scatter-then-fold) agree on every padding mode', () => {
     for (const mode of ['zeros', 'reflect', 'replicate', 'circular'] as const) {
-      const naive: NaiveOptions = { stride: [2, 1], pads: [[2, 1], [0, 2]], dilation: [1, 2], groups: 2, mode };
+      const naive: NaiveOptions = {
+        stride: [2, 1],
+        pads: [
+          [2, 1],
+          [0, 2],
+        ],
+        dilation: [1, 2],
+        groups: 2,
+        mode,
+      };
       const xs = ints([1, 2, 3, 4], 1) as N4;
       const ws = ints([2, 1, 2, 2], 2) as N4;
       const y = naiveConv2d(xs, ws, naive);

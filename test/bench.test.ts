@@ -21,14 +21,19 @@ describe('bench --only latency', () => {
       const cpu = c.peers.find((p) => p.peer === 'tfjs-cpu')!;
       expect(cpu.ratio).toBeCloseTo(cpu.timing!.ms / c.ours!.ms, 10);
     }
-    expect(report.cases[1].note).toMatch(/^returning a fresh 42-element Float32Array costs -?\d+\.\d\d µs per call more than writing into out/);
+    expect(report.cases[1].note).toMatch(
+      /^returning a fresh 42-element Float32Array costs -?\d+\.\d\d µs per call more than writing into out/,
+    );
   }, 60_000);
 
   test('judges the latency target on the call into out only, and summarises no group it did not run', () => {
     expect(TARGETS.latency).toBe(20);
     expect(TARGETS['latency-fresh']).toBeNull();
     const cpu = report.summaries.filter((s) => s.peer === 'tfjs-cpu');
-    expect(cpu.map((s) => [s.group, s.target])).toEqual([['latency', 20], ['latency-fresh', null]]);
+    expect(cpu.map((s) => [s.group, s.target])).toEqual([
+      ['latency', 20],
+      ['latency-fresh', null],
+    ]);
     const text = formatBenchReport(report);
     expect(text).toContain("per-call latency of the chapter's corr2d into a reused buffer, corr2d(X, K, out)");
     expect(text).toContain("per-call latency of the chapter's corr2d returning a fresh array, corr2d(X, K)");

@@ -10,12 +10,31 @@ for (const { name, conv2d, corr2d } of KERNELS) {
   describe(`${name} kernels`, () => {
     describe('chapter: cross-correlation', () => {
       test('corr2d([[0,1,2],[3,4,5],[6,7,8]], [[0,1],[2,3]]) = [[19,25],[37,43]]', () => {
-        expectTensor(corr2d(t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]), t([[0, 1], [2, 3]])), [[19, 25], [37, 43]]);
+        expectTensor(
+          corr2d(
+            t([
+              [0, 1, 2],
+              [3, 4, 5],
+              [6, 7, 8],
+            ]),
+            t([
+              [0, 1],
+              [2, 3],
+            ]),
+          ),
+          [
+            [19, 25],
+            [37, 43],
+          ],
+        );
       });
 
       test('the kernel [[1,-1]] marks the white→black edge with 1 and the black→white edge with -1', () => {
         const row = [0, 1, 0, 0, 0, -1, 0];
-        expectTensor(corr2d(t(edgeRows()), t([[1, -1]])), Array.from({ length: 6 }, () => row));
+        expectTensor(
+          corr2d(t(edgeRows()), t([[1, -1]])),
+          Array.from({ length: 6 }, () => row),
+        );
       });
 
       test('corr2d of a 40×40 image with a 3×5 kernel (above the small-work threshold) is the plain correlation', () => {
@@ -27,20 +46,40 @@ for (const { name, conv2d, corr2d } of KERNELS) {
       test('corr2d keeps the dtype and rounds a float32 sum once (1 + 2^-24 + 2^-24 → 1 + 2^-23)', () => {
         const e = 2 ** -24;
         expectTensor(corr2d(t([[1, e, e]]), t([[1, 1, 1]])), [[1 + 2 * e]]);
-        const y = corr2d(t([[1, 2], [3, 4]], 'float64'), t([[0.1]], 'float64'));
+        const y = corr2d(
+          t(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            'float64',
+          ),
+          t([[0.1]], 'float64'),
+        );
         expect(y.data).toBeInstanceOf(Float64Array);
-        expectTensor(y, [[0.1, 0.2], [0.30000000000000004, 0.4]]);
+        expectTensor(y, [
+          [0.1, 0.2],
+          [0.30000000000000004, 0.4],
+        ]);
       });
 
       test('the transposed image has only horizontal edges, which [[1,-1]] cannot see: all zeros', () => {
         const X = edgeRows();
         const Xt = X[0].map((_, c) => X.map((row) => row[c]));
-        expectTensor(corr2d(t(Xt), t([[1, -1]])), Array.from({ length: 8 }, () => [0, 0, 0, 0, 0]));
+        expectTensor(
+          corr2d(t(Xt), t([[1, -1]])),
+          Array.from({ length: 8 }, () => [0, 0, 0, 0, 0]),
+        );
       });
     });
 
     describe('chapter: padding and stride on an 8×8 input', () => {
-      interface ShapeCase { name: string; k: [number, number]; options: Conv2dOptions; out: [number, number] }
+      interface ShapeCase {
+        name: string;
+        k: [number, number];
+        options: Conv2dOptions;
+        out: [number, number];
+      }
       const cases: ShapeCase[] = [
         { name: 'k=3 p=1 → 8×8', k: [3, 3], options: { padding: 1 }, out: [8, 8] },
         { name: 'k=(5,3) p=(2,1) → 8×8', k: [5, 3], options: { padding: [2, 1] }, out: [8, 8] },
@@ -71,14 +110,26 @@ for (const { name, conv2d, corr2d } of KERNELS) {
 
       test('k=3 p=1 on ones: interior sums 9, edges 6, corners 4 (padding contributes zeros)', () => {
         const y = conv2d(full([1, 1, 8, 8], 1), full([1, 1, 3, 3], 1), { padding: 1 });
-        const row = (edge: boolean): number[] => Array.from({ length: 8 }, (_, j) => (j === 0 || j === 7 ? 2 : 3) * (edge ? 2 : 3));
+        const row = (edge: boolean): number[] =>
+          Array.from({ length: 8 }, (_, j) => (j === 0 || j === 7 ? 2 : 3) * (edge ? 2 : 3));
         expectTensor(y, [[Array.from({ length: 8 }, (_, i) => row(i === 0 || i === 7))]]);
       });
 
       test('conv2d on a [1,1,3,3] view of the same data gives the chapter numbers too', () => {
-        const X = t([[0, 1, 2], [3, 4, 5], [6, 7, 8]]);
+        const X = t([
+          [0, 1, 2],
+          [3, 4, 5],
+          [6, 7, 8],
+        ]);
         const y = conv2d(tensor(X.data, [1, 1, 3, 3]), tensor([0, 1, 2, 3], [1, 1, 2, 2]));
-        expectTensor(y, [[[[19, 25], [37, 43]]]]);
+        expectTensor(y, [
+          [
+            [
+              [19, 25],
+              [37, 43],
+            ],
+          ],
+        ]);
       });
     });
   });

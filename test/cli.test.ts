@@ -33,7 +33,9 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
   child.stderr.on('data', (b: Buffer) => err.push(b));
   return new Promise((done, fail) => {
     child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 
@@ -42,7 +44,9 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
  * many flag-validation cases, where a process per case would only add start-up time.
  */
 async function runInProcess(args: readonly string[]): Promise<Run> {
-  const { main } = (await import(pathToFileURL(join(build, 'src', 'cli', 'main.js')).href)) as typeof import('../src/cli/main.js');
+  const { main } = (await import(
+    pathToFileURL(join(build, 'src', 'cli', 'main.js')).href
+  )) as typeof import('../src/cli/main.js');
   let [stdout, stderr] = ['', ''];
   const code = await main(args, {
     stdout: { write: (t: string) => (stdout += t) },
@@ -65,10 +69,14 @@ function expectUsageError(r: Run, mentions: RegExp): void {
 beforeAll(() => {
   rmSync(build, { recursive: true, force: true });
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', build], {
-      cwd: root,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', build],
+      {
+        cwd: root,
+        stdio: 'pipe',
+      },
+    );
   } catch (e) {
     // Type errors elsewhere still emit JavaScript (typecheck reports them); only a missing CLI is fatal here.
     if (!existsSync(cli)) throw e;
@@ -112,9 +120,11 @@ describe.concurrent('bad usage: one line on stderr, exit 2', () => {
 
   test('unknown command', async () => expectUsageError(await run(['frobnicate']), /unknown command "frobnicate"/));
 
-  test('unknown global flag', async () => expectUsageError(await runInProcess(['--frobnicate']), /unknown option --frobnicate/));
+  test('unknown global flag', async () =>
+    expectUsageError(await runInProcess(['--frobnicate']), /unknown option --frobnicate/));
 
-  test('unknown flag of a command', async () => expectUsageError(await runInProcess(['demo', '--frobnicate']), /unknown option '--frobnicate'/));
+  test('unknown flag of a command', async () =>
+    expectUsageError(await runInProcess(['demo', '--frobnicate']), /unknown option '--frobnicate'/));
 
   test('a flag without its value', async () => expectUsageError(await runInProcess(['demo', '--out']), /--out/));
 });
@@ -196,7 +206,9 @@ describe('demo', () => {
   test('piped output has no colour codes; FORCE_COLOR adds them, NO_COLOR wins over it', async () => {
     expect(r.stdout).not.toContain('\x1b[');
     expect((await run(['demo', '--out', 'pictures'], { FORCE_COLOR: '1' })).stdout).toContain('\x1b[');
-    expect((await run(['demo', '--out', 'pictures'], { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).not.toContain('\x1b[');
+    expect((await run(['demo', '--out', 'pictures'], { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).not.toContain(
+      '\x1b[',
+    );
   });
 
   // Each picture has `cell` pixels per entry plus 1-pixel grid lines: a side of n entries is n·(cell+1)+1 pixels.
@@ -254,7 +266,9 @@ function module(name: string, source: string): string {
 
 /** Splits a replay command printed by the CLI into words (it quotes with '…' only). */
 function shellWords(line: string): string[] {
-  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll(`'\\''`, `'`) : m[2]));
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replaceAll(`'\\''`, `'`) : m[2],
+  );
 }
 
 interface JsonReport {
@@ -328,7 +342,19 @@ export function conv2d(input, weight, options) {
 }
 `,
     );
-    const r = await run(['verify', '--impl', impl, '--runs', '20', '--seed', '5', '--oracle', 'none', '--json', 'flipped.json']);
+    const r = await run([
+      'verify',
+      '--impl',
+      impl,
+      '--runs',
+      '20',
+      '--seed',
+      '5',
+      '--oracle',
+      'none',
+      '--json',
+      'flipped.json',
+    ]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/\bFAILED\b/);
     expect(r.stdout).toMatch(/\d+ failed: /);
@@ -355,7 +381,8 @@ export function conv2d(input, weight, options) {
 });
 
 describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack trace', () => {
-  test('--impl of a missing file', async () => expectUsageError(await runInProcess(['verify', '--impl', 'nowhere.mjs']), /no such file nowhere\.mjs/));
+  test('--impl of a missing file', async () =>
+    expectUsageError(await runInProcess(['verify', '--impl', 'nowhere.mjs']), /no such file nowhere\.mjs/));
 
   test('--impl of a module without conv2d', async () => {
     const impl = module('no-conv.mjs', 'export function conv(x) { return x; }\n');
@@ -377,7 +404,8 @@ describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack t
     expectUsageError(await run(['verify', '--impl', impl]), /importing syntax\.mjs failed: SyntaxError/);
   });
 
-  test('--impl of a TypeScript file', async () => expectUsageError(await runInProcess(['verify', '--impl', 'conv.ts']), /\.js, \.mjs or \.cjs/));
+  test('--impl of a TypeScript file', async () =>
+    expectUsageError(await runInProcess(['verify', '--impl', 'conv.ts']), /\.js, \.mjs or \.cjs/));
 
   test.each([
     [['--runs', 'abc'], /--runs must be an integer/],
@@ -392,7 +420,9 @@ describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack t
     [['--json', '.'], /--json: \. is a directory/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['extra'], /unexpected argument 'extra'/],
-  ])('verify %j (in process)', async (args, message) => expectUsageError(await runInProcess(['verify', ...args]), message));
+  ])('verify %j (in process)', async (args, message) =>
+    expectUsageError(await runInProcess(['verify', ...args]), message),
+  );
 });
 
 describe.concurrent('bench: bad usage', () => {
@@ -402,5 +432,7 @@ describe.concurrent('bench: bad usage', () => {
     [['--only', 'latency', '--only', 'speed'], /--only must be one of forward, backward, latency/],
     [['--json', 'missing-dir/b.json'], /--json: no directory/],
     [['--quick', 'now'], /unexpected argument 'now'/],
-  ])('bench %j (in process)', async (args, message) => expectUsageError(await runInProcess(['bench', ...args]), message));
+  ])('bench %j (in process)', async (args, message) =>
+    expectUsageError(await runInProcess(['bench', ...args]), message),
+  );
 });

@@ -72,7 +72,18 @@ describe('the error bound', () => {
   });
 
   test('M is |X| ⋆ |K| + |b|: the model run on absolute values', () => {
-    const c: ConvCase = { input: tensor([[[[1, -2], [-3, 4]]]]), weight: tensor([[[[-1, 1]]]]), options: { bias: tensor([-5]) } };
+    const c: ConvCase = {
+      input: tensor([
+        [
+          [
+            [1, -2],
+            [-3, 4],
+          ],
+        ],
+      ]),
+      weight: tensor([[[[-1, 1]]]]),
+      options: { bias: tensor([-5]) },
+    };
     const e = forwardExpectation(c);
     expect(Array.from(e.value)).toEqual([-5 - 1 - 2, -5 + 3 + 4]);
     expect(Array.from(e.magnitude)).toEqual([5 + 1 + 2, 5 + 3 + 4]);
@@ -112,9 +123,25 @@ describe('compareBounded accepts correct results', () => {
   });
 
   test('a float64 accumulation rounded once to float32, on a whole conv', () => {
-    const x = tensor(Array.from({ length: 2 * 3 * 6 * 5 }, (_, i) => ((i * 37) % 23) / 7 - 1.5), [2, 3, 6, 5]);
-    const w = tensor(Array.from({ length: 4 * 3 * 3 * 2 }, (_, i) => ((i * 11) % 13) / 9 - 0.7), [4, 3, 3, 2]);
-    const c: ConvCase = { input: x, weight: w, options: { padding: [[1, 0], [2, 1]], stride: [2, 1] } };
+    const x = tensor(
+      Array.from({ length: 2 * 3 * 6 * 5 }, (_, i) => ((i * 37) % 23) / 7 - 1.5),
+      [2, 3, 6, 5],
+    );
+    const w = tensor(
+      Array.from({ length: 4 * 3 * 3 * 2 }, (_, i) => ((i * 11) % 13) / 9 - 0.7),
+      [4, 3, 3, 2],
+    );
+    const c: ConvCase = {
+      input: x,
+      weight: w,
+      options: {
+        padding: [
+          [1, 0],
+          [2, 1],
+        ],
+        stride: [2, 1],
+      },
+    };
     const r = resolveConv(x.shape, w.shape, c.options);
     const y = tensor(Float32Array.from(modelConv2d(r, x, w, null)), [...r.outputShape]);
     const cmp = compareBounded(y, forwardExpectation(c));
@@ -123,12 +150,26 @@ describe('compareBounded accepts correct results', () => {
   });
 
   test('the same NaN, +Inf and −Inf where the model has them', () => {
-    const want: Expectation = { label: 'y', shape: [3], dtype: 'float32', value: Float64Array.of(NaN, Infinity, -Infinity), magnitude: Float64Array.of(NaN, Infinity, Infinity), terms: 1 };
+    const want: Expectation = {
+      label: 'y',
+      shape: [3],
+      dtype: 'float32',
+      value: Float64Array.of(NaN, Infinity, -Infinity),
+      magnitude: Float64Array.of(NaN, Infinity, Infinity),
+      terms: 1,
+    };
     expect(compareBounded(tensor([NaN, Infinity, -Infinity]), want).ok).toBe(true);
   });
 
   test('a float32 result that overflowed to Infinity where the exact value is beyond the float32 range', () => {
-    const want: Expectation = { label: 'y', shape: [1], dtype: 'float32', value: Float64Array.of(2 ** 128), magnitude: Float64Array.of(2 ** 128), terms: 2 };
+    const want: Expectation = {
+      label: 'y',
+      shape: [1],
+      dtype: 'float32',
+      value: Float64Array.of(2 ** 128),
+      magnitude: Float64Array.of(2 ** 128),
+      terms: 2,
+    };
     expect(compareBounded(tensor([Infinity]), want).ok).toBe(true);
     expect(compareBounded(tensor([-Infinity]), want).ok).toBe(false);
   });
@@ -137,19 +178,31 @@ describe('compareBounded accepts correct results', () => {
 describe('compareBounded rejects wrong results', () => {
   test('a float16-like accumulator (11 significant bits) on 1 + 63·2^-12', () => {
     const c = dotCase([1, ...new Array(63).fill(2 ** -12)]);
-    const cmp = compareBounded(accumulate(c, (v) => roundTo(v, 11)), forwardExpectation(c));
+    const cmp = compareBounded(
+      accumulate(c, (v) => roundTo(v, 11)),
+      forwardExpectation(c),
+    );
     expect(cmp.ok).toBe(false);
     expect(cmp.worstRatio).toBe(Infinity);
   });
 
   test('a bfloat16-like accumulator (8 significant bits) on dyadic data', () => {
     const c = dotCase(Array.from({ length: 27 }, (_, i) => ((i * 29) % 41) / 64 - 0.3));
-    expect(compareBounded(accumulate(c, (v) => roundTo(v, 8)), forwardExpectation(c)).ok).toBe(false);
+    expect(
+      compareBounded(
+        accumulate(c, (v) => roundTo(v, 8)),
+        forwardExpectation(c),
+      ).ok,
+    ).toBe(false);
   });
 
   test('a float32 accumulator presented as a float64 result', () => {
     const values = ONES_AND_TINY;
-    const c: ConvCase = { input: tensor(values, [1, 1, 1, 64], 'float64'), weight: tensor(new Array(64).fill(1), [1, 1, 1, 64], 'float64'), options: {} };
+    const c: ConvCase = {
+      input: tensor(values, [1, 1, 1, 64], 'float64'),
+      weight: tensor(new Array(64).fill(1), [1, 1, 1, 64], 'float64'),
+      options: {},
+    };
     const y = tensor([accumulate(dotCase(values), Math.fround).data[0]], [1, 1, 1, 1], 'float64');
     expect(compareBounded(y, forwardExpectation(c)).ok).toBe(false);
   });
@@ -163,11 +216,20 @@ describe('compareBounded rejects wrong results', () => {
     expect(compareBounded(tensor([inside], [1, 1, 1, 1]), want).ok).toBe(true);
     const outside = compareBounded(tensor([stepFloat32(inside, 3)], [1, 1, 1, 1]), want);
     expect(outside.ok).toBe(false);
-    expect(outside.message).toMatch(/at \[0, 0, 0, 0\]: got [\d.e+-]+, expected [\d.e+-]+, \|err\| [\d.e+-]+ > bound [\d.e+-]+ \(err\/\(u·M\) = [\d.e+-]+, M = [\d.e+-]+, n = 64\)/);
+    expect(outside.message).toMatch(
+      /at \[0, 0, 0, 0\]: got [\d.e+-]+, expected [\d.e+-]+, \|err\| [\d.e+-]+ > bound [\d.e+-]+ \(err\/\(u·M\) = [\d.e+-]+, M = [\d.e+-]+, n = 64\)/,
+    );
   });
 
   test('one wrong element in a larger tensor is reported by its multi-index', () => {
-    const want: Expectation = { label: 'conv2d output', shape: [2, 3, 4], dtype: 'float32', value: new Float64Array(24).fill(1), magnitude: new Float64Array(24).fill(1), terms: 4 };
+    const want: Expectation = {
+      label: 'conv2d output',
+      shape: [2, 3, 4],
+      dtype: 'float32',
+      value: new Float64Array(24).fill(1),
+      magnitude: new Float64Array(24).fill(1),
+      terms: 4,
+    };
     const got = tensor(new Array(24).fill(1), [2, 3, 4]);
     got.data[1 * 12 + 2 * 4 + 3] = 1.5;
     const cmp = compareBounded(got, want);
@@ -176,7 +238,14 @@ describe('compareBounded rejects wrong results', () => {
     expect(cmp.message).toContain('at [1, 2, 3]: got 1.5, expected 1');
   });
 
-  const special = (value: number, magnitude: number): Expectation => ({ label: 'y', shape: [1], dtype: 'float32', value: Float64Array.of(value), magnitude: Float64Array.of(magnitude), terms: 1 });
+  const special = (value: number, magnitude: number): Expectation => ({
+    label: 'y',
+    shape: [1],
+    dtype: 'float32',
+    value: Float64Array.of(value),
+    magnitude: Float64Array.of(magnitude),
+    terms: 1,
+  });
 
   test('a number where the model has NaN, and NaN where it has a number', () => {
     expect(compareBounded(tensor([0]), special(NaN, NaN)).ok).toBe(false);
@@ -206,7 +275,17 @@ describe('compareExact', () => {
   });
 
   test('one float32 ulp is a difference, reported with its index', () => {
-    const cmp = compareExact(tensor([[1, 2], [3, stepFloat32(4, 1)]]), tensor([[1, 2], [3, 4]]), 'conv(Xᵀ, Kᵀ)');
+    const cmp = compareExact(
+      tensor([
+        [1, 2],
+        [3, stepFloat32(4, 1)],
+      ]),
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      'conv(Xᵀ, Kᵀ)',
+    );
     expect(cmp.ok).toBe(false);
     expect(cmp.message).toContain('conv(Xᵀ, Kᵀ): 1 element(s) out of bound');
     expect(cmp.message).toContain('at [1, 1]: got 4.000000476837158, expected 4 (exact)');
@@ -224,12 +303,27 @@ describe('compareExact', () => {
 
 describe('the float64 model the bound is built on', () => {
   test("the chapter's corr2d example: [[0,1,2],[3,4,5],[6,7,8]] ⋆ [[0,1],[2,3]] = [[19,25],[37,43]]", () => {
-    const x = tensor([[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]]);
-    const k = tensor([[[[0, 1], [2, 3]]]]);
+    const x = tensor([
+      [
+        [
+          [0, 1, 2],
+          [3, 4, 5],
+          [6, 7, 8],
+        ],
+      ],
+    ]);
+    const k = tensor([
+      [
+        [
+          [0, 1],
+          [2, 3],
+        ],
+      ],
+    ]);
     expect(Array.from(modelConv2d(resolveConv(x.shape, k.shape), x, k, null))).toEqual([19, 25, 37, 43]);
   });
 
-  test("reflect padding by 1 of [1, 2, 3] reads [2, 1, 2, 3, 2] (hand-computed)", () => {
+  test('reflect padding by 1 of [1, 2, 3] reads [2, 1, 2, 3, 2] (hand-computed)', () => {
     const x = tensor([[[[1, 2, 3]]]]);
     const k = tensor([[[[1]]]]);
     const r = resolveConv(x.shape, k.shape, { padding: [0, 1], paddingMode: 'reflect' });

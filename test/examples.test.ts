@@ -26,7 +26,7 @@ async function run(file: string): Promise<string> {
 describe('README examples', () => {
   test.each(files)('examples/%s appears in the README with the output it prints', async (file) => {
     const source = readFileSync(new URL(`examples/${file}`, root), 'utf8').trimEnd();
-    const block = '```ts\n// examples/' + file + '\n' + source + '\n```\n';
+    const block = `\`\`\`ts\n// examples/${file}\n${source}\n\`\`\`\n`;
     const at = readme.indexOf(block);
     expect(at, `README must contain examples/${file} verbatim`).toBeGreaterThanOrEqual(0);
     const after = readme.slice(at + block.length);

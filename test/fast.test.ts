@@ -67,7 +67,10 @@ function expectWithin(got: Tensor, want: Expectation): void {
 
 function fastForward(c: ConvCase): Tensor {
   const g = conv2dGeometry('conv2d', c.input.shape, c.weight.shape, c.options);
-  const out = allocate(dtypeOf(c.input), g.outputShape.reduce((a, b) => a * b, 1));
+  const out = allocate(
+    dtypeOf(c.input),
+    g.outputShape.reduce((a, b) => a * b, 1),
+  );
   expect(forwardFast(g, c.input.data, c.weight.data, c.options.bias?.data ?? null, out)).toBe(true);
   return { shape: g.outputShape, data: out };
 }
@@ -83,8 +86,13 @@ function fastGradients(c: ConvCase, dy: Tensor): { gradInput: Tensor; gradWeight
 
 function fastTranspose(c: TransposeCase): Tensor {
   const t = convTranspose2dGeometry('convTranspose2d', c.input.shape, c.weight.shape, c.options);
-  const out = allocate(dtypeOf(c.input), t.outputShape.reduce((a, b) => a * b, 1));
-  expect(gradInputFast(t.conv, c.input.data, t.inH, t.inW, c.weight.data, c.options.bias?.data ?? null, out)).toBe(true);
+  const out = allocate(
+    dtypeOf(c.input),
+    t.outputShape.reduce((a, b) => a * b, 1),
+  );
+  expect(gradInputFast(t.conv, c.input.data, t.inH, t.inW, c.weight.data, c.options.bias?.data ?? null, out)).toBe(
+    true,
+  );
   return { shape: t.outputShape, data: out };
 }
 
@@ -101,11 +109,15 @@ function gradOutputFor(c: ConvCase, seed: number): Tensor {
 /** Small integers and dyadic values, exact in float32 (as the suite's generators draw). */
 function randomTensor(shape: readonly number[], dtype: 'float32' | 'float64', seed: number): Tensor {
   const rand = seededRandom(seed);
-  return fromFunction(dtype, shape, () => (rand() < 0.5 ? Math.floor(rand() * 7) - 3 : Math.round((rand() - 0.5) * 8192) / 1024));
+  return fromFunction(dtype, shape, () =>
+    rand() < 0.5 ? Math.floor(rand() * 7) - 3 : Math.round((rand() - 0.5) * 8192) / 1024,
+  );
 }
 
 const cases = convCase({ ...limits, dtype: 'both' });
-const withGradient = cases.chain((c) => fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => ({ c, dy: gradOutputFor(c, seed) })));
+const withGradient = cases.chain((c) =>
+  fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => ({ c, dy: gradOutputFor(c, seed) })),
+);
 const transposeCases = transposeCase({ ...limits, dtype: 'both' });
 
 // ---------------------------------------------------------------- properties
@@ -114,7 +126,10 @@ function properties(): void {
   test('for any conv2d case, the fast forward is within c·γ_n·M of the float64 reference', () => {
     fc.assert(
       fc.property(cases, (c) => {
-        const want = againstReference(forwardExpectation(c), referenceApi.conv2d(wideCase(c).input, wideCase(c).weight, wideCase(c).options));
+        const want = againstReference(
+          forwardExpectation(c),
+          referenceApi.conv2d(wideCase(c).input, wideCase(c).weight, wideCase(c).options),
+        );
         expectWithin(fastForward(c), want);
       }),
       run,
@@ -170,14 +185,36 @@ describe.each(KERNELS)('fast kernels (%s)', (name) => {
   test('shapes crossing the default tiles: forward, both gradients and the transposed conv', () => {
     const shapes: ReadonlyArray<[number[], number[], Conv2dOptions]> = [
       [[2, 5, 70, 66], [6, 5, 3, 3], { padding: 1, bias: null }],
-      [[1, 6, 75, 40], [8, 3, 3, 2], { stride: [2, 1], padding: 'same', dilation: [1, 2], groups: 2, paddingMode: 'reflect' }],
-      [[1, 4, 90, 50], [4, 1, 3, 3], { groups: 4, padding: [[2, 0], [1, 3]], paddingMode: 'circular' }],
+      [
+        [1, 6, 75, 40],
+        [8, 3, 3, 2],
+        { stride: [2, 1], padding: 'same', dilation: [1, 2], groups: 2, paddingMode: 'reflect' },
+      ],
+      [
+        [1, 4, 90, 50],
+        [4, 1, 3, 3],
+        {
+          groups: 4,
+          padding: [
+            [2, 0],
+            [1, 3],
+          ],
+          paddingMode: 'circular',
+        },
+      ],
     ];
     shapes.forEach(([xs, ws, options], i) => {
       for (const dtype of ['float32', 'float64'] as const) {
-        const c: ConvCase = { input: randomTensor(xs, dtype, 10 + i), weight: randomTensor(ws, dtype, 20 + i), options };
+        const c: ConvCase = {
+          input: randomTensor(xs, dtype, 10 + i),
+          weight: randomTensor(ws, dtype, 20 + i),
+          options,
+        };
         const w = wideCase(c);
-        expectWithin(fastForward(c), againstReference(forwardExpectation(c), referenceApi.conv2d(w.input, w.weight, w.options)));
+        expectWithin(
+          fastForward(c),
+          againstReference(forwardExpectation(c), referenceApi.conv2d(w.input, w.weight, w.options)),
+        );
         const dy = gradOutputFor(c, 30 + i);
         const ref = referenceApi.conv2dBackward(wide(dy), w.input, w.weight, w.options);
         const e = gradientExpectations(c, dy);
@@ -189,7 +226,16 @@ describe.each(KERNELS)('fast kernels (%s)', (name) => {
     const t: TransposeCase = {
       input: randomTensor([2, 6, 40, 36], 'float32', 40),
       weight: randomTensor([6, 4, 3, 3], 'float32', 41),
-      options: { stride: 2, padding: [[1, 0], [0, 2]], outputPadding: 1, groups: 2, bias: randomTensor([8], 'float32', 42) },
+      options: {
+        stride: 2,
+        padding: [
+          [1, 0],
+          [0, 2],
+        ],
+        outputPadding: 1,
+        groups: 2,
+        bias: randomTensor([8], 'float32', 42),
+      },
     };
     const bias = wide(t.options.bias!);
     const ref = referenceApi.convTranspose2d(wide(t.input), wide(t.weight), { ...t.options, bias });
@@ -214,7 +260,13 @@ const bits = (t: Tensor): string[] => Array.from(t.data, (v) => (Object.is(v, -0
 
 /** Where a corr2d test writes its result. */
 type OutKind = 'none' | 'fresh' | 'in a larger buffer' | "overlapping X's data" | "overlapping K's data";
-const OUT_KINDS: readonly OutKind[] = ['none', 'fresh', 'in a larger buffer', "overlapping X's data", "overlapping K's data"];
+const OUT_KINDS: readonly OutKind[] = [
+  'none',
+  'fresh',
+  'in a larger buffer',
+  "overlapping X's data",
+  "overlapping K's data",
+];
 
 /**
  * Calls the public corr2d with the given kind of `out` on copies of X and K
@@ -251,9 +303,15 @@ function corr2dInto(X: Tensor, K: Tensor, kind: OutKind): Tensor {
 /** Chapter-size corr2d problems (under the fast paths' threshold), with NaN, ±Inf and −0 planted. */
 const smallPlanes = fc
   .record({
-    H: fc.integer({ min: 1, max: 12 }), W: fc.integer({ min: 1, max: 12 }), KH: fc.integer({ min: 1, max: 6 }), KW: fc.integer({ min: 1, max: 6 }),
-    dtype: fc.constantFrom('float32' as const, 'float64' as const), seed: fc.nat(),
-    planted: fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, -0)), { maxLength: 3 }),
+    H: fc.integer({ min: 1, max: 12 }),
+    W: fc.integer({ min: 1, max: 12 }),
+    KH: fc.integer({ min: 1, max: 6 }),
+    KW: fc.integer({ min: 1, max: 6 }),
+    dtype: fc.constantFrom('float32' as const, 'float64' as const),
+    seed: fc.nat(),
+    planted: fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, -0)), {
+      maxLength: 3,
+    }),
     kind: fc.constantFrom(...OUT_KINDS),
   })
   .filter((p) => p.KH <= p.H && p.KW <= p.W);
@@ -274,21 +332,26 @@ describe('the two kernel implementations', () => {
     expect(kernels().name).toBe('wasm');
   });
 
-  test.each(KERNELS)('NaN and ±Inf in the input reach exactly the weight-gradient entries the reference gives (%s; 9 taps, so packed lanes are padding)', (name) => {
-    useKernels(name);
-    for (const options of [{ padding: 1 }, {}, { stride: 2, padding: 'same' as const }]) {
-      const x = copyTensor(randomTensor([2, 3, 20, 20], 'float32', 81));
-      const w = randomTensor([5, 3, 3, 3], 'float32', 82);
-      (x.data as TensorData)[17] = NaN;
-      (x.data as TensorData)[650] = Infinity;
-      (x.data as TensorData)[1999] = -Infinity;
-      const dy = randomTensor(publicApi.conv2dOutputShape(x.shape, w.shape, options), 'float32', 83);
-      const got = publicApi.conv2dBackward(dy, x, w, options);
-      const ref = referenceApi.conv2dBackward(dy, x, w, options);
-      const kind = (v: number): string => (Number.isFinite(v) ? 'finite' : String(v));
-      expect(Array.from(got.gradWeight.data, kind), JSON.stringify(options)).toEqual(Array.from(ref.gradWeight.data, kind));
-    }
-  });
+  test.each(KERNELS)(
+    'NaN and ±Inf in the input reach exactly the weight-gradient entries the reference gives (%s; 9 taps, so packed lanes are padding)',
+    (name) => {
+      useKernels(name);
+      for (const options of [{ padding: 1 }, {}, { stride: 2, padding: 'same' as const }]) {
+        const x = copyTensor(randomTensor([2, 3, 20, 20], 'float32', 81));
+        const w = randomTensor([5, 3, 3, 3], 'float32', 82);
+        (x.data as TensorData)[17] = NaN;
+        (x.data as TensorData)[650] = Infinity;
+        (x.data as TensorData)[1999] = -Infinity;
+        const dy = randomTensor(publicApi.conv2dOutputShape(x.shape, w.shape, options), 'float32', 83);
+        const got = publicApi.conv2dBackward(dy, x, w, options);
+        const ref = referenceApi.conv2dBackward(dy, x, w, options);
+        const kind = (v: number): string => (Number.isFinite(v) ? 'finite' : String(v));
+        expect(Array.from(got.gradWeight.data, kind), JSON.stringify(options)).toEqual(
+          Array.from(ref.gradWeight.data, kind),
+        );
+      }
+    },
+  );
 
   test('for any case, JavaScript and WebAssembly give bit-identical forward and gradients (same products, same order)', () => {
     fc.assert(
@@ -322,7 +385,7 @@ describe('the two kernel implementations', () => {
 
 // --------------------------------------------------------- public dispatch
 
-describe("the chapter-size corr2d path", () => {
+describe('the chapter-size corr2d path', () => {
   afterEach(() => {
     useKernels('auto');
   });
@@ -331,7 +394,13 @@ describe("the chapter-size corr2d path", () => {
 
   test.each(KERNELS)('correlateSmall (%s kernels) fills out exactly as correlateValid and says so', (name) => {
     useKernels(name);
-    for (const [H, W, KH, KW] of [[6, 8, 1, 2], [1, 1, 1, 1], [3, 2, 2, 2], [9, 13, 4, 5], [63, 63, 1, 1]]) {
+    for (const [H, W, KH, KW] of [
+      [6, 8, 1, 2],
+      [1, 1, 1, 1],
+      [3, 2, 2, 2],
+      [9, 13, 4, 5],
+      [63, 63, 1, 1],
+    ]) {
       for (const dtype of ['float32', 'float64'] as const) {
         const x = randomTensor([H, W], dtype, H * 100 + W).data as TensorData;
         const k = randomTensor([KH, KW], dtype, KH * 10 + KW).data as TensorData;
@@ -340,7 +409,9 @@ describe("the chapter-size corr2d path", () => {
         const want = allocate(dtype, n);
         expect(correlateSmall(x, H, W, k, KH, KW, got)).toBe(true);
         correlateValid(x, H, W, k, KH, KW, want);
-        expect(bits({ shape: [n], data: got }), `${H}×${W} ∗ ${KH}×${KW} ${dtype}`).toEqual(bits({ shape: [n], data: want }));
+        expect(bits({ shape: [n], data: got }), `${H}×${W} ∗ ${KH}×${KW} ${dtype}`).toEqual(
+          bits({ shape: [n], data: want }),
+        );
       }
     }
   });
@@ -357,8 +428,18 @@ describe("the chapter-size corr2d path", () => {
       ["out in X's memory", x, K(), (x.data as Float32Array).subarray(6)],
       ['frozen tensors', Object.freeze(X()), Object.freeze(K()), undefined],
       ['1 × 1', publicApi.tensor([[5]]), publicApi.tensor([[2]]), undefined],
-      ['4095 multiply-adds', copyTensor(randomTensor([1, 4095], 'float32', 65)), copyTensor(randomTensor([1, 1], 'float32', 66)), undefined],
-      ['4095 multiply-adds in taps', copyTensor(randomTensor([63, 65], 'float32', 67)), copyTensor(randomTensor([63, 65], 'float32', 68)), undefined],
+      [
+        '4095 multiply-adds',
+        copyTensor(randomTensor([1, 4095], 'float32', 65)),
+        copyTensor(randomTensor([1, 1], 'float32', 66)),
+        undefined,
+      ],
+      [
+        '4095 multiply-adds in taps',
+        copyTensor(randomTensor([63, 65], 'float32', 67)),
+        copyTensor(randomTensor([63, 65], 'float32', 68)),
+        undefined,
+      ],
     ];
     for (const [label, a, b, out] of calls) {
       const expected = referenceApi.corr2d(copyTensor(a), b);
@@ -381,8 +462,18 @@ describe("the chapter-size corr2d path", () => {
       ['K.shape not an array', X(), { shape: { 0: 1, 1: 2, length: 2 }, data: new Float32Array(2) }, undefined],
       ['X of rank 3', f32([1, 6, 8]), K(), undefined],
       ['K of rank 1', X(), f32([2]), undefined],
-      ['X of rank 3 whose first two dimensions match its data', { shape: [6, 8, 1], data: new Float32Array(48) }, K(), undefined],
-      ['K of rank 3 whose first two dimensions match its data', X(), { shape: [1, 2, 1], data: new Float32Array(2) }, undefined],
+      [
+        'X of rank 3 whose first two dimensions match its data',
+        { shape: [6, 8, 1], data: new Float32Array(48) },
+        K(),
+        undefined,
+      ],
+      [
+        'K of rank 3 whose first two dimensions match its data',
+        X(),
+        { shape: [1, 2, 1], data: new Float32Array(2) },
+        undefined,
+      ],
       ['X with a string dimension', { shape: ['6', 8], data: new Float32Array(48) }, K(), undefined],
       ['X with a fractional dimension', { shape: [6, 8.5], data: new Float32Array(51) }, K(), undefined],
       ['X with a zero dimension', f32([0, 8]), K(), undefined],
@@ -397,13 +488,23 @@ describe("the chapter-size corr2d path", () => {
       ['X.data a plain array', { shape: [6, 8], data: new Array(48).fill(0) }, K(), undefined],
       ['X float64, K float32', copyTensor(randomTensor([6, 8], 'float64', 1)), K(), undefined],
       ['X float32, K float64', X(), copyTensor(randomTensor([1, 2], 'float64', 2)), undefined],
-      ['X float64, K a plain array', copyTensor(randomTensor([6, 8], 'float64', 1)), { shape: [1, 2], data: [1, 2] }, undefined],
+      [
+        'X float64, K a plain array',
+        copyTensor(randomTensor([6, 8], 'float64', 1)),
+        { shape: [1, 2], data: [1, 2] },
+        undefined,
+      ],
       ['X.data one short', { shape: [6, 8], data: new Float32Array(47) }, K(), undefined],
       ['K.data one long', X(), { shape: [1, 2], data: new Float32Array(3) }, undefined],
       ['out a plain array', X(), K(), new Array(42).fill(0)],
       ['out null', X(), K(), null],
       ['out float64 for float32', X(), K(), new Float64Array(42)],
-      ['out float32 for float64', copyTensor(randomTensor([6, 8], 'float64', 3)), copyTensor(randomTensor([1, 2], 'float64', 4)), new Float32Array(42)],
+      [
+        'out float32 for float64',
+        copyTensor(randomTensor([6, 8], 'float64', 3)),
+        copyTensor(randomTensor([1, 2], 'float64', 4)),
+        new Float32Array(42),
+      ],
       ['out one short', X(), K(), new Float32Array(41)],
       ['out one long', X(), K(), new Float32Array(43)],
     ];
@@ -466,22 +567,48 @@ describe('the public kernels', () => {
   });
 
   test('a large call takes the fast path and a tiny one the reference loops; both agree with the reference', () => {
-    const big: ConvCase = { input: randomTensor([2, 8, 20, 20], 'float32', 1), weight: randomTensor([8, 8, 3, 3], 'float32', 2), options: { padding: 1 } };
+    const big: ConvCase = {
+      input: randomTensor([2, 8, 20, 20], 'float32', 1),
+      weight: randomTensor([8, 8, 3, 3], 'float32', 2),
+      options: { padding: 1 },
+    };
     const y = publicApi.conv2d(big.input, big.weight, big.options);
     const ref = referenceApi.conv2d(big.input, big.weight, big.options);
     expect(Array.from(y.data)).toEqual(Array.from(ref.data));
-    const tiny = publicApi.corr2d(publicApi.tensor([[0, 1, 2], [3, 4, 5], [6, 7, 8]]), publicApi.tensor([[0, 1], [2, 3]]));
-    expect(publicApi.toNested(tiny)).toEqual([[19, 25], [37, 43]]);
+    const tiny = publicApi.corr2d(
+      publicApi.tensor([
+        [0, 1, 2],
+        [3, 4, 5],
+        [6, 7, 8],
+      ]),
+      publicApi.tensor([
+        [0, 1],
+        [2, 3],
+      ]),
+    );
+    expect(publicApi.toNested(tiny)).toEqual([
+      [19, 25],
+      [37, 43],
+    ]);
   });
 
   test('corr2d: the direct loop and the fast path agree with the reference for any plane and kernel', () => {
-    const plane = fc.record({ H: fc.integer({ min: 1, max: 80 }), W: fc.integer({ min: 1, max: 80 }), KH: fc.integer({ min: 1, max: 5 }), KW: fc.integer({ min: 1, max: 5 }), seed: fc.nat() });
+    const plane = fc.record({
+      H: fc.integer({ min: 1, max: 80 }),
+      W: fc.integer({ min: 1, max: 80 }),
+      KH: fc.integer({ min: 1, max: 5 }),
+      KW: fc.integer({ min: 1, max: 5 }),
+      seed: fc.nat(),
+    });
     fc.assert(
-      fc.property(plane.filter((p) => p.KH <= p.H && p.KW <= p.W), ({ H, W, KH, KW, seed }) => {
-        const X = randomTensor([H, W], 'float32', seed);
-        const K = randomTensor([KH, KW], 'float32', seed + 1);
-        expect(Array.from(publicApi.corr2d(X, K).data)).toEqual(Array.from(referenceApi.corr2d(X, K).data));
-      }),
+      fc.property(
+        plane.filter((p) => p.KH <= p.H && p.KW <= p.W),
+        ({ H, W, KH, KW, seed }) => {
+          const X = randomTensor([H, W], 'float32', seed);
+          const K = randomTensor([KH, KW], 'float32', seed + 1);
+          expect(Array.from(publicApi.corr2d(X, K).data)).toEqual(Array.from(referenceApi.corr2d(X, K).data));
+        },
+      ),
       run,
     );
   });
@@ -492,7 +619,8 @@ describe('the public kernels', () => {
     (w.data as TensorData)[5] = Infinity;
     (w.data as TensorData)[17] = NaN;
     const options: Conv2dOptions = { padding: 2 };
-    const same = (a: Tensor, b: Tensor): void => expect(Array.from(a.data).map(String)).toEqual(Array.from(b.data).map(String));
+    const same = (a: Tensor, b: Tensor): void =>
+      expect(Array.from(a.data).map(String)).toEqual(Array.from(b.data).map(String));
     same(publicApi.conv2d(x, w, options), referenceApi.conv2d(x, w, options));
     const dy = copyTensor(randomTensor(publicApi.conv2dOutputShape(x.shape, w.shape, options), 'float32', 5));
     (dy.data as TensorData)[0] = -Infinity;
@@ -502,8 +630,9 @@ describe('the public kernels', () => {
     same(got.gradWeight, ref.gradWeight);
     same(got.gradBias, ref.gradBias);
     // The input gradient visits the same (dy, w) pairs as the reference, so NaN/Inf land on the same pixels.
-    expect(Array.from(got.gradInput.data).map((v) => (Number.isFinite(v) ? 'finite' : String(v))))
-      .toEqual(Array.from(ref.gradInput.data).map((v) => (Number.isFinite(v) ? 'finite' : String(v))));
+    expect(Array.from(got.gradInput.data).map((v) => (Number.isFinite(v) ? 'finite' : String(v)))).toEqual(
+      Array.from(ref.gradInput.data).map((v) => (Number.isFinite(v) ? 'finite' : String(v))),
+    );
   });
 
   test('invalid calls throw the same ConvError (code and message) as the reference, before any work', () => {
@@ -511,12 +640,28 @@ describe('the public kernels', () => {
     const w = randomTensor([2, 2, 3, 3], 'float32', 7);
     const calls: ReadonlyArray<[string, () => unknown, () => unknown]> = [
       ['groups', () => publicApi.conv2d(x, w, { groups: 2 }), () => referenceApi.conv2d(x, w, { groups: 2 })],
-      ['kernel', () => publicApi.conv2d(x, randomTensor([1, 2, 7, 7], 'float32', 1)), () => referenceApi.conv2d(x, randomTensor([1, 2, 7, 7], 'float32', 1))],
+      [
+        'kernel',
+        () => publicApi.conv2d(x, randomTensor([1, 2, 7, 7], 'float32', 1)),
+        () => referenceApi.conv2d(x, randomTensor([1, 2, 7, 7], 'float32', 1)),
+      ],
       ['dtype', () => publicApi.conv2d(x, wide(w)), () => referenceApi.conv2d(x, wide(w))],
       ['grad-output', () => publicApi.conv2dBackward(x, x, w), () => referenceApi.conv2dBackward(x, x, w)],
-      ['grad dtype', () => publicApi.conv2dBackward(wide(randomTensor([1, 2, 3, 3], 'float32', 2)), x, w), () => referenceApi.conv2dBackward(wide(randomTensor([1, 2, 3, 3], 'float32', 2)), x, w)],
-      ['transpose', () => publicApi.convTranspose2d(x, w, { outputPadding: 1 }), () => referenceApi.convTranspose2d(x, w, { outputPadding: 1 })],
-      ['corr2d', () => publicApi.corr2d(randomTensor([2, 2], 'float32', 1), randomTensor([3, 1], 'float32', 1)), () => referenceApi.corr2d(randomTensor([2, 2], 'float32', 1), randomTensor([3, 1], 'float32', 1))],
+      [
+        'grad dtype',
+        () => publicApi.conv2dBackward(wide(randomTensor([1, 2, 3, 3], 'float32', 2)), x, w),
+        () => referenceApi.conv2dBackward(wide(randomTensor([1, 2, 3, 3], 'float32', 2)), x, w),
+      ],
+      [
+        'transpose',
+        () => publicApi.convTranspose2d(x, w, { outputPadding: 1 }),
+        () => referenceApi.convTranspose2d(x, w, { outputPadding: 1 }),
+      ],
+      [
+        'corr2d',
+        () => publicApi.corr2d(randomTensor([2, 2], 'float32', 1), randomTensor([3, 1], 'float32', 1)),
+        () => referenceApi.corr2d(randomTensor([2, 2], 'float32', 1), randomTensor([3, 1], 'float32', 1)),
+      ],
     ];
     for (const [label, ours, theirs] of calls) {
       const a = thrown(ours);

@@ -11,10 +11,25 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as convproof from '../src/index.js';
 import {
-  Conv2d, ConvError, conv2d, conv2dBackward, conv2dOutputShape, convTranspose2d, reference, sgd, tensor, toNested, type Tensor,
+  Conv2d,
+  ConvError,
+  conv2d,
+  conv2dBackward,
+  conv2dOutputShape,
+  convTranspose2d,
+  reference,
+  sgd,
+  tensor,
+  toNested,
+  type Tensor,
 } from '../src/index.js';
 import {
-  CONV_ERROR_CODES, FUZZERS, FuzzStats, fuzzProperty, type FuzzSubject, type FuzzTarget,
+  CONV_ERROR_CODES,
+  FUZZERS,
+  FuzzStats,
+  fuzzProperty,
+  type FuzzSubject,
+  type FuzzTarget,
 } from '../properties/fuzz.js';
 import { suiteEnv } from '../properties/profile.js';
 
@@ -24,8 +39,15 @@ const runsOf = (quick: number): number => (process.env.CONVPROOF_RUNS ? env.runs
 
 /** Quick-profile runs per target (a Conv2d session is a constructor call and 1–5 method calls). */
 const RUNS: Readonly<Record<FuzzTarget, number>> = {
-  tensor: 800, toNested: 500, corr2d: 500, conv2d: 800, conv2dBackward: 500, convTranspose2d: 500,
-  conv2dOutputShape: 800, Conv2d: 400, sgd: 500,
+  tensor: 800,
+  toNested: 500,
+  corr2d: 500,
+  conv2d: 800,
+  conv2dBackward: 500,
+  convTranspose2d: 500,
+  conv2dOutputShape: 800,
+  Conv2d: 400,
+  sgd: 500,
 };
 
 const stats = new FuzzStats();
@@ -37,13 +59,15 @@ function fuzz(subject: FuzzSubject, target: FuzzTarget, runs: number, into: Fuzz
 
 describe(`fuzzing every export (seed ${env.seed}, profile ${env.profile.name})`, () => {
   const targets = Object.keys(RUNS) as FuzzTarget[];
-  test.each(targets)('for any mix of valid and invalid arguments, %s returns the right result or throws a ConvError with a fitting code', (target) => {
-    fuzz(convproof, target, RUNS[target], stats);
-  });
+  test.each(targets)(
+    'for any mix of valid and invalid arguments, %s returns the right result or throws a ConvError with a fitting code',
+    (target) => {
+      fuzz(convproof, target, RUNS[target], stats);
+    },
+  );
 
-  test.each(['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d'] as const)(
-    'the same for reference.%s',
-    (target) => fuzz(reference, target, RUNS[target] / 4, referenceStats),
+  test.each(['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d'] as const)('the same for reference.%s', (target) =>
+    fuzz(reference, target, RUNS[target] / 4, referenceStats),
   );
 
   test('together the fuzzers provoke every documented error code', () => {
@@ -128,7 +152,9 @@ describe('regressions found by fuzzing (each once crashed or hung)', () => {
   });
 
   test('toNested of a rank-200000 tensor: ConvError(rank), was a stack overflow', () => {
-    expect(codeOf(() => toNested({ shape: new Array<number>(200_000).fill(1), data: new Float32Array(1) }))).toBe('rank');
+    expect(codeOf(() => toNested({ shape: new Array<number>(200_000).fill(1), data: new Float32Array(1) }))).toBe(
+      'rank',
+    );
   });
 
   test('conv2dOutputShape([1,1,1e300,1], [1,1,1,1], {stride: 1e300}): refused, was [1,1,2,1] (true answer 1 row)', () => {

@@ -232,7 +232,16 @@ function checkConv2d(c: Conv2dCase): string[] {
   const grads = conv2dBackward(gy, x, w, opts);
   const Mg = conv2dBackward(A(c.gradOutput), A(c.input), A(c.weight), c.options);
   failures.push(
-    ...compare('conv2d gradInput', c.id, dt, exact, grads.gradInput, c.gradInput, (O / g) * KH * KW * fold, Mg.gradInput.data),
+    ...compare(
+      'conv2d gradInput',
+      c.id,
+      dt,
+      exact,
+      grads.gradInput,
+      c.gradInput,
+      (O / g) * KH * KW * fold,
+      Mg.gradInput.data,
+    ),
     ...compare('conv2d gradWeight', c.id, dt, exact, grads.gradWeight, c.gradWeight, N * OH * OW, Mg.gradWeight.data),
     ...compare('conv2d gradBias', c.id, dt, exact, grads.gradBias, c.gradBias, N * OH * OW, Mg.gradBias.data),
   );
@@ -264,7 +273,9 @@ function checkTranspose(c: ConvTranspose2dCase): string[] {
 
   const y = convTranspose2d(x, w, { ...c.options, bias: c.bias === null ? null : T(c.bias, dt) });
   const My = convTranspose2d(A(c.input), A(c.weight), { ...c.options, bias: c.bias === null ? null : A(c.bias) });
-  failures.push(...compare('convT output', c.id, dt, exact, y, c.output, KH * KW * (C / g) + (c.bias ? 1 : 0), My.data));
+  failures.push(
+    ...compare('convT output', c.id, dt, exact, y, c.output, KH * KW * (C / g) + (c.bias ? 1 : 0), My.data),
+  );
 
   const conv = {
     stride: c.options.stride,
@@ -329,7 +340,7 @@ describe('golden fixture files', () => {
   });
 
   test('the loader names the case and field of a malformed entry', () => {
-    const raw: unknown = JSON.parse(readFileSync(GOLDEN + 'pytorch-conv2d.json', 'utf8'));
+    const raw: unknown = JSON.parse(readFileSync(`${GOLDEN}pytorch-conv2d.json`, 'utf8'));
     const bad = raw as { cases: { input: { data: number[] } }[] };
     bad.cases[3].input.data.pop();
     const id = convFile.cases[3].id;

@@ -9,7 +9,16 @@
 import { expect } from 'vitest';
 import { runSettings, suiteEnv, vitestReplay, type RunSettings } from '../properties/index.js';
 import {
-  ConvError, conv2d, conv2dBackward, convTranspose2d, corr2d, reference, tensor, type DType, type Nested, type Tensor,
+  ConvError,
+  conv2d,
+  conv2dBackward,
+  convTranspose2d,
+  corr2d,
+  reference,
+  tensor,
+  type DType,
+  type Nested,
+  type Tensor,
 } from '../src/index.js';
 
 /** One set of conv kernels under test. */
@@ -199,7 +208,10 @@ export interface NaiveOptions {
 export function naiveConv2d(x: number[][][][], w: number[][][][], o: NaiveOptions = {}): number[][][][] {
   const [sh, sw] = o.stride ?? [1, 1];
   const [dh, dw] = o.dilation ?? [1, 1];
-  const pads = o.pads ?? [[0, 0], [0, 0]];
+  const pads = o.pads ?? [
+    [0, 0],
+    [0, 0],
+  ];
   const g = o.groups ?? 1;
   const perGroupIn = w[0].length;
   const perGroupOut = w.length / g;
@@ -252,7 +264,10 @@ export function naiveConvTranspose2d(
 ): number[][][][] {
   const [sh, sw] = o.stride ?? [1, 1];
   const [dh, dw] = o.dilation ?? [1, 1];
-  const [[pt, pb], [pl, pr]] = o.pads ?? [[0, 0], [0, 0]];
+  const [[pt, pb], [pl, pr]] = o.pads ?? [
+    [0, 0],
+    [0, 0],
+  ];
   const [oph, opw] = o.outputPadding ?? [0, 0];
   const g = o.groups ?? 1;
   const C = w.length;
@@ -273,7 +288,8 @@ export function naiveConvTranspose2d(
         for (let i = 0; i < H; i++) {
           for (let j = 0; j < W; j++) {
             for (let a = 0; a < KH; a++) {
-              for (let b = 0; b < KW; b++) fullOut[oc][i * sh + a * dh][j * sw + b * dw] += image[c][i][j] * w[c][q][a][b];
+              for (let b = 0; b < KW; b++)
+                fullOut[oc][i * sh + a * dh][j * sw + b * dw] += image[c][i][j] * w[c][q][a][b];
             }
           }
         }
@@ -330,7 +346,7 @@ export function ints(shape: readonly number[], salt = 0): Nested {
   const next = (): number => {
     let h = Math.imul(++i, 0x9e3779b1);
     h = Math.imul(h ^ (h >>> 15), 0x85ebca77);
-    return ((h ^ (h >>> 13)) >>> 0) % 11 - 5;
+    return (((h ^ (h >>> 13)) >>> 0) % 11) - 5;
   };
   const build = (depth: number): Nested =>
     depth === shape.length ? next() : Array.from({ length: shape[depth] }, () => build(depth + 1));
@@ -351,7 +367,10 @@ export function naiveConv2dGradientsDirect(
 ): { gradInput: number[][][][]; gradWeight: number[][][][] } {
   const [sh, sw] = o.stride ?? [1, 1];
   const [dh, dw] = o.dilation ?? [1, 1];
-  const pads = o.pads ?? [[0, 0], [0, 0]];
+  const pads = o.pads ?? [
+    [0, 0],
+    [0, 0],
+  ];
   const mode = o.mode ?? 'zeros';
   const perGroupIn = w[0].length;
   const perGroupOut = w.length / (o.groups ?? 1);
@@ -362,15 +381,21 @@ export function naiveConv2dGradientsDirect(
     const gradPadded = padded.map((plane) => plane.map((row) => row.map(() => 0)));
     w.forEach((kernels, oc) => {
       const firstIn = Math.floor(oc / perGroupOut) * perGroupIn;
-      dy[n][oc].forEach((row, i) => row.forEach((d, j) => {
-        kernels.forEach((k, ci) => k.forEach((krow, a) => krow.forEach((wv, b) => {
-          const r = i * sh + a * dh;
-          const c = j * sw + b * dw;
-          if (!real(r, c)) return; // a zero-padding tap: skipped, as in the forward
-          gradPadded[firstIn + ci][r][c] += d * wv;
-          gradWeight[oc][ci][a][b] += d * padded[firstIn + ci][r][c];
-        })));
-      }));
+      dy[n][oc].forEach((row, i) =>
+        row.forEach((d, j) => {
+          kernels.forEach((k, ci) =>
+            k.forEach((krow, a) =>
+              krow.forEach((wv, b) => {
+                const r = i * sh + a * dh;
+                const c = j * sw + b * dw;
+                if (!real(r, c)) return; // a zero-padding tap: skipped, as in the forward
+                gradPadded[firstIn + ci][r][c] += d * wv;
+                gradWeight[oc][ci][a][b] += d * padded[firstIn + ci][r][c];
+              }),
+            ),
+          );
+        }),
+      );
     });
     return gradPadded.map((plane) => foldPlane(plane, image[0].length, image[0][0].length, pads, mode));
   });
@@ -380,11 +405,13 @@ export function naiveConv2dGradientsDirect(
 /** Adds each padded position's value into the source pixel it was copied from. */
 function foldPlane(padded: Plane, H: number, W: number, [[top], [left]]: Pads, mode: Mode): Plane {
   const out = Array.from({ length: H }, () => new Array<number>(W).fill(0));
-  padded.forEach((row, pr) => row.forEach((v, pc) => {
-    const r = source(pr - top, H, mode);
-    const c = source(pc - left, W, mode);
-    if (r !== null && c !== null) out[r][c] += v;
-  }));
+  padded.forEach((row, pr) =>
+    row.forEach((v, pc) => {
+      const r = source(pr - top, H, mode);
+      const c = source(pc - left, W, mode);
+      if (r !== null && c !== null) out[r][c] += v;
+    }),
+  );
   return out;
 }
 
@@ -402,6 +429,8 @@ export function envSettings(file: string, label: string): RunSettings {
     ...(env.path ? { path: env.path } : {}),
     replay: vitestReplay(file),
   });
-  console.log(`${label}: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`);
+  console.log(
+    `${label}: profile ${env.profile.name}, seed ${settings.seed}, ${settings.runs} runs, dtype ${settings.dtype}`,
+  );
   return settings;
 }

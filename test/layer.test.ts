@@ -16,7 +16,15 @@ function chapterLayer(dtype: 'float32' | 'float64' = 'float32'): Conv2d {
   return layer;
 }
 const x33 = (): Tensor => iotaTensor([1, 1, 3, 3]);
-const dy = (): Tensor => t([[[[1, 2], [3, 4]]]]);
+const dy = (): Tensor =>
+  t([
+    [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+  ]);
 
 describe('Conv2d: PyTorch default initialisation', () => {
   // fan_in = C/groups · KH · KW; weight and bias uniform in ±1/√fan_in
@@ -98,14 +106,29 @@ describe('Conv2d: determinism', () => {
 
 describe('Conv2d: forward, backward, zeroGrad, parameters', () => {
   test('forward with weights [[0,1],[2,3]] and bias 5 on 0..8 gives the chapter numbers + 5', () => {
-    expectTensor(chapterLayer().forward(x33()), [[[[24, 30], [42, 48]]]]);
+    expectTensor(chapterLayer().forward(x33()), [
+      [
+        [
+          [24, 30],
+          [42, 48],
+        ],
+      ],
+    ]);
   });
 
   test('backward returns gradInput and adds gradWeight and gradBias into .grad', () => {
     const layer = chapterLayer();
     layer.forward(x33());
     // the hand sums of the backward tests: Σ dy·window, Σ dy, and w scattered by dy
-    expectTensor(layer.backward(dy()), [[[[0, 1, 2], [2, 10, 10], [6, 17, 12]]]]);
+    expectTensor(layer.backward(dy()), [
+      [
+        [
+          [0, 1, 2],
+          [2, 10, 10],
+          [6, 17, 12],
+        ],
+      ],
+    ]);
     expect(Array.from(layer.weight.grad)).toEqual([27, 37, 57, 67]);
     expect(Array.from(layer.bias!.grad)).toEqual([10]);
   });
@@ -145,7 +168,15 @@ describe('Conv2d: forward, backward, zeroGrad, parameters', () => {
     layer.weight.data.fill(100);
     const gx = layer.backward(dy());
     // dx[i,j] = Σ dy[p,q]·w[i−p, j−q] with w = [[0,1],[2,3]] and dy = [[1,2],[3,4]], by hand.
-    expectTensor(gx, [[[[0, 1, 2], [2, 10, 10], [6, 17, 12]]]]);
+    expectTensor(gx, [
+      [
+        [
+          [0, 1, 2],
+          [2, 10, 10],
+          [6, 17, 12],
+        ],
+      ],
+    ]);
     expect(Array.from(layer.weight.grad)).toEqual([27, 37, 57, 67]);
   });
 
@@ -185,14 +216,42 @@ describe('Conv2d: forward, backward, zeroGrad, parameters', () => {
 
   test('the layer passes stride, padding, dilation, groups and paddingMode to conv2d', () => {
     // 1×1 kernel of weight 1, no bias, reflect padding 1 then stride 2: the padded image, subsampled
-    const layer = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 1, padding: 1, stride: 2, paddingMode: 'reflect', bias: false, seed: 1 });
+    const layer = new Conv2d({
+      inChannels: 1,
+      outChannels: 1,
+      kernelSize: 1,
+      padding: 1,
+      stride: 2,
+      paddingMode: 'reflect',
+      bias: false,
+      seed: 1,
+    });
     layer.weight.data.set([1]);
     // padded rows/cols of 0..8 read 1,0,1,2,1; keep positions 0, 2, 4 → sources 1, 1, 1
-    expectTensor(layer.forward(x33()), [[[[4, 4, 4], [4, 4, 4], [4, 4, 4]]]]);
-    const grouped = new Conv2d({ inChannels: 2, outChannels: 2, kernelSize: 2, groups: 2, dilation: 2, bias: false, seed: 1 });
+    expectTensor(layer.forward(x33()), [
+      [
+        [
+          [4, 4, 4],
+          [4, 4, 4],
+          [4, 4, 4],
+        ],
+      ],
+    ]);
+    const grouped = new Conv2d({
+      inChannels: 2,
+      outChannels: 2,
+      kernelSize: 2,
+      groups: 2,
+      dilation: 2,
+      bias: false,
+      seed: 1,
+    });
     grouped.weight.data.set([1, 0, 0, 0, 0, 0, 0, 1]);
     // channel 0 reads tap (0,0), channel 1 reads tap (1,1) two pixels down and right
-    const x = tensor([...Array.from({ length: 9 }, (_, i) => i), ...Array.from({ length: 9 }, (_, i) => 10 * i)], [1, 2, 3, 3]);
+    const x = tensor(
+      [...Array.from({ length: 9 }, (_, i) => i), ...Array.from({ length: 9 }, (_, i) => 10 * i)],
+      [1, 2, 3, 3],
+    );
     expectTensor(grouped.forward(x), [[[[0]], [[80]]]]);
   });
 
@@ -200,7 +259,21 @@ describe('Conv2d: forward, backward, zeroGrad, parameters', () => {
     const layer = chapterLayer('float64');
     const y = layer.forward(iotaTensor([1, 1, 3, 3], 'float64'));
     expect(y.data).toBeInstanceOf(Float64Array);
-    expect(layer.backward(t([[[[1, 2], [3, 4]]]], 'float64')).data).toBeInstanceOf(Float64Array);
+    expect(
+      layer.backward(
+        t(
+          [
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+          ],
+          'float64',
+        ),
+      ).data,
+    ).toBeInstanceOf(Float64Array);
     expect(Array.from(layer.weight.grad)).toEqual([27, 37, 57, 67]);
   });
 });

@@ -23,7 +23,11 @@ const tf = (await import('@tensorflow/tfjs-core')) as unknown as TfjsApi & {
  * tensor it makes. `keep` leaves the tensor undisposed: after a kernel wrote
  * past its output, freeing it can trap.
  */
-function on(backend: string, fn: () => { shape: number[]; dataSync(): ArrayLike<number>; dispose(): void }, keep = false) {
+function on(
+  backend: string,
+  fn: () => { shape: number[]; dataSync(): ArrayLike<number>; dispose(): void },
+  keep = false,
+) {
   tf.setBackend(backend).catch(() => undefined);
   expect(tf.getBackend()).toBe(backend);
   const t = tf.tidy(fn);
@@ -37,7 +41,20 @@ const nhwc = (values: number[], shape: number[]) => tf.tensor(Float32Array.from(
 /** x = ones [1,5,5,1], f = ones [3,1,1,1], pad 1 on every side: 5 × 7 (rows 5+2−3+1, columns 5+2−1+1). */
 const pad649 = {
   numeric: () => tf.conv2d(tf.ones([1, 5, 5, 1]), tf.ones([3, 1, 1, 1]), [1, 1], 1 as never, 'NHWC', [1, 1]),
-  explicit: () => tf.conv2d(tf.ones([1, 5, 5, 1]), tf.ones([3, 1, 1, 1]), [1, 1], [[0, 0], [1, 1], [1, 1], [0, 0]], 'NHWC', [1, 1]),
+  explicit: () =>
+    tf.conv2d(
+      tf.ones([1, 5, 5, 1]),
+      tf.ones([3, 1, 1, 1]),
+      [1, 1],
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      'NHWC',
+      [1, 1],
+    ),
   // A 3×1 column of ones over the padded image: 2 in the first and last row, 3 inside, 0 in the pad columns.
   rows: [2, 3, 3, 3, 2].map((v) => [0, v, v, v, v, v, 0]),
 };
@@ -57,18 +74,33 @@ describe('tfjs cpu', () => {
 
   test('#649: a numeric pad with a non-square stride computes the width from the stride height (x=[1,5,5,1] f=1×1 s=[1,2] pad=1)', () => {
     // Columns: floor((5 + 2 − 1)/2) + 1 = 4; rows: (5 + 2 − 1)/1 + 1 = 7.
-    const conv = (pad: unknown) => () => tf.conv2d(tf.ones([1, 5, 5, 1]), tf.ones([1, 1, 1, 1]), [1, 2], pad as never, 'NHWC', [1, 1]);
+    const conv = (pad: unknown) => () =>
+      tf.conv2d(tf.ones([1, 5, 5, 1]), tf.ones([1, 1, 1, 1]), [1, 2], pad as never, 'NHWC', [1, 1]);
     expect(on('cpu', conv(1)).shape).toEqual([1, 7, 7, 1]); // still wrong
-    expect(on('cpu', conv([[0, 0], [1, 1], [1, 1], [0, 0]])).shape).toEqual([1, 7, 4, 1]);
-    expect(conv2d(tensor(new Array(25).fill(1), [1, 1, 5, 5]), tensor([1], [1, 1, 1, 1]), { padding: 1, stride: [1, 2] }).shape)
-      .toEqual([1, 1, 7, 4]);
+    expect(
+      on(
+        'cpu',
+        conv([
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+      ).shape,
+    ).toEqual([1, 7, 4, 1]);
+    expect(
+      conv2d(tensor(new Array(25).fill(1), [1, 1, 5, 5]), tensor([1], [1, 1, 1, 1]), { padding: 1, stride: [1, 2] })
+        .shape,
+    ).toEqual([1, 1, 7, 4]);
   });
 
   test('not validated: a 4×4 filter on a 2×2 input returns negative dimensions instead of throwing', () => {
     // floor((2 − 4)/1) + 1 = −1 on both axes.
     const y = on('cpu', () => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([4, 4, 1, 1]), [1, 1], 'valid', 'NHWC', [1, 1]));
     expect(y.shape).toEqual([1, -1, -1, 1]);
-    expect(() => conv2d(tensor([1, 1, 1, 1], [1, 1, 2, 2]), tensor(new Array(16).fill(1), [1, 1, 4, 4]))).toThrow(ConvError);
+    expect(() => conv2d(tensor([1, 1, 1, 1], [1, 1, 2, 2]), tensor(new Array(16).fill(1), [1, 1, 4, 4]))).toThrow(
+      ConvError,
+    );
   });
 });
 
@@ -81,41 +113,89 @@ describe('tfjs wasm', () => {
     const same = () => tf.conv2d(nhwc(x, [1, 9, 2, 1]), tf.ones([2, 1, 1, 1]), [2, 2], 'same', 'NHWC', [1, 1]);
     expect(on('cpu', same).data).toEqual(want);
     expect(on('wasm', same).data).toEqual([0, 0, 0, 0, 0]); // still wrong
-    expect(Array.from(conv2d(tensor(x, [1, 1, 9, 2]), tensor([1, 1], [1, 1, 2, 1]), { stride: 2, padding: 'same' }).data)).toEqual(want);
+    expect(
+      Array.from(conv2d(tensor(x, [1, 1, 9, 2]), tensor([1, 1], [1, 1, 2, 1]), { stride: 2, padding: 'same' }).data),
+    ).toEqual(want);
     // The same pads given explicitly (SAME_UPPER: rows 0 before, 1 after; columns none) work on wasm.
-    const explicit = () => tf.conv2d(nhwc(x, [1, 9, 2, 1]), tf.ones([2, 1, 1, 1]), [2, 2], [[0, 0], [0, 1], [0, 0], [0, 0]], 'NHWC', [1, 1]);
+    const explicit = () =>
+      tf.conv2d(
+        nhwc(x, [1, 9, 2, 1]),
+        tf.ones([2, 1, 1, 1]),
+        [2, 2],
+        [
+          [0, 0],
+          [0, 1],
+          [0, 0],
+          [0, 0],
+        ],
+        'NHWC',
+        [1, 1],
+      );
     expect(on('wasm', explicit).data).toEqual(want);
   });
 
   test("#8405: 'same' on wasm returns all zeros exactly when wasmSameZerosCondition holds", () => {
     const config = fc.record({
-      H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }),
-      KH: fc.integer({ min: 1, max: 4 }), KW: fc.integer({ min: 1, max: 4 }),
-      sh: fc.integer({ min: 1, max: 5 }), sw: fc.integer({ min: 1, max: 5 }),
+      H: fc.integer({ min: 1, max: 9 }),
+      W: fc.integer({ min: 1, max: 9 }),
+      KH: fc.integer({ min: 1, max: 4 }),
+      KW: fc.integer({ min: 1, max: 4 }),
+      sh: fc.integer({ min: 1, max: 5 }),
+      sw: fc.integer({ min: 1, max: 5 }),
     });
-    fc.assert(fc.property(config, ({ H, W, KH, KW, sh, sw }) => {
-      // Positive data and filter: every correct output is positive (each window holds a real pixel under 'same').
-      const run = (b: string) => on(b, () =>
-        tf.conv2d(nhwc(Array.from({ length: H * W }, (_, i) => 1 + (i % 7)), [1, H, W, 1]),
-          nhwc(Array.from({ length: KH * KW }, (_, i) => 1 + (i % 3)), [KH, KW, 1, 1]), [sh, sw], 'same', 'NHWC', [1, 1])).data;
-      const wasm = run('wasm');
-      if (wasmSameZerosCondition(H, W, KH, KW, [sh, sw], [KH, KW])) return wasm.every((v) => v === 0);
-      return wasm.join() === run('cpu').join();
-    }), { numRuns: env.runs, seed: env.seed });
+    fc.assert(
+      fc.property(config, ({ H, W, KH, KW, sh, sw }) => {
+        // Positive data and filter: every correct output is positive (each window holds a real pixel under 'same').
+        const run = (b: string) =>
+          on(b, () =>
+            tf.conv2d(
+              nhwc(
+                Array.from({ length: H * W }, (_, i) => 1 + (i % 7)),
+                [1, H, W, 1],
+              ),
+              nhwc(
+                Array.from({ length: KH * KW }, (_, i) => 1 + (i % 3)),
+                [KH, KW, 1, 1],
+              ),
+              [sh, sw],
+              'same',
+              'NHWC',
+              [1, 1],
+            ),
+          ).data;
+        const wasm = run('wasm');
+        if (wasmSameZerosCondition(H, W, KH, KW, [sh, sw], [KH, KW])) return wasm.every((v) => v === 0);
+        return wasm.join() === run('cpu').join();
+      }),
+      { numRuns: env.runs, seed: env.seed },
+    );
   });
 
   test('#8474: wasm has no Conv2DBackpropFilter kernel', () => {
     tf.setBackend('wasm').catch(() => undefined);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
-    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.ones([1, 3, 3, 1]), dy: tf.ones([1, 2, 2, 1]) },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [2, 2, 1, 1] })).toThrow(/not registered/);
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.ones([1, 3, 3, 1]), dy: tf.ones([1, 2, 2, 1]) },
+          { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [2, 2, 1, 1] },
+        ),
+    ).toThrow(/not registered/);
   });
 
   test('NaN comes back as −Infinity through a 1×1 single-channel filter (no issue filed; XNNPACK gives no NaN guarantee, tfjs PR #3855)', () => {
-    const nan = () => tf.conv2d(nhwc([NaN, 1, 2, 3], [1, 2, 2, 1]), nhwc([1], [1, 1, 1, 1]), [1, 1], 'valid', 'NHWC', [1, 1]);
+    const nan = () =>
+      tf.conv2d(nhwc([NaN, 1, 2, 3], [1, 2, 2, 1]), nhwc([1], [1, 1, 1, 1]), [1, 1], 'valid', 'NHWC', [1, 1]);
     expect(on('wasm', nan).data).toEqual([-Infinity, 1, 2, 3]); // still wrong
     expect(on('cpu', nan).data).toEqual([NaN, 1, 2, 3]);
-    expect(Array.from(conv2d(tensor([NaN, 1, 2, 3], [1, 1, 2, 2]), tensor([1], [1, 1, 1, 1])).data)).toEqual([NaN, 1, 2, 3]);
+    expect(Array.from(conv2d(tensor([NaN, 1, 2, 3], [1, 1, 2, 2]), tensor([1], [1, 1, 1, 1])).data)).toEqual([
+      NaN,
+      1,
+      2,
+      3,
+    ]);
   });
 });
 
@@ -124,8 +204,13 @@ describe('tfjs-core gradients', () => {
     // The gradient tf.grad would call; it refuses before touching its inputs.
     const { conv2DGradConfig } = await import('@tensorflow/tfjs-core/dist/gradients/Conv2D_grad.js');
     const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [2, 2] };
-    expect(() => conv2DGradConfig.gradFunc(tf.ones([1, 1, 1, 1]) as never, [tf.ones([1, 3, 3, 1]), tf.ones([2, 2, 1, 1])] as never, attrs as never))
-      .toThrow(/dilation rates greater than 1 are not yet supported/);
+    expect(() =>
+      conv2DGradConfig.gradFunc(
+        tf.ones([1, 1, 1, 1]) as never,
+        [tf.ones([1, 3, 3, 1]), tf.ones([2, 2, 1, 1])] as never,
+        attrs as never,
+      ),
+    ).toThrow(/dilation rates greater than 1 are not yet supported/);
   });
 });
 
@@ -140,7 +225,11 @@ describe('tfjs wasm, memory-unsafe (run last)', () => {
   });
 
   test('not validated: a 4×4 filter on a 2×2 input returns negative dimensions instead of throwing (tfjs #7621)', () => {
-    const y = on('wasm', () => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([4, 4, 1, 1]), [1, 1], 'valid', 'NHWC', [1, 1]), true);
+    const y = on(
+      'wasm',
+      () => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([4, 4, 1, 1]), [1, 1], 'valid', 'NHWC', [1, 1]),
+      true,
+    );
     expect(y.shape).toEqual([1, -1, -1, 1]);
   });
 });

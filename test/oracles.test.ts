@@ -95,8 +95,23 @@ const caseWithDy = convCase({ dtype: env.dtype, ...VALUES }).chain((c) =>
 );
 
 /** Features every oracle op must have compared at least once in a default run. */
-const MUST_COVER = ['groups', 'depthwise', 'stride', 'dilation', 'stride with dilation', 'padding same', 'padding explicit',
-  'mode reflect', 'mode replicate', 'mode circular', 'bias', 'unbatched', 'N = 0', 'batch > 1', 'float64'];
+const MUST_COVER = [
+  'groups',
+  'depthwise',
+  'stride',
+  'dilation',
+  'stride with dilation',
+  'padding same',
+  'padding explicit',
+  'mode reflect',
+  'mode replicate',
+  'mode circular',
+  'bias',
+  'unbatched',
+  'N = 0',
+  'batch > 1',
+  'float64',
+];
 
 // tfjs-node's plan (pads materialised in JS, dilation always baked into the filter), run on the cpu backend,
 // so that the mapping it relies on is checked even where tfjs-node cannot be installed.
@@ -129,7 +144,10 @@ describe.each([...available, nodePlanOnCpu].map((o) => [o.name, o] as const))('%
 
 describe('oracle capabilities and skips', () => {
   const byName = (name: string): Oracle => oracles.find((o) => o.name === name)!;
-  const x = tensor(Array.from({ length: 18 }, (_, i) => i + 1), [1, 1, 9, 2]);
+  const x = tensor(
+    Array.from({ length: 18 }, (_, i) => i + 1),
+    [1, 1, 9, 2],
+  );
   const w = tensor([1, 1], [1, 1, 2, 1]);
 
   test('tfjs-cpu and tfjs-wasm load here; tfjs-node is optional and says why when absent', () => {
@@ -148,7 +166,7 @@ describe('oracle capabilities and skips', () => {
     expect(byName('tfjs-wasm').unsupported({ input: x, weight: w, options: {} }, 'gradWeight')).toMatch(/#8474/);
   });
 
-  test("x=[1,1,9,2] w=[1,1,2,1] s=2 p=same: both oracles give 4,12,20,28,17 (wasm through explicit pads, tfjs #8405)", () => {
+  test('x=[1,1,9,2] w=[1,1,2,1] s=2 p=same: both oracles give 4,12,20,28,17 (wasm through explicit pads, tfjs #8405)', () => {
     // Hand computation: output i sums rows 2i and 2i+1 of column 0, i.e. (4i+1)+(4i+3); the last row is 17 + a zero pad.
     for (const name of ['tfjs-cpu', 'tfjs-wasm']) {
       const y = byName(name).conv2d({ input: x, weight: w, options: { stride: 2, padding: 'same' } });
@@ -158,7 +176,11 @@ describe('oracle capabilities and skips', () => {
   });
 
   test('a float64 case holding values float32 cannot represent is skipped with the reason', () => {
-    const c = { input: tensor([1 / 3, 1, 2, 3], [1, 1, 2, 2], 'float64'), weight: tensor([1], [1, 1, 1, 1], 'float64'), options: {} };
+    const c = {
+      input: tensor([1 / 3, 1, 2, 3], [1, 1, 2, 2], 'float64'),
+      weight: tensor([1], [1, 1, 1, 1], 'float64'),
+      options: {},
+    };
     expect(byName('tfjs-cpu').unsupported(c, 'forward')).toMatch(/float32 cannot represent/);
     const exact = { ...c, input: tensor([0.25, 1, 2, 3], [1, 1, 2, 2], 'float64') };
     expect(byName('tfjs-cpu').unsupported(exact, 'forward')).toBeNull();
@@ -179,7 +201,11 @@ describe('oracle capabilities and skips', () => {
     expect(cpu.unsupported(dilated, 'gradInput', dy(NaN))).toMatch(/dy with the zero taps/);
     expect(cpu.unsupported(dilated, 'gradInput', dy(1))).toBeNull();
     // tfjs-node's plan materialises zero padding: an Inf weight would meet it in the forward.
-    const padded = { input: tensor([1, 2, 3, 4], [1, 1, 2, 2]), weight: tensor([Infinity], [1, 1, 1, 1]), options: { padding: 1 } };
+    const padded = {
+      input: tensor([1, 2, 3, 4], [1, 1, 2, 2]),
+      weight: tensor([Infinity], [1, 1, 1, 1]),
+      options: { padding: 1 },
+    };
     expect(nodePlanOnCpu.unsupported(padded, 'forward')).toMatch(/weight with materialised zero padding/);
     expect(cpu.unsupported(padded, 'forward')).toBeNull();
   });
@@ -187,7 +213,12 @@ describe('oracle capabilities and skips', () => {
 
 /** A case with one NaN or ±Inf planted in its input, weight or upstream gradient. */
 const plantedArb = caseWithDy.chain(({ c, dy }) =>
-  fc.record({ where: fc.constantFrom('input', 'weight', 'dy'), at: fc.nat(), value: fc.constantFrom(NaN, Infinity, -Infinity) })
+  fc
+    .record({
+      where: fc.constantFrom('input', 'weight', 'dy'),
+      at: fc.nat(),
+      value: fc.constantFrom(NaN, Infinity, -Infinity),
+    })
     .map(({ where, at, value }) => {
       const t = where === 'input' ? c.input : where === 'weight' ? c.weight : dy;
       const data = t.data.slice();
@@ -201,21 +232,27 @@ const takesSpecials = (o: Oracle): boolean =>
   !o.unsupported({ input: tensor([NaN], [1, 1, 1, 1]), weight: tensor([1], [1, 1, 1, 1]), options: {} }, 'forward');
 
 describe.each(available.filter(takesSpecials).map((o) => [o.name, o] as const))('%s with IEEE specials', (_, o) => {
-  test.each([...o.ops])(`%s: for any case with a NaN or ±Inf planted, ${o.name}'s non-finite values are exactly ours`, (op) => {
-    const tally = new Tally();
-    tallies.set(`${o.name} ${op} with NaN/±Inf`, tally);
-    fc.assert(fc.property(plantedArb, ({ c, dy }) => {
-      tally.runs++;
-      const why = o.unsupported(c, op, dy);
-      if (why) return void tally.skip(why);
-      const { got, want } = compute(o, op, c, dy);
-      const cmp = compareBounded(got, want);
-      if (!cmp.ok) throw new Error(`${o.name} ${op} differs from the reference: ${cmp.message}`);
-      tally.compared++;
-      tally.worst = Math.max(tally.worst, cmp.worstRatio);
-    }), { numRuns: Math.max(20, Math.round(env.runs / 2)), seed: env.seed, path: env.path });
-    expect(tally.compared).toBeGreaterThan(tally.runs / 4);
-  });
+  test.each([...o.ops])(
+    `%s: for any case with a NaN or ±Inf planted, ${o.name}'s non-finite values are exactly ours`,
+    (op) => {
+      const tally = new Tally();
+      tallies.set(`${o.name} ${op} with NaN/±Inf`, tally);
+      fc.assert(
+        fc.property(plantedArb, ({ c, dy }) => {
+          tally.runs++;
+          const why = o.unsupported(c, op, dy);
+          if (why) return void tally.skip(why);
+          const { got, want } = compute(o, op, c, dy);
+          const cmp = compareBounded(got, want);
+          if (!cmp.ok) throw new Error(`${o.name} ${op} differs from the reference: ${cmp.message}`);
+          tally.compared++;
+          tally.worst = Math.max(tally.worst, cmp.worstRatio);
+        }),
+        { numRuns: Math.max(20, Math.round(env.runs / 2)), seed: env.seed, path: env.path },
+      );
+      expect(tally.compared).toBeGreaterThan(tally.runs / 4);
+    },
+  );
 });
 
 describe('the oracle group of the property registry, run against our implementation by the verify runner', () => {

@@ -9,7 +9,16 @@
  * own dist/ is left alone for the other tests and tools.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -37,7 +46,9 @@ const lists = new Map<string, string[]>();
 /** The files `npm pack` would put in the tarball (computed once per folder). */
 function packList(cwd: string): string[] {
   if (!lists.has(cwd)) {
-    const out = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], cwd)) as { files: PackEntry[] }[];
+    const out = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], cwd)) as {
+      files: PackEntry[];
+    }[];
     lists.set(cwd, out[0].files.map((f) => f.path).sort());
   }
   return lists.get(cwd)!;
@@ -60,8 +71,18 @@ describe('the packed package', () => {
   test('npm pack --dry-run lists only the built src/ and properties/, their types and maps, README, LICENSE and package.json', () => {
     const files = packList(pkg);
     expect(files.filter((f) => !ALLOWED.test(f))).toEqual([]);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/reference/index.js',
-      'dist/src/reference/index.d.ts', 'dist/properties/index.js', 'dist/properties/index.d.ts', 'dist/src/cli.js']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/reference/index.js',
+      'dist/src/reference/index.d.ts',
+      'dist/properties/index.js',
+      'dist/properties/index.d.ts',
+      'dist/src/cli.js',
+    ]) {
       expect(files).toContain(f);
     }
     // Every built file comes from a source file that exists (no stale output, nothing from test/ or golden/).
@@ -83,7 +104,10 @@ describe('the packed package', () => {
       const { sources } = JSON.parse(readFileSync(join(pkg, m), 'utf8')) as { sources: string[] };
       for (const s of sources) {
         const source = resolve(dirname(join(pkg, m)), s);
-        expect(allowed.some((d) => source.startsWith(d)), `${m} maps ${source}`).toBe(true);
+        expect(
+          allowed.some((d) => source.startsWith(d)),
+          `${m} maps ${source}`,
+        ).toBe(true);
       }
     }
   });
@@ -97,7 +121,11 @@ function uncommented(code: string): string {
 /** Static and dynamic import specifiers of an ES module's text. */
 function specifiers(code: string): string[] {
   const found: string[] = [];
-  const patterns = [/\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\s+['"]([^'"]+)['"]/g];
+  const patterns = [
+    /\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\s+['"]([^'"]+)['"]/g,
+  ];
   for (const p of patterns) for (const m of code.matchAll(p)) found.push(m[1]);
   return found;
 }
@@ -123,15 +151,18 @@ function reachable(entry: string): { files: string[]; external: string[] } {
 const NODE_ONLY = /\brequire\s*\(|\bprocess\.|\b__dirname\b|\b__filename\b|\bBuffer\.|\bimport\.meta\.url\b/;
 
 describe('the library part needs nothing from Node (bundler check without a bundler)', () => {
-  test.each(['dist/src/index.js', 'dist/src/reference/index.js'])('everything reachable from %s imports only relative files and uses no Node globals', (entry) => {
-    const { files, external } = reachable(join(pkg, entry));
-    expect(files.length).toBeGreaterThan(3);
-    expect(external).toEqual([]);
-    for (const f of files) {
-      const code = uncommented(readFileSync(f, 'utf8'));
-      expect(code, f).not.toMatch(NODE_ONLY);
-    }
-  });
+  test.each(['dist/src/index.js', 'dist/src/reference/index.js'])(
+    'everything reachable from %s imports only relative files and uses no Node globals',
+    (entry) => {
+      const { files, external } = reachable(join(pkg, entry));
+      expect(files.length).toBeGreaterThan(3);
+      expect(external).toEqual([]);
+      for (const f of files) {
+        const code = uncommented(readFileSync(f, 'utf8'));
+        expect(code, f).not.toMatch(NODE_ONLY);
+      }
+    },
+  );
 
   test('the scan does see Node imports where they are: the CLI (dist/src/cli.js) reaches node: modules', () => {
     const { files, external } = reachable(join(pkg, 'dist/src/cli.js'));
@@ -150,7 +181,15 @@ describe('a consumer', () => {
     try { conv2d(tensor([1]), tensor([1])); } catch (e) { code = e instanceof ConvError ? e.code : String(e); }
     console.log(JSON.stringify({ y, ref: typeof ref, layer: layer.weight.shape, code }));
   `;
-  const expected = { y: [[19, 25], [37, 43]], ref: 'function', layer: [1, 1, 2, 2], code: 'rank' };
+  const expected = {
+    y: [
+      [19, 25],
+      [37, 43],
+    ],
+    ref: 'function',
+    layer: [1, 1, 2, 2],
+    code: 'rank',
+  };
 
   test('imports the packed tarball by name in a fresh project (JavaScript, plain Node)', () => {
     const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], pkg);
@@ -167,29 +206,58 @@ describe('a consumer', () => {
   test('type-checks `import { conv2d } from "convproof"` against the packed types (TypeScript, nodenext)', () => {
     const app = join(tmp, 'app');
     expect(existsSync(join(app, 'node_modules', 'convproof', 'dist', 'src', 'index.d.ts'))).toBe(true);
-    writeFileSync(join(app, 'main.ts'), [
-      "import { conv2d, tensor, type Tensor, type Conv2dOptions } from 'convproof';",
-      "import { verify, type ConvImplementation } from 'convproof/properties';",
-      'const options: Conv2dOptions = { stride: 2, padding: "same" };',
-      'const y: Tensor = conv2d(tensor([1, 2, 3, 4], [1, 1, 2, 2]), tensor([1], [1, 1, 1, 1]), options);',
-      'const impl: ConvImplementation = { conv2d };',
-      'export { y, impl, verify };',
-      '// @ts-expect-error: the options are checked',
-      "conv2d(y, y, { stride: '2' });",
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'main.ts'),
+      [
+        "import { conv2d, tensor, type Tensor, type Conv2dOptions } from 'convproof';",
+        "import { verify, type ConvImplementation } from 'convproof/properties';",
+        'const options: Conv2dOptions = { stride: 2, padding: "same" };',
+        'const y: Tensor = conv2d(tensor([1, 2, 3, 4], [1, 1, 2, 2]), tensor([1], [1, 1, 1, 1]), options);',
+        'const impl: ConvImplementation = { conv2d };',
+        'export { y, impl, verify };',
+        '// @ts-expect-error: the options are checked',
+        "conv2d(y, y, { stride: '2' });",
+        '',
+      ].join('\n'),
+    );
     // fast-check is a peer of convproof/properties: the consumer brings it.
     symlinkSync(join(root, 'node_modules', 'fast-check'), join(app, 'node_modules', 'fast-check'), 'dir');
-    run('npx', ['--prefix', root, 'tsc', '--ignoreConfig', 'main.ts', '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-      '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types')], app);
+    run(
+      'npx',
+      [
+        '--prefix',
+        root,
+        'tsc',
+        '--ignoreConfig',
+        'main.ts',
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(root, 'node_modules', '@types'),
+      ],
+      app,
+    );
   });
 
   test("the package imports itself by name from its own folder (the exports map's self-reference)", () => {
     writeFileSync(join(pkg, 'self.mjs'), chapter);
     expect(JSON.parse(run('node', ['self.mjs'], pkg))).toEqual(expected);
     // convproof/properties needs its peer fast-check, which the repository has.
-    writeFileSync(join(pkg, 'suite.mjs'), "const p = await import('convproof/properties'); console.log(typeof p.verify);");
-    if (!existsSync(join(pkg, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+    writeFileSync(
+      join(pkg, 'suite.mjs'),
+      "const p = await import('convproof/properties'); console.log(typeof p.verify);",
+    );
+    if (!existsSync(join(pkg, 'node_modules')))
+      symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
     expect(run('node', ['suite.mjs'], pkg).trim()).toBe('function');
   });
 });

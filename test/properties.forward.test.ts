@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { envSettings } from './helpers.js';
-import { formatFailure, forwardProperties, runProperty, } from '../properties/index.js';
+import { formatFailure, forwardProperties, runProperty } from '../properties/index.js';
 
 const settings = envSettings('test/properties.forward.test.ts', 'forward properties');
 

@@ -50,7 +50,9 @@ describe('transposeCase draws the risky transposed regions', () => {
       float64: (c) => c.input.data instanceof Float64Array,
       bias: (c) => !!c.options.bias,
     };
-    const low = Object.entries(regions).filter(([, pred]) => share(pred) < 0.05).map(([name, pred]) => `${name}: ${share(pred)}`);
+    const low = Object.entries(regions)
+      .filter(([, pred]) => share(pred) < 0.05)
+      .map(([name, pred]) => `${name}: ${share(pred)}`);
     expect(low).toEqual([]);
   });
 });

@@ -6,11 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { envSettings } from './helpers.js';
-import {
-  formatFailure,
-  riskyProperties,
-  runProperty,
-} from '../properties/index.js';
+import { formatFailure, riskyProperties, runProperty } from '../properties/index.js';
 
 const settings = envSettings('test/properties.risky.test.ts', 'focused forward properties');
 

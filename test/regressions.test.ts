@@ -8,7 +8,15 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
-import { formatFailure, forwardProperties, PROFILES, runProperty, runSettings, suiteEnv, vitestReplay } from '../properties/index.js';
+import {
+  formatFailure,
+  forwardProperties,
+  PROFILES,
+  runProperty,
+  runSettings,
+  suiteEnv,
+  vitestReplay,
+} from '../properties/index.js';
 
 /** Seed, runs and dtype are pinned; only CONVPROOF_PATH (to replay a failure) is read. */
 const { path } = suiteEnv();

@@ -21,10 +21,29 @@ let script = '';
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'convproof-scale-'));
-  execFileSync('npx', [
-    'tsc', '--ignoreConfig', 'test/scale/measure.ts', '--outDir', dir, '--rootDir', '.', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'npx',
+    [
+      'tsc',
+      '--ignoreConfig',
+      'test/scale/measure.ts',
+      '--outDir',
+      dir,
+      '--rootDir',
+      '.',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--strict',
+    ],
+    { stdio: 'pipe' },
+  );
   // The compiled files are ES modules.
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
   script = join(dir, 'test', 'scale', 'measure.js');
@@ -58,11 +77,15 @@ describe('scale', () => {
     expect(m.peakRssGrowth).toBeLessThan(4 * m.tensorBytes + WORKSPACE);
   });
 
-  test.runIf(deep)('the reference kernel on the same 256-channel layer (deep profile: ~25 s)', () => {
-    const m = measure('layer256-reference');
-    expect(m.mismatches).toBe(0);
-    expect(m.peakRssGrowth).toBeLessThan(4 * m.tensorBytes + WORKSPACE);
-  }, 300_000);
+  test.runIf(deep)(
+    'the reference kernel on the same 256-channel layer (deep profile: ~25 s)',
+    () => {
+      const m = measure('layer256-reference');
+      expect(m.mismatches).toBe(0);
+      expect(m.peakRssGrowth).toBeLessThan(4 * m.tensorBytes + WORKSPACE);
+    },
+    300_000,
+  );
 
   test('memory grows with the batch (N = 1, 2, 4 on a 64-channel 64×64 layer) by at most 3× the extra tensors', () => {
     const [one, ...more] = [1, 2, 4].map((n) => measure('batch', String(n)));
@@ -70,7 +93,9 @@ describe('scale', () => {
     for (const m of more) {
       const extraTensors = m.tensorBytes - one.tensorBytes;
       const extraPeak = m.peakRssGrowth - one.peakRssGrowth;
-      console.log(`batch ${m.scenario}: ${(extraPeak / MB).toFixed(1)} MB more peak than N = 1 for ${(extraTensors / MB).toFixed(1)} MB more tensors`);
+      console.log(
+        `batch ${m.scenario}: ${(extraPeak / MB).toFixed(1)} MB more peak than N = 1 for ${(extraTensors / MB).toFixed(1)} MB more tensors`,
+      );
       expect(extraPeak).toBeLessThan(3 * extraTensors + 32 * MB);
     }
   });

@@ -7,7 +7,10 @@ import { MAX_ELEMENTS, tensor, toNested } from '../src/index.js';
 
 describe('tensor', () => {
   test('nested arrays: the shape is inferred, row-major data, float32 by default', () => {
-    const x = tensor([[0, 1, 2], [3, 4, 5]]);
+    const x = tensor([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(x.shape).toEqual([2, 3]);
     expect(x.data).toBeInstanceOf(Float32Array);
     expect(Array.from(x.data)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -22,7 +25,11 @@ describe('tensor', () => {
   test('a flat array with a shape', () => {
     const x = tensor([1, 2, 3, 4, 5, 6], [3, 2]);
     expect(x.shape).toEqual([3, 2]);
-    expect(toNested(x)).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(toNested(x)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
   });
 
   test('a flat array without a shape is 1-D', () => {
@@ -30,7 +37,15 @@ describe('tensor', () => {
   });
 
   test('nested arrays with a matching shape are accepted', () => {
-    expect(tensor([[1, 2], [3, 4]], [2, 2]).shape).toEqual([2, 2]);
+    expect(
+      tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 2],
+      ).shape,
+    ).toEqual([2, 2]);
   });
 
   test("dtype 'float64' keeps float64 values; float32 rounds them", () => {
@@ -88,7 +103,16 @@ describe('tensor', () => {
 
 describe('toNested', () => {
   test('round trip of a 3-D tensor', () => {
-    const nested = [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]];
+    const nested = [
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [
+        [7, 8, 9],
+        [10, 11, 12],
+      ],
+    ];
     expect(toNested(tensor(nested))).toEqual(nested);
   });
 

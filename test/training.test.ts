@@ -31,7 +31,12 @@ function train(layer: Conv2d): Run {
     const diff = Array.from(y.data, (v, i) => v - target.data[i]);
     const loss = diff.reduce((s, d) => s + d * d, 0);
     layer.zeroGrad();
-    layer.backward(tensor(diff.map((d) => 2 * d), y.shape));
+    layer.backward(
+      tensor(
+        diff.map((d) => 2 * d),
+        y.shape,
+      ),
+    );
     sgd(layer.parameters(), 0.03);
     if (step % 2 === 0) losses.push(loss);
   }
@@ -67,7 +72,12 @@ describe('chapter: learning the edge kernel', () => {
 
   test('from each corner of the init box ±1/√2 (the worst starts: GD on a quadratic is affine) it also converges', () => {
     const bound = Math.fround(1 / Math.sqrt(2));
-    for (const [a, b] of [[bound, bound], [bound, -bound], [-bound, bound], [-bound, -bound]]) {
+    for (const [a, b] of [
+      [bound, bound],
+      [bound, -bound],
+      [-bound, bound],
+      [-bound, -bound],
+    ]) {
       const layer = newLayer(0);
       layer.weight.data.set([a, b]);
       expectLearned(train(layer), `start [${a}, ${b}]`);

@@ -7,21 +7,79 @@
  * Every case runs on the public kernels and on the reference loops.
  */
 import { describe, expect, test } from 'vitest';
-import { conv2dOutputShape, tensor, type Conv2dOptions, type ConvTranspose2dOptions, type Tensor } from '../src/index.js';
-import { KERNELS, dot, expectTensor, full, ints, naiveConvTranspose2d, snapshot, t, type NaiveOptions } from './helpers.js';
+import {
+  conv2dOutputShape,
+  tensor,
+  type Conv2dOptions,
+  type ConvTranspose2dOptions,
+  type Tensor,
+} from '../src/index.js';
+import {
+  KERNELS,
+  dot,
+  expectTensor,
+  full,
+  ints,
+  naiveConvTranspose2d,
+  snapshot,
+  t,
+  type NaiveOptions,
+} from './helpers.js';
 
 type N4 = number[][][][];
-const X = (): Tensor => t([[[[1, 2], [3, 4]]]]);
-const W = (): Tensor => t([[[[1, 2], [3, 4]]]]);
+const X = (): Tensor =>
+  t([
+    [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+  ]);
+const W = (): Tensor =>
+  t([
+    [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+  ]);
 // Scatter of X with W at stride 2: four non-overlapping 2×2 blocks x[i][j]·W.
-const FULL_S2 = [[1, 2, 2, 4], [3, 4, 6, 8], [3, 6, 4, 8], [9, 12, 12, 16]];
+const FULL_S2 = [
+  [1, 2, 2, 4],
+  [3, 4, 6, 8],
+  [3, 6, 4, 8],
+  [9, 12, 12, 16],
+];
 
 for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
   describe(`${name} kernels`, () => {
     describe('convTranspose2d: hand-computed', () => {
       test('x=[1,1,2,2] w=[1,1,2,2] s=1: each pixel adds x·w at its position (overlaps sum)', () => {
         // (1,1) = x00·w11 + x01·w10 + x10·w01 + x11·w00 = 3 + 4 + 3 + 0; corners one term each
-        expectTensor(convTranspose2d(X(), t([[[[0, 1], [2, 3]]]])), [[[[0, 1, 2], [2, 10, 10], [6, 17, 12]]]]);
+        expectTensor(
+          convTranspose2d(
+            X(),
+            t([
+              [
+                [
+                  [0, 1],
+                  [2, 3],
+                ],
+              ],
+            ]),
+          ),
+          [
+            [
+              [
+                [0, 1, 2],
+                [2, 10, 10],
+                [6, 17, 12],
+              ],
+            ],
+          ],
+        );
       });
 
       test('x=[1,1,2,2] w=[1,1,2,2] s=2: OH = (2−1)·2 + 2 = 4, no overlap', () => {
@@ -29,13 +87,35 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
       });
 
       test('x=[1,1,2,2] w=[1,1,2,2] s=2 p=1 crops one row/column from each side', () => {
-        expectTensor(convTranspose2d(X(), W(), { stride: 2, padding: 1 }), [[[[4, 6], [6, 4]]]]);
+        expectTensor(convTranspose2d(X(), W(), { stride: 2, padding: 1 }), [
+          [
+            [
+              [4, 6],
+              [6, 4],
+            ],
+          ],
+        ]);
       });
 
       test('x=[1,1,2,2] w=[1,1,2,2] s=2 p=[[1,0],[0,1]] crops top and right only (ONNX asymmetric pads)', () => {
-        expectTensor(convTranspose2d(X(), W(), { stride: 2, padding: [[1, 0], [0, 1]] }), [
-          [[[3, 4, 6], [3, 6, 4], [9, 12, 12]]],
-        ]);
+        expectTensor(
+          convTranspose2d(X(), W(), {
+            stride: 2,
+            padding: [
+              [1, 0],
+              [0, 1],
+            ],
+          }),
+          [
+            [
+              [
+                [3, 4, 6],
+                [3, 6, 4],
+                [9, 12, 12],
+              ],
+            ],
+          ],
+        );
       });
 
       test('x=[1,1,2,2] w=[1,1,2,2] s=2 p=[1,0] crops rows only', () => {
@@ -45,7 +125,13 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
       test('x=[1,1,2,2] w=[1,1,2,2] s=2 p=1 op=1: one extra zero row/column at the bottom/right before the crop', () => {
         // OH = (2−1)·2 − 2 + 1 + 1 + 1 = 3: rows/cols 1..3 of the full output grown to 5×5
         expectTensor(convTranspose2d(X(), W(), { stride: 2, padding: 1, outputPadding: 1 }), [
-          [[[4, 6, 8], [6, 4, 8], [12, 12, 16]]],
+          [
+            [
+              [4, 6, 8],
+              [6, 4, 8],
+              [12, 12, 16],
+            ],
+          ],
         ]);
       });
 
@@ -54,43 +140,96 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
       });
 
       test('x=[1,1,1,1] w=[1,1,2,2] d=2: the kernel taps spread two apart', () => {
-        expectTensor(convTranspose2d(t([[[[2]]]]), W(), { dilation: 2 }), [[[[2, 0, 4], [0, 0, 0], [6, 0, 8]]]]);
+        expectTensor(convTranspose2d(t([[[[2]]]]), W(), { dilation: 2 }), [
+          [
+            [
+              [2, 0, 4],
+              [0, 0, 0],
+              [6, 0, 8],
+            ],
+          ],
+        ]);
       });
 
       test('x=[1,1,1,2] w=[1,1,2,2] s=1 d=2 op=1 (outputPadding ≥ stride, allowed as < dilation)', () => {
         // x = [1, 10] at columns 0, 1; taps at rows {0,2}, columns {+0,+2}; full 3×4 grown by one row and column
         expectTensor(convTranspose2d(t([[[[1, 10]]]]), W(), { dilation: 2, outputPadding: 1 }), [
-          [[[1, 10, 2, 20, 0], [0, 0, 0, 0, 0], [3, 30, 4, 40, 0], [0, 0, 0, 0, 0]]],
+          [
+            [
+              [1, 10, 2, 20, 0],
+              [0, 0, 0, 0, 0],
+              [3, 30, 4, 40, 0],
+              [0, 0, 0, 0, 0],
+            ],
+          ],
         ]);
       });
 
       test('x=[1,4,1,1] w=[4,1,1,1] g=2: input channels 0–1 feed output 0, channels 2–3 feed output 1', () => {
-        const y = convTranspose2d(t([[[[1]], [[10]], [[100]], [[1000]]]]), t([[[[1]]], [[[2]]], [[[3]]], [[[4]]]]), { groups: 2 });
+        const y = convTranspose2d(t([[[[1]], [[10]], [[100]], [[1000]]]]), t([[[[1]]], [[[2]]], [[[3]]], [[[4]]]]), {
+          groups: 2,
+        });
         expectTensor(y, [[[[21]], [[4300]]]]);
       });
 
       test('x=[1,2,1,1] w=[2,2,1,1] g=2: each input channel feeds its group of two outputs', () => {
-        const y = convTranspose2d(t([[[[3]], [[5]]]]), t([[[[1]], [[2]]], [[[3]], [[4]]]]), { groups: 2 });
+        const y = convTranspose2d(
+          t([[[[3]], [[5]]]]),
+          t([
+            [[[1]], [[2]]],
+            [[[3]], [[4]]],
+          ]),
+          { groups: 2 },
+        );
         expectTensor(y, [[[[3]], [[6]], [[15]], [[20]]]]);
       });
 
       test('x=[1,4,1,1] w=[4,1,1,1] g=2 bias=[1,-1]: one bias per output channel', () => {
         const y = convTranspose2d(t([[[[1]], [[10]], [[100]], [[1000]]]]), t([[[[1]]], [[[2]]], [[[3]]], [[[4]]]]), {
-          groups: 2, bias: t([1, -1]),
+          groups: 2,
+          bias: t([1, -1]),
         });
         expectTensor(y, [[[[22]], [[4299]]]]);
       });
 
       test('x=[1,1,2,2] w=[1,2,2,2] s=2 bias=[10,-10]: bias covers every position, cropped or not', () => {
-        const w = t([[[[1, 2], [3, 4]], [[0, 0], [0, 1]]]]);
-        const second = [[0, 0, 0, 0], [0, 1, 0, 2], [0, 0, 0, 0], [0, 3, 0, 4]];
+        const w = t([
+          [
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [
+              [0, 0],
+              [0, 1],
+            ],
+          ],
+        ]);
+        const second = [
+          [0, 0, 0, 0],
+          [0, 1, 0, 2],
+          [0, 0, 0, 0],
+          [0, 3, 0, 4],
+        ];
         expectTensor(convTranspose2d(X(), w, { stride: 2, bias: t([10, -10]) }), [
           [FULL_S2.map((r) => r.map((v) => v + 10)), second.map((r) => r.map((v) => v - 10))],
         ]);
       });
 
       test('unbatched x=[1,2,2] w=[1,1,2,2] s=2 returns [O,OH,OW]', () => {
-        expectTensor(convTranspose2d(t([[[1, 2], [3, 4]]]), W(), { stride: 2 }), [FULL_S2]);
+        expectTensor(
+          convTranspose2d(
+            t([
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ]),
+            W(),
+            { stride: 2 },
+          ),
+          [FULL_S2],
+        );
       });
 
       test('x=[0,1,2,2] w=[1,3,2,2] s=2 (N = 0) returns shape [0,3,4,4]', () => {
@@ -116,30 +255,131 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
         const w = t(ints([2, 3, 2, 2], 2));
         const b = t([1, 2, 3]);
         const before = [x, w, b].map(snapshot);
-        convTranspose2d(x, w, { stride: 2, padding: [[1, 0], [0, 1]], outputPadding: 1, bias: b });
+        convTranspose2d(x, w, {
+          stride: 2,
+          padding: [
+            [1, 0],
+            [0, 1],
+          ],
+          outputPadding: 1,
+          bias: b,
+        });
         expect([x, w, b].map(snapshot)).toEqual(before);
       });
     });
 
     // [name, x shape, weight shape [C, O/g, KH, KW], options]
-    type TCase = [string, number[], number[], { stride: [number, number]; pads: [[number, number], [number, number]]; dilation: [number, number]; groups: number; outputPadding: [number, number] }];
+    type TCase = [
+      string,
+      number[],
+      number[],
+      {
+        stride: [number, number];
+        pads: [[number, number], [number, number]];
+        dilation: [number, number];
+        groups: number;
+        outputPadding: [number, number];
+      },
+    ];
     const tcases: TCase[] = [
-      ['x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0] op=[1,2] g=2', [1, 4, 3, 2], [4, 3, 2, 3],
-        { stride: [2, 3], pads: [[1, 1], [0, 0]], dilation: [1, 1], groups: 2, outputPadding: [1, 2] }],
-      ['x=[2,2,3,3] w=[2,2,3,2] s=[1,2] d=[2,1] p=1 op=[1,1]', [2, 2, 3, 3], [2, 2, 3, 2],
-        { stride: [1, 2], pads: [[1, 1], [1, 1]], dilation: [2, 1], groups: 1, outputPadding: [1, 1] }],
-      ['x=[1,3,4,2] w=[3,1,3,3] s=3 p=[[2,0],[0,1]] g=3 (depthwise, asymmetric crop)', [1, 3, 4, 2], [3, 1, 3, 3],
-        { stride: [3, 3], pads: [[2, 0], [0, 1]], dilation: [1, 1], groups: 3, outputPadding: [0, 0] }],
-      ['x=[1,2,2,3] w=[2,1,2,2] s=2 d=3 op=[2,1] (outputPadding ≥ stride, < dilation)', [1, 2, 2, 3], [2, 1, 2, 2],
-        { stride: [2, 2], pads: [[0, 0], [0, 0]], dilation: [3, 3], groups: 1, outputPadding: [2, 1] }],
+      [
+        'x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0] op=[1,2] g=2',
+        [1, 4, 3, 2],
+        [4, 3, 2, 3],
+        {
+          stride: [2, 3],
+          pads: [
+            [1, 1],
+            [0, 0],
+          ],
+          dilation: [1, 1],
+          groups: 2,
+          outputPadding: [1, 2],
+        },
+      ],
+      [
+        'x=[2,2,3,3] w=[2,2,3,2] s=[1,2] d=[2,1] p=1 op=[1,1]',
+        [2, 2, 3, 3],
+        [2, 2, 3, 2],
+        {
+          stride: [1, 2],
+          pads: [
+            [1, 1],
+            [1, 1],
+          ],
+          dilation: [2, 1],
+          groups: 1,
+          outputPadding: [1, 1],
+        },
+      ],
+      [
+        'x=[1,3,4,2] w=[3,1,3,3] s=3 p=[[2,0],[0,1]] g=3 (depthwise, asymmetric crop)',
+        [1, 3, 4, 2],
+        [3, 1, 3, 3],
+        {
+          stride: [3, 3],
+          pads: [
+            [2, 0],
+            [0, 1],
+          ],
+          dilation: [1, 1],
+          groups: 3,
+          outputPadding: [0, 0],
+        },
+      ],
+      [
+        'x=[1,2,2,3] w=[2,1,2,2] s=2 d=3 op=[2,1] (outputPadding ≥ stride, < dilation)',
+        [1, 2, 2, 3],
+        [2, 1, 2, 2],
+        {
+          stride: [2, 2],
+          pads: [
+            [0, 0],
+            [0, 0],
+          ],
+          dilation: [3, 3],
+          groups: 1,
+          outputPadding: [2, 1],
+        },
+      ],
       // above the small-work threshold: the public convTranspose2d takes its fast path
-      ['x=[2,4,8,7] w=[4,3,3,3] s=2 p=[[1,0],[2,1]] op=1 g=2', [2, 4, 8, 7], [4, 3, 3, 3],
-        { stride: [2, 2], pads: [[1, 0], [2, 1]], dilation: [1, 1], groups: 2, outputPadding: [1, 1] }],
-      ['x=[2,6,6,9] w=[6,2,2,3] s=[3,2] d=[2,1] p=[1,0] op=[2,1] g=2', [2, 6, 6, 9], [6, 2, 2, 3],
-        { stride: [3, 2], pads: [[1, 1], [0, 0]], dilation: [2, 1], groups: 2, outputPadding: [2, 1] }],
+      [
+        'x=[2,4,8,7] w=[4,3,3,3] s=2 p=[[1,0],[2,1]] op=1 g=2',
+        [2, 4, 8, 7],
+        [4, 3, 3, 3],
+        {
+          stride: [2, 2],
+          pads: [
+            [1, 0],
+            [2, 1],
+          ],
+          dilation: [1, 1],
+          groups: 2,
+          outputPadding: [1, 1],
+        },
+      ],
+      [
+        'x=[2,6,6,9] w=[6,2,2,3] s=[3,2] d=[2,1] p=[1,0] op=[2,1] g=2',
+        [2, 6, 6, 9],
+        [6, 2, 2, 3],
+        {
+          stride: [3, 2],
+          pads: [
+            [1, 1],
+            [0, 0],
+          ],
+          dilation: [2, 1],
+          groups: 2,
+          outputPadding: [2, 1],
+        },
+      ],
     ];
     const toTransposeOptions = (o: TCase[3]): ConvTranspose2dOptions => ({
-      stride: o.stride, padding: o.pads, dilation: o.dilation, groups: o.groups, outputPadding: o.outputPadding,
+      stride: o.stride,
+      padding: o.pads,
+      dilation: o.dilation,
+      groups: o.groups,
+      outputPadding: o.outputPadding,
     });
 
     describe('convTranspose2d: larger cases against the naive scatter-then-crop', () => {
@@ -148,25 +388,96 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
         const ws = ints(wShape, 4) as N4;
         const bias = Array.from({ length: wShape[1] * o.groups }, (_, i) => i - 1);
         const naive: NaiveOptions & { outputPadding: [number, number] } = { ...o, bias };
-        expectTensor(convTranspose2d(t(xs), t(ws), { ...toTransposeOptions(o), bias: t(bias) }), naiveConvTranspose2d(xs, ws, naive));
+        expectTensor(
+          convTranspose2d(t(xs), t(ws), { ...toTransposeOptions(o), bias: t(bias) }),
+          naiveConvTranspose2d(xs, ws, naive),
+        );
       });
     });
 
     describe("conv2d's gradInput is the transposed conv of gradOutput", () => {
       // [name, x shape, w shape, conv options with explicit pads]
-      const cases: Array<[string, number[], number[], Conv2dOptions & { padding: [[number, number], [number, number]] }]> = [
-        ['x=[2,4,7,6] k=[6,2,3,2] s=[2,3] p=[[1,0],[2,1]] d=[1,2] g=2', [2, 4, 7, 6], [6, 2, 3, 2],
-          { stride: [2, 3], padding: [[1, 0], [2, 1]], dilation: [1, 2], groups: 2 }],
-        ['x=[1,3,6,6] k=[3,1,3,3] s=2 p=1 g=3 (oph = 1)', [1, 3, 6, 6], [3, 1, 3, 3],
-          { stride: 2, padding: [[1, 1], [1, 1]], groups: 3 }],
-        ['x=[1,2,9,8] k=[4,2,2,3] s=[3,2] d=[2,1] p=[[0,1],[1,0]]', [1, 2, 9, 8], [4, 2, 2, 3],
-          { stride: [3, 2], dilation: [2, 1], padding: [[0, 1], [1, 0]] }],
-        ["x=[1,1,4,4] k=[1,1,3,3] s=2 p=same ≡ [[0,1],[0,1]]", [1, 1, 4, 4], [1, 1, 3, 3],
-          { stride: 2, padding: [[0, 1], [0, 1]] }],
-        ['x=[1,1,5,7] k=[1,1,2,2] s=3 (stride larger than the kernel: some pixels get no gradient)', [1, 1, 5, 7], [1, 1, 2, 2],
-          { stride: 3, padding: [[0, 0], [0, 0]] }],
-        ['x=[2,4,12,11] k=[6,2,3,3] s=[2,1] p=[[1,2],[0,1]] d=[1,2] g=2 (fast paths)', [2, 4, 12, 11], [6, 2, 3, 3],
-          { stride: [2, 1], padding: [[1, 2], [0, 1]], dilation: [1, 2], groups: 2 }],
+      const cases: Array<
+        [string, number[], number[], Conv2dOptions & { padding: [[number, number], [number, number]] }]
+      > = [
+        [
+          'x=[2,4,7,6] k=[6,2,3,2] s=[2,3] p=[[1,0],[2,1]] d=[1,2] g=2',
+          [2, 4, 7, 6],
+          [6, 2, 3, 2],
+          {
+            stride: [2, 3],
+            padding: [
+              [1, 0],
+              [2, 1],
+            ],
+            dilation: [1, 2],
+            groups: 2,
+          },
+        ],
+        [
+          'x=[1,3,6,6] k=[3,1,3,3] s=2 p=1 g=3 (oph = 1)',
+          [1, 3, 6, 6],
+          [3, 1, 3, 3],
+          {
+            stride: 2,
+            padding: [
+              [1, 1],
+              [1, 1],
+            ],
+            groups: 3,
+          },
+        ],
+        [
+          'x=[1,2,9,8] k=[4,2,2,3] s=[3,2] d=[2,1] p=[[0,1],[1,0]]',
+          [1, 2, 9, 8],
+          [4, 2, 2, 3],
+          {
+            stride: [3, 2],
+            dilation: [2, 1],
+            padding: [
+              [0, 1],
+              [1, 0],
+            ],
+          },
+        ],
+        [
+          'x=[1,1,4,4] k=[1,1,3,3] s=2 p=same ≡ [[0,1],[0,1]]',
+          [1, 1, 4, 4],
+          [1, 1, 3, 3],
+          {
+            stride: 2,
+            padding: [
+              [0, 1],
+              [0, 1],
+            ],
+          },
+        ],
+        [
+          'x=[1,1,5,7] k=[1,1,2,2] s=3 (stride larger than the kernel: some pixels get no gradient)',
+          [1, 1, 5, 7],
+          [1, 1, 2, 2],
+          {
+            stride: 3,
+            padding: [
+              [0, 0],
+              [0, 0],
+            ],
+          },
+        ],
+        [
+          'x=[2,4,12,11] k=[6,2,3,3] s=[2,1] p=[[1,2],[0,1]] d=[1,2] g=2 (fast paths)',
+          [2, 4, 12, 11],
+          [6, 2, 3, 3],
+          {
+            stride: [2, 1],
+            padding: [
+              [1, 2],
+              [0, 1],
+            ],
+            dilation: [1, 2],
+            groups: 2,
+          },
+        ],
       ];
 
       test.each(cases)('%s', (_, xShape, wShape, options) => {
@@ -219,12 +530,25 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
       });
 
       test('x=[1,2,2,3] w=[2,2,3,2] s=2 p=[[1,0],[0,1]] op=1: ∂⟨convT(x), y⟩/∂x[p] = conv2d(y)[p] at every p', () => {
-        const options: ConvTranspose2dOptions = { stride: 2, padding: [[1, 0], [0, 1]], outputPadding: 1 };
+        const options: ConvTranspose2dOptions = {
+          stride: 2,
+          padding: [
+            [1, 0],
+            [0, 1],
+          ],
+          outputPadding: 1,
+        };
         const w = t(ints([2, 2, 3, 2], 11), 'float64');
         const x = t(ints([1, 2, 2, 3], 12), 'float64');
         const y = t(ints(convTranspose2d(x, w, options).shape, 13), 'float64');
         const loss = (v: Tensor): number => dot(convTranspose2d(v, w, options), y);
-        const grad = conv2d(y, w, { stride: 2, padding: [[1, 0], [0, 1]] });
+        const grad = conv2d(y, w, {
+          stride: 2,
+          padding: [
+            [1, 0],
+            [0, 1],
+          ],
+        });
         for (let p = 0; p < x.data.length; p++) {
           const bumped = tensor(x.data, x.shape, 'float64');
           bumped.data[p] += 1;

@@ -82,7 +82,9 @@ describe('verify accepts our implementation', () => {
     const accuracy = report.properties.find((p) => p.name === NAMES.accuracy)!;
     expect(accuracy.runs).toBe(env.runs);
     expect(Number.isFinite(accuracy.worstRatio)).toBe(true);
-    console.log(`our conv2d: worst err/(u·M) ${accuracy.worstRatio!.toPrecision(3)} over ${accuracy.runs} cases (seed ${env.seed})`);
+    console.log(
+      `our conv2d: worst err/(u·M) ${accuracy.worstRatio!.toPrecision(3)} over ${accuracy.runs} cases (seed ${env.seed})`,
+    );
   });
 });
 
@@ -126,7 +128,9 @@ describe('verify rejects simple wrong convs with the property that names the bug
 test('a result that is not a tensor fails with what was returned', async () => {
   const impl = { conv2d: () => [1, 2, 3] } as unknown as ConvImplementation;
   const report = await verify(impl, { ...base, properties: [NAMES.shape] });
-  expect(report.properties[0].failure!.message).toBe('conv2d returned [1, 2, 3], not a tensor {shape: number[], data: Float32Array | Float64Array}');
+  expect(report.properties[0].failure!.message).toBe(
+    'conv2d returned [1, 2, 3], not a tensor {shape: number[], data: Float32Array | Float64Array}',
+  );
 });
 
 describe('a failure report replays', () => {
@@ -141,7 +145,9 @@ describe('a failure report replays', () => {
     expect(f.counterexample).toMatch(/^conv2d\(input \[/);
     expect(f.message).toMatch(/conv2d output: \d+ element\(s\) out of bound\n {2}at \[/);
     expect(f.replay).toContain(`--seed 7 --path ${f.path}`);
-    expect(f.replay).toContain("--property 'for any case, every output is within the error bound of the float64 model'");
+    expect(f.replay).toContain(
+      "--property 'for any case, every output is within the error bound of the float64 model'",
+    );
   });
 
   test('running again with its seed and path reproduces the same counterexample at once', async () => {
@@ -152,7 +158,9 @@ describe('a failure report replays', () => {
   });
 
   test('verify replays a path only for a single named property', async () => {
-    await expect(verify(impl, { ...base, seed: 11, path: '0' })).rejects.toThrow('a path replays one counterexample of one property');
+    await expect(verify(impl, { ...base, seed: 11, path: '0' })).rejects.toThrow(
+      'a path replays one counterexample of one property',
+    );
     const first = (await runProperty(accuracy, impl, runSettings({ ...base, seed: 11 }))).failure!;
     const report = await verify(impl, { ...base, seed: 11, path: first.path, properties: [NAMES.accuracy] });
     expect(report.properties[0].failure!.counterexample).toBe(first.counterexample);
@@ -216,29 +224,48 @@ describe('what verify runs', () => {
     };
     const report = await verify(lenient, { ...base, groups: ['errors'] });
     expect(report.properties[0].status).toBe('failed');
-    expect(report.properties[0].failure!.message).toMatch(/^conv2d with .+ returned a tensor of shape \[0\] instead of throwing$/);
+    expect(report.properties[0].failure!.message).toMatch(
+      /^conv2d with .+ returned a tensor of shape \[0\] instead of throwing$/,
+    );
   });
 
   test('properties are filtered by exact name; an unknown name is an error', async () => {
     const report = await verify(ours, { ...base, properties: [NAMES.purity] });
     expect(report.properties.map((p) => p.name)).toEqual([NAMES.purity]);
-    await expect(verify(ours, { ...base, properties: ['no such property'] })).rejects.toThrow('no property named "no such property"');
+    await expect(verify(ours, { ...base, properties: ['no such property'] })).rejects.toThrow(
+      'no property named "no such property"',
+    );
   });
 
   test('progress is reported before and after each property', async () => {
     const events: string[] = [];
-    await verify(ours, { ...base, properties: [NAMES.shape, NAMES.purity], onProgress: (e) => events.push(`${e.phase} ${e.index}/${e.total}`) });
+    await verify(ours, {
+      ...base,
+      properties: [NAMES.shape, NAMES.purity],
+      onProgress: (e) => events.push(`${e.phase} ${e.index}/${e.total}`),
+    });
     expect(events).toEqual(['start 0/2', 'end 0/2', 'start 1/2', 'end 1/2']);
   });
 
   test('oracles that are not ready are listed with their reason', async () => {
     const oracle = (name: string, ready: () => Promise<boolean>): Oracle => ({
-      name, ready, whyUnavailable: 'backend missing', ops: ['forward'], unsupported: () => null, conv2d: (c) => conv2d(c.input, c.weight, c.options),
+      name,
+      ready,
+      whyUnavailable: 'backend missing',
+      ops: ['forward'],
+      unsupported: () => null,
+      conv2d: (c) => conv2d(c.input, c.weight, c.options),
     });
     const report = await verify(ours, {
       ...base,
       properties: [NAMES.shape],
-      oracles: [oracle('absent', async () => false), oracle('broken', async () => { throw new Error('no wasm'); }), oracle('here', async () => true)],
+      oracles: [
+        oracle('absent', async () => false),
+        oracle('broken', async () => {
+          throw new Error('no wasm');
+        }),
+        oracle('here', async () => true),
+      ],
     });
     expect(report.oracles).toEqual([
       { name: 'absent', ready: false, reason: 'backend missing' },

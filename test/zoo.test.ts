@@ -17,7 +17,9 @@ import { buggy, correct, type ZooEntry } from './zoo/index.js';
 const env = suiteEnv();
 const seeds = Array.from({ length: Number(process.env.CONVPROOF_ZOO_SEEDS || 1) }, (_, k) => (env.seed + k) | 0);
 const options = { profile: env.profile, runs: env.runs, dtype: env.dtype } as const;
-console.log(`bug zoo: profile ${env.profile.name}, seed ${seeds.length > 1 ? `${seeds[0]}…${seeds[seeds.length - 1]}` : seeds[0]}, ${env.runs} runs`);
+console.log(
+  `bug zoo: profile ${env.profile.name}, seed ${seeds.length > 1 ? `${seeds[0]}…${seeds[seeds.length - 1]}` : seeds[0]}, ${env.runs} runs`,
+);
 
 /** What one verify run of a buggy entry found. */
 interface Catch {
@@ -66,7 +68,15 @@ function row(entry: ZooEntry, index: number): string {
   const [head] = found;
   const firstName = head?.first ? head.first.name : 'SURVIVED';
   const runs = head?.first ? [String(head.first.runs), String(head.fewest)] : ['–', '–'];
-  const cells = [String(index + 1), `\`${entry.name}\``, entry.description, entry.upstream ?? '', firstName, ...runs, String(head?.failing ?? 0)];
+  const cells = [
+    String(index + 1),
+    `\`${entry.name}\``,
+    entry.description,
+    entry.upstream ?? '',
+    firstName,
+    ...runs,
+    String(head?.failing ?? 0),
+  ];
   if (seeds.length > 1) {
     const caught = found.filter((c) => c.first !== null);
     cells.push(`${caught.length}/${found.length}`, String(Math.max(0, ...caught.map((c) => c.fewest))));
@@ -76,7 +86,17 @@ function row(entry: ZooEntry, index: number): string {
 
 function table(): string {
   const extra = seeds.length > 1 ? [`caught in (${seeds.length} seeds)`, 'worst fewest runs'] : [];
-  const head = ['#', 'bug', 'what is wrong', 'upstream', 'first property to fail (report order)', 'its runs', 'fewest runs', 'failing properties', ...extra];
+  const head = [
+    '#',
+    'bug',
+    'what is wrong',
+    'upstream',
+    'first property to fail (report order)',
+    'its runs',
+    'fewest runs',
+    'failing properties',
+    ...extra,
+  ];
   const seedText = seeds.length > 1 ? `seeds ${seeds[0]}–${seeds[seeds.length - 1]}` : `seed ${seeds[0]}`;
   return [
     `Profile ${env.profile.name}, ${env.runs} runs per property, dtype ${env.dtype}, ${seedText}${seeds.length > 1 ? ` (the per-property columns are for seed ${seeds[0]}; the last two over all seeds)` : ''}. "its runs": cases the first failing property ran up to and including its first counterexample; "fewest runs": the same for whichever failing property needed fewest; "failing properties": how many of the properties verify ran reject it.`,

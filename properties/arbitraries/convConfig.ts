@@ -110,7 +110,10 @@ function modeArbitrary(modes: readonly PaddingMode[]): fc.Arbitrary<PaddingMode>
   const others = modes.filter((m) => m !== 'zeros');
   if (others.length === 0) return fc.constant('zeros');
   if (!modes.includes('zeros')) return fc.constantFrom(...others);
-  return fc.oneof({ arbitrary: fc.constant<PaddingMode>('zeros'), weight: others.length }, { arbitrary: fc.constantFrom(...others), weight: others.length });
+  return fc.oneof(
+    { arbitrary: fc.constant<PaddingMode>('zeros'), weight: others.length },
+    { arbitrary: fc.constantFrom(...others), weight: others.length },
+  );
 }
 
 function drawsArbitrary(c: ConvConfigConstraints): fc.Arbitrary<Draws> {
@@ -118,13 +121,19 @@ function drawsArbitrary(c: ConvConfigConstraints): fc.Arbitrary<Draws> {
   const maxG = Math.max(1, Math.min(L.maxGroups, L.maxChannels));
   const bias = c.bias ?? 'either';
   const dtype = c.dtype ?? 'float32';
-  const batch = c.emptyBatch === false ? int(1, L.maxBatch) : fc.oneof({ arbitrary: int(1, L.maxBatch), weight: 5 }, { arbitrary: fc.constant(0), weight: 1 });
+  const batch =
+    c.emptyBatch === false
+      ? int(1, L.maxBatch)
+      : fc.oneof({ arbitrary: int(1, L.maxBatch), weight: 5 }, { arbitrary: fc.constant(0), weight: 1 });
   return fc.record({
     groups: int(1, maxG),
     cg: int(1, L.maxChannels),
     og: int(1, L.maxChannels),
     n: batch,
-    batched: c.unbatched === false ? fc.constant(true) : fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
+    batched:
+      c.unbatched === false
+        ? fc.constant(true)
+        : fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
     kh: int(1, L.maxKernel),
     kw: int(1, L.maxKernel),
     sh: int(1, L.maxStride),
@@ -146,13 +155,25 @@ function drawsArbitrary(c: ConvConfigConstraints): fc.Arbitrary<Draws> {
 function drawnPads(kind: PaddingKind, p: readonly number[]): [[number, number], [number, number]] {
   switch (kind) {
     case 'number':
-      return [[p[0], p[0]], [p[0], p[0]]];
+      return [
+        [p[0], p[0]],
+        [p[0], p[0]],
+      ];
     case 'pair':
-      return [[p[0], p[0]], [p[2], p[2]]];
+      return [
+        [p[0], p[0]],
+        [p[2], p[2]],
+      ];
     case 'explicit':
-      return [[p[0], p[1]], [p[2], p[3]]];
+      return [
+        [p[0], p[1]],
+        [p[2], p[3]],
+      ];
     default:
-      return [[0, 0], [0, 0]];
+      return [
+        [0, 0],
+        [0, 0],
+      ];
   }
 }
 
@@ -171,7 +192,11 @@ function minSize(effK: number, pads: readonly [number, number] | null, mode: Pad
 }
 
 /** `v` as a number when both axes agree and `compact` is on, else as a pair; left out when both are `dflt`. */
-function pairOption(v: readonly [number, number], compact: boolean, dflt: number): number | [number, number] | undefined {
+function pairOption(
+  v: readonly [number, number],
+  compact: boolean,
+  dflt: number,
+): number | [number, number] | undefined {
   if (!compact) return [v[0], v[1]];
   if (v[0] !== v[1]) return [v[0], v[1]];
   return v[0] === dflt ? undefined : v[0];
@@ -189,7 +214,10 @@ function paddingOption(kind: PaddingKind, pads: readonly (readonly [number, numb
     case 'pair':
       return [pads[0][0], pads[1][0]];
     case 'explicit':
-      return [[pads[0][0], pads[0][1]], [pads[1][0], pads[1][1]]];
+      return [
+        [pads[0][0], pads[0][1]],
+        [pads[1][0], pads[1][1]],
+      ];
   }
 }
 
@@ -214,12 +242,18 @@ function build(d: Draws, L: SizeLimits): ConvConfig {
   const drawn = drawnPads(d.kind, d.pads);
   const H = minSize(effH, same ? null : drawn[0], d.mode) + d.extraH;
   const W = minSize(effW, same ? null : drawn[1], d.mode) + d.extraW;
-  const pads: ConvConfig['pads'] = same ? [sameUpperPads(H, d.kh, d.sh, d.dh), sameUpperPads(W, d.kw, d.sw, d.dw)] : drawn;
+  const pads: ConvConfig['pads'] = same
+    ? [sameUpperPads(H, d.kh, d.sh, d.dh), sameUpperPads(W, d.kw, d.sw, d.dw)]
+    : drawn;
   const N = d.batched ? d.n : 1;
   return {
     dtype: d.dtype,
     batched: d.batched,
-    N, C, H, W, O,
+    N,
+    C,
+    H,
+    W,
+    O,
     groups: d.groups,
     KH: d.kh,
     KW: d.kw,

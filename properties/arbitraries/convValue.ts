@@ -29,7 +29,12 @@ export interface ConvValueConstraints {
  * @example valueDefaults({ kind: 'integer' }).maxInt // 3
  */
 export function valueDefaults(c: ConvValueConstraints = {}): Required<ConvValueConstraints> {
-  return { kind: c.kind ?? 'mixed', maxInt: c.maxInt ?? 3, mantissaBits: c.mantissaBits ?? 12, fractionBits: c.fractionBits ?? 10 };
+  return {
+    kind: c.kind ?? 'mixed',
+    maxInt: c.maxInt ?? 3,
+    mantissaBits: c.mantissaBits ?? 12,
+    fractionBits: c.fractionBits ?? 10,
+  };
 }
 
 /**

@@ -20,7 +20,11 @@ export interface TensorDataConstraints extends ConvValueConstraints {
  * A tensor of `shape` and `dtype`.
  * @example fc.sample(tensorData('float32', [2, 3]), 1)[0].data // Float32Array(6) of small values
  */
-export function tensorData(dtype: DType, shape: readonly number[], constraints: TensorDataConstraints = {}): fc.Arbitrary<Tensor> {
+export function tensorData(
+  dtype: DType,
+  shape: readonly number[],
+  constraints: TensorDataConstraints = {},
+): fc.Arbitrary<Tensor> {
   const n = count(shape);
   if (n > (constraints.maxDrawnElements ?? 512)) {
     return fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => {

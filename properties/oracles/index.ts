@@ -20,7 +20,14 @@ import type { BackendTraits } from './plan.js';
 import { tfjsOracle, type TfjsApi, type TfjsBackendSpec } from './tfjs.js';
 
 export { tfjsOracle, type TfjsApi, type TfjsBackendSpec, type TfjsTensor } from './tfjs.js';
-export { planFor, resolveCase, wasmSameZerosCondition, type BackendTraits, type ResolvedCase, type TfjsPlan } from './plan.js';
+export {
+  planFor,
+  resolveCase,
+  wasmSameZerosCondition,
+  type BackendTraits,
+  type ResolvedCase,
+  type TfjsPlan,
+} from './plan.js';
 
 /** The oracles `loadOracles` knows. */
 export type OracleName = 'cpu' | 'wasm' | 'node';

@@ -87,7 +87,13 @@ export function channelsToNhwc(x: TensorData, d: Nchw, c0: number, count: number
 }
 
 /** Writes NHWC `[N, H, W, count]` into channels `[c0, c0 + count)` of an NCHW array. */
-export function nhwcIntoChannels(src: ArrayLike<number>, out: TensorData | Float64Array, d: Nchw, c0: number, count: number): void {
+export function nhwcIntoChannels(
+  src: ArrayLike<number>,
+  out: TensorData | Float64Array,
+  d: Nchw,
+  c0: number,
+  count: number,
+): void {
   let p = 0;
   for (let n = 0; n < d.N; n++) {
     for (let h = 0; h < d.H; h++) {
@@ -113,7 +119,11 @@ export interface Oihw {
  * equals the dilated conv.
  */
 export function filterToHwio(
-  w: TensorData, d: Oihw, o0: number, count: number, dilation: readonly [number, number],
+  w: TensorData,
+  d: Oihw,
+  o0: number,
+  count: number,
+  dilation: readonly [number, number],
 ): { data: Float32Array; shape: [number, number, number, number] } {
   const [dh, dw] = dilation;
   const kh2 = dh * (d.KH - 1) + 1;
@@ -137,7 +147,12 @@ export function filterToHwio(
  * `[o0, o0 + count)` of an OIHW array (the zero taps' gradients are dropped).
  */
 export function hwioIntoFilter(
-  g: ArrayLike<number>, out: TensorData, d: Oihw, o0: number, count: number, dilation: readonly [number, number],
+  g: ArrayLike<number>,
+  out: TensorData,
+  d: Oihw,
+  o0: number,
+  count: number,
+  dilation: readonly [number, number],
 ): void {
   const [dh, dw] = dilation;
   const kw2 = dw * (d.KW - 1) + 1;
@@ -157,7 +172,9 @@ export function hwioIntoFilter(
  * a stride-s output taken from the stride-1 output, `ceil(H / sh)` rows.
  */
 export function subsampleNhwc(
-  x: ArrayLike<number>, shape: readonly number[], step: readonly [number, number],
+  x: ArrayLike<number>,
+  shape: readonly number[],
+  step: readonly [number, number],
 ): { data: Float32Array; shape: [number, number, number, number] } {
   const [N, H, W, C] = shape;
   const [h2, w2] = [Math.ceil(H / step[0]), Math.ceil(W / step[1])];

@@ -37,12 +37,27 @@ export interface ResolvedCase extends ConvDims {
 export function resolveCase(c: ConvCase): ResolvedCase {
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
   return {
-    batched: r.batched, N: r.N, C: r.C, H: r.H, W: r.W, O: r.O, groups: r.groups,
-    Cg: r.C / r.groups, Og: r.O / r.groups, KH: r.KH, KW: r.KW,
-    stride: [r.sh, r.sw], dilation: [r.dh, r.dw],
+    batched: r.batched,
+    N: r.N,
+    C: r.C,
+    H: r.H,
+    W: r.W,
+    O: r.O,
+    groups: r.groups,
+    Cg: r.C / r.groups,
+    Og: r.O / r.groups,
+    KH: r.KH,
+    KW: r.KW,
+    stride: [r.sh, r.sw],
+    dilation: [r.dh, r.dw],
     same: c.options.padding === 'same',
-    pads: [[r.top, r.bottom], [r.left, r.right]],
-    mode: r.mode, OH: r.OH, OW: r.OW,
+    pads: [
+      [r.top, r.bottom],
+      [r.left, r.right],
+    ],
+    mode: r.mode,
+    OH: r.OH,
+    OW: r.OW,
   };
 }
 
@@ -88,7 +103,12 @@ const noPads = (p: Pads): boolean => p[0][0] === 0 && p[0][1] === 0 && p[1][0] =
  * @param effK the filter extent as given to tfjs, `d·(k−1)+1`
  */
 export function wasmSameZerosCondition(
-  inH: number, inW: number, kh: number, kw: number, stride: readonly [number, number], effK: readonly [number, number],
+  inH: number,
+  inW: number,
+  kh: number,
+  kw: number,
+  stride: readonly [number, number],
+  effK: readonly [number, number],
 ): boolean {
   const short = (size: number, s: number, e: number): boolean => (Math.ceil(size / s) - 1) * s + e < size;
   return !(kh === 1 && kw === 1) && (short(inH, stride[0], effK[0]) || short(inW, stride[1], effK[1]));
@@ -116,7 +136,8 @@ export function planFor(c: ResolvedCase, traits: BackendTraits, op: OracleOp): T
   const route = dilationRoute(c, traits, op);
   const one = [1, 1] as const;
   const base = {
-    c, op,
+    c,
+    op,
     tfStride: route === 'subsample' ? one : c.stride,
     subsample: route === 'subsample' ? c.stride : one,
     tfDilation: route === 'kernel' ? one : c.dilation,
@@ -124,12 +145,22 @@ export function planFor(c: ResolvedCase, traits: BackendTraits, op: OracleOp): T
   };
   const explicitOk = op === 'forward' ? traits.explicitPadsForward : traits.explicitPadsBackward;
   if (c.mode !== 'zeros') return { ...base, prePad: c.pads, tfPad: 'valid' };
-  const sameOk = route !== 'subsample' && !(op === 'forward' && traits.sameZerosDefect && sameZerosHits(c, base.kernelDilation));
+  const sameOk =
+    route !== 'subsample' && !(op === 'forward' && traits.sameZerosDefect && sameZerosHits(c, base.kernelDilation));
   if (c.same && sameOk) return { ...base, prePad: null, tfPad: 'same' };
   if (noPads(c.pads)) return { ...base, prePad: null, tfPad: 'valid' };
   if (!explicitOk) return { ...base, prePad: c.pads, tfPad: 'valid' };
   const [[t, b], [l, r]] = c.pads;
-  return { ...base, prePad: null, tfPad: [[0, 0], [t, b], [l, r], [0, 0]] };
+  return {
+    ...base,
+    prePad: null,
+    tfPad: [
+      [0, 0],
+      [t, b],
+      [l, r],
+      [0, 0],
+    ],
+  };
 }
 
 function sameZerosHits(c: ResolvedCase, kernelDilation: readonly [number, number]): boolean {
@@ -164,7 +195,8 @@ function zeroMeets(plan: TfjsPlan): ['input' | 'weight' | 'dy', string][] {
   const taps = 'the zero taps of a zero-dilated kernel';
   const pads = 'materialised zero padding';
   if (!isOne(plan.kernelDilation) && plan.op !== 'gradWeight') out.push([plan.op === 'forward' ? 'input' : 'dy', taps]);
-  if (plan.prePad !== null && plan.c.mode === 'zeros' && plan.op !== 'gradInput') out.push([plan.op === 'forward' ? 'weight' : 'dy', pads]);
+  if (plan.prePad !== null && plan.c.mode === 'zeros' && plan.op !== 'gradInput')
+    out.push([plan.op === 'forward' ? 'weight' : 'dy', pads]);
   return out;
 }
 
@@ -183,7 +215,8 @@ export function dataReason(c: ConvCase, plan: TfjsPlan, traits: BackendTraits, d
     return 'NaN/±Inf on wasm: XNNPACK makes no NaN guarantees (a NaN can come back as −Infinity; tfjs PR #3855)';
   }
   for (const [name, zeros] of zeroMeets(plan)) {
-    if (!allFinite(tensors[name])) return `NaN/±Inf in ${name} with ${zeros} (0·Inf would add a NaN where convproof has no term)`;
+    if (!allFinite(tensors[name]))
+      return `NaN/±Inf in ${name} with ${zeros} (0·Inf would add a NaN where convproof has no term)`;
   }
   return null;
 }

@@ -15,8 +15,15 @@
 import type { Tensor } from '../../src/index.js';
 import type { ConvCase, Oracle, OracleOp } from '../types.js';
 import {
-  channelsToNhwc, filterToHwio, foldNchw, hwioIntoFilter, nhwcIntoChannels, padNchw, subsampleNhwc,
-  type Nchw, type Oihw,
+  channelsToNhwc,
+  filterToHwio,
+  foldNchw,
+  hwioIntoFilter,
+  nhwcIntoChannels,
+  padNchw,
+  subsampleNhwc,
+  type Nchw,
+  type Oihw,
 } from './layout.js';
 import { dataReason, planFor, resolveCase, type BackendTraits, type TfjsPlan } from './plan.js';
 
@@ -32,7 +39,14 @@ type Pad4 = 'valid' | 'same' | [[number, number], [number, number], [number, num
 /** The part of the tfjs API the oracle calls (tfjs-core and tfjs-node both offer it). */
 export interface TfjsApi {
   tensor(values: Float32Array, shape: number[], dtype: 'float32'): TfjsTensor;
-  conv2d(x: TfjsTensor, filter: TfjsTensor, strides: [number, number], pad: Pad4, dataFormat: 'NHWC', dilations: [number, number]): TfjsTensor;
+  conv2d(
+    x: TfjsTensor,
+    filter: TfjsTensor,
+    strides: [number, number],
+    pad: Pad4,
+    dataFormat: 'NHWC',
+    dilations: [number, number],
+  ): TfjsTensor;
   engine(): { runKernel(name: string, inputs: Record<string, TfjsTensor>, attrs: Record<string, unknown>): TfjsTensor };
   tidy<T extends TfjsTensor>(fn: () => T): T;
   setBackend(name: string): Promise<boolean>;
@@ -134,10 +148,13 @@ class TfjsOracle implements Oracle {
   private async load(): Promise<boolean> {
     try {
       const tf = await this.spec.load();
-      if (!(await tf.setBackend(this.spec.backend))) throw new Error(`tf.setBackend('${this.spec.backend}') returned false`);
+      if (!(await tf.setBackend(this.spec.backend)))
+        throw new Error(`tf.setBackend('${this.spec.backend}') returned false`);
       this.tf = tf;
       // Ask the kernel registry rather than assume: a kernel added upstream shows up here.
-      this.ops = (Object.keys(KERNELS) as OracleOp[]).filter((op) => tf.getKernel(KERNELS[op], this.spec.backend) != null);
+      this.ops = (Object.keys(KERNELS) as OracleOp[]).filter(
+        (op) => tf.getKernel(KERNELS[op], this.spec.backend) != null,
+      );
       return true;
     } catch (e) {
       this.whyUnavailable = `${this.name}: ${String((e as Error).message ?? e).split('\n')[0]}`;
@@ -147,7 +164,8 @@ class TfjsOracle implements Oracle {
 
   unsupported(c: ConvCase, op: OracleOp, dy?: Tensor): string | null {
     if (!this.tf) return `${this.name} is not available${this.whyUnavailable ? ` (${this.whyUnavailable})` : ''}`;
-    if (!this.ops.includes(op)) return `${this.name} has no ${KERNELS[op]} kernel${op === 'gradWeight' ? ' (tfjs #8474)' : ''}`;
+    if (!this.ops.includes(op))
+      return `${this.name} has no ${KERNELS[op]} kernel${op === 'gradWeight' ? ' (tfjs #8474)' : ''}`;
     return dataReason(c, planFor(resolveCase(c), this.spec.traits, op), this.spec.traits, dy);
   }
 
@@ -159,7 +177,8 @@ class TfjsOracle implements Oracle {
       // setBackend runs synchronously up to its first await, and for a
       // registered backend there is none; the check below guards that reading.
       tf.setBackend(this.spec.backend).catch(() => undefined);
-      if (tf.getBackend() !== this.spec.backend) throw new Error(`${this.name}: could not switch to backend '${this.spec.backend}'`);
+      if (tf.getBackend() !== this.spec.backend)
+        throw new Error(`${this.name}: could not switch to backend '${this.spec.backend}'`);
     }
     return tf;
   }
@@ -182,8 +201,15 @@ class TfjsOracle implements Oracle {
       const xg = channelsToNhwc(x.data, x.dims, g * Cg, Cg);
       const f = filterToHwio(c.weight.data, oihwOf(p), g * Og, Og, p.kernelDilation);
       const full = pull(tf, () =>
-        tf.conv2d(tf.tensor(xg, [N, x.dims.H, x.dims.W, Cg], 'float32'), tf.tensor(f.data, f.shape, 'float32'),
-          [p.tfStride[0], p.tfStride[1]], p.tfPad, 'NHWC', [p.tfDilation[0], p.tfDilation[1]]));
+        tf.conv2d(
+          tf.tensor(xg, [N, x.dims.H, x.dims.W, Cg], 'float32'),
+          tf.tensor(f.data, f.shape, 'float32'),
+          [p.tfStride[0], p.tfStride[1]],
+          p.tfPad,
+          'NHWC',
+          [p.tfDilation[0], p.tfDilation[1]],
+        ),
+      );
       const y = subsampleNhwc(full.data, full.shape, p.subsample);
       // The shape tfjs returned, not the one we expect: a wrong shape must show.
       [OH, OW] = [y.shape[1], y.shape[2]];
@@ -205,9 +231,17 @@ class TfjsOracle implements Oracle {
       const dyg = channelsToNhwc(dy.data, { N, C: p.c.O, H: OH, W: OW }, g * Og, Og);
       const f = filterToHwio(c.weight.data, oihwOf(p), g * Og, Og, p.kernelDilation);
       const r = pull(tf, () =>
-        tf.engine().runKernel('Conv2DBackpropInput',
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
           { dy: tf.tensor(dyg, [N, OH, OW, Og], 'float32'), filter: tf.tensor(f.data, f.shape, 'float32') },
-          { strides: [p.tfStride[0], p.tfStride[1]], pad: p.tfPad, dataFormat: 'NHWC', inputShape: [N, x.H, x.W, Cg] }));
+          {
+            strides: [p.tfStride[0], p.tfStride[1]],
+            pad: p.tfPad,
+            dataFormat: 'NHWC',
+            inputShape: [N, x.H, x.W, Cg],
+          },
+        ),
+      );
       nhwcIntoChannels(r.data, gx, x, g * Cg, Cg);
     }
     const data = p.prePad ? foldNchw(gx, nchwOf(p), p.prePad, p.c.mode) : Float32Array.from(gx);
@@ -226,9 +260,15 @@ class TfjsOracle implements Oracle {
       const dyg = channelsToNhwc(dy.data, { N, C: p.c.O, H: OH, W: OW }, g * Og, Og);
       const shape = filterToHwio(c.weight.data, oihwOf(p), g * Og, Og, p.kernelDilation).shape;
       const r = pull(tf, () =>
-        tf.engine().runKernel('Conv2DBackpropFilter',
-          { x: tf.tensor(xg, [N, x.dims.H, x.dims.W, Cg], 'float32'), dy: tf.tensor(dyg, [N, OH, OW, Og], 'float32') },
-          { strides: [p.tfStride[0], p.tfStride[1]], pad: p.tfPad, dataFormat: 'NHWC', filterShape: shape }));
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          {
+            x: tf.tensor(xg, [N, x.dims.H, x.dims.W, Cg], 'float32'),
+            dy: tf.tensor(dyg, [N, OH, OW, Og], 'float32'),
+          },
+          { strides: [p.tfStride[0], p.tfStride[1]], pad: p.tfPad, dataFormat: 'NHWC', filterShape: shape },
+        ),
+      );
       hwioIntoFilter(r.data, out, oihwOf(p), g * Og, Og, p.kernelDilation);
     }
     return { shape: [...c.weight.shape], data: out };

@@ -14,7 +14,12 @@ function num(v: number): string {
 
 function pad(cells: readonly string[][]): string[] {
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  return cells.map((row) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function timeCell(ms: number, latency: boolean): string {
@@ -24,13 +29,24 @@ function timeCell(ms: number, latency: boolean): string {
 function peerCells(r: PeerResult, latency: boolean): string[] {
   if (!r.timing || r.ratio === null) return [r.missing?.startsWith('skipped') ? 'skipped' : 'n/a', '', ''];
   const star = r.partial ? '*' : '';
-  return [timeCell(r.timing.ms, latency) + star, r.timing.gflops === null ? '' : num(r.timing.gflops), num(r.ratio) + '×'];
+  return [
+    timeCell(r.timing.ms, latency) + star,
+    r.timing.gflops === null ? '' : num(r.timing.gflops),
+    `${num(r.ratio)}×`,
+  ];
 }
 
 function table(cases: readonly BenchCase[], peers: readonly string[]): string[] {
   const latency = cases[0].group.startsWith('latency');
   const unit = latency ? 'µs' : 'ms';
-  const head = ['', '', `ours ${unit}`, 'GFLOP/s', ...peers.flatMap((p) => [`${p} ${unit}`, 'GFLOP/s', '×']), 'err/(u·M)'];
+  const head = [
+    '',
+    '',
+    `ours ${unit}`,
+    'GFLOP/s',
+    ...peers.flatMap((p) => [`${p} ${unit}`, 'GFLOP/s', '×']),
+    'err/(u·M)',
+  ];
   const rows = cases.map((c) => [
     c.name,
     c.shape,
@@ -53,8 +69,10 @@ function summaryLine(s: BenchSummary): string {
 const TITLES: Readonly<Record<BenchCase['group'], string>> = {
   forward: 'forward (one conv2d call)',
   backward: 'backward (input + weight gradients; ours also the bias gradient; 2 passes of FLOPs)',
-  latency: "per-call latency of the chapter's corr2d into a reused buffer, corr2d(X, K, out) (tfjs: conv2d on [1,6,8,1], dataSync, dispose)",
-  'latency-fresh': "per-call latency of the chapter's corr2d returning a fresh array, corr2d(X, K) (tfjs: the same call as above)",
+  latency:
+    "per-call latency of the chapter's corr2d into a reused buffer, corr2d(X, K, out) (tfjs: conv2d on [1,6,8,1], dataSync, dispose)",
+  'latency-fresh':
+    "per-call latency of the chapter's corr2d returning a fresh array, corr2d(X, K) (tfjs: the same call as above)",
 };
 
 /**

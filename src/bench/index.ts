@@ -26,7 +26,16 @@ import {
   type BenchGroup,
   type BenchProblem,
 } from './problems.js';
-import { backwardCall, forwardCall, latencyCall, loadPeers, muteBanner, type LoadedPeers, type Peer, type PreparedCall } from './tfjs.js';
+import {
+  backwardCall,
+  forwardCall,
+  latencyCall,
+  loadPeers,
+  muteBanner,
+  type LoadedPeers,
+  type Peer,
+  type PreparedCall,
+} from './tfjs.js';
 import { timeInterleaved, type Clock, type Contender, type Measured, type TimingPlan } from './timing.js';
 
 export { formatBenchReport } from './format.js';
@@ -127,7 +136,12 @@ export interface BenchReport {
 }
 
 /** Speed-up targets over tfjs-cpu (issue #7): geometric means per group (null: no target). */
-export const TARGETS: Readonly<Record<BenchGroup, number | null>> = { forward: 5, backward: 50, latency: 20, 'latency-fresh': null };
+export const TARGETS: Readonly<Record<BenchGroup, number | null>> = {
+  forward: 5,
+  backward: 50,
+  latency: 20,
+  'latency-fresh': null,
+};
 
 /** tfjs-cpu's weight gradient runs near 0.013 GFLOP/s: in quick mode it is timed only below this many FLOPs per pass. */
 const QUICK_CPU_BACKWARD_LIMIT = 50e6;
@@ -148,7 +162,13 @@ function optionsOf(p: BenchProblem): Conv2dOptions {
 }
 
 function timing(m: Measured, flops: number | null): BenchTiming {
-  return { ms: m.ms, gflops: flops === null ? null : flops / m.ms / 1e6, samples: m.samples, callsPerSample: m.callsPerSample, oneShot: m.oneShot };
+  return {
+    ms: m.ms,
+    gflops: flops === null ? null : flops / m.ms / 1e6,
+    samples: m.samples,
+    callsPerSample: m.callsPerSample,
+    oneShot: m.oneShot,
+  };
 }
 
 /** Our contender plus one per peer, each with the prepared call it times. */
@@ -172,7 +192,11 @@ async function lineup(loaded: LoadedPeers, ours: () => void, prepare: Prepare): 
       continue;
     }
     calls.push(call);
-    contenders.push({ name: peer.name, enter: () => tf.setBackend(peer.backend).then(() => {}), run: () => call.run() });
+    contenders.push({
+      name: peer.name,
+      enter: () => tf.setBackend(peer.backend).then(() => {}),
+      run: () => call.run(),
+    });
   }
   return { contenders, calls, missing };
 }
@@ -188,8 +212,15 @@ interface Run {
 }
 
 async function measure(
-  run: Run, group: BenchCase['group'], name: string, shape: string, flops: number | null,
-  check: BenchCheck, ours: () => void, prepare: Prepare, partialOf: (peer: Peer) => string | null,
+  run: Run,
+  group: BenchCase['group'],
+  name: string,
+  shape: string,
+  flops: number | null,
+  check: BenchCheck,
+  ours: () => void,
+  prepare: Prepare,
+  partialOf: (peer: Peer) => string | null,
 ): Promise<BenchCase> {
   const { loaded } = run;
   const l = await lineup(loaded, ours, prepare);
@@ -200,10 +231,22 @@ async function measure(
   const peers = loaded.peers.map((peer): PeerResult => {
     const t = times.get(peer.name);
     if (!t || !oursTiming) {
-      return { peer: peer.name, timing: null, ratio: null, partial: null, missing: l.missing.get(peer.name) ?? (check.ok ? 'not run' : 'ours failed its check') };
+      return {
+        peer: peer.name,
+        timing: null,
+        ratio: null,
+        partial: null,
+        missing: l.missing.get(peer.name) ?? (check.ok ? 'not run' : 'ours failed its check'),
+      };
     }
     const partial = partialOf(peer);
-    return { peer: peer.name, timing: timing(t, partial ? null : flops), ratio: t.ms / oursTiming.ms, partial, missing: null };
+    return {
+      peer: peer.name,
+      timing: timing(t, partial ? null : flops),
+      ratio: t.ms / oursTiming.ms,
+      partial,
+      missing: null,
+    };
   });
   return { group, name, shape, flops: flops ?? 0, ours: oursTiming, check, peers };
 }
@@ -213,12 +256,29 @@ function checked(worstRatio: number, ok: boolean, message: string): BenchCheck {
 }
 
 async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
-  const x: Tensor = { shape: p.input, data: randomData(p.input.reduce((a, b) => a * b), seed) };
-  const w: Tensor = { shape: p.weight, data: randomData(p.weight.reduce((a, b) => a * b), seed + 1) };
+  const x: Tensor = {
+    shape: p.input,
+    data: randomData(
+      p.input.reduce((a, b) => a * b),
+      seed,
+    ),
+  };
+  const w: Tensor = {
+    shape: p.weight,
+    data: randomData(
+      p.weight.reduce((a, b) => a * b),
+      seed + 1,
+    ),
+  };
   const options = optionsOf(p);
   const cmp = compareBounded(conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
   return measure(
-    run, 'forward', p.name, describeProblem(p), passFlops(p), checked(cmp.worstRatio, cmp.ok, cmp.message),
+    run,
+    'forward',
+    p.name,
+    describeProblem(p),
+    passFlops(p),
+    checked(cmp.worstRatio, cmp.ok, cmp.message),
     () => conv2d(x, w, options),
     (tf) => forwardCall(tf, p, x.data as Float32Array, w.data as Float32Array),
     () => null,
@@ -226,23 +286,64 @@ async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<Ben
 }
 
 async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
-  const x: Tensor = { shape: p.input, data: randomData(p.input.reduce((a, b) => a * b), seed) };
-  const w: Tensor = { shape: p.weight, data: randomData(p.weight.reduce((a, b) => a * b), seed + 1) };
-  const dy: Tensor = { shape: outputShape(p), data: randomData(outputShape(p).reduce((a, b) => a * b), seed + 2) };
+  const x: Tensor = {
+    shape: p.input,
+    data: randomData(
+      p.input.reduce((a, b) => a * b),
+      seed,
+    ),
+  };
+  const w: Tensor = {
+    shape: p.weight,
+    data: randomData(
+      p.weight.reduce((a, b) => a * b),
+      seed + 1,
+    ),
+  };
+  const dy: Tensor = {
+    shape: outputShape(p),
+    data: randomData(
+      outputShape(p).reduce((a, b) => a * b),
+      seed + 2,
+    ),
+  };
   const options = optionsOf(p);
   const got = conv2dBackward(dy, x, w, options);
   const e = gradientExpectations({ input: x, weight: w, options }, dy);
-  const cmps = [compareBounded(got.gradInput, e.gradInput), compareBounded(got.gradWeight, e.gradWeight), compareBounded(got.gradBias, e.gradBias)];
-  const check = checked(Math.max(...cmps.map((c) => c.worstRatio)), cmps.every((c) => c.ok), cmps.map((c) => c.message).filter(Boolean).join('\n'));
+  const cmps = [
+    compareBounded(got.gradInput, e.gradInput),
+    compareBounded(got.gradWeight, e.gradWeight),
+    compareBounded(got.gradBias, e.gradBias),
+  ];
+  const check = checked(
+    Math.max(...cmps.map((c) => c.worstRatio)),
+    cmps.every((c) => c.ok),
+    cmps
+      .map((c) => c.message)
+      .filter(Boolean)
+      .join('\n'),
+  );
   const flops = 2 * passFlops(p);
   return measure(
-    run, 'backward', p.name, describeProblem(p), flops, check,
+    run,
+    'backward',
+    p.name,
+    describeProblem(p),
+    flops,
+    check,
     () => conv2dBackward(dy, x, w, options),
     (tf, peer) => {
       if (run.quick && peer.name === 'tfjs-cpu' && passFlops(p) > QUICK_CPU_BACKWARD_LIMIT) {
         return `skipped in --quick: its weight gradient would take ~${Math.round(passFlops(p) / 0.013e9)} s`;
       }
-      return backwardCall(tf, p, x.data as Float32Array, w.data as Float32Array, dy.data as Float32Array, peer.noWeightGradient === null);
+      return backwardCall(
+        tf,
+        p,
+        x.data as Float32Array,
+        w.data as Float32Array,
+        dy.data as Float32Array,
+        peer.noWeightGradient === null,
+      );
     },
     (peer) => (peer.noWeightGradient ? `input gradient only: ${peer.noWeightGradient}` : null),
   );
@@ -256,7 +357,10 @@ async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<Be
  */
 async function latencyCases(run: Run): Promise<BenchCase[]> {
   const [H, W] = LATENCY_PROBLEM.X;
-  const X: Tensor = { shape: [H, W], data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)) };
+  const X: Tensor = {
+    shape: [H, W],
+    data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)),
+  };
   const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
   const expected = Array.from(reference.corr2d(X, K).data);
   const length = expected.length;
@@ -266,19 +370,32 @@ async function latencyCases(run: Run): Promise<BenchCase[]> {
   const tfjs: Prepare = (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape);
   const sameInto = exact(corr2d(X, K, out).data);
   const into = await measure(
-    run, 'latency', `${LATENCY_PROBLEM.name}, into out`, shape, null,
+    run,
+    'latency',
+    `${LATENCY_PROBLEM.name}, into out`,
+    shape,
+    null,
     checked(0, sameInto, sameInto ? '' : 'corr2d(X, K, out) differs from the reference'),
-    () => corr2d(X, K, out), tfjs, () => null,
+    () => corr2d(X, K, out),
+    tfjs,
+    () => null,
   );
   const sameFresh = exact(corr2d(X, K).data);
   const fresh = await measure(
-    run, 'latency-fresh', `${LATENCY_PROBLEM.name}, fresh`, shape, null,
+    run,
+    'latency-fresh',
+    `${LATENCY_PROBLEM.name}, fresh`,
+    shape,
+    null,
     checked(0, sameFresh, sameFresh ? '' : 'corr2d(X, K) differs from the reference'),
-    () => corr2d(X, K), tfjs, () => null,
+    () => corr2d(X, K),
+    tfjs,
+    () => null,
   );
   if (!into.ours || !fresh.ours) return [into, fresh];
   const extra = (fresh.ours.ms - into.ours.ms) * 1000;
-  const note = `returning a fresh ${length}-element Float32Array costs ${extra.toFixed(2)} µs per call more than writing into out ` +
+  const note =
+    `returning a fresh ${length}-element Float32Array costs ${extra.toFixed(2)} µs per call more than writing into out ` +
     `(${((100 * extra) / (fresh.ours.ms * 1000)).toFixed(0)} % of the call)`;
   return [into, { ...fresh, note }];
 }
@@ -300,10 +417,26 @@ function summarise(cases: readonly BenchCase[], peers: readonly Peer[]): BenchSu
       const mean = geomean(full);
       // A peer that did only part of the work everywhere (tfjs-wasm's backward) gets only its partial line.
       if (full.length || !partial.length) {
-        out.push({ group, peer: peer.name, geomean: mean, count: full.length, of: inGroup.length, target, met: target === null || mean === null ? null : mean >= target });
+        out.push({
+          group,
+          peer: peer.name,
+          geomean: mean,
+          count: full.length,
+          of: inGroup.length,
+          target,
+          met: target === null || mean === null ? null : mean >= target,
+        });
       }
       if (partial.length) {
-        out.push({ group, peer: `${peer.name} (its input gradient only)`, geomean: geomean(partial), count: partial.length, of: inGroup.length, target: null, met: null });
+        out.push({
+          group,
+          peer: `${peer.name} (its input gradient only)`,
+          geomean: geomean(partial),
+          count: partial.length,
+          of: inGroup.length,
+          target: null,
+          met: null,
+        });
       }
     }
   }
@@ -339,10 +472,12 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     };
     const parts = new Set<BenchPart>(options.only ?? ['forward', 'backward', 'latency']);
     if (parts.has('forward')) {
-      for (const [i, p] of FORWARD_PROBLEMS.entries()) await step(() => forwardCase(run, p, 100 + 10 * i), `forward ${p.name}`);
+      for (const [i, p] of FORWARD_PROBLEMS.entries())
+        await step(() => forwardCase(run, p, 100 + 10 * i), `forward ${p.name}`);
     }
     if (parts.has('backward')) {
-      for (const [i, p] of BACKWARD_PROBLEMS.entries()) await step(() => backwardCase(run, p, 200 + 10 * i), `backward ${p.name}`);
+      for (const [i, p] of BACKWARD_PROBLEMS.entries())
+        await step(() => backwardCase(run, p, 200 + 10 * i), `backward ${p.name}`);
     }
     if (parts.has('latency')) {
       progress('latency …');
@@ -363,7 +498,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     };
     if (options.json) {
       const { writeFile } = await import('node:fs/promises');
-      await writeFile(options.json, JSON.stringify(report, null, 2) + '\n');
+      await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
     }
     return report;
   } finally {
@@ -374,9 +509,16 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
 
 function notesOf(cases: readonly BenchCase[], quick: boolean): string[] {
   const notes: string[] = cases.flatMap((c) => (c.note ? [`${c.group} ${c.name}: ${c.note}`] : []));
-  const skipped = cases.flatMap((c) => c.peers.filter((r) => r.missing?.startsWith('skipped')).map(() => `${c.group} ${c.name}`));
-  if (skipped.length) notes.push(`--quick: tfjs-cpu's backward not timed on ${skipped.join(', ')} (left out of its mean); run without --quick to time it`);
-  const oneShot = cases.flatMap((c) => c.peers.filter((r) => r.timing?.oneShot).map((r) => `${r.peer} on ${c.group} ${c.name}`));
+  const skipped = cases.flatMap((c) =>
+    c.peers.filter((r) => r.missing?.startsWith('skipped')).map(() => `${c.group} ${c.name}`),
+  );
+  if (skipped.length)
+    notes.push(
+      `--quick: tfjs-cpu's backward not timed on ${skipped.join(', ')} (left out of its mean); run without --quick to time it`,
+    );
+  const oneShot = cases.flatMap((c) =>
+    c.peers.filter((r) => r.timing?.oneShot).map((r) => `${r.peer} on ${c.group} ${c.name}`),
+  );
   if (oneShot.length) notes.push(`one call only (it took seconds): ${oneShot.join(', ')}`);
   if (quick) notes.push('--quick: fewer samples; numbers are noisier');
   return notes;

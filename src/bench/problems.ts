@@ -14,7 +14,12 @@ export interface BenchProblem {
   readonly groups: number;
 }
 
-function problem(name: string, input: BenchProblem['input'], weight: BenchProblem['weight'], more: Partial<BenchProblem> = {}): BenchProblem {
+function problem(
+  name: string,
+  input: BenchProblem['input'],
+  weight: BenchProblem['weight'],
+  more: Partial<BenchProblem> = {},
+): BenchProblem {
   return { name, input, weight, stride: 1, padding: 0, groups: 1, ...more };
 }
 
@@ -57,8 +62,12 @@ export function passFlops(p: BenchProblem): number {
 
 /** e.g. `1×64×56×56 ∗ 64×64×3×3 p1 s2 g32`. */
 export function describeProblem(p: BenchProblem): string {
-  const extra = [p.padding ? `p${p.padding}` : '', p.stride > 1 ? `s${p.stride}` : '', p.groups > 1 ? `g${p.groups}` : ''].filter(Boolean);
-  return `${p.input.join('×')} ∗ ${p.weight.join('×')}${extra.length ? ' ' + extra.join(' ') : ''}`;
+  const extra = [
+    p.padding ? `p${p.padding}` : '',
+    p.stride > 1 ? `s${p.stride}` : '',
+    p.groups > 1 ? `g${p.groups}` : '',
+  ].filter(Boolean);
+  return `${p.input.join('×')} ∗ ${p.weight.join('×')}${extra.length ? ` ${extra.join(' ')}` : ''}`;
 }
 
 /**

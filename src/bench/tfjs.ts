@@ -57,7 +57,14 @@ export async function loadPeers(): Promise<LoadedPeers> {
   try {
     tf = await import('@tensorflow/tfjs-core');
   } catch {
-    return { tf: null, version: null, peers: [], unavailable: ['TensorFlow.js is not installed (npm i -D @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm)'] };
+    return {
+      tf: null,
+      version: null,
+      peers: [],
+      unavailable: [
+        'TensorFlow.js is not installed (npm i -D @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm)',
+      ],
+    };
   }
   const peers: Peer[] = [];
   const unavailable: string[] = [];
@@ -72,7 +79,8 @@ export async function loadPeers(): Promise<LoadedPeers> {
       if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`);
       peers.push({ name, backend, noWeightGradient });
     } catch (e) {
-      const why = name === 'tfjs-node' ? 'not installed (optional; its install downloads libtensorflow)' : (e as Error).message;
+      const why =
+        name === 'tfjs-node' ? 'not installed (optional; its install downloads libtensorflow)' : (e as Error).message;
       unavailable.push(`${name}: ${why}`);
     }
   }
@@ -82,7 +90,9 @@ export async function loadPeers(): Promise<LoadedPeers> {
 /** NCHW data as an NHWC tfjs tensor. */
 function nhwc(tf: typeof Tf, data: Float32Array, [N, C, H, W]: readonly number[]): Tf.Tensor4D {
   const out = new Float32Array(data.length);
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let i = 0; i < H * W; i++) out[(n * H * W + i) * C + c] = data[(n * C + c) * H * W + i];
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < H * W; i++) out[(n * H * W + i) * C + c] = data[(n * C + c) * H * W + i];
   return tf.tensor4d(out, [N, H, W, C]);
 }
 
@@ -106,7 +116,12 @@ function filter(tf: typeof Tf, data: Float32Array, p: BenchProblem): Tf.Tensor4D
 
 /** Explicit pads: numeric pads are wrong in tfjs for non-square filters (its issue #649). */
 function pads(p: BenchProblem): Tf.backend_util.ExplicitPadding {
-  return [[0, 0], [p.padding, p.padding], [p.padding, p.padding], [0, 0]];
+  return [
+    [0, 0],
+    [p.padding, p.padding],
+    [p.padding, p.padding],
+    [0, 0],
+  ];
 }
 
 /** A prepared call and the tensors to dispose afterwards. */
@@ -142,7 +157,14 @@ export function forwardCall(tf: typeof Tf, p: BenchProblem, x: Float32Array, w: 
  * (tfjs-core registers no gradients by itself): Conv2DBackpropInput and,
  * when the backend has it, Conv2DBackpropFilter.
  */
-export function backwardCall(tf: typeof Tf, p: BenchProblem, x: Float32Array, w: Float32Array, dy: Float32Array, withFilter: boolean): PreparedCall {
+export function backwardCall(
+  tf: typeof Tf,
+  p: BenchProblem,
+  x: Float32Array,
+  w: Float32Array,
+  dy: Float32Array,
+  withFilter: boolean,
+): PreparedCall {
   const xt = nhwc(tf, x, p.input);
   const ft = filter(tf, w, p);
   const dyt = nhwc(tf, dy, outputShape(p));
@@ -151,11 +173,15 @@ export function backwardCall(tf: typeof Tf, p: BenchProblem, x: Float32Array, w:
   const attrs = { strides: [p.stride, p.stride], pad: pads(p), dataFormat: 'NHWC' };
   return {
     run() {
-      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: ft }, { ...attrs, inputShape: [N, H, W, C] }) as Tf.Tensor;
+      const dx = tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy: dyt, filter: ft }, { ...attrs, inputShape: [N, H, W, C] }) as Tf.Tensor;
       dx.dataSync();
       dx.dispose();
       if (!withFilter) return;
-      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs, filterShape: [KH, KW, C, O] }) as Tf.Tensor;
+      const dw = tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs, filterShape: [KH, KW, C, O] }) as Tf.Tensor;
       dw.dataSync();
       dw.dispose();
     },
@@ -166,7 +192,13 @@ export function backwardCall(tf: typeof Tf, p: BenchProblem, x: Float32Array, w:
 }
 
 /** The chapter's corr2d as tfjs does it: conv2d of a [1, H, W, 1] image with a [KH, KW, 1, 1] filter. */
-export function latencyCall(tf: typeof Tf, X: Float32Array, xShape: readonly number[], K: Float32Array, kShape: readonly number[]): PreparedCall {
+export function latencyCall(
+  tf: typeof Tf,
+  X: Float32Array,
+  xShape: readonly number[],
+  K: Float32Array,
+  kShape: readonly number[],
+): PreparedCall {
   const xt = tf.tensor4d(X, [1, xShape[0], xShape[1], 1]);
   const kt = tf.tensor4d(K, [kShape[0], kShape[1], 1, 1]);
   return {

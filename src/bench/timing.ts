@@ -89,7 +89,10 @@ async function warmUp(c: Contender, plan: TimingPlan): Promise<State> {
  * per sample), then interleaved rounds.
  * @example const t = await timeInterleaved([ours, tfjsCpu], { clock: 'wall', samples: 7, budgetMs: 3000, minSampleMs: 20, warmupMs: 200, oneShotMs: 3000 });
  */
-export async function timeInterleaved(contenders: readonly Contender[], plan: TimingPlan): Promise<Map<string, Measured>> {
+export async function timeInterleaved(
+  contenders: readonly Contender[],
+  plan: TimingPlan,
+): Promise<Map<string, Measured>> {
   const states: State[] = [];
   for (const c of contenders) states.push(await warmUp(c, plan));
   for (let round = 0; round < plan.samples; round++) {
@@ -103,5 +106,10 @@ export async function timeInterleaved(contenders: readonly Contender[], plan: Ti
       s.times.push(t / s.calls);
     }
   }
-  return new Map(states.map((s) => [s.c.name, { ms: median(s.times), samples: s.times.length, callsPerSample: s.calls, oneShot: s.oneShot }]));
+  return new Map(
+    states.map((s) => [
+      s.c.name,
+      { ms: median(s.times), samples: s.times.length, callsPerSample: s.calls, oneShot: s.oneShot },
+    ]),
+  );
 }

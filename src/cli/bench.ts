@@ -51,7 +51,9 @@ export async function bench(args: readonly string[], ctx: CliContext): Promise<n
   }
   const kernels = choiceFlag('bench', '--kernels', values.kernels ?? 'auto', ['auto', 'wasm', 'js'] as const);
   const clock = choiceFlag('bench', '--clock', values.clock ?? 'wall', ['wall', 'cpu'] as const);
-  const only = values.only?.map((part) => choiceFlag('bench', '--only', part, ['forward', 'backward', 'latency'] as const));
+  const only = values.only?.map((part) =>
+    choiceFlag('bench', '--only', part, ['forward', 'backward', 'latency'] as const),
+  );
   const json = values.json === undefined ? undefined : resolve(ctx.cwd, values.json);
   if (json !== undefined && (values.json === '' || !existsSync(dirname(json)))) {
     throw new UsageError('bench', `--json: no directory to write ${JSON.stringify(values.json)} into`);

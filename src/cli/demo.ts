@@ -5,7 +5,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CORR2D_EXAMPLE, EDGE_KERNEL, SHAPE_EXAMPLES, chapterFormula, edgeImage, learnKernel, pair, shapeOf } from '../chapter.js';
+import {
+  CORR2D_EXAMPLE,
+  EDGE_KERNEL,
+  SHAPE_EXAMPLES,
+  chapterFormula,
+  edgeImage,
+  learnKernel,
+  pair,
+  shapeOf,
+} from '../chapter.js';
 import { corr2d, tensor, toNested, type Tensor } from '../index.js';
 import { println, type CliContext } from './context.js';
 import { numberGrid, matrixImage, greyscale, signed, terminalGrey, terminalSigned, type Matrix } from './picture.js';
@@ -60,8 +69,20 @@ function showCorr2d(out: CliContext['stdout'], p: Paint): void {
   const result = matrix(corr2d(tensor(X), tensor(K)));
   const agrees = JSON.stringify(result) === JSON.stringify(Y);
   println(out, p.bold('1. Cross-correlation: corr2d(X, K)'));
-  println(out, indent(sideBySide([['X', ...numberGrid(X)], ['K', ...numberGrid(K)], ['corr2d(X, K)', ...numberGrid(result)]])));
-  println(out, `  top-left: 0·0 + 1·1 + 3·2 + 4·3 = 19; the chapter's answer [[19, 25], [37, 43]] ${agrees ? p.green('✓') : p.red('✗')}`);
+  println(
+    out,
+    indent(
+      sideBySide([
+        ['X', ...numberGrid(X)],
+        ['K', ...numberGrid(K)],
+        ['corr2d(X, K)', ...numberGrid(result)],
+      ]),
+    ),
+  );
+  println(
+    out,
+    `  top-left: 0·0 + 1·1 + 3·2 + 4·3 = 19; the chapter's answer [[19, 25], [37, 43]] ${agrees ? p.green('✓') : p.red('✗')}`,
+  );
   println(out);
 }
 
@@ -80,15 +101,42 @@ function showEdges(out: CliContext['stdout'], p: Paint): EdgePictures {
   const inputT = transpose(input);
   const outputT = matrix(corr2d(tensor(inputT), K));
   println(out, p.bold('2. Edge detection: a 6×8 image X and the kernel K = [[1, −1]]'));
-  println(out, indent(sideBySide([['X', ...numberGrid(input)], ['picture (██ = 1, ·· = 0)', ...terminalGrey(input, 0, 1)]])));
+  println(
+    out,
+    indent(
+      sideBySide([
+        ['X', ...numberGrid(input)],
+        ['picture (██ = 1, ·· = 0)', ...terminalGrey(input, 0, 1)],
+      ]),
+    ),
+  );
   println(out);
   const legend = p.enabled ? `${p.red('██')} = +1, ${p.blue('██')} = −1` : '██ = +1, ░░ = −1';
-  println(out, indent(sideBySide([['Y = corr2d(X, K)  6×7', ...numberGrid(output)], [`picture (${legend})`, ...terminalSigned(output, p)]])));
+  println(
+    out,
+    indent(
+      sideBySide([
+        ['Y = corr2d(X, K)  6×7', ...numberGrid(output)],
+        [`picture (${legend})`, ...terminalSigned(output, p)],
+      ]),
+    ),
+  );
   println(out, '  +1 where white turns black (left to right), −1 where black turns white, 0 elsewhere.');
   println(out);
   const allZero = outputT.every((row) => row.every((v) => v === 0));
-  println(out, indent(sideBySide([['Xᵀ  8×6', ...terminalGrey(inputT, 0, 1)], ['corr2d(Xᵀ, K)  8×5', ...terminalSigned(outputT, p)]])));
-  println(out, `  On the transposed image the edges are horizontal and K sees none: all ${allZero ? 'zeros' : p.red('NOT zero')}.`);
+  println(
+    out,
+    indent(
+      sideBySide([
+        ['Xᵀ  8×6', ...terminalGrey(inputT, 0, 1)],
+        ['corr2d(Xᵀ, K)  8×5', ...terminalSigned(outputT, p)],
+      ]),
+    ),
+  );
+  println(
+    out,
+    `  On the transposed image the edges are horizontal and K sees none: all ${allZero ? 'zeros' : p.red('NOT zero')}.`,
+  );
   println(out);
   return { input, output, inputT, outputT };
 }
@@ -96,8 +144,12 @@ function showEdges(out: CliContext['stdout'], p: Paint): EdgePictures {
 function showLearning(out: CliContext['stdout'], p: Paint): number[] {
   const { steps, kernel } = learnKernel();
   println(out, p.bold('3. Learning the kernel from X and Y'));
-  println(out, '  Conv2d 1→1, kernel (1, 2), no bias (seed 0); loss = Σ(ŷ − y)²; 10 steps of gradient descent, lr 0.03');
-  for (const s of steps) if (s.step % 2 === 0) println(out, `  step ${String(s.step).padStart(2)}, loss ${s.loss.toFixed(3)}`);
+  println(
+    out,
+    '  Conv2d 1→1, kernel (1, 2), no bias (seed 0); loss = Σ(ŷ − y)²; 10 steps of gradient descent, lr 0.03',
+  );
+  for (const s of steps)
+    if (s.step % 2 === 0) println(out, `  step ${String(s.step).padStart(2)}, loss ${s.loss.toFixed(3)}`);
   println(out, `  learned kernel [[${kernel.map((v) => v.toFixed(4)).join(', ')}]]  (the edge detector is [[1, −1]])`);
   println(out);
   return steps.map((s) => s.loss);
@@ -114,7 +166,14 @@ function showShapes(out: CliContext['stdout'], p: Paint): void {
     const formula: [number, number] = [chapterFormula(8, k[0], pad[0], s[0]), chapterFormula(8, k[1], pad[1], s[1])];
     const got = shapeOf(e);
     const ok = got[0] === e.expected[0] && got[1] === e.expected[1] && formula[0] === got[0] && formula[1] === got[1];
-    return [dims(k), tuple(pad), tuple(s), `${axis(0)} × ${axis(1)} = ${dims(formula)}`, dims(got), `${dims(e.expected)} ${ok ? p.green('✓') : p.red('✗')}`];
+    return [
+      dims(k),
+      tuple(pad),
+      tuple(s),
+      `${axis(0)} × ${axis(1)} = ${dims(formula)}`,
+      dims(got),
+      `${dims(e.expected)} ${ok ? p.green('✓') : p.red('✗')}`,
+    ];
   });
   const text = table(['kernel', 'padding', 'stride', 'formula', 'conv2d', 'chapter'], rows);
   println(out, indent(text.split('\n')));
@@ -142,7 +201,11 @@ function writePictures(dir: string, edges: EdgePictures, losses: readonly number
  */
 export async function demo(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseOrUsage('demo', () =>
-    parseArgs({ args: [...args], options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }),
+    parseArgs({
+      args: [...args],
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }),
   );
   if (values.help) {
     println(ctx.stdout, DEMO_HELP);

@@ -36,7 +36,10 @@ function exportsOf(mod: Record<string, unknown>): Record<string, unknown> {
 export async function loadImplementation(path: string, cwd: string): Promise<LoadedImplementation> {
   const file = resolve(cwd, path);
   if (!EXTENSIONS.includes(extname(file))) {
-    throw new UsageError('verify', `--impl must be a JavaScript module (.js, .mjs or .cjs), got ${path}; build TypeScript first`);
+    throw new UsageError(
+      'verify',
+      `--impl must be a JavaScript module (.js, .mjs or .cjs), got ${path}; build TypeScript first`,
+    );
   }
   if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError('verify', `--impl: no such file ${path}`);
   let mod: Record<string, unknown>;
@@ -55,7 +58,10 @@ export async function loadImplementation(path: string, cwd: string): Promise<Loa
   }
   for (const name of FUNCTIONS) {
     if (exported[name] !== undefined && typeof exported[name] !== 'function') {
-      throw new UsageError('verify', `--impl: ${path} exports ${name}, but as a ${typeof exported[name]}, not a function`);
+      throw new UsageError(
+        'verify',
+        `--impl: ${path} exports ${name}, but as a ${typeof exported[name]}, not a function`,
+      );
     }
   }
   const impl: Record<string, unknown> = {};

@@ -126,7 +126,10 @@ const LINE: Rgb = [33, 102, 172];
  * Non-finite values are left out of the curve.
  * @example encodePng(linePlot([4.1, 1.2, 0.4, 0.12], { width: 640, height: 400 }))
  */
-export function linePlot(values: readonly number[], size: { width: number; height: number } = { width: 640, height: 400 }): RgbImage {
+export function linePlot(
+  values: readonly number[],
+  size: { width: number; height: number } = { width: 640, height: 400 },
+): RgbImage {
   const { width, height } = size;
   const img = rgbImage(width, height, [255, 255, 255]);
   const [left, right, top, bottom] = [70, width - 24, 24, height - 56];

@@ -23,7 +23,14 @@ export function rgbImage(width: number, height: number, fill: readonly [number, 
 }
 
 /** Fills the rectangle `[x, x+w) × [y, y+h)`, clipped to the image. */
-export function fillRect(img: RgbImage, x: number, y: number, w: number, h: number, rgb: readonly [number, number, number]): void {
+export function fillRect(
+  img: RgbImage,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  rgb: readonly [number, number, number],
+): void {
   for (let j = Math.max(0, y); j < Math.min(img.height, y + h); j++) {
     for (let i = Math.max(0, x); i < Math.min(img.width, x + w); i++) img.pixels.set(rgb, 3 * (j * img.width + i));
   }
@@ -68,8 +75,16 @@ const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
  */
 export function encodePng(img: RgbImage): Uint8Array {
   const { width, height, pixels } = img;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || pixels.length !== 3 * width * height) {
-    throw new RangeError(`encodePng: a ${width}×${height} RGB image needs ${3 * width * height} bytes, got ${pixels.length}`);
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    pixels.length !== 3 * width * height
+  ) {
+    throw new RangeError(
+      `encodePng: a ${width}×${height} RGB image needs ${3 * width * height} bytes, got ${pixels.length}`,
+    );
   }
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);

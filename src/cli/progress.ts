@@ -25,7 +25,7 @@ function bar(fraction: number): string {
   return '█'.repeat(full) + '░'.repeat(BAR - full);
 }
 
-function fit(text: string, width: number): string {
+function fitWidth(text: string, width: number): string {
   return visibleWidth(text) <= width ? text : `${[...text].slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
@@ -71,7 +71,7 @@ class TtyProgress implements Progress {
     const fraction = this.total > 0 ? (this.index + this.inner) / this.total : 1;
     const head = `${this.p.cyan(bar(fraction))} ${this.index + 1}/${this.total} `;
     const width = (this.stream.columns || 80) - 1;
-    this.stream.write(`\r\x1b[2K${head}${fit(this.label, Math.max(10, width - visibleWidth(head)))}`);
+    this.stream.write(`\r\x1b[2K${head}${fitWidth(this.label, Math.max(10, width - visibleWidth(head)))}`);
   }
 }
 

@@ -52,6 +52,7 @@ export function paint(enabled: boolean): Paint {
   };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every ANSI escape code this strips.
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The number of terminal columns `s` occupies (escape codes take none). */

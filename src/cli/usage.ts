@@ -40,7 +40,9 @@ export function parseOrUsage<R>(command: string, parse: () => R): R {
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && PARSE_CODES.has(code)) {
-      const first = String((e as Error).message).split(/\.\s|\n/)[0].replace(/\.$/, '');
+      const first = String((e as Error).message)
+        .split(/\.\s|\n/)[0]
+        .replace(/\.$/, '');
       throw new UsageError(command, first.charAt(0).toLowerCase() + first.slice(1));
     }
     throw e;
@@ -51,7 +53,13 @@ export function parseOrUsage<R>(command: string, parse: () => R): R {
  * Parses a flag value that must be an integer in `[min, max]`.
  * @example integerFlag('verify', '--runs', '25', 1) // 25
  */
-export function integerFlag(command: string, flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integerFlag(
+  command: string,
+  flag: string,
+  value: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const n = /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`;

@@ -86,7 +86,8 @@ function checkArgs(values: ReturnType<typeof parseVerify>, cwd: string): VerifyA
   if (json !== null && (values.json === '' || !existsSync(dirname(json)))) {
     throw new UsageError(c, `--json: no directory to write ${JSON.stringify(values.json)} into`);
   }
-  if (json !== null && existsSync(json) && statSync(json).isDirectory()) throw new UsageError(c, `--json: ${values.json} is a directory`);
+  if (json !== null && existsSync(json) && statSync(json).isDirectory())
+    throw new UsageError(c, `--json: ${values.json} is a directory`);
   return {
     impl: values.impl ?? null,
     profile: choiceFlag(c, '--profile', values.profile ?? 'quick', ['quick', 'ci', 'deep'] as const),
@@ -130,7 +131,10 @@ async function loadSuite(): Promise<typeof import('../../properties/index.js')> 
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/fast-check/.test(message)) {
-      throw new UsageError('verify', 'the property suite needs fast-check: npm i -D fast-check (and @tensorflow/tfjs-core with -backend-cpu/-wasm for the oracles)');
+      throw new UsageError(
+        'verify',
+        'the property suite needs fast-check: npm i -D fast-check (and @tensorflow/tfjs-core with -backend-cpu/-wasm for the oracles)',
+      );
     }
     throw e;
   }
@@ -170,8 +174,20 @@ function ratioCell(r: PropertyReport, p: Paint): string {
  * name (a sentence) comes last so the numbers stay aligned on any width.
  */
 function reportTable(report: VerifyReport, p: Paint): string {
-  const rows = report.properties.map((r) => [runsCell(r), resultCell(r, p), ratioCell(r, p), seconds(r.timeMs), r.name]);
-  return table(['runs', 'result', 'worst err/(u·M)', 'time', 'property'], rows, ['right', 'left', 'right', 'right', 'left']);
+  const rows = report.properties.map((r) => [
+    runsCell(r),
+    resultCell(r, p),
+    ratioCell(r, p),
+    seconds(r.timeMs),
+    r.name,
+  ]);
+  return table(['runs', 'result', 'worst err/(u·M)', 'time', 'property'], rows, [
+    'right',
+    'left',
+    'right',
+    'right',
+    'left',
+  ]);
 }
 
 function printFailures(report: VerifyReport, ctx: CliContext, p: Paint): void {
@@ -196,7 +212,8 @@ function properties(n: number): string {
 function printSkips(report: VerifyReport, ctx: CliContext, p: Paint): void {
   const byReason = new Map<string, number>();
   for (const r of report.properties) {
-    if (r.status === 'skipped') byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
+    if (r.status === 'skipped')
+      byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
   }
   if (byReason.size === 0) return;
   println(ctx.stdout);
@@ -214,7 +231,10 @@ function printSummary(report: VerifyReport, a: VerifyArgs, ctx: CliContext, p: P
     `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} skipped; ` +
       `worst err/(u·M) ${ratioText(worst)}; ${seconds(report.timeMs)}`,
   );
-  println(ctx.stdout, `implementation: ${a.impl ?? 'convproof (built-in)'}; profile ${report.profile}, ${report.runs} runs, seed ${report.seed}, dtype ${report.dtype}`);
+  println(
+    ctx.stdout,
+    `implementation: ${a.impl ?? 'convproof (built-in)'}; profile ${report.profile}, ${report.runs} runs, seed ${report.seed}, dtype ${report.dtype}`,
+  );
 }
 
 function printOracles(report: VerifyReport, ctx: CliContext, p: Paint): void {
@@ -224,7 +244,9 @@ function printOracles(report: VerifyReport, ctx: CliContext, p: Paint): void {
   }
   // Node's "Cannot find package '…' imported from /abs/path" adds a path and nothing a user needs.
   const why = (o: OracleStatus) =>
-    (o.reason ?? 'not ready').replace(`${o.name}: `, '').replace(/\(Cannot find (package|module) [^)]*\)/, '(not installed)');
+    (o.reason ?? 'not ready')
+      .replace(`${o.name}: `, '')
+      .replace(/\(Cannot find (package|module) [^)]*\)/, '(not installed)');
   const parts = report.oracles.map((o) => (o.ready ? p.green(o.name) : `${o.name} ${p.dim(`unavailable: ${why(o)}`)}`));
   println(ctx.stdout, `oracles: ${parts.join('; ')}`);
 }
@@ -232,7 +254,8 @@ function printOracles(report: VerifyReport, ctx: CliContext, p: Paint): void {
 /** JSON cannot hold NaN or ±Infinity; write them as strings rather than as null. */
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }
 
@@ -240,7 +263,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliContext): Promise<VerifyReport> {
   const suite = await loadSuite();
   for (const name of a.properties ?? []) {
-    if (!suite.registry.some((d) => d.name === name)) throw new UsageError('verify', `--property: no property named ${JSON.stringify(name)}`);
+    if (!suite.registry.some((d) => d.name === name))
+      throw new UsageError('verify', `--property: no property named ${JSON.stringify(name)}`);
   }
   // Loading tfjs takes seconds: skip it when no selected property consults an oracle (e.g. a replay).
   const consults = suite.registry.some((d) => d.group === 'oracle' && (!a.properties || a.properties.includes(d.name)));
@@ -286,7 +310,10 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
   printOracles(report, ctx, p);
   println(ctx.stdout, reportTable(report, p));
   if (report.properties.some((r) => Object.keys(r.skippedCases).length > 0)) {
-    println(ctx.stdout, p.dim('(n/a: cases a property found not applicable, e.g. one an oracle cannot express; reasons in --json)'));
+    println(
+      ctx.stdout,
+      p.dim('(n/a: cases a property found not applicable, e.g. one an oracle cannot express; reasons in --json)'),
+    );
   }
   printSkips(report, ctx, p);
   printFailures(report, ctx, p);

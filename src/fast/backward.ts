@@ -79,7 +79,13 @@ function tileRows(s: Sizes, positions: number): number {
  * @example gradInputFast(g, dy.data, g.h.out, g.w.out, w.data, null, gradInput);
  */
 export function gradInputFast(
-  g: Conv2dGeometry, dy: TensorData, outH: number, outW: number, w: TensorData, bias: TensorData | null, out: TensorData,
+  g: Conv2dGeometry,
+  dy: TensorData,
+  outH: number,
+  outW: number,
+  w: TensorData,
+  bias: TensorData | null,
+  out: TensorData,
 ): boolean {
   if (g.N === 0) return true;
   const s = sizes(g, outH, outW);
@@ -109,8 +115,30 @@ export function gradInputFast(
       for (let i0 = 0; i0 < outH; i0 += rows) {
         const count = Math.min(rows, outH - i0);
         const cols = roundUp(count * outW, 8);
-        k.gemm4(wT + gi * s.blocks * 4 * s.Og * 8, dyAt + i0 * outW * 8, offsets, dCol, s.blocks, s.Og, cols, tileCols * 8, 0);
-        k.col2im(gx + gi * s.Cg * plane, plane, dCol, tileCols * 8, s.Cg, s.KH, s.KW, count, outW, rowTable + i0 * s.KH * 4, colTable);
+        k.gemm4(
+          wT + gi * s.blocks * 4 * s.Og * 8,
+          dyAt + i0 * outW * 8,
+          offsets,
+          dCol,
+          s.blocks,
+          s.Og,
+          cols,
+          tileCols * 8,
+          0,
+        );
+        k.col2im(
+          gx + gi * s.Cg * plane,
+          plane,
+          dCol,
+          tileCols * 8,
+          s.Cg,
+          s.KH,
+          s.KW,
+          count,
+          outW,
+          rowTable + i0 * s.KH * 4,
+          colTable,
+        );
       }
     }
     roundImage(k, gx, stage, out, n * image, image);
@@ -182,7 +210,8 @@ export function gradWeightFast(g: Conv2dGeometry, dy: TensorData, x: TensorData,
         const count = Math.min(rows, s.outH - i0);
         const cnt = count * s.outW;
         k.im2col(cols, raw, plane << shift, shift, s.Cg, s.KH, s.KW, count, s.outW, rowTable + i0 * s.KH * 4, colTable);
-        for (let tap = s.taps; tap < accRows; tap++) zeroLane(k.f64, (cols >>> 3) + (tap >> 2) * cnt * 4 + (tap & 3), cnt);
+        for (let tap = s.taps; tap < accRows; tap++)
+          zeroLane(k.f64, (cols >>> 3) + (tap >> 2) * cnt * 4 + (tap & 3), cnt);
         packGradOutput(k.f64, dyT >>> 3, Og8, dy, (n * g.O + gi * s.Og) * s.outH * s.outW + i0 * s.outW, s, cnt);
         k.gemm4(cols, dyT, offsets, acc + gi * accRows * Og8 * 8, s.blocks, cnt, Og8, Og8 * 8, 1);
       }
@@ -198,7 +227,15 @@ function zeroLane(f: Float64Array, at: number, count: number): void {
 }
 
 /** dyT[p][o] = dy[o][p] for the tile's positions; columns past O/g stay zero. */
-function packGradOutput(f: Float64Array, d: number, Og8: number, dy: TensorData, src: number, s: Sizes, cnt: number): void {
+function packGradOutput(
+  f: Float64Array,
+  d: number,
+  Og8: number,
+  dy: TensorData,
+  src: number,
+  s: Sizes,
+  cnt: number,
+): void {
   const P = s.outH * s.outW;
   for (let o = 0; o < s.Og; o++) {
     const from = src + o * P;
@@ -206,7 +243,15 @@ function packGradOutput(f: Float64Array, d: number, Og8: number, dy: TensorData,
   }
 }
 
-function unpackWeightGradient(k: Kernels, acc: number, Og8: number, accRows: number, s: Sizes, groups: number, out: TensorData): void {
+function unpackWeightGradient(
+  k: Kernels,
+  acc: number,
+  Og8: number,
+  accRows: number,
+  s: Sizes,
+  groups: number,
+  out: TensorData,
+): void {
   const f = k.f64;
   for (let gi = 0; gi < groups; gi++) {
     const base = acc + gi * accRows * Og8;

@@ -46,7 +46,9 @@ interface PhaseAxis {
 function phaseAxis(a: AxisGeometry, mode: PaddingMode): PhaseAxis {
   const padded = a.size + a.padBefore + a.padAfter;
   const len = Math.ceil(padded / a.stride);
-  const used = [...new Set(Array.from({ length: a.kernel }, (_, k) => (k * a.dilation) % a.stride))].sort((p, q) => p - q);
+  const used = [...new Set(Array.from({ length: a.kernel }, (_, k) => (k * a.dilation) % a.stride))].sort(
+    (p, q) => p - q,
+  );
   const tapPhase = new Int32Array(a.kernel);
   const tapShift = new Int32Array(a.kernel);
   for (let k = 0; k < a.kernel; k++) {
@@ -108,7 +110,25 @@ function planForward(g: Conv2dGeometry): ForwardPlan {
   const raw = layout.take(Cg * g.h.size * g.w.size, 8);
   const rowTable = layout.take(rows.src.length, 4);
   const colTable = layout.take(cols.src.length, 4);
-  return { g, rows, cols, Cg, Og, taps, tileRows, tileCols, weights, offsets, image, out, stage, raw, rowTable, colTable, bytes: layout.top };
+  return {
+    g,
+    rows,
+    cols,
+    Cg,
+    Og,
+    taps,
+    tileRows,
+    tileCols,
+    weights,
+    offsets,
+    image,
+    out,
+    stage,
+    raw,
+    rowTable,
+    colTable,
+    bytes: layout.top,
+  };
 }
 
 /**
@@ -126,7 +146,7 @@ function packWeights(f: Float64Array, plan: ForwardPlan, w: TensorData): void {
         for (let r = 0; r < 4; r++) f[d++] = w[base + (rb * 4 + r) * taps + k];
       }
     }
-    for (let k = (blocks * 4) * taps; k < Og * taps; k++) f[d++] = w[base + k];
+    for (let k = blocks * 4 * taps; k < Og * taps; k++) f[d++] = w[base + k];
   }
 }
 
@@ -150,7 +170,8 @@ function writeOffsets(i32: Int32Array, plan: ForwardPlan): void {
 /** The phase tables: rows[f·Hq + r] = source row · W, cols[f·Wq + q] = source column (element offsets), −1 for a zero. */
 function writePhaseTables(i32: Int32Array, plan: ForwardPlan): void {
   const { rows, cols } = plan;
-  for (let i = 0; i < rows.src.length; i++) i32[(plan.rowTable >>> 2) + i] = rows.src[i] < 0 ? -1 : rows.src[i] * plan.g.w.size;
+  for (let i = 0; i < rows.src.length; i++)
+    i32[(plan.rowTable >>> 2) + i] = rows.src[i] < 0 ? -1 : rows.src[i] * plan.g.w.size;
   i32.set(cols.src, plan.colTable >>> 2);
 }
 
@@ -165,7 +186,15 @@ function fillImage(k: Kernels, plan: ForwardPlan, x: TensorData, n: number, gi: 
   for (let c = 0; c < Cg; c++) {
     for (let fr = 0; fr < rows.count; fr++) {
       for (let fc = 0; fc < cols.count; fc++, d += rows.len * cols.len * 8) {
-        k.gather(d, plan.raw + ((c * plane) << shift), shift, plan.rowTable + fr * rows.len * 4, rows.len, plan.colTable + fc * cols.len * 4, cols.len);
+        k.gather(
+          d,
+          plan.raw + ((c * plane) << shift),
+          shift,
+          plan.rowTable + fr * rows.len * 4,
+          rows.len,
+          plan.colTable + fc * cols.len * 4,
+          cols.len,
+        );
       }
     }
   }
@@ -205,7 +234,13 @@ function fillBias(f: Float64Array, plan: ForwardPlan, b: TensorData, gi: number,
  * @returns false when the workspace cannot be had (the caller uses the reference)
  * @example if (!forwardFast(geometry, x.data, w.data, null, out)) forwardInto(geometry, x.data, w.data, null, out);
  */
-export function forwardFast(g: Conv2dGeometry, x: TensorData, w: TensorData, b: TensorData | null, out: TensorData): boolean {
+export function forwardFast(
+  g: Conv2dGeometry,
+  x: TensorData,
+  w: TensorData,
+  b: TensorData | null,
+  out: TensorData,
+): boolean {
   if (g.N === 0) return true;
   const plan = planForward(g);
   const k = kernels();

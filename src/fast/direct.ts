@@ -19,7 +19,13 @@ let outView: { parent: TensorData; view: TensorData } | null = null;
  * @example correlateSmall(x, 6, 8, k, 1, 2, out); // out: 6 × 7
  */
 export function correlateSmall(
-  x: TensorData, H: number, W: number, k: TensorData, KH: number, KW: number, out: TensorData,
+  x: TensorData,
+  H: number,
+  W: number,
+  k: TensorData,
+  KH: number,
+  KW: number,
+  out: TensorData,
 ): boolean {
   const ks = kernels();
   const narrow = x instanceof Float32Array;
@@ -39,7 +45,8 @@ export function correlateSmall(
   for (let i = 0; i < kn; i++) f64[k0 + i] = k[i];
   ks.corr(xAt, W, kAt, KH, KW, 0, OH, OW, narrow ? 1 : 0);
   // The same view serves every call of one size until the workspace is remade (it grew, or the kernels changed).
-  if (outView === null || outView.parent !== whole || outView.view.length !== n) outView = { parent: whole, view: whole.subarray(0, n) };
+  if (outView === null || outView.parent !== whole || outView.view.length !== n)
+    outView = { parent: whole, view: whole.subarray(0, n) };
   out.set(outView.view);
   return true;
 }

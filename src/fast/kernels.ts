@@ -37,7 +37,13 @@ type TensorLike = Float32Array | Float64Array;
  * @example correlateValid(x, 6, 8, k, 1, 2, out); // out: 6 × 7
  */
 export function correlateValid(
-  x: TensorLike, H: number, W: number, k: TensorLike, KH: number, KW: number, out: TensorLike,
+  x: TensorLike,
+  H: number,
+  W: number,
+  k: TensorLike,
+  KH: number,
+  KW: number,
+  out: TensorLike,
 ): void {
   const OH = H - KH + 1;
   const OW = W - KW + 1;
@@ -66,13 +72,57 @@ export interface Kernels {
   readonly i32: Int32Array;
   /** Grows the workspace to at least `bytes` (never shrinks); false if it cannot. */
   reserve(bytes: number): boolean;
-  gemm4(a: number, b: number, off: number, c: number, blocks: number, K: number, cols: number, ldc: number, init: number): void;
+  gemm4(
+    a: number,
+    b: number,
+    off: number,
+    c: number,
+    blocks: number,
+    K: number,
+    cols: number,
+    ldc: number,
+    init: number,
+  ): void;
   gemm1(a: number, b: number, off: number, c: number, K: number, cols: number, init: number): void;
   pack(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number, narrow: number): void;
   gather(dst: number, src: number, shift: number, rows: number, nr: number, cols: number, nc: number): void;
-  im2col(a: number, src: number, plane: number, shift: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void;
-  col2im(gx: number, plane: number, dcol: number, ld: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void;
-  corr(x: number, W: number, k: number, KH: number, KW: number, o: number, OH: number, OW: number, narrow: number): void;
+  im2col(
+    a: number,
+    src: number,
+    plane: number,
+    shift: number,
+    C: number,
+    KH: number,
+    KW: number,
+    count: number,
+    outW: number,
+    rows: number,
+    cols: number,
+  ): void;
+  col2im(
+    gx: number,
+    plane: number,
+    dcol: number,
+    ld: number,
+    C: number,
+    KH: number,
+    KW: number,
+    count: number,
+    outW: number,
+    rows: number,
+    cols: number,
+  ): void;
+  corr(
+    x: number,
+    W: number,
+    k: number,
+    KH: number,
+    KW: number,
+    o: number,
+    OH: number,
+    OW: number,
+    narrow: number,
+  ): void;
 }
 
 /**
@@ -105,7 +155,15 @@ class JsKernels implements Kernels {
     return true;
   }
 
-  pack(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number, narrow: number): void {
+  pack(
+    src: number,
+    srcStride: number,
+    dst: number,
+    dstStride: number,
+    rows: number,
+    len: number,
+    narrow: number,
+  ): void {
     const to = narrow ? this.f32 : this.f64;
     const shift = narrow ? 2 : 3;
     for (let r = 0; r < rows; r++) {
@@ -133,7 +191,19 @@ class JsKernels implements Kernels {
     }
   }
 
-  im2col(a: number, src: number, plane: number, shift: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void {
+  im2col(
+    a: number,
+    src: number,
+    plane: number,
+    shift: number,
+    C: number,
+    KH: number,
+    KW: number,
+    count: number,
+    outW: number,
+    rows: number,
+    cols: number,
+  ): void {
     const { f64, i32 } = this;
     const cnt4 = count * outW * 4;
     let t = 0;
@@ -154,7 +224,19 @@ class JsKernels implements Kernels {
     }
   }
 
-  col2im(gx: number, plane: number, dcol: number, ld: number, C: number, KH: number, KW: number, count: number, outW: number, rows: number, cols: number): void {
+  col2im(
+    gx: number,
+    plane: number,
+    dcol: number,
+    ld: number,
+    C: number,
+    KH: number,
+    KW: number,
+    count: number,
+    outW: number,
+    rows: number,
+    cols: number,
+  ): void {
     const { f64, i32 } = this;
     let t = 0;
     for (let c = 0; c < C; c++) {
@@ -175,19 +257,57 @@ class JsKernels implements Kernels {
     }
   }
 
-  corr(x: number, W: number, k: number, KH: number, KW: number, o: number, OH: number, OW: number, narrow: number): void {
+  corr(
+    x: number,
+    W: number,
+    k: number,
+    KH: number,
+    KW: number,
+    o: number,
+    OH: number,
+    OW: number,
+    narrow: number,
+  ): void {
     const shift = narrow ? 2 : 3;
     const [src, xb] = this.source(x, shift);
     const H = OH + KH - 1;
     const to = narrow ? this.f32 : this.f64;
     const ob = o >>> shift;
-    correlateValid(src.subarray(xb, xb + H * W), H, W, this.f64.subarray(k >>> 3, (k >>> 3) + KH * KW), KH, KW, to.subarray(ob, ob + OH * OW));
+    correlateValid(
+      src.subarray(xb, xb + H * W),
+      H,
+      W,
+      this.f64.subarray(k >>> 3, (k >>> 3) + KH * KW),
+      KH,
+      KW,
+      to.subarray(ob, ob + OH * OW),
+    );
   }
 
-  gemm4(a: number, b: number, off: number, c: number, blocks: number, K: number, cols: number, ldc: number, init: number): void {
+  gemm4(
+    a: number,
+    b: number,
+    off: number,
+    c: number,
+    blocks: number,
+    K: number,
+    cols: number,
+    ldc: number,
+    init: number,
+  ): void {
     for (let rb = 0; rb < blocks; rb++) {
       for (let p = 0; p < cols; p += 4) {
-        jsBlock4(this.f64, this.i32, (a >>> 3) + rb * K * 4, (b >>> 3) + p, off >>> 2, (c >>> 3) + rb * 4 * (ldc >>> 3) + p, K, ldc >>> 3, init);
+        jsBlock4(
+          this.f64,
+          this.i32,
+          (a >>> 3) + rb * K * 4,
+          (b >>> 3) + p,
+          off >>> 2,
+          (c >>> 3) + rb * 4 * (ldc >>> 3) + p,
+          K,
+          ldc >>> 3,
+          init,
+        );
       }
     }
   }
@@ -201,50 +321,147 @@ class JsKernels implements Kernels {
 
 /** One 4×4 block of gemm4, element indices instead of byte addresses. */
 function jsBlock4(
-  f: Float64Array, o: Int32Array, ap: number, bp: number, op: number, cp: number, K: number, ldc: number, init: number,
+  f: Float64Array,
+  o: Int32Array,
+  ap: number,
+  bp: number,
+  op: number,
+  cp: number,
+  K: number,
+  ldc: number,
+  init: number,
 ): void {
-  const r1 = cp + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const r1 = cp + ldc,
+    r2 = r1 + ldc,
+    r3 = r2 + ldc;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   if (init) {
-    c00 = f[cp]; c01 = f[cp + 1]; c02 = f[cp + 2]; c03 = f[cp + 3];
-    c10 = f[r1]; c11 = f[r1 + 1]; c12 = f[r1 + 2]; c13 = f[r1 + 3];
-    c20 = f[r2]; c21 = f[r2 + 1]; c22 = f[r2 + 2]; c23 = f[r2 + 3];
-    c30 = f[r3]; c31 = f[r3 + 1]; c32 = f[r3 + 2]; c33 = f[r3 + 3];
+    c00 = f[cp];
+    c01 = f[cp + 1];
+    c02 = f[cp + 2];
+    c03 = f[cp + 3];
+    c10 = f[r1];
+    c11 = f[r1 + 1];
+    c12 = f[r1 + 2];
+    c13 = f[r1 + 3];
+    c20 = f[r2];
+    c21 = f[r2 + 1];
+    c22 = f[r2 + 2];
+    c23 = f[r2 + 3];
+    c30 = f[r3];
+    c31 = f[r3 + 1];
+    c32 = f[r3 + 2];
+    c33 = f[r3 + 3];
   }
   for (let k = 0; k < K; k++, ap += 4) {
     const s = bp + (o[op + k] >> 3);
-    const y0 = f[s], y1 = f[s + 1], y2 = f[s + 2], y3 = f[s + 3];
+    const y0 = f[s],
+      y1 = f[s + 1],
+      y2 = f[s + 2],
+      y3 = f[s + 3];
     let x = f[ap];
-    c00 += x * y0; c01 += x * y1; c02 += x * y2; c03 += x * y3;
+    c00 += x * y0;
+    c01 += x * y1;
+    c02 += x * y2;
+    c03 += x * y3;
     x = f[ap + 1];
-    c10 += x * y0; c11 += x * y1; c12 += x * y2; c13 += x * y3;
+    c10 += x * y0;
+    c11 += x * y1;
+    c12 += x * y2;
+    c13 += x * y3;
     x = f[ap + 2];
-    c20 += x * y0; c21 += x * y1; c22 += x * y2; c23 += x * y3;
+    c20 += x * y0;
+    c21 += x * y1;
+    c22 += x * y2;
+    c23 += x * y3;
     x = f[ap + 3];
-    c30 += x * y0; c31 += x * y1; c32 += x * y2; c33 += x * y3;
+    c30 += x * y0;
+    c31 += x * y1;
+    c32 += x * y2;
+    c33 += x * y3;
   }
-  f[cp] = c00; f[cp + 1] = c01; f[cp + 2] = c02; f[cp + 3] = c03;
-  f[r1] = c10; f[r1 + 1] = c11; f[r1 + 2] = c12; f[r1 + 3] = c13;
-  f[r2] = c20; f[r2 + 1] = c21; f[r2 + 2] = c22; f[r2 + 3] = c23;
-  f[r3] = c30; f[r3 + 1] = c31; f[r3 + 2] = c32; f[r3 + 3] = c33;
+  f[cp] = c00;
+  f[cp + 1] = c01;
+  f[cp + 2] = c02;
+  f[cp + 3] = c03;
+  f[r1] = c10;
+  f[r1 + 1] = c11;
+  f[r1 + 2] = c12;
+  f[r1 + 3] = c13;
+  f[r2] = c20;
+  f[r2 + 1] = c21;
+  f[r2 + 2] = c22;
+  f[r2 + 3] = c23;
+  f[r3] = c30;
+  f[r3 + 1] = c31;
+  f[r3 + 2] = c32;
+  f[r3 + 3] = c33;
 }
 
 /** Eight columns of gemm1, element indices instead of byte addresses. */
-function jsBlock1(f: Float64Array, o: Int32Array, ap: number, bp: number, op: number, cp: number, K: number, init: number): void {
-  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+function jsBlock1(
+  f: Float64Array,
+  o: Int32Array,
+  ap: number,
+  bp: number,
+  op: number,
+  cp: number,
+  K: number,
+  init: number,
+): void {
+  let c0 = 0,
+    c1 = 0,
+    c2 = 0,
+    c3 = 0,
+    c4 = 0,
+    c5 = 0,
+    c6 = 0,
+    c7 = 0;
   if (init) {
-    c0 = f[cp]; c1 = f[cp + 1]; c2 = f[cp + 2]; c3 = f[cp + 3];
-    c4 = f[cp + 4]; c5 = f[cp + 5]; c6 = f[cp + 6]; c7 = f[cp + 7];
+    c0 = f[cp];
+    c1 = f[cp + 1];
+    c2 = f[cp + 2];
+    c3 = f[cp + 3];
+    c4 = f[cp + 4];
+    c5 = f[cp + 5];
+    c6 = f[cp + 6];
+    c7 = f[cp + 7];
   }
   for (let k = 0; k < K; k++) {
     const s = bp + (o[op + k] >> 3);
     const x = f[ap + k];
-    c0 += x * f[s]; c1 += x * f[s + 1]; c2 += x * f[s + 2]; c3 += x * f[s + 3];
-    c4 += x * f[s + 4]; c5 += x * f[s + 5]; c6 += x * f[s + 6]; c7 += x * f[s + 7];
+    c0 += x * f[s];
+    c1 += x * f[s + 1];
+    c2 += x * f[s + 2];
+    c3 += x * f[s + 3];
+    c4 += x * f[s + 4];
+    c5 += x * f[s + 5];
+    c6 += x * f[s + 6];
+    c7 += x * f[s + 7];
   }
-  f[cp] = c0; f[cp + 1] = c1; f[cp + 2] = c2; f[cp + 3] = c3;
-  f[cp + 4] = c4; f[cp + 5] = c5; f[cp + 6] = c6; f[cp + 7] = c7;
+  f[cp] = c0;
+  f[cp + 1] = c1;
+  f[cp + 2] = c2;
+  f[cp + 3] = c3;
+  f[cp + 4] = c4;
+  f[cp + 5] = c5;
+  f[cp + 6] = c6;
+  f[cp + 7] = c7;
 }
 
 /**
@@ -361,7 +578,8 @@ export function wasmAvailable(): boolean {
  */
 export function kernels(): Kernels {
   if (chosen !== 'js' && wasmAvailable()) return wasm!;
-  return (js ??= new JsKernels());
+  js ??= new JsKernels();
+  return js;
 }
 
 /**
@@ -370,7 +588,8 @@ export function kernels(): Kernels {
  * @example useKernels('js'); // every fast path now runs the JavaScript kernels
  */
 export function useKernels(name: KernelName | 'auto'): KernelName {
-  if (name === 'wasm' && !wasmAvailable()) throw new Error('the WebAssembly SIMD kernels are not available in this runtime');
+  if (name === 'wasm' && !wasmAvailable())
+    throw new Error('the WebAssembly SIMD kernels are not available in this runtime');
   chosen = name;
   return kernels().name;
 }

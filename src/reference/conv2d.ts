@@ -8,13 +8,17 @@
  * The fast kernels are checked against these.
  */
 import { fail, show } from '../errors.js';
+import { conv2dGeometry, tapMap, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
 import {
-  conv2dGeometry,
-  tapMap,
-  type Conv2dGeometry,
-  type Conv2dOptions,
-} from '../geometry.js';
-import { allocate, checkOut, checkTensor, overlaps, dtypeOf, type DType, type Tensor, type TensorData } from '../tensor.js';
+  allocate,
+  checkOut,
+  checkTensor,
+  overlaps,
+  dtypeOf,
+  type DType,
+  type Tensor,
+  type TensorData,
+} from '../tensor.js';
 
 /** Validated arguments of a conv2d call. */
 export interface Conv2dArgs {
@@ -48,7 +52,11 @@ export function checkConv2dArgs(fn: string, input: unknown, weight: unknown, opt
   const w = checkTensor(fn, 'weight', weight);
   const geometry = conv2dGeometry(fn, x.shape, w.shape, options as Conv2dOptions | undefined);
   const bias = (options as Conv2dOptions | undefined)?.bias ?? null;
-  const dtype = checkSameDType(fn, [['input', x], ['weight', w], ['bias', bias]]);
+  const dtype = checkSameDType(fn, [
+    ['input', x],
+    ['weight', w],
+    ['bias', bias],
+  ]);
   return { geometry, input: x, weight: w, bias, dtype };
 }
 
@@ -71,7 +79,10 @@ export function checkConv2dBackwardArgs(
   if (show(dy.shape) !== show(shape)) {
     fail(fn, 'grad-output', `gradOutput must have the forward output's shape ${show(shape)}, got ${show(dy.shape)}`);
   }
-  checkSameDType(fn, [['input', args.input], ['gradOutput', dy]]);
+  checkSameDType(fn, [
+    ['input', args.input],
+    ['gradOutput', dy],
+  ]);
   return { ...args, gradOutput: dy };
 }
 
@@ -91,11 +102,17 @@ export function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
 }
 
 /** Validated arguments of a corr2d call, as a one-image, one-channel conv2d. */
-export function checkCorr2dArgs(X: unknown, K: unknown): { x: Tensor; k: Tensor; dtype: DType; geometry: Conv2dGeometry } {
+export function checkCorr2dArgs(
+  X: unknown,
+  K: unknown,
+): { x: Tensor; k: Tensor; dtype: DType; geometry: Conv2dGeometry } {
   const fn = 'corr2d';
   const x = checkTensor(fn, 'X', X, [2]);
   const k = checkTensor(fn, 'K', K, [2]);
-  const dtype = checkSameDType(fn, [['X', x], ['K', k]]);
+  const dtype = checkSameDType(fn, [
+    ['X', x],
+    ['K', k],
+  ]);
   const geometry = conv2dGeometry(fn, [1, 1, ...x.shape], [1, 1, ...k.shape]);
   return { x, k, dtype, geometry };
 }
@@ -214,7 +231,10 @@ export function rounded(acc: Float64Array, dtype: DType): TensorData {
  */
 export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
   const { geometry, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
-  const out = allocate(dtype, geometry.outputShape.reduce((a, b) => a * b, 1));
+  const out = allocate(
+    dtype,
+    geometry.outputShape.reduce((a, b) => a * b, 1),
+  );
   forwardInto(geometry, x.data, w.data, bias ? bias.data : null, out);
   return { shape: [...geometry.outputShape], data: out };
 }
@@ -243,7 +263,13 @@ export function conv2dBackward(
   weight: Tensor,
   options?: Conv2dOptions,
 ): Conv2dGradients {
-  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
+  const {
+    geometry: g,
+    input: x,
+    weight: w,
+    gradOutput: dy,
+    dtype,
+  } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
   const gx = new Float64Array(x.data.length);
   const gw = new Float64Array(w.data.length);
   adjointInto(g, dy.data, g.h.out, g.w.out, x.data, w.data, gx, gw);

@@ -41,12 +41,21 @@ export function checkConvTranspose2dArgs(input: unknown, weight: unknown, option
   const opts = options as ConvTranspose2dOptions | undefined;
   const geometry = convTranspose2dGeometry(fn, x.shape, w.shape, opts);
   const bias = opts?.bias ?? null;
-  const dtype = checkSameDType(fn, [['input', x], ['weight', w], ['bias', bias]]);
+  const dtype = checkSameDType(fn, [
+    ['input', x],
+    ['weight', w],
+    ['bias', bias],
+  ]);
   return { geometry, input: x, weight: w, bias, dtype };
 }
 
 /** The transposed conv in float64: the adjoint walk, then the bias per output channel. */
-export function transposeReference(t: ConvTranspose2dGeometry, x: TensorData, w: TensorData, b: TensorData | null): Float64Array {
+export function transposeReference(
+  t: ConvTranspose2dGeometry,
+  x: TensorData,
+  w: TensorData,
+  b: TensorData | null,
+): Float64Array {
   const acc = new Float64Array(sizeOf(t.outputShape));
   adjointInto(t.conv, x, t.inH, t.inW, null, w, acc, null);
   if (b) {

@@ -25,7 +25,10 @@ export interface Measurement {
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 const bytes = (...ts: Tensor[]): number => ts.reduce((a, t) => a + t.data.byteLength, 0);
 
-function measured(scenario: string, work: () => { tensorBytes: number; mismatches: number; checked: number }): Measurement {
+function measured(
+  scenario: string,
+  work: () => { tensorBytes: number; mismatches: number; checked: number },
+): Measurement {
   (globalThis as { gc?: () => void }).gc?.();
   const before = Math.max(process.memoryUsage().rss, 0);
   const start = performance.now();
@@ -52,7 +55,8 @@ function plane2048(): Measurement {
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (y.data[i * n + j] !== real(i) * real(j)) mismatches++;
     const dy = tensor(new Float32Array(n * n).fill(1), [1, 1, n, n]);
     const g = conv2dBackward(dy, x, w, { padding: 1 });
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (g.gradInput.data[i * n + j] !== real(i) * real(j)) mismatches++;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) if (g.gradInput.data[i * n + j] !== real(i) * real(j)) mismatches++;
     const span = (k: number): number => (k === 1 ? n : n - 1);
     for (let k = 0; k < 9; k++) if (g.gradWeight.data[k] !== span(Math.floor(k / 3)) * span(k % 3)) mismatches++;
     if (g.gradBias.data[0] !== n * n) mismatches++;
@@ -95,7 +99,10 @@ function spotCheck(x: Tensor, w: Tensor, b: Tensor | null, y: Tensor, samples: n
 function randomInput(shape: number[]): Tensor {
   const rand = seededRandom(3);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from({ length: size }, () => 2 * rand() - 1), shape);
+  return tensor(
+    Float32Array.from({ length: size }, () => 2 * rand() - 1),
+    shape,
+  );
 }
 
 /** PyTorch-style 256→256 3×3 layer on 64×64: 2·256·256·9·64·64 ≈ 4.8 GFLOP forward and backward together. */
@@ -105,7 +112,11 @@ function layer256(kernel: 'public' | 'reference'): Measurement {
   if (kernel === 'reference') {
     return measured('1×256×64×64 ∗ 256×256×3×3, padding 1, reference forward', () => {
       const y = reference.conv2d(x, layer.weight, { padding: 1, bias: layer.bias });
-      return { tensorBytes: bytes(x, layer.weight, y), mismatches: spotCheck(x, layer.weight, layer.bias, y, 64), checked: 64 };
+      return {
+        tensorBytes: bytes(x, layer.weight, y),
+        mismatches: spotCheck(x, layer.weight, layer.bias, y, 64),
+        checked: 64,
+      };
     });
   }
   return measured('1×256×64×64 ∗ 256×256×3×3 layer, padding 1, forward and backward', () => {
@@ -134,10 +145,14 @@ function batch(N: number): Measurement {
 
 const [scenario, arg] = process.argv.slice(2);
 const result =
-  scenario === 'plane2048' ? plane2048()
-  : scenario === 'layer256' ? layer256('public')
-  : scenario === 'layer256-reference' ? layer256('reference')
-  : scenario === 'batch' ? batch(Number(arg))
-  : null;
+  scenario === 'plane2048'
+    ? plane2048()
+    : scenario === 'layer256'
+      ? layer256('public')
+      : scenario === 'layer256-reference'
+        ? layer256('reference')
+        : scenario === 'batch'
+          ? batch(Number(arg))
+          : null;
 if (!result) throw new Error(`unknown scenario ${scenario}`);
 console.log(JSON.stringify(result));

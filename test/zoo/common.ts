@@ -53,15 +53,32 @@ export function sameSplit(size: number, k: number, s: number, d: number): [numbe
 }
 
 /** Explicit `[[top, bottom], [left, right]]` of a non-'same' padding option. */
-export function explicitPads(p: Conv2dOptions['padding'] | ConvTranspose2dOptions['padding']): [[number, number], [number, number]] {
-  if (p === undefined || p === 'valid') return [[0, 0], [0, 0]];
+export function explicitPads(
+  p: Conv2dOptions['padding'] | ConvTranspose2dOptions['padding'],
+): [[number, number], [number, number]] {
+  if (p === undefined || p === 'valid')
+    return [
+      [0, 0],
+      [0, 0],
+    ];
   if (p === 'same') throw new Error('explicitPads: resolve same first');
-  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (typeof p === 'number')
+    return [
+      [p, p],
+      [p, p],
+    ];
   const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
+  if (typeof a === 'number' && typeof b === 'number')
+    return [
+      [a, a],
+      [b, b],
+    ];
   const [t, bo] = a as readonly [number, number];
   const [l, r] = b as readonly [number, number];
-  return [[t, bo], [l, r]];
+  return [
+    [t, bo],
+    [l, r],
+  ];
 }
 
 function axis(size: number, k: number, s: number, d: number, pads: readonly [number, number]): Axis {
@@ -75,10 +92,13 @@ export function resolve(xShape: readonly number[], wShape: readonly number[], o:
   const [O, , KH, KW] = wShape;
   const [sh, sw] = pairOf(o.stride, 1);
   const [dh, dw] = pairOf(o.dilation, 1);
-  const pads =
-    o.padding === 'same' ? [sameSplit(H, KH, sh, dh), sameSplit(W, KW, sw, dw)] : explicitPads(o.padding);
+  const pads = o.padding === 'same' ? [sameSplit(H, KH, sh, dh), sameSplit(W, KW, sw, dw)] : explicitPads(o.padding);
   return {
-    batched, N, C, O, groups: o.groups ?? 1,
+    batched,
+    N,
+    C,
+    O,
+    groups: o.groups ?? 1,
     h: axis(H, KH, sh, dh, pads[0]),
     w: axis(W, KW, sw, dw, pads[1]),
     mode: o.paddingMode ?? 'zeros',
@@ -151,7 +171,19 @@ export function resolveTranspose(
   const size = (n: number, s: number, p: readonly [number, number], d: number, k: number, op: number) =>
     (n - 1) * s - p[0] - p[1] + d * (k - 1) + op + 1;
   return {
-    batched, N, C, O: Og * groups, groups, H, W, KH, KW, stride, dilation, pads, outputPadding,
+    batched,
+    N,
+    C,
+    O: Og * groups,
+    groups,
+    H,
+    W,
+    KH,
+    KW,
+    stride,
+    dilation,
+    pads,
+    outputPadding,
     OH: size(H, stride[0], pads[0], dilation[0], KH, outputPadding[0]),
     OW: size(W, stride[1], pads[1], dilation[1], KW, outputPadding[1]),
   };

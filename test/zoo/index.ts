@@ -26,8 +26,16 @@ function bug(name: string, description: string, bugs: Bugs, upstream?: string): 
 /** Correct implementations: `verify` must pass every one. */
 export const correct: readonly ZooEntry[] = [
   { name: 'naive-gather', description: 'gather loop nest, padding-mode taps through a source map', impl: naive() },
-  { name: 'im2col-matmul', description: 'explicit index padding + im2col + matrix products; col2im transposed conv', impl: im2colConv },
-  { name: 'direct-scatter', description: 'each padded pixel scatters into the outputs that read it; gather transposed conv', impl: scatterConv },
+  {
+    name: 'im2col-matmul',
+    description: 'explicit index padding + im2col + matrix products; col2im transposed conv',
+    impl: im2colConv,
+  },
+  {
+    name: 'direct-scatter',
+    description: 'each padded pixel scatters into the outputs that read it; gather transposed conv',
+    impl: scatterConv,
+  },
 ];
 
 /** Buggy implementations: `verify` must reject every one. */
@@ -39,22 +47,42 @@ export const buggy: readonly ZooEntry[] = [
   bug('dilation-ignored', 'taps walked with dilation 1 (output shape still right)', { dilationIgnored: true }),
   bug('dilation-height-only', 'dilation applied to the height taps only', { dilationHeightOnly: true }),
   bug('output-size-ceil', 'output size rounds up instead of down', { outputCeil: true }),
-  bug('numeric-pad-width-from-height', "numeric padding: the width's output size uses KH and sh", { numericPadWidthFromHeight: true }, 'tfjs #649'),
-  bug('same-zeros-kernel-short', "'same' returns zeros when (ceil(in/s)−1)·s + effK < in", { sameZerosWhenKernelShort: true }, 'tfjs #8405'),
+  bug(
+    'numeric-pad-width-from-height',
+    "numeric padding: the width's output size uses KH and sh",
+    { numericPadWidthFromHeight: true },
+    'tfjs #649',
+  ),
+  bug(
+    'same-zeros-kernel-short',
+    "'same' returns zeros when (ceil(in/s)−1)·s + effK < in",
+    { sameZerosWhenKernelShort: true },
+    'tfjs #8405',
+  ),
   // indexing
   bug('group-modulo', 'output channel o reads group o % g instead of floor(o/(O/g))', { groupModulo: true }),
   bug('true-convolution', 'kernel flipped: convolution instead of cross-correlation', { trueConvolution: true }),
-  bug('batch-stride-without-channels', 'image n starts at n·H·W (channels left out of the batch stride)', { batchStrideWithoutChannels: true }),
-  bug('row-stride-is-height', 'row stride H instead of W (a layout mix-up invisible on square images)', { rowStrideIsHeight: true }),
+  bug('batch-stride-without-channels', 'image n starts at n·H·W (channels left out of the batch stride)', {
+    batchStrideWithoutChannels: true,
+  }),
+  bug('row-stride-is-height', 'row stride H instead of W (a layout mix-up invisible on square images)', {
+    rowStrideIsHeight: true,
+  }),
   // padding modes and specials
   bug('reflect-symmetric', "'reflect' repeats the edge pixel", { reflectSymmetric: true }),
   bug('circular-wrong-side', "'circular' pads the top with the top rows", { circularWrongSide: true }),
   bug('replicate-as-zeros', "'replicate' pads with zeros", { replicateAsZeros: true }),
   bug('nan-swallowed', 'acc += x·w || 0 swallows NaN products', { nanSwallowed: true }),
-  bug('padding-taps-multiplied', 'zero-padding taps multiplied: 0·Inf = NaN leaks into padded outputs', { paddingTapsMultiplied: true }),
+  bug('padding-taps-multiplied', 'zero-padding taps multiplied: 0·Inf = NaN leaks into padded outputs', {
+    paddingTapsMultiplied: true,
+  }),
   // state and precision
-  bug('weight-flipped-in-place', 'flips the caller’s weight in place and never flips it back', { weightFlippedInPlace: true }),
-  bug('input-normalised-in-place', 'scales the caller’s input into [−1, 1] in place (and the output back)', { inputNormalisedInPlace: true }),
+  bug('weight-flipped-in-place', 'flips the caller’s weight in place and never flips it back', {
+    weightFlippedInPlace: true,
+  }),
+  bug('input-normalised-in-place', 'scales the caller’s input into [−1, 1] in place (and the output back)', {
+    inputNormalisedInPlace: true,
+  }),
   bug('unbatched-shape-mutated', 'unshift(1) on the caller’s [C,H,W] shape array', { unbatchedShapeMutated: true }),
   bug('bfloat16-accumulator', 'running sum rounded to bfloat16 after every add', { accumulator: 'bfloat16' }),
   bug('tf32-products', 'operands rounded to TF32 (11 significant bits) before multiplying', { accumulator: 'tf32' }),
@@ -64,16 +92,52 @@ export const buggy: readonly ZooEntry[] = [
   bug('bias-ignored', 'bias ignored', { biasIgnored: true }),
   bug('bias-group-local', 'bias of the channel index within its group, b[o % (O/g)]', { biasGroupLocal: true }),
   // gradients
-  bug('grad-weight-ignores-group', 'gradWeight reads input channels without the group offset', { gradWeightIgnoresGroup: true }, 'PyTorch #51430'),
-  bug('grad-input-first-group', "gradInput of every group lands in the first group's channels", { gradInputIntoFirstGroup: true }, 'PyTorch #50042'),
-  bug('grad-input-ignores-dilation', 'gradInput scattered with dilation 1', { gradInputIgnoresDilation: true }, 'Theano #4729'),
-  bug('grad-input-drops-output-padding', 'gradInput = transposed conv without the output padding that restores H', { gradInputDropsOutputPadding: true }, 'PyTorch #63314'),
-  bug('grad-input-drops-padded-taps', 'gradInput drops padding-mode taps instead of folding them back', { gradInputDropsPaddedTaps: true }),
+  bug(
+    'grad-weight-ignores-group',
+    'gradWeight reads input channels without the group offset',
+    { gradWeightIgnoresGroup: true },
+    'PyTorch #51430',
+  ),
+  bug(
+    'grad-input-first-group',
+    "gradInput of every group lands in the first group's channels",
+    { gradInputIntoFirstGroup: true },
+    'PyTorch #50042',
+  ),
+  bug(
+    'grad-input-ignores-dilation',
+    'gradInput scattered with dilation 1',
+    { gradInputIgnoresDilation: true },
+    'Theano #4729',
+  ),
+  bug(
+    'grad-input-drops-output-padding',
+    'gradInput = transposed conv without the output padding that restores H',
+    { gradInputDropsOutputPadding: true },
+    'PyTorch #63314',
+  ),
+  bug('grad-input-drops-padded-taps', 'gradInput drops padding-mode taps instead of folding them back', {
+    gradInputDropsPaddedTaps: true,
+  }),
   bug('grad-bias-first-image', 'gradBias sums only the first image of the batch', { gradBiasFirstImage: true }),
-  bug('grad-weight-last-image', 'gradWeight overwritten per image instead of summed over the batch', { gradWeightLastImage: true }),
+  bug('grad-weight-last-image', 'gradWeight overwritten per image instead of summed over the batch', {
+    gradWeightLastImage: true,
+  }),
   bug('grad-weight-flipped', 'gradWeight computed with the taps flipped', { gradWeightFlipped: true }),
   // transposed conv
-  bug('transpose-pads-swapped', 'convTranspose2d crops top by the bottom pad and left by the right pad', { transposePadsSwapped: true }, 'TensorFlow #45999'),
-  bug('transpose-output-padding-ignored', 'convTranspose2d ignores outputPadding', { transposeIgnoresOutputPadding: true }),
-  bug('transpose-stride-dilation-swapped', 'convTranspose2d scatters to i·d + k·s', { transposeStrideDilationSwapped: true }, 'PyTorch #63314'),
+  bug(
+    'transpose-pads-swapped',
+    'convTranspose2d crops top by the bottom pad and left by the right pad',
+    { transposePadsSwapped: true },
+    'TensorFlow #45999',
+  ),
+  bug('transpose-output-padding-ignored', 'convTranspose2d ignores outputPadding', {
+    transposeIgnoresOutputPadding: true,
+  }),
+  bug(
+    'transpose-stride-dilation-swapped',
+    'convTranspose2d scatters to i·d + k·s',
+    { transposeStrideDilationSwapped: true },
+    'PyTorch #63314',
+  ),
 ];

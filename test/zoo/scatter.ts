@@ -107,8 +107,12 @@ function transpose(x: Tensor, w: Tensor, o: ConvTranspose2dOptions): Tensor {
     }
     return found;
   };
-  const rowSrc = Array.from({ length: t.OH }, (_, y) => sources(y, t.H, t.stride[0], t.dilation[0], t.KH, t.pads[0][0]));
-  const colSrc = Array.from({ length: t.OW }, (_, z) => sources(z, t.W, t.stride[1], t.dilation[1], t.KW, t.pads[1][0]));
+  const rowSrc = Array.from({ length: t.OH }, (_, y) =>
+    sources(y, t.H, t.stride[0], t.dilation[0], t.KH, t.pads[0][0]),
+  );
+  const colSrc = Array.from({ length: t.OW }, (_, z) =>
+    sources(z, t.W, t.stride[1], t.dilation[1], t.KW, t.pads[1][0]),
+  );
   const [Cg, Og] = [t.C / t.groups, t.O / t.groups];
   const acc = new Float64Array(t.N * t.O * t.OH * t.OW);
   let q = 0;

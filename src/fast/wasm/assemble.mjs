@@ -22,7 +22,10 @@ async function assemble() {
 
 function generated(bytes) {
   const base64 = Buffer.from(bytes).toString('base64');
-  const lines = base64.match(/.{1,100}/g).map((line) => `  '${line}'`).join(' +\n');
+  const lines = base64
+    .match(/.{1,100}/g)
+    .map((line) => `  '${line}'`)
+    .join(' +\n');
   return (
     '// Generated from kernels.wat by assemble.mjs (npm run build). Do not edit.\n\n' +
     `/** The assembled kernels.wat (${bytes.length} bytes), base64. */\n` +
