@@ -1,13 +1,16 @@
 /**
- * The README's examples are real: each `examples/*.ts` file appears verbatim in
- * the README, followed by a `text` block holding exactly what it prints.
+ * The documented examples are real: each `examples/*.ts` file appears verbatim
+ * on a page a user reads (the README or docs/chapter.md), followed by a `text`
+ * block holding exactly what it prints. The README carries the first ones.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
 
 const root = new URL('../', import.meta.url);
-const readme = readFileSync(new URL('README.md', root), 'utf8');
+const PAGES = ['README.md', 'docs/chapter.md'] as const;
+const IN_README = ['corr2d.ts', 'conv2d.ts'];
+const pages = PAGES.map((page) => ({ page, text: readFileSync(new URL(page, root), 'utf8') }));
 const files = readdirSync(new URL('examples/', root)).filter((f) => f.endsWith('.ts'));
 
 async function run(file: string): Promise<string> {
@@ -23,15 +26,29 @@ async function run(file: string): Promise<string> {
   return lines.join('\n');
 }
 
-describe('README examples', () => {
-  test.each(files)('examples/%s appears in the README with the output it prints', async (file) => {
-    const source = readFileSync(new URL(`examples/${file}`, root), 'utf8').trimEnd();
-    const block = `\`\`\`ts\n// examples/${file}\n${source}\n\`\`\`\n`;
-    const at = readme.indexOf(block);
-    expect(at, `README must contain examples/${file} verbatim`).toBeGreaterThanOrEqual(0);
-    const after = readme.slice(at + block.length);
-    const shown = /^\s*```text\n([\s\S]*?)\n```/.exec(after);
-    expect(shown, `README must show the output of examples/${file} right after it`).not.toBeNull();
-    expect(await run(file)).toBe(shown![1]);
+/** The `text` block right after the example's verbatim source, on the page that shows it. */
+function shownOutput(file: string): { page: string; output: string | undefined } | null {
+  const source = readFileSync(new URL(`examples/${file}`, root), 'utf8').trimEnd();
+  const block = `\`\`\`ts\n// examples/${file}\n${source}\n\`\`\`\n`;
+  for (const { page, text } of pages) {
+    const at = text.indexOf(block);
+    if (at < 0) continue;
+    const shown = /^\s*```text\n([\s\S]*?)\n```/.exec(text.slice(at + block.length));
+    return { page, output: shown?.[1] };
+  }
+  return null;
+}
+
+describe('documented examples', () => {
+  test.each(files)('examples/%s appears verbatim with the output it prints', async (file) => {
+    const shown = shownOutput(file);
+    expect(shown, `examples/${file} must appear verbatim in ${PAGES.join(' or ')}`).not.toBeNull();
+    expect(shown!.output, `${shown!.page} must show the output of examples/${file} right after it`).toBeDefined();
+    expect(await run(file)).toBe(shown!.output);
+  });
+
+  test.each(IN_README)('the README itself shows examples/%s', (file) => {
+    expect(files).toContain(file);
+    expect(shownOutput(file)?.page).toBe('README.md');
   });
 });
