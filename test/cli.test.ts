@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // A private build inside the project (so bare imports resolve through its node_modules):
 // other engineers rebuild dist/ concurrently, and a half-written dist/ must not flake these tests.
 const build = join(root, 'node_modules', '.cache', 'convproof-cli-test');
-const cli = join(build, 'src', 'cli.js');
+const cli = join(build, 'tools', 'cli.js');
 let work: string;
 
 interface Run {
@@ -45,8 +45,8 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
  */
 async function runInProcess(args: readonly string[]): Promise<Run> {
   const { main } = (await import(
-    pathToFileURL(join(build, 'src', 'cli', 'main.js')).href
-  )) as typeof import('../src/cli/main.js');
+    pathToFileURL(join(build, 'tools', 'cli', 'main.js')).href
+  )) as typeof import('../tools/cli/main.js');
   let [stdout, stderr] = ['', ''];
   const code = await main(args, {
     stdout: { write: (t: string) => (stdout += t) },

@@ -3,9 +3,7 @@
  * chapter of Dive into Deep Learning, as data and small functions, so the
  * demo, the README and the tests show the same thing.
  */
-import { conv2dOutputShape, type Pair } from './geometry.js';
-import { Conv2d, sgd } from './layer.js';
-import { tensor, type Tensor } from './tensor.js';
+import { Conv2d, conv2dOutputShape, sgd, tensor, type Pair, type Tensor } from '../../src/index.js';
 
 /**
  * corr2d's worked example: `corr2d(X, K)` is `[[19, 25], [37, 43]]`

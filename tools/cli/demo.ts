@@ -14,8 +14,8 @@ import {
   learnKernel,
   pair,
   shapeOf,
-} from '../chapter.js';
-import { corr2d, tensor, toNested, type Tensor } from '../index.js';
+} from '../demo/chapter.js';
+import { corr2d, tensor, toNested, type Tensor } from '../../src/index.js';
 import { println, type CliContext } from './context.js';
 import { numberGrid, matrixImage, greyscale, signed, terminalGrey, terminalSigned, type Matrix } from './picture.js';
 import { linePlot } from './plot.js';
