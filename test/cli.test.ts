@@ -347,6 +347,16 @@ describe('demo', () => {
     }
   });
 
+  test('a reader that stops early (convproof demo | head) ends the run quietly, exit 0', async () => {
+    const child = spawn(process.execPath, [cli, 'demo', '--out', 'pictures'], { cwd: work, timeout: 60_000 });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   test('an --out path that is a file is refused in one line, exit 2', async () => {
     writeFileSync(join(work, 'a-file'), 'x');
     expectUsageError(await run(['demo', '--out', 'a-file']), /cannot write the pictures/);
