@@ -3,7 +3,7 @@
  * and reports, not how fast anything is (speed is never asserted in a test).
  */
 import { describe, expect, test } from 'vitest';
-import { formatBenchReport, runBenchmark, TARGETS, type BenchReport } from '../src/bench/index.js';
+import { formatBenchReport, runBenchmark, TARGETS, type BenchReport } from '../tools/bench/index.js';
 
 describe('bench --only latency', () => {
   let report: BenchReport;

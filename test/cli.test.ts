@@ -7,14 +7,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { crc32, inflateSync } from 'node:zlib';
+import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadGoldenFile } from '../golden/fixtures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // A private build inside the project (so bare imports resolve through its node_modules):
 // other engineers rebuild dist/ concurrently, and a half-written dist/ must not flake these tests.
 const build = join(root, 'node_modules', '.cache', 'convproof-cli-test');
-const cli = join(build, 'src', 'cli.js');
+const cli = join(build, 'tools', 'cli.js');
 let work: string;
 
 interface Run {
@@ -45,8 +46,8 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
  */
 async function runInProcess(args: readonly string[]): Promise<Run> {
   const { main } = (await import(
-    pathToFileURL(join(build, 'src', 'cli', 'main.js')).href
-  )) as typeof import('../src/cli/main.js');
+    pathToFileURL(join(build, 'tools', 'cli', 'main.js')).href
+  )) as typeof import('../tools/cli/main.js');
   let [stdout, stderr] = ['', ''];
   const code = await main(args, {
     stdout: { write: (t: string) => (stdout += t) },
@@ -129,54 +130,93 @@ describe.concurrent('bad usage: one line on stderr, exit 2', () => {
   test('a flag without its value', async () => expectUsageError(await runInProcess(['demo', '--out']), /--out/));
 });
 
-/** The chunks of a PNG file, each checked against its CRC (computed by Node's zlib, not by the CLI's code). */
-function pngChunks(bytes: Buffer): { type: string; data: Buffer }[] {
-  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const chunks: { type: string; data: Buffer }[] = [];
-  let at = 8;
-  while (at < bytes.length) {
-    const length = bytes.readUInt32BE(at);
-    const type = bytes.toString('latin1', at + 4, at + 8);
-    const data = bytes.subarray(at + 8, at + 8 + length);
-    expect(bytes.readUInt32BE(at + 8 + length), `CRC of ${type}`).toBe(crc32(bytes.subarray(at + 4, at + 8 + length)));
-    chunks.push({ type, data });
-    at += 12 + length;
+/** An element of a parsed XML document. */
+interface XmlElement {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: XmlElement[];
+  text: string;
+}
+
+/** Parses `text` with saxes, a conforming XML parser: anything that is not well-formed throws. */
+function parseXml(text: string): XmlElement {
+  const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
+  const open = [root];
+  const parser = new SaxesParser();
+  parser.on('opentag', (tag) => {
+    const element: XmlElement = { name: tag.name, attributes: { ...tag.attributes }, children: [], text: '' };
+    open.at(-1)!.children.push(element);
+    open.push(element);
+  });
+  parser.on('closetag', () => open.pop());
+  parser.on('text', (t) => {
+    open.at(-1)!.text += t;
+  });
+  parser.write(text).close();
+  expect(root.children).toHaveLength(1);
+  return root.children[0];
+}
+
+/** Every element named `name` below `e`, in document order. */
+function descendants(e: XmlElement, name: string): XmlElement[] {
+  return e.children.flatMap((c) => [...(c.name === name ? [c] : []), ...descendants(c, name)]);
+}
+
+/** The text of an element's `<title>` child (a tooltip in SVG). */
+function titleOf(e: XmlElement): string {
+  const titles = e.children.filter((c) => c.name === 'title');
+  expect(titles, e.name).toHaveLength(1);
+  return titles[0].text;
+}
+
+const num = (e: XmlElement, attribute: string) => Number(e.attributes[attribute]);
+
+/**
+ * The cells of a matrix picture as rows of `{ value, fill }`: one `<rect>` per
+ * entry, laid out on a grid whose rows and columns are read from the positions.
+ */
+function cellGrid(svg: XmlElement): { value: number; fill: string }[][] {
+  const rects = descendants(svg, 'rect');
+  const ys = [...new Set(rects.map((r) => num(r, 'y')))].sort((a, b) => a - b);
+  const xs = [...new Set(rects.map((r) => num(r, 'x')))].sort((a, b) => a - b);
+  expect(rects).toHaveLength(ys.length * xs.length);
+  const grid = ys.map(() => xs.map(() => ({ value: Number.NaN, fill: '' })));
+  for (const r of rects) {
+    const value = /= (-?\d+(?:\.\d+)?)$/.exec(titleOf(r));
+    expect(value, titleOf(r)).not.toBeNull();
+    grid[ys.indexOf(num(r, 'y'))][xs.indexOf(num(r, 'x'))] = { value: Number(value![1]), fill: r.attributes.fill };
   }
-  expect(at).toBe(bytes.length);
-  return chunks;
+  // The cells tile the picture: equal squares side by side, inside the drawing.
+  const side = num(rects[0], 'width');
+  for (const r of rects) expect([num(r, 'width'), num(r, 'height')]).toEqual([side, side]);
+  expect(xs.map((x, j) => x - xs[0] - j * side)).toEqual(xs.map(() => 0));
+  expect(num(svg, 'width')).toBeGreaterThanOrEqual(xs.length * side);
+  expect(num(svg, 'height')).toBeGreaterThanOrEqual(ys.length * side);
+  return grid;
 }
 
-interface Decoded {
-  readonly width: number;
-  readonly height: number;
-  /** RGB of pixel (x, y). */
-  rgb(x: number, y: number): [number, number, number];
+/** A golden tensor `[H, W]` as rows. */
+function rowsOf(t: { readonly shape: readonly number[]; readonly data: readonly number[] }): number[][] {
+  const [H, W] = t.shape;
+  return Array.from({ length: H }, (_, i) => [...t.data.slice(i * W, (i + 1) * W)]);
 }
 
-/** Decodes the 8-bit RGB, filter-0 PNGs the demo writes, checking every structural field on the way. */
-function decodePng(file: string): Decoded {
-  const chunks = pngChunks(readFileSync(file));
-  expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
-  const ihdr = chunks[0].data;
-  expect(ihdr.length).toBe(13);
-  const [width, height] = [ihdr.readUInt32BE(0), ihdr.readUInt32BE(4)];
-  expect([...ihdr.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
-  const raw = inflateSync(chunks[1].data);
-  expect(raw.length).toBe(height * (1 + 3 * width));
-  for (let y = 0; y < height; y++) expect(raw[y * (1 + 3 * width)], `filter byte of row ${y}`).toBe(0);
-  return {
-    width,
-    height,
-    rgb: (x, y) => {
-      const i = y * (1 + 3 * width) + 1 + 3 * x;
-      return [raw[i], raw[i + 1], raw[i + 2]];
-    },
-  };
+/** `rgb(r,g,b)` → [r, g, b]. */
+function rgbOf(fill: string): number[] {
+  const m = /^rgb\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(fill);
+  expect(m, fill).not.toBeNull();
+  return m!.slice(1).map(Number);
 }
 
 describe('demo', () => {
   let r: Run;
   const out = () => join(work, 'pictures');
+  const svgFile = (name: string) => parseXml(readFileSync(join(out(), name), 'utf8'));
+  // The chapter's pictures, as PyTorch computed them (golden/chapter.json), not as our code does.
+  const chapter = loadGoldenFile(join(root, 'golden', 'chapter.json'));
+  if (chapter.kind !== 'chapter') throw new Error('golden/chapter.json is not the chapter file');
+  const edges = chapter.corr2d.find((c) => /^edge detection: 6x8/.test(c.id))!;
+  const transposed = chapter.corr2d.find((c) => /transposed/.test(c.id))!;
 
   beforeAll(async () => {
     r = await run(['demo', '--out', 'pictures']);
@@ -211,45 +251,110 @@ describe('demo', () => {
     );
   });
 
-  // Each picture has `cell` pixels per entry plus 1-pixel grid lines: a side of n entries is n·(cell+1)+1 pixels.
-  const side = (n: number) => n * 41 + 1;
-  const WHITE = [255, 255, 255];
-  const BLACK = [0, 0, 0];
-  const centre = (img: Decoded, row: number, col: number) => img.rgb(col * 41 + 21, row * 41 + 21);
+  const pictures = ['edge-input', 'edge-output', 'edge-input-transposed', 'edge-output-transposed', 'loss'];
 
-  test('edge-input.png: 6×8 entries, black band in columns 2–5', async () => {
-    const img = decodePng(join(out(), 'edge-input.png'));
-    expect([img.width, img.height]).toEqual([side(8), side(6)]);
-    for (let j = 0; j < 8; j++) expect(centre(img, 3, j)).toEqual(j >= 2 && j < 6 ? BLACK : WHITE);
+  test('writes five well-formed SVG files and one well-formed HTML page that holds all five', async () => {
+    const page = readFileSync(join(out(), 'index.html'), 'utf8');
+    const html = parseXml(page.replace(/^<!DOCTYPE html>\n/, ''));
+    expect(html.name).toBe('html');
+    expect(descendants(html, 'svg')).toHaveLength(5);
+    for (const name of pictures) {
+      const text = readFileSync(join(out(), `${name}.svg`), 'utf8');
+      const svg = parseXml(text);
+      expect(svg.name, name).toBe('svg');
+      expect(svg.attributes.xmlns).toBe('http://www.w3.org/2000/svg');
+      expect(page).toContain(text.trim());
+    }
+    expect(r.stdout).toMatch(/Pictures written to pictures\/:\n {2}index\.html/);
   });
 
-  test('edge-output.png: 6×7 entries, +1 (red) at column 1, −1 (blue) at column 5, white elsewhere', async () => {
-    const img = decodePng(join(out(), 'edge-output.png'));
-    expect([img.width, img.height]).toEqual([side(7), side(6)]);
-    for (let j = 0; j < 7; j++) {
-      const [red, , blue] = centre(img, 0, j);
-      if (j === 1) expect(red).toBeGreaterThan(blue);
-      else if (j === 5) expect(blue).toBeGreaterThan(red);
-      else expect(centre(img, 0, j)).toEqual(WHITE);
+  test("edge-input.svg and edge-input-transposed.svg: the chapter's X and Xᵀ, 1 white and 0 black", async () => {
+    for (const [file, X] of [
+      ['edge-input.svg', rowsOf(edges.X)],
+      ['edge-input-transposed.svg', rowsOf(transposed.X)],
+    ] as const) {
+      const grid = cellGrid(svgFile(file));
+      expect(grid.map((row) => row.map((c) => c.value))).toEqual(X);
+      for (const [i, row] of grid.entries())
+        for (const [j, c] of row.entries())
+          expect(rgbOf(c.fill), `${file} [${i}][${j}]`).toEqual(X[i][j] ? [255, 255, 255] : [0, 0, 0]);
     }
   });
 
-  test('the transposed pictures: 8×6 input, 8×5 all-white (all-zero) output', async () => {
-    const input = decodePng(join(out(), 'edge-input-transposed.png'));
-    expect([input.width, input.height]).toEqual([side(6), side(8)]);
-    expect(centre(input, 3, 0)).toEqual(BLACK);
-    expect(centre(input, 0, 3)).toEqual(WHITE);
-    const output = decodePng(join(out(), 'edge-output-transposed.png'));
-    expect([output.width, output.height]).toEqual([side(5), side(8)]);
-    for (let i = 0; i < 8; i++) for (let j = 0; j < 5; j++) expect(centre(output, i, j)).toEqual(WHITE);
+  test("edge-output.svg and edge-output-transposed.svg: the chapter's Y, +1 red, −1 blue, 0 white", async () => {
+    for (const [file, Y] of [
+      ['edge-output.svg', rowsOf(edges.Y)],
+      ['edge-output-transposed.svg', rowsOf(transposed.Y)],
+    ] as const) {
+      const grid = cellGrid(svgFile(file));
+      expect(grid.map((row) => row.map((c) => c.value))).toEqual(Y);
+      for (const [i, row] of grid.entries()) {
+        for (const [j, c] of row.entries()) {
+          const [red, green, blue] = rgbOf(c.fill);
+          const where = `${file} [${i}][${j}] = ${Y[i][j]}`;
+          if (Y[i][j] > 0) expect(red, where).toBeGreaterThan(Math.max(green, blue));
+          else if (Y[i][j] < 0) expect(blue, where).toBeGreaterThan(Math.max(red, green));
+          else expect([red, green, blue], where).toEqual([255, 255, 255]);
+        }
+      }
+    }
+    // The chapter's edge map has both signs; the transposed one has none.
+    expect(rowsOf(edges.Y).flat()).toEqual(expect.arrayContaining([1, -1]));
   });
 
-  test('loss.png: a valid 640×400 plot that is not blank', async () => {
-    const img = decodePng(join(out(), 'loss.png'));
-    expect([img.width, img.height]).toEqual([640, 400]);
-    const colours = new Set<string>();
-    for (let y = 0; y < img.height; y += 3) for (let x = 0; x < img.width; x += 3) colours.add(img.rgb(x, y).join(','));
-    expect(colours.size).toBeGreaterThan(2);
+  test('loss.svg: ten points (the chapter trains ten steps) at the height the log-scale axis gives their loss', async () => {
+    const svg = svgFile('loss.svg');
+    const points = descendants(svg, 'circle').map((c) => {
+      const m = /^step (\d+): loss (\S+)$/.exec(titleOf(c));
+      expect(m, titleOf(c)).not.toBeNull();
+      return { step: Number(m![1]), loss: Number(m![2]), x: num(c, 'cx'), y: num(c, 'cy') };
+    });
+    expect(points.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // The losses are those the terminal printed (every second step, to 3 decimals).
+    for (const m of r.stdout.matchAll(/step\s+(\d+), loss (\d+\.\d+)/g))
+      expect(points[Number(m[1]) - 1].loss.toFixed(3)).toBe(m[2]);
+    // One curve through the points, in step order.
+    const curves = descendants(svg, 'path').filter((p) => (p.attributes.d.match(/[ML]/g) ?? []).length === 10);
+    expect(curves).toHaveLength(1);
+    const vertices = [...curves[0].attributes.d.matchAll(/[ML]\s*(-?[\d.]+)[ ,](-?[\d.]+)/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    expect(vertices).toEqual(points.map((p) => [p.x, p.y]));
+    // Each y-axis label names the grid line beside it; reading a point's height off two of those
+    // labels (log scale) must give its loss back.
+    const texts = descendants(svg, 'text');
+    const lines = descendants(svg, 'line');
+    const ticks = texts
+      .filter((t) => t.attributes['text-anchor'] === 'end' && Number.isFinite(Number(t.text)))
+      .map((t) => {
+        const line = lines.find((l) => Math.abs(num(l, 'y1') - num(t, 'y')) < 8);
+        expect(line, `a grid line beside the label ${t.text}`).toBeDefined();
+        return { value: Number(t.text), y: num(line!, 'y1') };
+      });
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    const [lo, hi] = [ticks[0], ticks.at(-1)!];
+    const perDecade = (hi.y - lo.y) / Math.log10(hi.value / lo.value);
+    for (const t of ticks) expect(t.y).toBeCloseTo(lo.y + perDecade * Math.log10(t.value / lo.value), 0);
+    for (const p of points) {
+      const read = lo.value * 10 ** ((p.y - lo.y) / perDecade);
+      expect(Math.abs(Math.log10(read / p.loss)), `step ${p.step}`).toBeLessThan(0.005);
+    }
+    // Step labels stand under their points.
+    for (const p of points) {
+      const label = texts.find((t) => t.text === String(p.step) && t.attributes['text-anchor'] === 'middle');
+      expect(num(label!, 'x'), `step ${p.step}`).toBeCloseTo(p.x, 0);
+    }
+  });
+
+  test('a reader that stops early (convproof demo | head) ends the run quietly, exit 0', async () => {
+    const child = spawn(process.execPath, [cli, 'demo', '--out', 'pictures'], { cwd: work, timeout: 60_000 });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   test('an --out path that is a file is refused in one line, exit 2', async () => {

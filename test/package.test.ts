@@ -1,8 +1,9 @@
 /**
  * What a consumer gets: the packed file list holds only the built library,
- * its types, README, LICENSE and package.json; the tarball works from a
- * plain `import` in a fresh project (JavaScript and TypeScript); the
- * package imports itself by name (the exports map); and the library part
+ * suite and tools (CLI, benchmark, demo), their types, README, LICENSE and
+ * package.json; the tarball, installed with npm into a fresh project, works
+ * from a plain `import` (JavaScript and TypeScript) and as `npx convproof`;
+ * the package imports itself by name (the exports map); and the library part
  * reaches no Node built-in, so bundlers need no polyfills.
  *
  * The build goes to a temporary copy of the package, so the repository's
@@ -15,6 +16,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -64,11 +66,12 @@ beforeAll(() => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** What may be packed: the build of src/ and properties/ (code, types, maps), and three top-level files. */
-const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/(src|properties)\/[\w./-]+\.(js|d\.ts|js\.map|d\.ts\.map))$/;
+/** What may be packed: the build of src/, properties/ and tools/ (code, types, maps), and three top-level files. */
+const ALLOWED =
+  /^(package\.json|README\.md|LICENSE|dist\/(src|properties|tools)\/[\w./-]+\.(js|d\.ts|js\.map|d\.ts\.map))$/;
 
 describe('the packed package', () => {
-  test('npm pack --dry-run lists only the built src/ and properties/, their types and maps, README, LICENSE and package.json', () => {
+  test('npm pack --dry-run lists only the built src/, properties/ and tools/, their types and maps, README, LICENSE and package.json', () => {
     const files = packList(pkg);
     expect(files.filter((f) => !ALLOWED.test(f))).toEqual([]);
     for (const f of [
@@ -81,7 +84,8 @@ describe('the packed package', () => {
       'dist/src/reference/index.d.ts',
       'dist/properties/index.js',
       'dist/properties/index.d.ts',
-      'dist/src/cli.js',
+      'dist/tools/cli.js',
+      'dist/tools/cli/main.js',
     ]) {
       expect(files).toContain(f);
     }
@@ -91,15 +95,15 @@ describe('the packed package', () => {
     }
   });
 
-  test('in the repository itself, npm pack would add nothing beyond dist/src, dist/properties, README, LICENSE and package.json', () => {
+  test('in the repository itself, npm pack would add nothing beyond dist/src, dist/properties, dist/tools, README, LICENSE and package.json', () => {
     expect(existsSync(join(root, 'LICENSE'))).toBe(true);
     expect(packList(root).filter((f) => !ALLOWED.test(f))).toEqual([]);
   });
 
-  test('source maps point only at src/ and properties/ sources', () => {
+  test('source maps point only at src/, properties/ and tools/ sources', () => {
     const maps = packList(pkg).filter((f) => f.endsWith('.map'));
     expect(maps.length).toBeGreaterThan(0);
-    const allowed = [join(root, 'src'), join(root, 'properties')].map((d) => d + sep);
+    const allowed = [join(root, 'src'), join(root, 'properties'), join(root, 'tools')].map((d) => d + sep);
     for (const m of maps) {
       const { sources } = JSON.parse(readFileSync(join(pkg, m), 'utf8')) as { sources: string[] };
       for (const s of sources) {
@@ -164,8 +168,8 @@ describe('the library part needs nothing from Node (bundler check without a bund
     },
   );
 
-  test('the scan does see Node imports where they are: the CLI (dist/src/cli.js) reaches node: modules', () => {
-    const { files, external } = reachable(join(pkg, 'dist/src/cli.js'));
+  test('the scan does see Node imports where they are: the CLI (dist/tools/cli.js) reaches node: modules', () => {
+    const { files, external } = reachable(join(pkg, 'dist/tools/cli.js'));
     expect(external.some((s) => s.startsWith('node:'))).toBe(true);
     expect(files.some((f) => NODE_ONLY.test(uncommented(readFileSync(f, 'utf8'))))).toBe(true);
   });
@@ -191,20 +195,36 @@ describe('a consumer', () => {
     code: 'rank',
   };
 
-  test('imports the packed tarball by name in a fresh project (JavaScript, plain Node)', () => {
+  let app = '';
+
+  // npm installs the tarball as a user's project would (offline: it has no dependencies to fetch),
+  // which also links its bin; every test below starts from that project.
+  beforeAll(() => {
     const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], pkg);
     const tarball = join(tmp, (JSON.parse(out) as { filename: string }[])[0].filename);
-    const app = join(tmp, 'app');
-    const target = join(app, 'node_modules', 'convproof');
-    mkdirSync(target, { recursive: true });
-    run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], tmp);
+    app = join(tmp, 'app');
+    mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], app);
+  }, 60_000);
+
+  test('imports the installed tarball by name in a fresh project (JavaScript, plain Node)', () => {
     writeFileSync(join(app, 'main.mjs'), chapter);
     expect(JSON.parse(run('node', ['main.mjs'], app))).toEqual(expected);
   });
 
+  test('runs as `npx convproof`: the bin is the built tools/cli.js, and --help and verify --help answer', () => {
+    const bin = realpathSync(join(app, 'node_modules', '.bin', 'convproof'));
+    expect(bin).toBe(realpathSync(join(app, 'node_modules', 'convproof', 'dist', 'tools', 'cli.js')));
+    const help = run('npx', ['--no', '--', 'convproof', '--help'], app);
+    expect(help).toMatch(/^Usage: convproof <command>/);
+    for (const command of ['verify', 'demo', 'bench']) expect(help).toContain(command);
+    // verify --help needs none of the suite's optional peers, which this project does not have.
+    expect(existsSync(join(app, 'node_modules', 'fast-check'))).toBe(false);
+    expect(run('npx', ['--no', '--', 'convproof', 'verify', '--help'], app)).toMatch(/^Usage: convproof verify/);
+  });
+
   test('type-checks `import { conv2d } from "convproof"` against the packed types (TypeScript, nodenext)', () => {
-    const app = join(tmp, 'app');
     expect(existsSync(join(app, 'node_modules', 'convproof', 'dist', 'src', 'index.d.ts'))).toBe(true);
     writeFileSync(
       join(app, 'main.ts'),
@@ -221,7 +241,8 @@ describe('a consumer', () => {
       ].join('\n'),
     );
     // fast-check is a peer of convproof/properties: the consumer brings it.
-    symlinkSync(join(root, 'node_modules', 'fast-check'), join(app, 'node_modules', 'fast-check'), 'dir');
+    const peer = join(app, 'node_modules', 'fast-check');
+    if (!existsSync(peer)) symlinkSync(join(root, 'node_modules', 'fast-check'), peer, 'dir');
     run(
       'npx',
       [

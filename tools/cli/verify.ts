@@ -141,7 +141,7 @@ async function loadSuite(): Promise<typeof import('../../properties/index.js')> 
 }
 
 async function ourImplementation(): Promise<LoadedImplementation> {
-  const { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape } = await import('../index.js');
+  const { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape } = await import('../../src/index.js');
   return { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape };
 }
 

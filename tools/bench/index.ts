@@ -8,13 +8,13 @@
  * the suite's comparator.
  *
  * @example
- * import { runBenchmark, formatBenchReport } from 'convproof/dist/src/bench/index.js';
+ * import { runBenchmark, formatBenchReport } from 'convproof/dist/tools/bench/index.js';
  * console.log(formatBenchReport(await runBenchmark({ quick: true })));
  */
 import { compareBounded, forwardExpectation, gradientExpectations } from '../../properties/compare.js';
-import { conv2d, conv2dBackward, corr2d, reference, type Conv2dOptions, type Tensor } from '../index.js';
-import { useKernels, type KernelName } from '../fast/kernels.js';
-import { seededRandom } from '../random.js';
+import { conv2d, conv2dBackward, corr2d, reference, type Conv2dOptions, type Tensor } from '../../src/index.js';
+import { useKernels, type KernelName } from '../../src/fast/kernels.js';
+import { seededRandom } from '../../src/random.js';
 import {
   BACKWARD_PROBLEMS,
   describeProblem,
@@ -152,9 +152,11 @@ function plan(quick: boolean, clock: Clock): TimingPlan {
     : { clock, samples: 11, budgetMs: 6000, minSampleMs: 25, warmupMs: 300, oneShotMs: 5000 };
 }
 
-function randomData(length: number, seed: number): Float32Array {
+/** A float32 tensor of uniform values in [−1, 1) from a seed. */
+function randomTensor(shape: readonly number[], seed: number): Tensor {
   const rand = seededRandom(seed);
-  return Float32Array.from({ length }, () => rand() * 2 - 1);
+  const length = shape.reduce((a, b) => a * b, 1);
+  return { shape: [...shape], data: Float32Array.from({ length }, () => rand() * 2 - 1) };
 }
 
 function optionsOf(p: BenchProblem): Conv2dOptions {
@@ -204,8 +206,30 @@ async function lineup(loaded: LoadedPeers, ours: () => void, prepare: Prepare): 
 /** Prepares a peer's call on its backend, or says why it is not timed. */
 type Prepare = (tf: NonNullable<LoadedPeers['tf']>, peer: Peer) => PreparedCall | string;
 
+/** Our functions as the benchmark calls them, on the kernels it was asked to time. */
+interface Ours {
+  /** The kernels actually in use. */
+  readonly kernels: KernelName;
+  readonly conv2d: typeof conv2d;
+  readonly conv2dBackward: typeof conv2dBackward;
+  readonly corr2d: typeof corr2d;
+  /** Undoes the choice when the run ends. */
+  release(): void;
+}
+
+/**
+ * The one place that picks our kernels. Today the choice is the process-wide
+ * `useKernels` switch, so the functions are the package's own and `release`
+ * switches back to `'auto'`.
+ */
+function ourKernels(name: KernelName | 'auto'): Ours {
+  const kernels = useKernels(name);
+  return { kernels, conv2d, conv2dBackward, corr2d, release: () => useKernels('auto') };
+}
+
 /** What every measurement of one run shares. */
 interface Run {
+  readonly ours: Ours;
   readonly loaded: LoadedPeers;
   readonly quick: boolean;
   readonly plan: TimingPlan;
@@ -256,21 +280,10 @@ function checked(worstRatio: number, ok: boolean, message: string): BenchCheck {
 }
 
 async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
-  const x: Tensor = {
-    shape: p.input,
-    data: randomData(
-      p.input.reduce((a, b) => a * b),
-      seed,
-    ),
-  };
-  const w: Tensor = {
-    shape: p.weight,
-    data: randomData(
-      p.weight.reduce((a, b) => a * b),
-      seed + 1,
-    ),
-  };
+  const x = randomTensor(p.input, seed);
+  const w = randomTensor(p.weight, seed + 1);
   const options = optionsOf(p);
+  const { conv2d } = run.ours;
   const cmp = compareBounded(conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
   return measure(
     run,
@@ -286,28 +299,11 @@ async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<Ben
 }
 
 async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
-  const x: Tensor = {
-    shape: p.input,
-    data: randomData(
-      p.input.reduce((a, b) => a * b),
-      seed,
-    ),
-  };
-  const w: Tensor = {
-    shape: p.weight,
-    data: randomData(
-      p.weight.reduce((a, b) => a * b),
-      seed + 1,
-    ),
-  };
-  const dy: Tensor = {
-    shape: outputShape(p),
-    data: randomData(
-      outputShape(p).reduce((a, b) => a * b),
-      seed + 2,
-    ),
-  };
+  const x = randomTensor(p.input, seed);
+  const w = randomTensor(p.weight, seed + 1);
+  const dy = randomTensor(outputShape(p), seed + 2);
   const options = optionsOf(p);
+  const { conv2dBackward } = run.ours;
   const got = conv2dBackward(dy, x, w, options);
   const e = gradientExpectations({ input: x, weight: w, options }, dy);
   const cmps = [
@@ -362,6 +358,7 @@ async function latencyCases(run: Run): Promise<BenchCase[]> {
     data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)),
   };
   const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
+  const { corr2d } = run.ours;
   const expected = Array.from(reference.corr2d(X, K).data);
   const length = expected.length;
   const out = new Float32Array(length);
@@ -459,12 +456,12 @@ async function machine(): Promise<{ runtime: string; cpu: string; cores: number 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchReport> {
   const quick = options.quick ?? false;
   const progress = options.onProgress ?? (() => {});
-  const kernels = useKernels(options.kernels ?? 'auto');
+  const ours = ourKernels(options.kernels ?? 'auto');
   const unmute = muteBanner();
   try {
     const loaded = await loadPeers();
     const clock = options.clock ?? 'wall';
-    const run: Run = { loaded, quick, plan: plan(quick, clock) };
+    const run: Run = { ours, loaded, quick, plan: plan(quick, clock) };
     const cases: BenchCase[] = [];
     const step = async (c: () => Promise<BenchCase>, label: string): Promise<void> => {
       progress(`${label} …`);
@@ -487,7 +484,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     const report: BenchReport = {
       date: new Date().toISOString(),
       ...(await machine()),
-      kernels,
+      kernels: ours.kernels,
       tfjs: loaded.version,
       quick,
       clock,
@@ -503,7 +500,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     return report;
   } finally {
     unmute();
-    useKernels('auto');
+    ours.release();
   }
 }
 

@@ -1,11 +1,9 @@
 /**
  * The examples of the "convolutional layers" and "padding and stride"
- * chapter of Dive into Deep Learning, as data and small functions, so the
- * demo, the README and the tests show the same thing.
+ * chapter of Dive into Deep Learning, as data and small functions, for
+ * `convproof demo`.
  */
-import { conv2dOutputShape, type Pair } from './geometry.js';
-import { Conv2d, sgd } from './layer.js';
-import { tensor, type Tensor } from './tensor.js';
+import { Conv2d, conv2dOutputShape, sgd, tensor, type Tensor } from '../../src/index.js';
 
 /**
  * corr2d's worked example: `corr2d(X, K)` is `[[19, 25], [37, 43]]`
@@ -99,34 +97,30 @@ export function learnKernel(options: { steps?: number; lr?: number; seed?: numbe
   return { steps: record, kernel: [layer.weight.data[0], layer.weight.data[1]] };
 }
 
-/** One padding/stride example of the chapter, on an 8×8 input. */
+/** One padding/stride example of the chapter, on an 8×8 input; every field is `[height, width]`. */
 export interface ShapeExample {
-  readonly kernel: Pair;
-  /** Padding per side, PyTorch's convention: `p` or `[ph, pw]`. */
-  readonly padding: Pair;
-  readonly stride: Pair;
+  readonly kernel: readonly [number, number];
+  /** Padding per side, PyTorch's convention. */
+  readonly padding: readonly [number, number];
+  readonly stride: readonly [number, number];
   /** The output size the chapter states. */
   readonly expected: readonly [number, number];
 }
 
 /**
  * The chapter's shape examples on an 8×8 input.
- * @example SHAPE_EXAMPLES[2] // { kernel: 3, padding: 1, stride: 2, expected: [4, 4] }
+ * @example SHAPE_EXAMPLES[2] // { kernel: [3, 3], padding: [1, 1], stride: [2, 2], expected: [4, 4] }
  */
 export const SHAPE_EXAMPLES: readonly ShapeExample[] = [
-  { kernel: 3, padding: 1, stride: 1, expected: [8, 8] },
-  { kernel: [5, 3], padding: [2, 1], stride: 1, expected: [8, 8] },
-  { kernel: 3, padding: 1, stride: 2, expected: [4, 4] },
+  { kernel: [3, 3], padding: [1, 1], stride: [1, 1], expected: [8, 8] },
+  { kernel: [5, 3], padding: [2, 1], stride: [1, 1], expected: [8, 8] },
+  { kernel: [3, 3], padding: [1, 1], stride: [2, 2], expected: [4, 4] },
   { kernel: [3, 5], padding: [0, 1], stride: [3, 4], expected: [2, 2] },
 ];
 
-/** `p` → `[p, p]`. */
-export function pair(p: Pair): [number, number] {
-  return typeof p === 'number' ? [p, p] : [p[0], p[1]];
-}
-
 /**
- * The chapter's formula for one axis: ⌊(n − k + p + s) / s⌋, where `p` is the
+ * The chapter's formula for one axis, quoted as the book writes it so the demo
+ * can show it beside conv2d's answer: ⌊(n − k + p + s) / s⌋, where `p` is the
  * *total* padding of the axis (both sides), hence `2·pad` here.
  * @example chapterFormula(8, 3, 1, 2) // 4
  */
@@ -139,7 +133,7 @@ export function chapterFormula(n: number, k: number, padPerSide: number, s: numb
  * @example shapeOf(SHAPE_EXAMPLES[3]) // [2, 2]
  */
 export function shapeOf(e: ShapeExample, size = 8): [number, number] {
-  const [kh, kw] = pair(e.kernel);
-  const shape = conv2dOutputShape([1, 1, size, size], [1, 1, kh, kw], { padding: pair(e.padding), stride: e.stride });
+  const [kh, kw] = e.kernel;
+  const shape = conv2dOutputShape([1, 1, size, size], [1, 1, kh, kw], { padding: e.padding, stride: e.stride });
   return [shape[2], shape[3]];
 }

@@ -2,6 +2,7 @@
  * Terminal output helpers: colour that switches itself off when it would
  * garble a file or a pipe, and aligned tables.
  */
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 /** The bits of a stream the CLI looks at (process.stdout/stderr fit). */
 export interface OutStream {
@@ -23,7 +24,7 @@ export function useColour(stream: OutStream, env: Readonly<Record<string, string
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-/** SGR wrappers; identity functions when colour is off. */
+/** Text styles; identity functions when colour is off. */
 export interface Paint {
   readonly enabled: boolean;
   bold(s: string): string;
@@ -36,28 +37,29 @@ export interface Paint {
 }
 
 /**
+ * Node's `util.styleText` does the escape codes; whether to colour at all is
+ * `useColour`'s decision (from our streams and environment), so Node's own
+ * check of `process.stdout` is switched off.
  * @example const p = paint(true); p.green('held') // '\x1b[32mheld\x1b[39m'
  */
 export function paint(enabled: boolean): Paint {
-  const sgr = (open: number, close: number) => (s: string) => (enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+  const style = (format: Parameters<typeof styleText>[0]) => (s: string) =>
+    enabled ? styleText(format, s, { validateStream: false }) : s;
   return {
     enabled,
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    red: sgr(31, 39),
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    blue: sgr(34, 39),
-    cyan: sgr(36, 39),
+    bold: style('bold'),
+    dim: style('dim'),
+    red: style('red'),
+    green: style('green'),
+    yellow: style('yellow'),
+    blue: style('blue'),
+    cyan: style('cyan'),
   };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every ANSI escape code this strips.
-const ANSI = /\x1b\[[0-9;]*m/g;
-
 /** The number of terminal columns `s` occupies (escape codes take none). */
 export function visibleWidth(s: string): number {
-  return [...s.replace(ANSI, '')].length;
+  return [...stripVTControlCharacters(s)].length;
 }
 
 function pad(s: string, width: number, align: 'left' | 'right'): string {

@@ -38,7 +38,7 @@ export function version(): string {
       const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'convproof' && pkg.version) return pkg.version;
     } catch {
-      // no package.json at this level: keep walking up (src/ and dist/src/ sit at different depths)
+      // no package.json at this level: keep walking up (tools/cli/ and dist/tools/cli/ sit at different depths)
     }
     dir = new URL('..', dir);
   }

@@ -2,6 +2,7 @@
  * The benchmark's problems: the shapes the issue names, one list per group,
  * so the table, the JSON and the ratios always describe the same calls.
  */
+import { conv2dOutputShape } from '../../src/index.js';
 
 /** One conv2d problem, NCHW input and OIHW weight, symmetric padding. */
 export interface BenchProblem {
@@ -44,14 +45,14 @@ export const BACKWARD_PROBLEMS: readonly BenchProblem[] = [
 /** The chapter's corr2d: a 6×8 image with a vertical edge, and the kernel [1, −1]. */
 export const LATENCY_PROBLEM = { name: 'chapter corr2d', X: [6, 8] as const, K: [1, 2] as const };
 
-/** Output size of one axis. */
-function out(size: number, kernel: number, p: BenchProblem): number {
-  return Math.floor((size + 2 * p.padding - kernel) / p.stride) + 1;
-}
-
-/** The output shape `[N, O, OH, OW]`. */
+/** The output shape `[N, O, OH, OW]`, from the library's geometry (the formula lives there only). */
 export function outputShape(p: BenchProblem): [number, number, number, number] {
-  return [p.input[0], p.weight[0], out(p.input[2], p.weight[2], p), out(p.input[3], p.weight[3], p)];
+  const [N, O, OH, OW] = conv2dOutputShape(p.input, p.weight, {
+    padding: p.padding,
+    stride: p.stride,
+    groups: p.groups,
+  });
+  return [N, O, OH, OW];
 }
 
 /** Floating-point operations of one pass: `2·N·O·OH·OW·(C/g)·KH·KW`. */

@@ -1,10 +1,11 @@
 /**
  * `convproof demo`: the chapter walked through in the terminal, with the
- * pictures written as PNG files.
+ * pictures written as SVG files and one HTML page.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { corr2d, tensor, toNested, type Tensor } from '../../src/index.js';
 import {
   CORR2D_EXAMPLE,
   EDGE_KERNEL,
@@ -12,15 +13,21 @@ import {
   chapterFormula,
   edgeImage,
   learnKernel,
-  pair,
   shapeOf,
-} from '../chapter.js';
-import { corr2d, tensor, toNested, type Tensor } from '../index.js';
+} from '../demo/chapter.js';
+import {
+  greyscale,
+  htmlPage,
+  lossPlotSvg,
+  matrixSvg,
+  signed,
+  type Colormap,
+  type Figure,
+  type Matrix,
+} from '../demo/svg.js';
+import { numberGrid, sideBySide, terminalGrey, terminalSigned } from '../demo/terminal.js';
 import { println, type CliContext } from './context.js';
-import { numberGrid, matrixImage, greyscale, signed, terminalGrey, terminalSigned, type Matrix } from './picture.js';
-import { linePlot } from './plot.js';
-import { encodePng, type RgbImage } from './png.js';
-import { paint, table, useColour, visibleWidth, type Paint } from './style.js';
+import { paint, table, useColour, type Paint } from './style.js';
 import { UsageError, parseOrUsage } from './usage.js';
 
 /** The text of `convproof demo --help`. */
@@ -31,26 +38,13 @@ Dive into Deep Learning: corr2d's example, edge detection on a 6×8 image,
 learning the edge kernel in 10 steps, and the padding/stride output shapes.
 
 Options:
-  --out dir    where to write the PNG pictures (default ./convproof-demo)
+  --out dir    where to write the pictures (default ./convproof-demo)
   -h, --help   show this help
 
-Files written: edge-input.png, edge-output.png, edge-input-transposed.png,
-edge-output-transposed.png (40 px per pixel; outputs red = +1, blue = −1,
-white = 0) and loss.png (the training loss per step, log scale).`;
-
-const CELL = 40;
-
-/** Blocks of lines printed next to each other, each padded to its widest line. */
-function sideBySide(blocks: readonly (readonly string[])[], gap = 4): string[] {
-  const widths = blocks.map((b) => Math.max(0, ...b.map(visibleWidth)));
-  const height = Math.max(...blocks.map((b) => b.length));
-  const lines: string[] = [];
-  for (let i = 0; i < height; i++) {
-    const cells = blocks.map((b, k) => (b[i] ?? '') + ' '.repeat(widths[k] - visibleWidth(b[i] ?? '')));
-    lines.push(cells.join(' '.repeat(gap)).trimEnd());
-  }
-  return lines;
-}
+Files written: index.html (every picture on one page), edge-input.svg,
+edge-output.svg, edge-input-transposed.svg, edge-output-transposed.svg
+(one square per pixel; outputs red = +1, blue = −1, white = 0) and loss.svg
+(the training loss per step, log scale).`;
 
 function indent(lines: readonly string[], by = '  '): string {
   return lines.map((l) => by + l).join('\n');
@@ -161,7 +155,7 @@ function showShapes(out: CliContext['stdout'], p: Paint): void {
   const dims = (v: readonly [number, number] | number[]) => `${v[0]}×${v[1]}`;
   const tuple = ([a, b]: readonly [number, number]) => (a === b ? String(a) : `(${a}, ${b})`);
   const rows = SHAPE_EXAMPLES.map((e) => {
-    const [k, pad, s] = [pair(e.kernel), pair(e.padding), pair(e.stride)];
+    const [k, pad, s] = [e.kernel, e.padding, e.stride];
     const axis = (a: 0 | 1) => `⌊(8−${k[a]}+${2 * pad[a]}+${s[a]})/${s[a]}⌋`;
     const formula: [number, number] = [chapterFormula(8, k[0], pad[0], s[0]), chapterFormula(8, k[1], pad[1], s[1])];
     const got = shapeOf(e);
@@ -180,19 +174,43 @@ function showShapes(out: CliContext['stdout'], p: Paint): void {
   println(out);
 }
 
-function writePictures(dir: string, edges: EdgePictures, losses: readonly number[]): string[] {
-  const files: [string, RgbImage][] = [
-    ['edge-input.png', matrixImage(edges.input, greyscale(0, 1), CELL)],
-    ['edge-output.png', matrixImage(edges.output, signed(1), CELL)],
-    ['edge-input-transposed.png', matrixImage(edges.inputT, greyscale(0, 1), CELL)],
-    ['edge-output-transposed.png', matrixImage(edges.outputT, signed(1), CELL)],
-    ['loss.png', linePlot(losses)],
+const TITLE = 'convproof demo: the convolutional layers chapter of Dive into Deep Learning';
+
+/** Each picture: its file name and its figure on the page. */
+function pictures(edges: EdgePictures, losses: readonly number[]): [string, Figure][] {
+  const [grey, edge] = [greyscale(0, 1), signed(1)];
+  const maps: [file: string, heading: string, name: string, m: Matrix, map: Colormap, caption: string][] = [
+    ['edge-input', 'X', 'X', edges.input, grey, 'The 6×8 image: white (1) with a black (0) band.'],
+    ['edge-output', 'corr2d(X, K)', 'Y', edges.output, edge, 'K = [[1, −1]]: red = +1, blue = −1, white = 0.'],
+    ['edge-input-transposed', 'Xᵀ', 'Xᵀ', edges.inputT, grey, 'The transposed image: its edges lie flat.'],
+    ['edge-output-transposed', 'corr2d(Xᵀ, K)', 'Yᵀ', edges.outputT, edge, 'K sees vertical edges only: all zero.'],
   ];
+  const title = (heading: string, m: Matrix) => `${heading} (${m.length}×${m[0].length})`;
+  return [
+    ...maps.map(([file, heading, name, m, map, caption]): [string, Figure] => [
+      `${file}.svg`,
+      { heading, caption, svg: matrixSvg(m, map, { title: title(heading, m), name }) },
+    ]),
+    [
+      'loss.svg',
+      { heading: 'Learning K', caption: 'Σ(ŷ − y)² per step of gradient descent.', svg: lossPlotSvg(losses) },
+    ],
+  ];
+}
+
+/** Writes each picture as an SVG file and all of them on one page; returns the names written. */
+function writePictures(dir: string, edges: EdgePictures, losses: readonly number[]): string[] {
+  const files = pictures(edges, losses);
   mkdirSync(dir, { recursive: true });
-  return files.map(([name, img]) => {
-    writeFileSync(join(dir, name), encodePng(img));
-    return `${name} (${img.width}×${img.height})`;
-  });
+  writeFileSync(
+    join(dir, 'index.html'),
+    htmlPage(
+      TITLE,
+      files.map(([, f]) => f),
+    ),
+  );
+  for (const [name, f] of files) writeFileSync(join(dir, name), `${f.svg}\n`);
+  return ['index.html (every picture on one page)', ...files.map(([name, f]) => `${name} (${f.heading})`)];
 }
 
 /**
@@ -214,7 +232,7 @@ export async function demo(args: readonly string[], ctx: CliContext): Promise<nu
   if (values.out === '') throw new UsageError('demo', '--out needs a directory');
   const dir = resolve(ctx.cwd, values.out ?? 'convproof-demo');
   const p = paint(useColour(ctx.stdout, ctx.env));
-  println(ctx.stdout, p.bold('convproof demo: the convolutional layers chapter of Dive into Deep Learning'));
+  println(ctx.stdout, p.bold(TITLE));
   println(ctx.stdout);
   showCorr2d(ctx.stdout, p);
   const edges = showEdges(ctx.stdout, p);
