@@ -1,5 +1,5 @@
 /**
- * `convproof bench`: the benchmark of `src/bench` (our kernels beside
+ * `convproof bench`: the benchmark of `tools/bench` (our kernels beside
  * TensorFlow.js cpu and wasm, and tfjs-node when installed) from the
  * command line.
  */
