@@ -24,6 +24,16 @@ export interface ConvCase {
   readonly options: Conv2dOptions;
 }
 
+/** One convTranspose2d problem with data. */
+export interface TransposeCase {
+  /** `[N, C, H, W]` or `[C, H, W]`. */
+  readonly input: Tensor;
+  /** `[C, O/groups, KH, KW]`. */
+  readonly weight: Tensor;
+  /** May include `bias` (`[O]`). */
+  readonly options: ConvTranspose2dOptions;
+}
+
 /** What an oracle can compute. */
 export type OracleOp = 'forward' | 'gradInput' | 'gradWeight';
 

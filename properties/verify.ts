@@ -9,7 +9,7 @@
  * attempts the smallest counterexample found so far is reported.
  */
 import fc from 'fast-check';
-import { ComparisonError } from './compare.js';
+import { ComparisonError } from './spec/index.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
 import { registry as defaultRegistry } from './registry.js';
 import type {

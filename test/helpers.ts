@@ -7,7 +7,8 @@
  * tests come from hand computation or from these, never from the core.
  */
 import { expect } from 'vitest';
-import { runSettings, suiteEnv, vitestReplay, type RunSettings } from '../properties/index.js';
+import { suiteEnv } from '../properties/index.js';
+import { runSettings, vitestReplay, type RunSettings } from '../properties/verify.js';
 import {
   ConvError,
   conv2d,

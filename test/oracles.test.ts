@@ -11,7 +11,12 @@ import { afterAll, describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { conv2d, conv2dBackward, tensor, type Tensor } from '../src/index.js';
 import { convCase, tensorData, type GeneratedCase } from '../properties/arbitraries/index.js';
-import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from '../properties/compare.js';
+import {
+  compareBounded,
+  forwardExpectation,
+  gradientExpectations,
+  type Expectation,
+} from '../properties/spec/index.js';
 import { oracleProperties } from '../properties/oracle-properties.js';
 import { cpuSpec, loadOracles, nodeSpec, tfjsOracle } from '../properties/oracles/index.js';
 import { suiteEnv } from '../properties/profile.js';

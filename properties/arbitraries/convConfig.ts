@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import type { Conv2dOptions, DType, PaddingMode } from '../../src/index.js';
-import { axisOutput, sameUpperPads } from '../model.js';
+import { axisOutput, sameUpperPads } from '../spec/index.js';
 import { QUICK_LIMITS } from '../profile.js';
 import type { ConvDims, DTypeChoice, SizeLimits } from '../types.js';
 

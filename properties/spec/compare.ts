@@ -12,10 +12,8 @@
  * NaN and ±Inf are compared as themselves: NaN equals only NaN, +Inf only
  * +Inf. Metamorphic checks on small-integer data are exact (−0 equals +0).
  */
-import type { DType, Tensor } from '../src/index.js';
-import { modelConv2d, modelConv2dBackward, resolveConv } from './model.js';
-import { dtypeOfTensor, multiIndex, sameShape, showShape } from './tensors.js';
-import type { ConvCase } from './types.js';
+import type { DType, Tensor } from '../../src/index.js';
+import { dtypeOfTensor, multiIndex, sameShape, showShape } from '../tensors.js';
 
 /**
  * The comparator's two constants, in one place.
@@ -73,67 +71,6 @@ export interface Expectation {
   readonly magnitude: Float64Array;
   /** n per element, or one n for all. */
   readonly terms: number | Float64Array;
-}
-
-/**
- * The expectation of `conv2d(c.input, c.weight, c.options)`:
- * n = KH·KW·C/groups (+1 with a bias), M = |X| ⋆ |K| + |b|.
- * @example compareBounded(impl.conv2d(c.input, c.weight, c.options), forwardExpectation(c))
- */
-export function forwardExpectation(c: ConvCase): Expectation {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const bias = c.options.bias ?? null;
-  return {
-    label: 'conv2d output',
-    shape: r.outputShape,
-    dtype: dtypeOfTensor(c.input),
-    value: modelConv2d(r, c.input, c.weight, bias),
-    magnitude: modelConv2d(r, c.input, c.weight, bias, true),
-    terms: r.KH * r.KW * (r.C / r.groups) + (bias ? 1 : 0),
-  };
-}
-
-/** Expectations of the three gradients of a conv2d case for upstream gradient `dy`. */
-export interface GradientExpectations {
-  /** M = |dY| ⋆ᵀ |K| (the transposed walk on absolute values); n counted per element. */
-  readonly gradInput: Expectation;
-  /** M = |X| ⋆ |dY| over batch and space; n counted per element. */
-  readonly gradWeight: Expectation;
-  /** M = Σ|dY| per channel; n = N·OH·OW. */
-  readonly gradBias: Expectation;
-}
-
-/**
- * The expectations of `conv2dBackward(dy, c.input, c.weight, c.options)`.
- * @param dy the upstream gradient, shaped like the forward output
- * @example
- * const e = gradientExpectations(c, dy);
- * expectBounded(impl.conv2dBackward(dy, c.input, c.weight, c.options).gradWeight, e.gradWeight);
- */
-export function gradientExpectations(c: ConvCase, dy: Tensor): GradientExpectations {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const dtype = dtypeOfTensor(c.input);
-  const v = modelConv2dBackward(r, c.input, c.weight, dy);
-  const m = modelConv2dBackward(r, c.input, c.weight, dy, true);
-  return {
-    gradInput: {
-      label: 'gradInput',
-      shape: c.input.shape,
-      dtype,
-      value: v.gradInput,
-      magnitude: m.gradInput,
-      terms: v.inputTerms,
-    },
-    gradWeight: {
-      label: 'gradWeight',
-      shape: c.weight.shape,
-      dtype,
-      value: v.gradWeight,
-      magnitude: m.gradWeight,
-      terms: v.weightTerms,
-    },
-    gradBias: { label: 'gradBias', shape: [r.O], dtype, value: v.gradBias, magnitude: m.gradBias, terms: v.biasTerms },
-  };
 }
 
 /** The outcome of one comparison. */
