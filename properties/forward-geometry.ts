@@ -97,8 +97,8 @@ function enlarged(x: Tensor, s: Shift): Tensor {
 function shiftedIndex(i: number, r: ResolvedConv, big: ResolvedConv, axis: 'h' | 'w', shift: number): number {
   const [s, pad, size, reach, bigPad, bigOut] =
     axis === 'h'
-      ? [r.sh, r.top, r.H, r.dh * (r.KH - 1), big.top, big.OH]
-      : [r.sw, r.left, r.W, r.dw * (r.KW - 1), big.left, big.OW];
+      ? [r.sh, r.top, r.H, effectiveKernel(r.KH, r.dh) - 1, big.top, big.OH]
+      : [r.sw, r.left, r.W, effectiveKernel(r.KW, r.dw) - 1, big.left, big.OW];
   const start = i * s - pad;
   if (start < 0 || (r.mode === 'circular' && start + reach > size - 1)) return -1;
   const k = start + shift + bigPad;

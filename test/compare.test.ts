@@ -348,6 +348,7 @@ describe('the spec agrees with itself (its two routes to the same numbers)', () 
     fc.assert(
       fc.property(convConfig({ paddings: ['same'], maxStride: 4 }), (cfg) => {
         const r = resolveConv(cfg.inputShape, cfg.weightShape, cfg.options);
+        // the design's statement of SAME_UPPER, against axisOutput with the pads sameUpperPads chose
         expect([r.OH, r.OW]).toEqual([Math.ceil(cfg.H / cfg.stride[0]), Math.ceil(cfg.W / cfg.stride[1])]);
       }),
       run,

@@ -6,7 +6,7 @@
  * in JS first, and whether dilation is native or baked into the kernel.
  */
 import type { PaddingMode, Tensor } from '../../src/index.js';
-import { effectiveKernel, resolveConv, type Pads } from '../spec/index.js';
+import { effectiveKernel, resolveConv, sameOutput, type Pads } from '../spec/index.js';
 import type { ConvCase, ConvDims, OracleOp } from '../types.js';
 
 export type { Pads } from '../spec/index.js';
@@ -109,7 +109,7 @@ export function wasmSameZerosCondition(
   stride: readonly [number, number],
   effK: readonly [number, number],
 ): boolean {
-  const short = (size: number, s: number, e: number): boolean => (Math.ceil(size / s) - 1) * s + e < size;
+  const short = (size: number, s: number, e: number): boolean => (sameOutput(size, s) - 1) * s + e < size;
   return !(kh === 1 && kw === 1) && (short(inH, stride[0], effK[0]) || short(inW, stride[1], effK[1]));
 }
 

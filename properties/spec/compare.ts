@@ -1,5 +1,7 @@
 /**
- * The comparator: how close a result must be to the float64 model.
+ * The comparator, the suite's only one: how close a result must be to what
+ * is expected of it (the float64 model, or an external result with the
+ * model's M and n).
  *
  * There is no fixed atol/rtol. A sum of n products computed in a format
  * with unit roundoff u, in any order, errs by at most γ_n·Σ|terms| with
@@ -58,8 +60,11 @@ function overflowThreshold(dtype: DType): number {
 }
 
 /**
- * What a result should be: the float64 model's values, the magnitudes M
- * that scale the bound and the number of terms n of each element.
+ * What a result should be: the expected values (the float64 model's, or
+ * an external result such as PyTorch's or an oracle's), the magnitudes M
+ * that scale the bound and the number of terms n of each element, all in
+ * the result's row-major layout.
+ * @example const want: Expectation = { ...forwardExpectation(c), value: Float64Array.from(oracleResult.data) };
  */
 export interface Expectation {
   /** e.g. `'conv2d output'`, `'gradWeight'`; used in messages. */
@@ -73,7 +78,10 @@ export interface Expectation {
   readonly terms: number | Float64Array;
 }
 
-/** The outcome of one comparison. */
+/**
+ * The outcome of one comparison.
+ * @example const cmp: Comparison = compareBounded(y, forwardExpectation(c)); if (!cmp.ok) throw new Error(cmp.message);
+ */
 export interface Comparison {
   readonly ok: boolean;
   /** The worst err/(u·M) over all finite elements (0 for exact comparisons). */

@@ -40,12 +40,20 @@ export function axisOutput(size: number, k: number, s: number, d: number, before
 }
 
 /**
+ * Output size of one axis under `'same'`: `ceil(size / s)`, whatever the kernel.
+ * @example sameOutput(8, 3) // 3
+ */
+export function sameOutput(size: number, s: number): number {
+  return Math.ceil(size / s);
+}
+
+/**
  * `'same'` (SAME_UPPER) pads of one axis: `OH = ceil(size/s)`,
  * `total = max(0, (OH−1)·s + d·(k−1) + 1 − size)`, the odd pixel after.
  * @example sameUpperPads(8, 3, 2, 1) // [0, 1]: OH = 4, the odd pixel at the bottom
  */
 export function sameUpperPads(size: number, k: number, s: number, d: number): [number, number] {
-  const out = Math.ceil(size / s);
+  const out = sameOutput(size, s);
   const total = Math.max(0, (out - 1) * s + effectiveKernel(k, d) - size);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }

@@ -14,6 +14,7 @@ export {
   resolveTranspose,
   restoringOutputPadding,
   restoringTransposeOptions,
+  sameOutput,
   sameUpperPads,
   sourcePixel,
   transposedSize,
