@@ -64,14 +64,9 @@ import {
   type FixtureTensor,
   type GoldenFile,
 } from '../golden/fixtures.js';
+import { FAST_PATH_WORK, repeatsFor, tileBatch } from './helpers.js';
 
 const GOLDEN = fileURLToPath(new URL('../golden/', import.meta.url));
-
-/**
- * The multiply-adds from which the public kernels take the fast path
- * (`SMALL_WORK` in src/conv.ts); the tiled arms must reach it.
- */
-const FAST_PATH_WORK = 4096;
 
 function load<K extends GoldenFile['kind']>(name: string, kind: K): Extract<GoldenFile, { kind: K }> {
   const f = loadGoldenFile(GOLDEN + name);
@@ -104,22 +99,9 @@ function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** The batch repeated R times (an unbatched [C,H,W] tensor becomes [R,C,H,W]). */
-function tiled(t: FixtureTensor, R: number): FixtureTensor {
-  const shape = t.shape.length === 4 ? [t.shape[0] * R, ...t.shape.slice(1)] : [R, ...t.shape];
-  return { shape, data: Array.from({ length: R }, () => t.data).flat() };
-}
-
 /** Every value times R. */
 function scaled(t: FixtureTensor, R: number): FixtureTensor {
   return { shape: t.shape, data: t.data.map((v) => v * R) };
-}
-
-/** The smallest power of two R with `perRepeat·R ≥ FAST_PATH_WORK` (1 when there is no work to repeat). */
-function repeatsFor(perRepeat: number): number {
-  let R = 1;
-  while (perRepeat > 0 && perRepeat * R < FAST_PATH_WORK) R *= 2;
-  return R;
 }
 
 /** Copies a [N,C,h,w] array's leading H×W window into [N,C,H,W] (cropping or zero-extending). */
@@ -201,7 +183,7 @@ afterAll(() => {
 
 /** A conv2d case with its batch tiled R times; gradWeight and gradBias scale by R. */
 function tiledConv(c: Conv2dCase, R: number): Conv2dCase {
-  const more = (t: FixtureTensor) => tiled(t, R);
+  const more = (t: FixtureTensor) => tileBatch(t, R);
   return {
     ...c,
     input: more(c.input),
@@ -249,7 +231,7 @@ function checkConv2d(c: Conv2dCase, arm: string): string[] {
 
 /** A transposed case with its batch tiled R times; gradWeight and gradBias scale by R. */
 function tiledTranspose(c: ConvTranspose2dCase, R: number): ConvTranspose2dCase {
-  const more = (t: FixtureTensor) => tiled(t, R);
+  const more = (t: FixtureTensor) => tileBatch(t, R);
   return {
     ...c,
     input: more(c.input),

@@ -295,6 +295,36 @@ export function naiveConv2dGradientsDirect(
 }
 
 /**
+ * The multiply-adds N·O·OH·OW·(C/g)·KH·KW from which the public kernels take
+ * the fast path (`SMALL_WORK` in src/conv.ts); the tiled arms of the golden
+ * and oracle tests must reach it.
+ */
+export const FAST_PATH_WORK = 4096;
+
+/**
+ * The smallest power of two R with `perRepeat·R ≥ FAST_PATH_WORK` (1 when there
+ * is no work to repeat). A power of two, so that scaling a sum by R rounds nothing.
+ */
+export function repeatsFor(perRepeat: number): number {
+  let R = 1;
+  while (perRepeat > 0 && perRepeat * R < FAST_PATH_WORK) R *= 2;
+  return R;
+}
+
+/**
+ * The batch repeated R times (an unbatched `[C,H,W]` tensor becomes `[R,C,H,W]`).
+ * @example tileBatch({ shape: [2, 1, 1, 1], data: [1, 2] }, 2).data // [1, 2, 1, 2]
+ */
+export function tileBatch<A extends { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>(
+  t: A,
+  R: number,
+): { shape: number[]; data: number[] } {
+  const shape = t.shape.length === 4 ? [t.shape[0] * R, ...t.shape.slice(1)] : [R, ...t.shape];
+  const one = Array.from(t.data);
+  return { shape, data: Array.from({ length: R }, () => one).flat() };
+}
+
+/**
  * The run settings of a property test file, from CONVPROOF_PROFILE / _RUNS /
  * _SEED / _DTYPE / _PATH, with replay commands naming `file`; logs them once.
  */
