@@ -8,6 +8,7 @@
  * file, the case id and the field named.
  */
 import { readFileSync } from 'node:fs';
+import { axisOutput } from '../properties/spec/index.js';
 
 /** Element type of a case: every tensor in it, and PyTorch's computation, used it. */
 export type FixtureDType = 'float32' | 'float64';
@@ -451,7 +452,8 @@ function chapterOf(
     const X = tensorOf(at, 'X', c.X, [2]);
     const K = tensorOf(at, 'K', c.K, [2]);
     const Y = tensorOf(at, 'Y', c.Y, [2]);
-    sameShape(at, 'Y', Y, [X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1], 'valid correlation');
+    const valid = [axisOutput(X.shape[0], K.shape[0], 1, 1, 0, 0), axisOutput(X.shape[1], K.shape[1], 1, 1, 0, 0)];
+    sameShape(at, 'Y', Y, valid, 'valid correlation');
     const bookPrinted = nestedRows(at, 'bookPrinted', c.bookPrinted);
     if (bookPrinted.length !== Y.shape[0] || bookPrinted.some((r) => r.length !== Y.shape[1])) {
       bad(at, 'bookPrinted', `must be a ${Y.shape[0]}x${Y.shape[1]} array`);

@@ -31,8 +31,13 @@ import {
   type GeneratedCase,
 } from './arbitraries/index.js';
 import { tensorData } from './arbitraries/tensorData.js';
-import { expectBounded, forwardExpectation, gradientExpectations, type Expectation } from './compare.js';
-import { resolveConv } from './model.js';
+import {
+  expectBounded,
+  forwardExpectation,
+  gradientExpectations,
+  resolveConv,
+  type Expectation,
+} from './spec/index.js';
 import { count, dtypeOfTensor, fromFunction, reshape, sameShape, showShape, storage } from './tensors.js';
 import type { SizeLimits } from './types.js';
 

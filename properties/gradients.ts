@@ -12,13 +12,21 @@
  * Only the accuracy property uses general values and the error bound.
  */
 import fc from 'fast-check';
-import type { Conv2dGradients, ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
+import type { Conv2dGradients, DType, Tensor } from '../src/index.js';
 import { sampleValue } from './arbitraries/convValue.js';
-import { expectBounded, expectExact, gradientExpectations } from './compare.js';
-import { resolveConv } from './model.js';
-import { scenario, without, type Scenario } from './scenario.js';
+import { fail, scenario, without, type Scenario } from './scenario.js';
+import {
+  expectBounded,
+  expectExact,
+  gradientExpectations,
+  modelConv2dBackward,
+  modelConvTranspose2d,
+  resolveConv,
+  resolveTranspose,
+  restoringTransposeOptions,
+} from './spec/index.js';
 import { seededRandom } from '../src/random.js';
-import { count, dtypeOfTensor, fromFunction, sameShape, showShape, vector } from './tensors.js';
+import { count, dtypeOfTensor, fromFunction, sameShape, showShape } from './tensors.js';
 import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
 
 const INTEGER = { kind: 'integer' } as const;
@@ -31,10 +39,6 @@ interface Directions {
 const directions = (): fc.Arbitrary<Directions> => fc.record({ seed: fc.nat() });
 
 type GradientScenario = Scenario<Directions>;
-
-const fail = (message: string): never => {
-  throw new Error(message);
-};
 
 /** A tensor of `shape` with small integers in [−3, 3] (so every sum is exact). */
 function integers(dtype: DType, shape: readonly number[], rand: () => number): Tensor {
@@ -140,15 +144,18 @@ function checkAdjoint(ctx: PropertyContext, { c, e }: GradientScenario): void {
 
 // ---------------------------------------------------------------- bias gradient
 
+/** The model's float64 values as a tensor of `dtype` (exact for the small integers used here). */
+function asTensor(dtype: DType, shape: readonly number[], values: Float64Array): Tensor {
+  return fromFunction(dtype, shape, (i) => values[i]);
+}
+
 function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): void {
   const dy = upstream(c, seededRandom(e.seed));
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const sums = new Array<number>(r.O).fill(0);
-  const plane = r.OH * r.OW;
-  for (let i = 0; i < dy.data.length; i++) sums[Math.floor(i / plane) % r.O] += dy.data[i];
+  const sums = modelConv2dBackward(r, c.input, c.weight, dy).gradBias;
   expectExact(
     backward(ctx, dy, c).gradBias,
-    vector(dtypeOfTensor(c.input), sums),
+    asTensor(dtypeOfTensor(c.input), [r.O], sums),
     'gradBias against Σ dy over batch and space',
   );
 }
@@ -156,46 +163,20 @@ function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): vo
 // ---------------------------------------------------------------- gradInput as a transposed conv
 
 /**
- * The convTranspose2d options that map dy back onto the input: same stride,
- * dilation, groups and explicit pads, and the output padding
- * `(H + top + bottom − effK) mod s` that restores H (always < s).
- * @example
- * // x [1,1,4,4], w [1,1,1,1], stride 2, padding 1: conv output 3×3; (4+2−1) mod 2 = 1
- * transposeOptionsRestoring(c).outputPadding // [1, 1]
+ * gradInput and convTranspose2d(dy, w) (same stride, dilation, groups and
+ * explicit pads, and the output padding that restores H) must both equal
+ * the spec's transposed conv, a scatter that shares no code with its
+ * gradInput: each routine is compared with the independent model, never
+ * only with the other.
  */
-export function transposeOptionsRestoring(c: ConvCase): {
-  options: ConvTranspose2dOptions;
-  outputPadding: [number, number];
-} {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const rest = (size: number, a: number, b: number, k: number, d: number, s: number) =>
-    (size + a + b - d * (k - 1) - 1) % s;
-  const outputPadding: [number, number] = [
-    rest(r.H, r.top, r.bottom, r.KH, r.dh, r.sh),
-    rest(r.W, r.left, r.right, r.KW, r.dw, r.sw),
-  ];
-  const options: ConvTranspose2dOptions = {
-    stride: [r.sh, r.sw],
-    padding: [
-      [r.top, r.bottom],
-      [r.left, r.right],
-    ],
-    dilation: [r.dh, r.dw],
-    groups: r.groups,
-    outputPadding,
-  };
-  return { options, outputPadding };
-}
-
 function checkTransposeEquivalence(ctx: PropertyContext, { c, e }: GradientScenario): void {
   const dy = upstream(c, seededRandom(e.seed));
-  const { options, outputPadding } = transposeOptionsRestoring(c);
-  const dx = ctx.impl.convTranspose2d!(dy, c.weight, options);
-  expectExact(
-    backward(ctx, dy, c).gradInput,
-    dx,
-    `gradInput against convTranspose2d(dy, w) with outputPadding [${outputPadding}]`,
-  );
+  const options = restoringTransposeOptions(resolveConv(c.input.shape, c.weight.shape, c.options));
+  const rt = resolveTranspose(dy.shape, c.weight.shape, options);
+  const want = asTensor(dtypeOfTensor(c.input), rt.outputShape, modelConvTranspose2d(rt, dy, c.weight, null).value);
+  const what = `the spec's transposed conv of dy with outputPadding [${options.outputPadding}]`;
+  expectExact(backward(ctx, dy, c).gradInput, want, `gradInput against ${what}`);
+  expectExact(ctx.impl.convTranspose2d!(dy, c.weight, options), want, `convTranspose2d(dy, w) against ${what}`);
 }
 
 // ---------------------------------------------------------------- accuracy

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import type { Tensor } from '../src/index.js';
 import { tensorData } from './arbitraries/tensorData.js';
 import type { ConvConfig } from './arbitraries/convConfig.js';
-import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from './compare.js';
+import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from './spec/index.js';
 import { scenario, type Scenario } from './scenario.js';
 import type { ConvCase, Oracle, OracleOp, PropertyContext, PropertyDefinition } from './types.js';
 

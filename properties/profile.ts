@@ -11,7 +11,10 @@ import type { DTypeChoice, SizeLimits } from './types.js';
 /** A profile's name. */
 export type ProfileName = 'quick' | 'ci' | 'deep';
 
-/** Runs and case sizes of one profile. */
+/**
+ * Runs and case sizes of one profile.
+ * @example await verify(mine, { profile: { ...PROFILES.quick, runs: 20 } })
+ */
 export interface Profile {
   readonly name: ProfileName;
   /** fast-check runs per property (before a property's `runsFactor`). */

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import type { Tensor } from '../src/index.js';
-import { expectBounded, forwardExpectation } from './compare.js';
+import { expectBounded, forwardExpectation } from './spec/index.js';
 import { run, scenario, type Scenario } from './scenario.js';
 import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
 

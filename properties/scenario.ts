@@ -9,7 +9,7 @@ import { caseData, printable, showCase, showTensor, type GeneratedCase } from '.
 import { convConfig, type ConvConfig, type ConvConfigConstraints } from './arbitraries/convConfig.js';
 import type { TensorDataConstraints } from './arbitraries/tensorData.js';
 import { seededRandom } from '../src/random.js';
-import { dims4, fromFunction, offset4, reshape, type Dims4 } from './tensors.js';
+import { count, dims4, fromFunction, offset4, reshape, type Dims4 } from './tensors.js';
 import type { ConvCase, PropertyContext } from './types.js';
 
 /** A generated case `c` and a property's extra draws `e`. */
@@ -131,3 +131,23 @@ export function permutation(n: number, seed: number): number[] {
 
 /** Integers in `[min, max]`. */
 export const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });
+
+/** The configuration a scenario's case was drawn from. */
+export type ScenarioConfig = ConvConfig;
+
+/**
+ * A tensor of small integers in [−3, 3] (every sum exact), drawn element by element.
+ * @example integerTensor('float32', [1, 1, 2, 2]) // shrinks towards zeros
+ */
+export function integerTensor(dtype: DType, shape: readonly number[]): fc.Arbitrary<Tensor> {
+  const n = count(shape);
+  return fc.array(int(-3, 3), { minLength: n, maxLength: n }).map((v) => fromFunction(dtype, shape, (i) => v[i]));
+}
+
+/**
+ * Fails the current case with a message (a property's predicate throws).
+ * @example if (a !== b) fail(`got ${a}, expected ${b}`);
+ */
+export function fail(message: string): never {
+  throw new Error(message);
+}

@@ -1,169 +1,30 @@
 /**
- * Properties of convTranspose2d, checked against its scatter definition:
- * input pixel (i, j) of channel c adds `x·w[c, o, kh, kw]` into output
- * `(i·sh − top + kh·dh, j·sw − left + kw·dw)` of every channel o of its
- * group; outputs cropped away by the padding are dropped, and outputPadding
- * adds rows/columns at the bottom/right (ONNX's rule for asymmetric pads).
+ * Properties of convTranspose2d, checked against the spec's scatter model
+ * (`spec/model.ts`: each input pixel adds `x·w` into the full output, which
+ * the pads then crop, ONNX's rule for asymmetric pads) and against the
+ * spec's conv2d through the adjoint identity.
  *
  * Cases come from `transposeCase`, valid by construction: sizes, pads and
  * output padding are drawn as offsets inside their limits.
  */
 import fc from 'fast-check';
-import type { ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
+import type { Conv2dOptions, ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
 import { tensorData, type TensorDataConstraints } from './arbitraries/tensorData.js';
 import { printable, showTensor } from './arbitraries/convCase.js';
-import { expectBounded, type Expectation } from './compare.js';
 import { QUICK_LIMITS } from './profile.js';
-import { count, dtypeOfTensor, sameShape, showShape } from './tensors.js';
-import type { ConvDims, DTypeChoice, PropertyContext, PropertyDefinition, SizeLimits } from './types.js';
-
-/** One convTranspose2d problem with data. */
-export interface TransposeCase {
-  /** `[N, C, H, W]` or `[C, H, W]`. */
-  readonly input: Tensor;
-  /** `[C, O/groups, KH, KW]`. */
-  readonly weight: Tensor;
-  /** May include `bias` (`[O]`). */
-  readonly options: ConvTranspose2dOptions;
-}
-
-/** A transposed problem resolved to numbers (N = 1 when unbatched). */
-export interface ResolvedTranspose extends ConvDims {
-  readonly stride: readonly [number, number];
-  readonly dilation: readonly [number, number];
-  /** `[[top, bottom], [left, right]]` cropped from the full output. */
-  readonly pads: readonly [readonly [number, number], readonly [number, number]];
-  readonly outputPadding: readonly [number, number];
-  readonly OH: number;
-  readonly OW: number;
-  readonly outputShape: readonly number[];
-}
-
-type Two = readonly [number, number];
-
-function pairOf(v: number | Two | undefined, fallback: number): [number, number] {
-  if (v === undefined) return [fallback, fallback];
-  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
-}
-
-function padsOf(p: ConvTranspose2dOptions['padding']): [[number, number], [number, number]] {
-  if (p === undefined)
-    return [
-      [0, 0],
-      [0, 0],
-    ];
-  if (typeof p === 'number')
-    return [
-      [p, p],
-      [p, p],
-    ];
-  const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number')
-    return [
-      [a, a],
-      [b, b],
-    ];
-  return [[...(a as Two)], [...(b as Two)]];
-}
-
-/** `(n−1)·s − before − after + d·(k−1) + op + 1`. */
-export function transposedSize(n: number, k: number, s: number, d: number, pads: Two, op: number): number {
-  return (n - 1) * s - pads[0] - pads[1] + d * (k - 1) + op + 1;
-}
-
-/**
- * Resolves a (valid) transposed case with the formulas of the design.
- * @example resolveTranspose([1, 1, 3, 3], [1, 1, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }).OH // 6
- */
-export function resolveTranspose(
-  inputShape: readonly number[],
-  weightShape: readonly number[],
-  o: ConvTranspose2dOptions = {},
-): ResolvedTranspose {
-  const batched = inputShape.length === 4;
-  const [N, C, H, W] = batched ? inputShape : [1, ...inputShape];
-  const [, Og, KH, KW] = weightShape;
-  const groups = o.groups ?? 1;
-  const stride = pairOf(o.stride, 1);
-  const dilation = pairOf(o.dilation, 1);
-  const pads = padsOf(o.padding);
-  const outputPadding = pairOf(o.outputPadding, 0);
-  const OH = transposedSize(H, KH, stride[0], dilation[0], pads[0], outputPadding[0]);
-  const OW = transposedSize(W, KW, stride[1], dilation[1], pads[1], outputPadding[1]);
-  const O = Og * groups;
-  const outputShape = batched ? [N, O, OH, OW] : [O, OH, OW];
-  return { batched, N, C, H, W, O, groups, KH, KW, stride, dilation, pads, outputPadding, OH, OW, outputShape };
-}
-
-/**
- * The scatter definition in float64 (`absolute`: on |x|, |w|, |b|, the
- * magnitudes of the error bound), with the number of terms per element.
- * @example
- * const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
- * const { value, terms } = scatterTranspose(r, c.input, c.weight, c.options.bias ?? null);
- */
-export function scatterTranspose(
-  r: ResolvedTranspose,
-  x: Tensor,
-  w: Tensor,
-  bias: Tensor | null,
-  absolute = false,
-): { value: Float64Array; terms: Float64Array } {
-  const f = absolute ? Math.abs : (v: number) => v;
-  const value = new Float64Array(r.N * r.O * r.OH * r.OW);
-  const terms = new Float64Array(value.length);
-  const [Cg, Og] = [r.C / r.groups, r.O / r.groups];
-  const [[top], [left]] = r.pads;
-  for (let n = 0; n < r.N; n++) {
-    for (let c = 0; c < r.C; c++) {
-      const o0 = Math.floor(c / Cg) * Og;
-      for (let i = 0; i < r.H; i++) {
-        for (let j = 0; j < r.W; j++) {
-          const v = f(x.data[((n * r.C + c) * r.H + i) * r.W + j]);
-          for (let ol = 0; ol < Og; ol++) {
-            for (let kh = 0; kh < r.KH; kh++) {
-              const y = i * r.stride[0] - top + kh * r.dilation[0];
-              if (y < 0 || y >= r.OH) continue;
-              for (let kw = 0; kw < r.KW; kw++) {
-                const z = j * r.stride[1] - left + kw * r.dilation[1];
-                if (z < 0 || z >= r.OW) continue;
-                const at = ((n * r.O + o0 + ol) * r.OH + y) * r.OW + z;
-                value[at] += v * f(w.data[((c * Og + ol) * r.KH + kh) * r.KW + kw]);
-                terms[at]++;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  if (bias) {
-    const plane = r.OH * r.OW;
-    for (let p = 0; p < value.length; p++) {
-      value[p] += f(bias.data[Math.floor(p / plane) % r.O]);
-      terms[p]++;
-    }
-  }
-  return { value, terms };
-}
-
-/**
- * What `convTranspose2d(c.input, c.weight, c.options)` must return, with its error bound.
- * @example expectBounded(impl.convTranspose2d(c.input, c.weight, c.options), transposeExpectation(c))
- */
-export function transposeExpectation(c: TransposeCase): Expectation {
-  const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
-  const bias = c.options.bias ?? null;
-  const { value, terms } = scatterTranspose(r, c.input, c.weight, bias);
-  return {
-    label: 'convTranspose2d output',
-    shape: r.outputShape,
-    dtype: dtypeOfTensor(c.input),
-    value,
-    magnitude: scatterTranspose(r, c.input, c.weight, bias, true).value,
-    terms,
-  };
-}
+import { fail } from './scenario.js';
+import {
+  expectBounded,
+  modelConv2d,
+  modelConvTranspose2d,
+  resolveConv,
+  resolveTranspose,
+  transposedSize,
+  transposeExpectation,
+} from './spec/index.js';
+import { count, dtypeOfTensor, fromFunction, sameShape, showShape } from './tensors.js';
+import type { ResolvedTranspose } from './spec/index.js';
+import type { DTypeChoice, PropertyContext, PropertyDefinition, SizeLimits, TransposeCase } from './types.js';
 
 // ---------------------------------------------------------------- arbitrary
 
@@ -304,10 +165,6 @@ export function transposeCase(constraints: TransposeCaseConstraints = {}): fc.Ar
 
 // ---------------------------------------------------------------- properties
 
-const fail = (message: string): never => {
-  throw new Error(message);
-};
-
 function run(ctx: PropertyContext, c: TransposeCase): Tensor {
   return ctx.impl.convTranspose2d!(c.input, c.weight, c.options);
 }
@@ -330,13 +187,19 @@ function checkAccuracy(ctx: PropertyContext, c: TransposeCase): void {
 }
 
 /** Σ over the first H×W pixels of each plane of `y` (planes yH×yW) times the pixels of the transposed input `x`. */
-function croppedDot(y: Tensor, yH: number, yW: number, x: Tensor, r: ResolvedTranspose): number {
+function croppedDot(y: ArrayLike<number>, yH: number, yW: number, x: Tensor, r: ResolvedTranspose): number {
   let s = 0;
   for (let p = 0; p < r.N * r.C; p++) {
     for (let i = 0; i < r.H; i++) {
-      for (let j = 0; j < r.W; j++) s += y.data[(p * yH + i) * yW + j] * x.data[(p * r.H + i) * r.W + j];
+      for (let j = 0; j < r.W; j++) s += y[(p * yH + i) * yW + j] * x.data[(p * r.H + i) * r.W + j];
     }
   }
+  return s;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
@@ -355,33 +218,55 @@ function adjointScenario(ctx: PropertyContext): fc.Arbitrary<AdjointScenario> {
   });
 }
 
+/** The conv2d whose adjoint the transposed case is: same stride, dilation, groups and pads. */
+function adjointConv(r: ResolvedTranspose): Conv2dOptions {
+  const [[t, b], [l, rr]] = r.pads;
+  return {
+    stride: r.stride,
+    dilation: r.dilation,
+    groups: r.groups,
+    padding: [
+      [t, b],
+      [l, rr],
+    ],
+  };
+}
+
+/**
+ * ⟨convT(y, w), x⟩ = ⟨y, conv2d(x, w)⟩, each side once by the implementation
+ * and once by the spec's model: convTranspose2d against the model's conv2d,
+ * conv2d against the model's transposed conv (so neither passes by agreeing
+ * with a sibling routine that shares its bug).
+ */
 function checkAdjoint(ctx: PropertyContext, { c, x }: AdjointScenario): void {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
   const y = run(ctx, c);
   if (!sameShape(y.shape, r.outputShape))
     fail(`output shape ${showShape(y.shape)}, expected ${showShape(r.outputShape)}`);
   const bias = c.options.bias;
-  const conv = ctx.impl.conv2d(x, c.weight, {
-    stride: r.stride,
-    dilation: r.dilation,
-    groups: r.groups,
-    padding: [
-      [r.pads[0][0], r.pads[0][1]],
-      [r.pads[1][0], r.pads[1][1]],
-    ],
-  });
-  const [yH, yW] = conv.shape.slice(-2);
-  if (yH < r.H || yW < r.W)
-    fail(`conv2d of the transposed output has ${yH}×${yW} positions, fewer than the ${r.H}×${r.W} input`);
-  let lhs = 0;
-  for (let i = 0; i < y.data.length; i++) lhs += y.data[i] * x.data[i];
-  let viaBias = 0;
   const plane = r.OH * r.OW;
-  if (bias) for (let i = 0; i < x.data.length; i++) viaBias += bias.data[Math.floor(i / plane) % r.O] * x.data[i];
-  const rhs = croppedDot(conv, yH, yW, c.input, r) + viaBias;
+  const viaBias = bias
+    ? dot(fromFunction('float64', x.shape, (i) => bias.data[Math.floor(i / plane) % r.O]).data, x.data)
+    : 0;
+  const options = adjointConv(r);
+  const rc = resolveConv(x.shape, c.weight.shape, options);
+  const modelConv = modelConv2d(rc, x, c.weight, null);
+  const lhs = dot(y.data, x.data);
+  const rhs = croppedDot(modelConv, rc.OH, rc.OW, c.input, r) + viaBias;
   if (lhs !== rhs)
     fail(
-      `⟨convTranspose2d(y, w), x⟩ = ${lhs} but ⟨y, conv2d(x, w)⟩${bias ? ' + ⟨b, Σx⟩' : ''} = ${rhs} (exact on integer data)`,
+      `⟨convTranspose2d(y, w), x⟩ = ${lhs} but ⟨y, conv2d(x, w)⟩${bias ? ' + ⟨b, Σx⟩' : ''} = ${rhs} by the spec's conv2d (exact on integer data)`,
+    );
+  const conv = ctx.impl.conv2d(x, c.weight, options);
+  if (!sameShape(conv.shape, rc.outputShape))
+    fail(
+      `conv2d of the transposed output has shape ${showShape(conv.shape)}, the size formula ${showShape(rc.outputShape)}`,
+    );
+  const viaImpl = croppedDot(conv.data, rc.OH, rc.OW, c.input, r);
+  const viaModel = dot(modelConvTranspose2d(r, c.input, c.weight, null).value, x.data);
+  if (viaImpl !== viaModel)
+    fail(
+      `⟨y, conv2d(x, w)⟩ = ${viaImpl} but ⟨convTranspose2d(y, w), x⟩ = ${viaModel} by the spec's scatter (exact on integer data)`,
     );
 }
 

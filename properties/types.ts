@@ -9,6 +9,9 @@ import type { Conv2dGradients, Conv2dOptions, ConvTranspose2dOptions, DType, Ten
  * A conv implementation the suite can check: a module object with this
  * package's signatures. Only `conv2d` is required; the properties that need
  * the others run only when they are present.
+ * @example
+ * const mine: ConvImplementation = { conv2d: (x, w, o) => myConv(x, w, o) }; // input [N,C,H,W], weight [O,C/g,KH,KW]
+ * await verify(mine);
  */
 export interface ConvImplementation {
   conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor;
@@ -16,12 +19,29 @@ export interface ConvImplementation {
   convTranspose2d?(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor;
 }
 
-/** One conv2d problem: always valid by construction (see arbitraries). */
+/**
+ * One conv2d problem: input `[N, C, H, W]` (or `[C, H, W]`), weight
+ * `[O, C/groups, KH, KW]`; always valid by construction (see arbitraries).
+ * @example fc.assert(fc.property(convCase(), (c: ConvCase) => impl.conv2d(c.input, c.weight, c.options).shape.length === c.input.shape.length))
+ */
 export interface ConvCase {
   readonly input: Tensor;
   readonly weight: Tensor;
   /** May include `bias`. */
   readonly options: Conv2dOptions;
+}
+
+/**
+ * One convTranspose2d problem with data.
+ * @example compareBounded(impl.convTranspose2d(c.input, c.weight, c.options), transposeExpectation(c)) // c: TransposeCase
+ */
+export interface TransposeCase {
+  /** `[N, C, H, W]` or `[C, H, W]`. */
+  readonly input: Tensor;
+  /** `[C, O/groups, KH, KW]`. */
+  readonly weight: Tensor;
+  /** May include `bias` (`[O]`). */
+  readonly options: ConvTranspose2dOptions;
 }
 
 /** What an oracle can compute. */
@@ -31,6 +51,9 @@ export type OracleOp = 'forward' | 'gradInput' | 'gradWeight';
  * An independent implementation (e.g. TensorFlow.js) used to cross-check.
  * `unsupported` returns a reason string when the case cannot be mapped onto
  * the oracle (the suite then skips it and reports the reason), or null.
+ * @example
+ * const [cpu] = await loadOracles(['cpu']);
+ * if (cpu.unsupported(c, 'forward') === null) cpu.conv2d(c); // NCHW, bias added
  */
 export interface Oracle {
   /** e.g. 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node'. */
@@ -58,6 +81,7 @@ export interface Oracle {
  * Optional extras an implementation may export; properties that use them
  * are skipped (with a stated reason) when absent. Kept apart from
  * `ConvImplementation` so that a module with only `conv2d` still fits it.
+ * @example const mine: ConvImplementation & ConvExtras = { conv2d, corr2d }; // corr2d: [H,W] ⋆ [KH,KW]
  */
 export interface ConvExtras {
   /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
@@ -100,7 +124,10 @@ export interface SizeLimits {
   readonly maxExtra: number;
 }
 
-/** What a property gets to build its fast-check property. */
+/**
+ * What a property gets to build its fast-check property.
+ * @example property: (ctx) => fc.property(convCase({ ...ctx.limits, dtype: ctx.dtype }), (c) => { ctx.observe(0); })
+ */
 export interface PropertyContext {
   readonly impl: ConvImplementation & ConvExtras;
   readonly dtype: DTypeChoice;

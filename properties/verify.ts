@@ -9,7 +9,7 @@
  * attempts the smallest counterexample found so far is reported.
  */
 import fc from 'fast-check';
-import { ComparisonError } from './compare.js';
+import { ComparisonError } from './spec/index.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
 import { registry as defaultRegistry } from './registry.js';
 import type {
@@ -44,7 +44,10 @@ export interface ProgressEvent {
   readonly report?: PropertyReport;
 }
 
-/** Options of `verify`; every field is optional. */
+/**
+ * Options of `verify`; every field is optional.
+ * @example await verify(mine, { profile: 'ci', seed: 42, dtype: 'float32', groups: ['forward'] })
+ */
 export interface VerifyOptions {
   /** Case sizes, runs and shrink budget. Default `'quick'`. */
   readonly profile?: ProfileName | Profile;
@@ -84,7 +87,10 @@ export interface FailureReport {
   readonly replay: string;
 }
 
-/** The outcome of one property. */
+/**
+ * The outcome of one property.
+ * @example report.properties.filter((p: PropertyReport) => p.status === 'failed').map((p) => p.failure?.replay)
+ */
 export interface PropertyReport {
   readonly name: string;
   readonly group: PropertyGroup;
@@ -108,7 +114,10 @@ export interface OracleStatus {
   readonly reason?: string;
 }
 
-/** The result of `verify`. */
+/**
+ * The result of `verify`.
+ * @example const report: VerifyReport = await verify(mine); if (!report.ok) console.log(formatReport(report));
+ */
 export interface VerifyReport {
   /** True when no property failed. */
   readonly ok: boolean;

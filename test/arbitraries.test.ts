@@ -6,18 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { conv2dOutputShape } from '../src/index.js';
-import {
-  convCase,
-  convConfig,
-  convValue,
-  PROFILES,
-  riskyRegions,
-  RISKY_REGIONS,
-  suiteEnv,
-  tensorData,
-  type ConvConfig,
-  type RiskyRegion,
-} from '../properties/index.js';
+import { convCase, convConfig, convValue, PROFILES, suiteEnv, tensorData } from '../properties/index.js';
+import { riskyRegions, RISKY_REGIONS, type ConvConfig, type RiskyRegion } from '../properties/arbitraries/index.js';
 
 const { seed } = suiteEnv();
 const DRAWS = 500;

@@ -1,24 +1,35 @@
 /**
- * The comparator itself: it must accept what a correct float32 kernel
- * computes (in any summation order), reject a lower-precision accumulator,
- * a result a few ulps beyond the bound, and any NaN/±Inf mismatch, and its
- * message must say where and by how much.
+ * The spec (properties/spec/) itself. The comparator must accept what a
+ * correct float32 kernel computes (in any summation order), reject a
+ * lower-precision accumulator, a result a few ulps beyond the bound, and any
+ * NaN/±Inf mismatch, and its message must say where and by how much. The
+ * expectations must count n exactly (real taps only, each padding-mode copy
+ * once). The model must match hand computations and agree with itself where
+ * it has two routes to one number (gradInput by correlation and the
+ * transposed conv by scatter; the model and its term enumeration).
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { tensor, type Tensor } from '../src/index.js';
 import {
   compareBounded,
   compareExact,
+  forEachTap,
   forwardExpectation,
   gamma,
   gradientExpectations,
   modelConv2d,
+  modelConv2dBackward,
+  modelConvTranspose2d,
   resolveConv,
+  resolveTranspose,
+  restoringTransposeOptions,
   TOLERANCE,
   unitRoundoff,
   type Expectation,
-} from '../properties/index.js';
+} from '../properties/spec/index.js';
 import type { ConvCase } from '../properties/types.js';
+import { convCase, convConfig, suiteEnv, tensorData } from '../properties/index.js';
 
 /** Rounds to a binary format with `bits` significant bits (float16: 11, bfloat16: 8), ties to even. */
 function roundTo(v: number, bits: number): number {
@@ -63,12 +74,24 @@ describe('the error bound', () => {
     expect(gamma(2 ** 24, 2 ** -24)).toBe(Infinity);
   });
 
-  test('a forward expectation counts n = KH·KW·C/groups taps, plus one with a bias', () => {
+  test('a forward expectation counts n = KH·KW·C/groups taps per output, plus one with a bias', () => {
     const x = tensor(new Array(4 * 5 * 5).fill(1), [1, 4, 5, 5]);
     const w = tensor(new Array(6 * 2 * 3 * 2).fill(1), [6, 2, 3, 2]);
-    expect(forwardExpectation({ input: x, weight: w, options: { groups: 2 } }).terms).toBe(3 * 2 * 2);
+    const terms = (options: ConvCase['options']) =>
+      Array.from(forwardExpectation({ input: x, weight: w, options }).terms as Float64Array);
+    expect(new Set(terms({ groups: 2 }))).toEqual(new Set([3 * 2 * 2]));
     const bias = tensor(new Array(6).fill(1), [6]);
-    expect(forwardExpectation({ input: x, weight: w, options: { groups: 2, bias } }).terms).toBe(13);
+    expect(new Set(terms({ groups: 2, bias }))).toEqual(new Set([13]));
+  });
+
+  test('n counts only real taps: zero padding is no term, a padding-mode copy is one', () => {
+    const x = tensor(new Array(9).fill(1), [1, 1, 3, 3]);
+    const w = tensor(new Array(9).fill(1), [1, 1, 3, 3]);
+    const terms = (options: ConvCase['options']) =>
+      Array.from(forwardExpectation({ input: x, weight: w, options }).terms as Float64Array);
+    // corners read 2×2 real pixels, edges 2×3, the centre 3×3
+    expect(terms({ padding: 1 })).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4]);
+    expect(terms({ padding: 1, paddingMode: 'reflect' })).toEqual(new Array(9).fill(9));
   });
 
   test('M is |X| ⋆ |K| + |b|: the model run on absolute values', () => {
@@ -98,6 +121,20 @@ describe('the error bound', () => {
     expect(Array.from(g.gradWeight.magnitude)).toEqual([1 + 3]);
     expect(Array.from(g.gradBias.value)).toEqual([0]);
     expect(g.gradBias.terms).toBe(2);
+  });
+
+  test('gradInput of a padding mode counts each copy once: reflect [a, b, c] by one on the right, a 1×2 kernel', () => {
+    // padded [b, a, b, c, b]; a is read by outputs 0 and 1, b by all four (twice as its reflection), c by 2 and 3
+    const c: ConvCase = {
+      input: tensor([[[[1, 2, 5]]]]),
+      weight: tensor([[[[10, 1]]]]),
+      options: { padding: [0, 1], paddingMode: 'reflect' },
+    };
+    const g = gradientExpectations(c, tensor([[[[1, 2, 3, 4]]]]));
+    expect(Array.from(g.gradInput.value)).toEqual([1 + 20, 10 + 2 + 30 + 4, 3 + 40]);
+    expect(Array.from(g.gradInput.terms as Float64Array)).toEqual([2, 4, 2]);
+    expect(Array.from(g.gradWeight.value)).toEqual([2 + 2 + 6 + 20, 1 + 4 + 15 + 8]);
+    expect(Array.from(g.gradWeight.terms as Float64Array)).toEqual([4, 4]);
   });
 
   test('c and tiny live in one named place', () => {
@@ -210,7 +247,9 @@ describe('compareBounded rejects wrong results', () => {
   test('a value a few float32 ulps beyond the bound, while the last float32 inside it passes', () => {
     const c = dotCase(ONES_AND_TINY);
     const want = forwardExpectation(c);
-    const bound = TOLERANCE.factor * gamma(want.terms as number, 2 ** -24) * want.magnitude[0] + 65 * 2 ** -149;
+    const n = (want.terms as Float64Array)[0];
+    expect(n).toBe(64);
+    const bound = TOLERANCE.factor * gamma(n, 2 ** -24) * want.magnitude[0] + (n + 1) * 2 ** -149;
     let inside = Math.fround(want.value[0] + bound);
     if (inside > want.value[0] + bound) inside = stepFloat32(inside, -1);
     expect(compareBounded(tensor([inside], [1, 1, 1, 1]), want).ok).toBe(true);
@@ -298,6 +337,56 @@ describe('compareExact', () => {
 
   test('shapes that differ', () => {
     expect(compareExact(tensor([1, 2]), tensor([[1, 2]]), 'y').message).toContain('shape differs');
+  });
+});
+
+describe('the spec agrees with itself (its two routes to the same numbers)', () => {
+  const { seed } = suiteEnv();
+  const run = { numRuns: 200, seed };
+
+  test("for any 'same' case, the resolved output size is ceil(H / s) on both axes", () => {
+    fc.assert(
+      fc.property(convConfig({ paddings: ['same'], maxStride: 4 }), (cfg) => {
+        const r = resolveConv(cfg.inputShape, cfg.weightShape, cfg.options);
+        // the design's statement of SAME_UPPER, against axisOutput with the pads sameUpperPads chose
+        expect([r.OH, r.OW]).toEqual([Math.ceil(cfg.H / cfg.stride[0]), Math.ceil(cfg.W / cfg.stride[1])]);
+      }),
+      run,
+    );
+  });
+
+  test("for any zero-padded case, the model's gradInput (dy spread by the stride, correlated with the flipped kernel) equals its transposed conv (a scatter)", () => {
+    const arb = convCase({ kind: 'integer', paddingModes: ['zeros'], dtype: 'float64' }).chain((c) =>
+      tensorData('float64', resolveConv(c.input.shape, c.weight.shape, c.options).outputShape, { kind: 'integer' }).map(
+        (dy) => ({ c, dy }),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ({ c, dy }) => {
+        const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+        const viaGradient = modelConv2dBackward(r, c.input, c.weight, dy);
+        const rt = resolveTranspose(dy.shape, c.weight.shape, restoringTransposeOptions(r));
+        expect([...rt.outputShape]).toEqual([...c.input.shape]);
+        const viaScatter = modelConvTranspose2d(rt, dy, c.weight, null);
+        expect(Array.from(viaGradient.gradInput)).toEqual(Array.from(viaScatter.value));
+        expect(Array.from(viaGradient.inputTerms)).toEqual(Array.from(viaScatter.terms));
+      }),
+      run,
+    );
+  });
+
+  test('for any case, the terms forEachTap enumerates sum to the model (which pads, then dots windows)', () => {
+    fc.assert(
+      fc.property(convCase({ kind: 'integer', dtype: 'float64' }), (c) => {
+        const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+        const sums = new Float64Array(r.N * r.O * r.OH * r.OW);
+        forEachTap(r, (o, i, k) => {
+          sums[o] += c.input.data[i] * c.weight.data[k];
+        });
+        expect(Array.from(modelConv2d(r, c.input, c.weight, null))).toEqual(Array.from(sums));
+      }),
+      run,
+    );
   });
 });
 

@@ -30,7 +30,7 @@ import {
   type ConvCase,
   type Expectation,
 } from '../properties/index.js';
-import { transposeCase, transposeExpectation, type TransposeCase } from '../properties/transpose.js';
+import { transposeCase, transposeExpectation, type TransposeCase } from '../properties/index.js';
 import { copyTensor, fromFunction } from '../properties/tensors.js';
 
 const env = suiteEnv();

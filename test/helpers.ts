@@ -1,13 +1,21 @@
 /**
  * Small helpers shared by the example-based tests of the core.
  *
- * The `naive*` functions are a second, deliberately different way to compute
- * a convolution: they materialise the padded image as nested arrays and sum
- * over it, with no index maps and no typed arrays. Expected values in the
- * tests come from hand computation or from these, never from the core.
+ * The `naive*` functions run the suite's float64 model (properties/spec: a
+ * different algorithm from the core's, padding by mode into a new array, then
+ * windows and dot products) on nested arrays. Expected values in the tests
+ * come from hand computation or from the spec, never from the core.
  */
 import { expect } from 'vitest';
-import { runSettings, suiteEnv, vitestReplay, type RunSettings } from '../properties/index.js';
+import { suiteEnv } from '../properties/index.js';
+import {
+  modelConv2d,
+  modelConv2dBackward,
+  modelConvTranspose2d,
+  resolveConv,
+  resolveTranspose,
+} from '../properties/spec/index.js';
+import { runSettings, vitestReplay, type RunSettings } from '../properties/verify.js';
 import {
   ConvError,
   conv2d,
@@ -16,8 +24,10 @@ import {
   corr2d,
   reference,
   tensor,
+  type Conv2dOptions,
   type DType,
   type Nested,
+  type PaddingMode,
   type Tensor,
 } from '../src/index.js';
 
@@ -153,43 +163,12 @@ export function dot(a: Tensor, b: Tensor): number {
 }
 
 // ---------------------------------------------------------------------------
-// The independent naive convolution on nested arrays.
+// The suite's float64 model (properties/spec), on nested arrays.
 
 export type Plane = number[][];
 export type Pads = [[number, number], [number, number]];
-export type Mode = 'zeros' | 'reflect' | 'replicate' | 'circular';
-
-/** Where padded coordinate `i` (may be out of range) reads from, by mode; null = a zero. */
-function source(i: number, n: number, mode: Mode): number | null {
-  if (i >= 0 && i < n) return i;
-  if (mode === 'zeros') return null;
-  if (mode === 'replicate') return Math.min(Math.max(i, 0), n - 1);
-  if (mode === 'circular') return ((i % n) + n) % n;
-  // reflect about the edge pixel, which is not repeated: −1 → 1, n → n − 2
-  return i < 0 ? -i : 2 * n - 2 - i;
-}
-
-/** The image with its padding written out: a `(H + t + b) × (W + l + r)` array. */
-export function padPlane(plane: Plane, [[top, bottom], [left, right]]: Pads, mode: Mode = 'zeros'): Plane {
-  const H = plane.length;
-  const W = plane[0].length;
-  const out: Plane = [];
-  for (let r = -top; r < H + bottom; r++) {
-    const row: number[] = [];
-    for (let c = -left; c < W + right; c++) {
-      const sr = source(r, H, mode);
-      const sc = source(c, W, mode);
-      row.push(sr === null || sc === null ? 0 : plane[sr][sc]);
-    }
-    out.push(row);
-  }
-  return out;
-}
-
-/** Whether padded position (r, c) holds an image pixel (always, except for zero padding). */
-function isReal(H: number, W: number, [[top], [left]]: Pads, mode: Mode): (r: number, c: number) => boolean {
-  return (r, c) => source(r - top, H, mode) !== null && source(c - left, W, mode) !== null;
-}
+export type Mode = PaddingMode;
+type N4 = number[][][][];
 
 export interface NaiveOptions {
   stride?: [number, number];
@@ -200,105 +179,49 @@ export interface NaiveOptions {
   bias?: number[];
 }
 
-/**
- * conv2d on nested arrays: pad every plane explicitly, then for each output
- * position sum kernel × window, skipping zero-padding taps (the design's
- * NaN/Inf rule). x `[N][C][H][W]`, w `[O][C/g][KH][KW]`.
- */
-export function naiveConv2d(x: number[][][][], w: number[][][][], o: NaiveOptions = {}): number[][][][] {
-  const [sh, sw] = o.stride ?? [1, 1];
-  const [dh, dw] = o.dilation ?? [1, 1];
-  const pads = o.pads ?? [
-    [0, 0],
-    [0, 0],
-  ];
-  const g = o.groups ?? 1;
-  const perGroupIn = w[0].length;
-  const perGroupOut = w.length / g;
-  return x.map((image) => {
-    const padded = image.map((plane) => padPlane(plane, pads, o.mode ?? 'zeros'));
-    const real = isReal(image[0].length, image[0][0].length, pads, o.mode ?? 'zeros');
-    return w.map((kernels, oc) => {
-      const firstIn = Math.floor(oc / perGroupOut) * perGroupIn;
-      const KH = kernels[0].length;
-      const KW = kernels[0][0].length;
-      const PH = padded[0].length;
-      const PW = padded[0][0].length;
-      const OH = Math.floor((PH - dh * (KH - 1) - 1) / sh) + 1;
-      const OW = Math.floor((PW - dw * (KW - 1) - 1) / sw) + 1;
-      const out: Plane = [];
-      for (let i = 0; i < OH; i++) {
-        const row: number[] = [];
-        for (let j = 0; j < OW; j++) {
-          let s = o.bias ? o.bias[oc] : 0;
-          kernels.forEach((k, ci) => {
-            for (let a = 0; a < KH; a++) {
-              for (let b = 0; b < KW; b++) {
-                const r = i * sh + a * dh;
-                const c = j * sw + b * dw;
-                // zero padding contributes nothing, not 0·w (which is NaN for an infinite w)
-                if (real(r, c)) s += k[a][b] * padded[firstIn + ci][r][c];
-              }
-            }
-          });
-          row.push(s);
-        }
-        out.push(row);
-      }
-      return out;
-    });
-  });
+/** A float64 tensor of nested arrays (non-empty in every dimension). */
+function nestedTensor(values: N4): Tensor {
+  return tensor(values as Nested, undefined, 'float64');
+}
+
+/** Flat row-major values as nested arrays of a 4-D `shape`. */
+function nest(data: ArrayLike<number>, shape: readonly number[]): N4 {
+  const [, C, H, W] = shape;
+  return Array.from({ length: shape[0] }, (_, n) =>
+    Array.from({ length: C }, (_, c) =>
+      Array.from({ length: H }, (_, h) => Array.from({ length: W }, (_, w) => data[((n * C + c) * H + h) * W + w])),
+    ),
+  );
+}
+
+function specOptions(o: NaiveOptions): Conv2dOptions {
+  return { stride: o.stride, dilation: o.dilation, padding: o.pads, groups: o.groups, paddingMode: o.mode };
 }
 
 /**
- * Transposed convolution on nested arrays, scatter then crop: every input
- * pixel adds `x · kernel` into a full-size output at `(i·s, j·s)` (taps
- * spaced by the dilation); the full output grows by `outputPadding` at the
- * bottom/right and then loses `pads` rows/columns from each side.
+ * conv2d by the spec's model (pad by mode, strided/dilated windows, dot
+ * products; zero-padding taps skipped, the design's NaN/Inf rule).
+ * x `[N][C][H][W]`, w `[O][C/g][KH][KW]`.
+ */
+export function naiveConv2d(x: N4, w: N4, o: NaiveOptions = {}): N4 {
+  const [input, weight] = [nestedTensor(x), nestedTensor(w)];
+  const r = resolveConv(input.shape, weight.shape, specOptions(o));
+  const bias = o.bias ? tensor(o.bias, [o.bias.length], 'float64') : null;
+  return nest(modelConv2d(r, input, weight, bias), r.outputShape);
+}
+
+/**
+ * Transposed convolution by the spec's model: every input pixel scatters
+ * `x · kernel` into the full output (taps spaced by the dilation), which grows
+ * by `outputPadding` at the bottom/right and loses `pads` from each side.
  * x `[N][C][H][W]`, w `[C][O/g][KH][KW]`.
  */
-export function naiveConvTranspose2d(
-  x: number[][][][],
-  w: number[][][][],
-  o: NaiveOptions & { outputPadding?: [number, number] } = {},
-): number[][][][] {
-  const [sh, sw] = o.stride ?? [1, 1];
-  const [dh, dw] = o.dilation ?? [1, 1];
-  const [[pt, pb], [pl, pr]] = o.pads ?? [
-    [0, 0],
-    [0, 0],
-  ];
-  const [oph, opw] = o.outputPadding ?? [0, 0];
-  const g = o.groups ?? 1;
-  const C = w.length;
-  const perGroupOut = w[0].length;
-  const O = perGroupOut * g;
-  const KH = w[0][0].length;
-  const KW = w[0][0][0].length;
-  return x.map((image) => {
-    const H = image[0].length;
-    const W = image[0][0].length;
-    const FH = (H - 1) * sh + dh * (KH - 1) + 1 + oph;
-    const FW = (W - 1) * sw + dw * (KW - 1) + 1 + opw;
-    const fullOut = Array.from({ length: O }, () => Array.from({ length: FH }, () => new Array<number>(FW).fill(0)));
-    for (let c = 0; c < C; c++) {
-      const group = Math.floor(c / (C / g));
-      for (let q = 0; q < perGroupOut; q++) {
-        const oc = group * perGroupOut + q;
-        for (let i = 0; i < H; i++) {
-          for (let j = 0; j < W; j++) {
-            for (let a = 0; a < KH; a++) {
-              for (let b = 0; b < KW; b++)
-                fullOut[oc][i * sh + a * dh][j * sw + b * dw] += image[c][i][j] * w[c][q][a][b];
-            }
-          }
-        }
-      }
-    }
-    return fullOut.map((plane, oc) =>
-      plane.slice(pt, FH - pb).map((row) => row.slice(pl, FW - pr).map((v) => v + (o.bias ? o.bias[oc] : 0))),
-    );
-  });
+export function naiveConvTranspose2d(x: N4, w: N4, o: NaiveOptions & { outputPadding?: [number, number] } = {}): N4 {
+  const [input, weight] = [nestedTensor(x), nestedTensor(w)];
+  const options = { stride: o.stride, dilation: o.dilation, padding: o.pads, groups: o.groups };
+  const r = resolveTranspose(input.shape, weight.shape, { ...options, outputPadding: o.outputPadding });
+  const bias = o.bias ? tensor(o.bias, [o.bias.length], 'float64') : null;
+  return nest(modelConvTranspose2d(r, input, weight, bias).value, r.outputShape);
 }
 
 function mapNested<T extends number[][][][]>(a: T, f: (v: number, flatIndex: number) => number): T {
@@ -354,65 +277,51 @@ export function ints(shape: readonly number[], salt = 0): Nested {
 }
 
 /**
- * Gradients of `Σ dy · naiveConv2d(x, w)` written out directly: scatter
- * dy·w onto the explicitly padded image, then fold each padded position back
- * into the pixel it copied (zero padding: dropped); the weight gradient sums
- * dy times the padded window. Fast enough for the fast-path-sized cases.
+ * Gradients of `Σ dy · naiveConv2d(x, w)` by the spec's model: gradInput by
+ * `dy` spread by the stride and correlated with the flipped kernel, then
+ * folded back onto the pixels a padding mode copied; gradWeight by the
+ * padded input correlated with `dy`. Fast enough for the fast-path-sized cases.
  */
 export function naiveConv2dGradientsDirect(
-  x: number[][][][],
-  w: number[][][][],
-  dy: number[][][][],
+  x: N4,
+  w: N4,
+  dy: N4,
   o: NaiveOptions = {},
-): { gradInput: number[][][][]; gradWeight: number[][][][] } {
-  const [sh, sw] = o.stride ?? [1, 1];
-  const [dh, dw] = o.dilation ?? [1, 1];
-  const pads = o.pads ?? [
-    [0, 0],
-    [0, 0],
-  ];
-  const mode = o.mode ?? 'zeros';
-  const perGroupIn = w[0].length;
-  const perGroupOut = w.length / (o.groups ?? 1);
-  const gradWeight = w.map((k) => k.map((plane) => plane.map((row) => row.map(() => 0))));
-  const gradInput = x.map((image, n) => {
-    const padded = image.map((plane) => padPlane(plane, pads, mode));
-    const real = isReal(image[0].length, image[0][0].length, pads, mode);
-    const gradPadded = padded.map((plane) => plane.map((row) => row.map(() => 0)));
-    w.forEach((kernels, oc) => {
-      const firstIn = Math.floor(oc / perGroupOut) * perGroupIn;
-      dy[n][oc].forEach((row, i) =>
-        row.forEach((d, j) => {
-          kernels.forEach((k, ci) =>
-            k.forEach((krow, a) =>
-              krow.forEach((wv, b) => {
-                const r = i * sh + a * dh;
-                const c = j * sw + b * dw;
-                if (!real(r, c)) return; // a zero-padding tap: skipped, as in the forward
-                gradPadded[firstIn + ci][r][c] += d * wv;
-                gradWeight[oc][ci][a][b] += d * padded[firstIn + ci][r][c];
-              }),
-            ),
-          );
-        }),
-      );
-    });
-    return gradPadded.map((plane) => foldPlane(plane, image[0].length, image[0][0].length, pads, mode));
-  });
-  return { gradInput, gradWeight };
+): { gradInput: N4; gradWeight: N4 } {
+  const [input, weight] = [nestedTensor(x), nestedTensor(w)];
+  const r = resolveConv(input.shape, weight.shape, specOptions(o));
+  const g = modelConv2dBackward(r, input, weight, nestedTensor(dy));
+  return { gradInput: nest(g.gradInput, input.shape), gradWeight: nest(g.gradWeight, weight.shape) };
 }
 
-/** Adds each padded position's value into the source pixel it was copied from. */
-function foldPlane(padded: Plane, H: number, W: number, [[top], [left]]: Pads, mode: Mode): Plane {
-  const out = Array.from({ length: H }, () => new Array<number>(W).fill(0));
-  padded.forEach((row, pr) =>
-    row.forEach((v, pc) => {
-      const r = source(pr - top, H, mode);
-      const c = source(pc - left, W, mode);
-      if (r !== null && c !== null) out[r][c] += v;
-    }),
-  );
-  return out;
+/**
+ * The multiply-adds N·O·OH·OW·(C/g)·KH·KW from which the public kernels take
+ * the fast path (`SMALL_WORK` in src/conv.ts); the tiled arms of the golden
+ * and oracle tests must reach it.
+ */
+export const FAST_PATH_WORK = 4096;
+
+/**
+ * The smallest power of two R with `perRepeat·R ≥ FAST_PATH_WORK` (1 when there
+ * is no work to repeat). A power of two, so that scaling a sum by R rounds nothing.
+ */
+export function repeatsFor(perRepeat: number): number {
+  let R = 1;
+  while (perRepeat > 0 && perRepeat * R < FAST_PATH_WORK) R *= 2;
+  return R;
+}
+
+/**
+ * The batch repeated R times (an unbatched `[C,H,W]` tensor becomes `[R,C,H,W]`).
+ * @example tileBatch({ shape: [2, 1, 1, 1], data: [1, 2] }, 2).data // [1, 2, 1, 2]
+ */
+export function tileBatch<A extends { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>(
+  t: A,
+  R: number,
+): { shape: number[]; data: number[] } {
+  const shape = t.shape.length === 4 ? [t.shape[0] * R, ...t.shape.slice(1)] : [R, ...t.shape];
+  const one = Array.from(t.data);
+  return { shape, data: Array.from({ length: R }, () => one).flat() };
 }
 
 /**

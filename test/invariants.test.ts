@@ -28,8 +28,15 @@ import {
 } from '../src/index.js';
 import { caseData, convConfig, type ConvConfig, type GeneratedCase } from '../properties/arbitraries/index.js';
 import { tensorData } from '../properties/arbitraries/tensorData.js';
-import { expectBounded, forwardExpectation, gradientExpectations, type Expectation } from '../properties/compare.js';
-import { forEachTap, modelConv2dBackward, resolveConv } from '../properties/model.js';
+import {
+  expectBounded,
+  forEachTap,
+  forwardExpectation,
+  gradientExpectations,
+  modelConv2dBackward,
+  resolveConv,
+  type Expectation,
+} from '../properties/spec/index.js';
 import { suiteEnv } from '../properties/profile.js';
 import { count, fromFunction } from '../properties/tensors.js';
 

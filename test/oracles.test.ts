@@ -1,8 +1,10 @@
 /**
- * Our reference conv2d and conv2dBackward against every TensorFlow.js oracle
- * available here, on generated cases covering every option. A case an oracle
- * cannot express is skipped and its reason counted; a summary line per
- * oracle and op reports runs, skips and the worst err/(u·M).
+ * Our conv2d and conv2dBackward against every TensorFlow.js oracle available
+ * here, on generated cases covering every option, as drawn (small: mostly the
+ * reference loops) and with their batch tiled to the fast kernels' size. A
+ * case an oracle cannot express is skipped and its reason counted; a summary
+ * line per oracle and op reports runs, skips and the worst err/(u·M). M and n
+ * come from the spec's model (properties/spec), never from our conv.
  *
  * Replay: CONVPROOF_SEED=<seed> npx vitest run test/oracles.test.ts -t '<name>'
  */
@@ -11,12 +13,19 @@ import { afterAll, describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { conv2d, conv2dBackward, tensor, type Tensor } from '../src/index.js';
 import { convCase, tensorData, type GeneratedCase } from '../properties/arbitraries/index.js';
-import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from '../properties/compare.js';
+import {
+  compareBounded,
+  forwardExpectation,
+  gradientExpectations,
+  resolveConv,
+  type Expectation,
+} from '../properties/spec/index.js';
 import { oracleProperties } from '../properties/oracle-properties.js';
 import { cpuSpec, loadOracles, nodeSpec, tfjsOracle } from '../properties/oracles/index.js';
 import { suiteEnv } from '../properties/profile.js';
 import { formatFailure, runProperty, runSettings, vitestReplay } from '../properties/verify.js';
-import type { Oracle, OracleOp } from '../properties/types.js';
+import type { ConvCase, Oracle, OracleOp } from '../properties/types.js';
+import { FAST_PATH_WORK, repeatsFor, tileBatch } from './helpers.js';
 
 const env = suiteEnv();
 const oracles = await loadOracles(['cpu', 'wasm', 'node']);
@@ -79,7 +88,7 @@ function expectation(base: Expectation, ours: Tensor): Expectation {
   return { ...base, value: Float64Array.from(ours.data), dtype: 'float32' };
 }
 
-function compute(o: Oracle, op: OracleOp, c: GeneratedCase, dy: Tensor): { got: Tensor; want: Expectation } {
+function compute(o: Oracle, op: OracleOp, c: ConvCase, dy: Tensor): { got: Tensor; want: Expectation } {
   if (op === 'forward') {
     return { got: o.conv2d(c), want: expectation(forwardExpectation(c), conv2d(c.input, c.weight, c.options)) };
   }
@@ -140,6 +149,51 @@ describe.each([...available, nodePlanOnCpu].map((o) => [o.name, o] as const))('%
       expect(MUST_COVER.filter((f) => !tally.seen.has(f))).toEqual([]);
     }
   });
+});
+
+/** Multiply-adds of a case: N·O·OH·OW·(C/g)·KH·KW (N = 1 when unbatched). */
+function work(c: ConvCase): number {
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  return r.N * r.O * r.OH * r.OW * (r.C / r.groups) * r.KH * r.KW;
+}
+
+/** The case and dy with their batch tiled to the fast kernels' size (null for an empty batch: no work). */
+function atFastPathSize(c: ConvCase, dy: Tensor): { c: ConvCase; dy: Tensor } | null {
+  const R = repeatsFor(work(c));
+  if (work(c) === 0) return null;
+  const dtype = dy.data instanceof Float64Array ? 'float64' : 'float32';
+  const grow = (t: Tensor): Tensor => {
+    const big = tileBatch(t, R);
+    return tensor(big.data, big.shape, dtype);
+  };
+  return { c: { ...c, input: grow(c.input) }, dy: grow(dy) };
+}
+
+// The generated cases are small, so the comparisons above mostly meet the reference loops; here the same cases,
+// with their batch tiled (exact by batch independence), run where the public kernels take the fast path.
+describe.each(available.map((o) => [o.name, o] as const))('%s at the fast kernels’ size', (_, o) => {
+  test.each([...o.ops])(
+    `%s: for any case tiled to ≥ ${FAST_PATH_WORK} multiply-adds, ${o.name} agrees with ours`,
+    (op) => {
+      const tally = new Tally();
+      tallies.set(`${o.name} ${op} tiled`, tally);
+      const property = fc.property(caseWithDy, ({ c: small, dy: smallDy }) => {
+        tally.runs++;
+        const big = atFastPathSize(small, smallDy);
+        if (!big) return void tally.skip('an empty batch has no work to tile');
+        expect(work(big.c)).toBeGreaterThanOrEqual(FAST_PATH_WORK);
+        const why = o.unsupported(big.c, op, big.dy);
+        if (why) return void tally.skip(why);
+        const { got, want } = compute(o, op, big.c, big.dy);
+        const cmp = compareBounded(got, want);
+        if (!cmp.ok) throw new Error(`${o.name} ${op} differs from ours at the fast kernels' size: ${cmp.message}`);
+        tally.compared++;
+        tally.worst = Math.max(tally.worst, cmp.worstRatio);
+      });
+      fc.assert(property, { numRuns: Math.max(20, Math.round(env.runs / 2)), seed: env.seed, path: env.path });
+      expect(tally.compared).toBeGreaterThan(tally.runs * 0.6);
+    },
+  );
 });
 
 describe('oracle capabilities and skips', () => {

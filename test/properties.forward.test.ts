@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { envSettings } from './helpers.js';
-import { formatFailure, forwardProperties, runProperty } from '../properties/index.js';
+import { forwardProperties } from '../properties/forward.js';
+import { formatFailure, runProperty } from '../properties/verify.js';
 
 const settings = envSettings('test/properties.forward.test.ts', 'forward properties');
 

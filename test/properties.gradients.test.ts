@@ -7,15 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { envSettings } from './helpers.js';
-import {
-  formatFailure,
-  gradientProperties,
-  resolveTranspose,
-  runProperty,
-  transposeCase,
-  transposeProperties,
-  type TransposeCase,
-} from '../properties/index.js';
+import { transposeCase, type TransposeCase } from '../properties/index.js';
+import { gradientProperties } from '../properties/gradients.js';
+import { resolveTranspose } from '../properties/spec/index.js';
+import { transposeProperties } from '../properties/transpose.js';
+import { formatFailure, runProperty } from '../properties/verify.js';
 
 const settings = envSettings('test/properties.gradients.test.ts', 'gradient properties');
 

@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { envSettings } from './helpers.js';
-import { formatFailure, riskyProperties, runProperty } from '../properties/index.js';
+import { riskyProperties } from '../properties/risky.js';
+import { formatFailure, runProperty } from '../properties/verify.js';
 
 const settings = envSettings('test/properties.risky.test.ts', 'focused forward properties');
 

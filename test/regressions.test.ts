@@ -8,15 +8,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
-import {
-  formatFailure,
-  forwardProperties,
-  PROFILES,
-  runProperty,
-  runSettings,
-  suiteEnv,
-  vitestReplay,
-} from '../properties/index.js';
+import { PROFILES, suiteEnv } from '../properties/index.js';
+import { forwardProperties } from '../properties/forward.js';
+import { formatFailure, runProperty, runSettings, vitestReplay } from '../properties/verify.js';
 
 /** Seed, runs and dtype are pinned; only CONVPROOF_PATH (to replay a failure) is read. */
 const { path } = suiteEnv();

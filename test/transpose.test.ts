@@ -1,19 +1,23 @@
 /**
- * convTranspose2d: hand-computed scatter cases, the naive scatter-then-crop of
- * ./helpers.ts for larger ones, and the two identities that tie it to conv2d:
+ * convTranspose2d: hand-computed scatter cases, the spec's scatter-then-crop
+ * model for larger ones, and the two identities that tie it to conv2d:
  * conv2d's gradInput is a transposed conv (with the output padding that
  * restores H), and a transposed conv's gradient with respect to its input is
  * conv2d (the adjoint identity ⟨convT(x), y⟩ = ⟨x, conv(y)⟩, exact on integers).
+ * Each side of an identity is compared with the spec's float64 model
+ * (properties/spec), never only with its sibling routine, which may share its
+ * code (the reference's transposed conv is its gradInput walk).
  * Every case runs on the public kernels and on the reference loops.
  */
 import { describe, expect, test } from 'vitest';
+import { tensor, type Conv2dOptions, type ConvTranspose2dOptions, type Tensor } from '../src/index.js';
 import {
-  conv2dOutputShape,
-  tensor,
-  type Conv2dOptions,
-  type ConvTranspose2dOptions,
-  type Tensor,
-} from '../src/index.js';
+  modelConv2d,
+  modelConvTranspose2d,
+  resolveConv,
+  resolveTranspose,
+  restoringTransposeOptions,
+} from '../properties/spec/index.js';
 import {
   KERNELS,
   dot,
@@ -483,29 +487,27 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
       test.each(cases)('%s', (_, xShape, wShape, options) => {
         const x = t(ints(xShape, 5));
         const w = t(ints(wShape, 6));
-        const outShape = conv2dOutputShape(xShape, wShape, options);
-        const dy = t(ints(outShape, 7));
-        const pair = (v: number | readonly [number, number] | undefined): [number, number] =>
-          typeof v === 'number' ? [v, v] : v ? [v[0], v[1]] : [1, 1];
-        const [sh, sw] = pair(options.stride);
-        const [dh, dw] = pair(options.dilation);
-        const [[pt, pb], [pl, pr]] = options.padding;
-        // oph = H − ((OH−1)·s − top − bottom + d·(K−1) + 1), the rows the strided scatter would miss
-        const oph = xShape[2] - ((outShape[2] - 1) * sh - pt - pb + dh * (wShape[2] - 1) + 1);
-        const opw = xShape[3] - ((outShape[3] - 1) * sw - pl - pr + dw * (wShape[3] - 1) + 1);
-        expect(oph).toBeGreaterThanOrEqual(0);
-        expect(oph).toBeLessThan(sh);
-        expect(opw).toBeLessThan(sw);
+        const r = resolveConv(xShape, wShape, options);
+        const dy = t(ints(r.outputShape, 7));
+        const restoring = restoringTransposeOptions(r);
+        const [oph, opw] = restoring.outputPadding;
+        expect(oph).toBeLessThan(r.sh);
+        expect(opw).toBeLessThan(r.sw);
+        // Each side against the spec's scatter model, never only against the other side.
+        const rt = resolveTranspose(dy.shape, wShape, restoring);
+        const model = Array.from(modelConvTranspose2d(rt, dy, w, null).value);
         const { gradInput } = conv2dBackward(dy, x, w, options);
-        const viaTranspose = convTranspose2d(dy, w, { ...options, outputPadding: [oph, opw] });
+        const viaTranspose = convTranspose2d(dy, w, restoring);
         expect(viaTranspose.shape).toEqual(xShape);
-        expect(Array.from(gradInput.data)).toEqual(Array.from(viaTranspose.data));
+        expect(Array.from(gradInput.data)).toEqual(model);
+        expect(Array.from(viaTranspose.data)).toEqual(model);
+        expect(model.some((v) => v !== 0)).toBe(true);
       });
     });
 
     describe('the gradient of convTranspose2d with respect to its input is conv2d', () => {
       /** The first H×W positions of each plane (conv2d(y) has extra rows when outputPadding ≥ stride). */
-      const crop = (v: Tensor, shape: readonly number[]): Tensor => {
+      const crop = (v: { readonly shape: readonly number[]; readonly data: ArrayLike<number> }, shape: number[]) => {
         const [N, C, H, W] = shape;
         const [, , VH, VW] = v.shape;
         const out = new Float64Array(N * C * H * W);
@@ -515,21 +517,34 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
         }
         return { shape: [...shape], data: out };
       };
-
-      test.each(tcases)('⟨convT(x), y⟩ = ⟨x, conv2d(y)⟩ exactly: %s', (_, xShape, wShape, o) => {
-        const x = t(ints(xShape, 8), 'float64');
-        const w = t(ints(wShape, 9), 'float64');
-        const up = convTranspose2d(x, w, toTransposeOptions(o));
-        const y = t(ints(up.shape, 10), 'float64');
-        // conv2d reads the transposed weight [C, O/g, KH, KW] as [out = C, in/g = O/g, KH, KW]
-        const down = conv2d(y, w, { stride: o.stride, padding: o.pads, dilation: o.dilation, groups: o.groups });
-        const extra = o.outputPadding.map((op, a) => Math.floor(op / o.stride[a]));
-        expect(down.shape).toEqual([xShape[0], xShape[1], xShape[2] + extra[0], xShape[3] + extra[1]]);
-        expect(dot(up, y)).toBe(dot(x, crop(down, xShape)));
-        expect(dot(up, y)).not.toBe(0);
+      const convOf = (o: TCase[3]): Conv2dOptions => ({
+        stride: o.stride,
+        padding: o.pads,
+        dilation: o.dilation,
+        groups: o.groups,
       });
 
-      test('x=[1,2,2,3] w=[2,2,3,2] s=2 p=[[1,0],[0,1]] op=1: ∂⟨convT(x), y⟩/∂x[p] = conv2d(y)[p] at every p', () => {
+      test.each(tcases)(
+        '⟨convT(x), y⟩ = ⟨x, conv2d(y)⟩ exactly, each side against the spec: %s',
+        (_, xShape, wShape, o) => {
+          const x = t(ints(xShape, 8), 'float64');
+          const w = t(ints(wShape, 9), 'float64');
+          const up = convTranspose2d(x, w, toTransposeOptions(o));
+          const y = t(ints(up.shape, 10), 'float64');
+          // conv2d reads the transposed weight [C, O/g, KH, KW] as [out = C, in/g = O/g, KH, KW]
+          const rc = resolveConv(up.shape, wShape, convOf(o));
+          const down = conv2d(y, w, convOf(o));
+          expect(down.shape).toEqual(rc.outputShape);
+          const modelDown = { shape: rc.outputShape, data: modelConv2d(rc, y, w, null) };
+          const rt = resolveTranspose(xShape, wShape, toTransposeOptions(o));
+          const modelUp = { shape: rt.outputShape, data: modelConvTranspose2d(rt, x, w, null).value };
+          expect(dot(up, y)).toBe(dot(x, crop(modelDown, xShape)));
+          expect(dot(x, crop(down, xShape))).toBe(dot(modelUp, y));
+          expect(dot(up, y)).not.toBe(0);
+        },
+      );
+
+      test('x=[1,2,2,3] w=[2,2,3,2] s=2 p=[[1,0],[0,1]] op=1: ∂⟨convT(x), y⟩/∂x[p] = conv2d(y)[p] at every p (conv2d by the spec and by ours)', () => {
         const options: ConvTranspose2dOptions = {
           stride: 2,
           padding: [
@@ -538,17 +553,20 @@ for (const { name, conv2d, conv2dBackward, convTranspose2d } of KERNELS) {
           ],
           outputPadding: 1,
         };
-        const w = t(ints([2, 2, 3, 2], 11), 'float64');
-        const x = t(ints([1, 2, 2, 3], 12), 'float64');
-        const y = t(ints(convTranspose2d(x, w, options).shape, 13), 'float64');
-        const loss = (v: Tensor): number => dot(convTranspose2d(v, w, options), y);
-        const grad = conv2d(y, w, {
+        const conv: Conv2dOptions = {
           stride: 2,
           padding: [
             [1, 0],
             [0, 1],
           ],
-        });
+        };
+        const w = t(ints([2, 2, 3, 2], 11), 'float64');
+        const x = t(ints([1, 2, 2, 3], 12), 'float64');
+        const y = t(ints(convTranspose2d(x, w, options).shape, 13), 'float64');
+        const loss = (v: Tensor): number => dot(convTranspose2d(v, w, options), y);
+        const rc = resolveConv(y.shape, w.shape, conv);
+        const grad = crop({ shape: rc.outputShape, data: modelConv2d(rc, y, w, null) }, [...x.shape]);
+        expect(Array.from(crop(conv2d(y, w, conv), [...x.shape]).data)).toEqual(Array.from(grad.data));
         for (let p = 0; p < x.data.length; p++) {
           const bumped = tensor(x.data, x.shape, 'float64');
           bumped.data[p] += 1;

@@ -9,16 +9,9 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { conv2d, type Conv2dOptions, type Tensor } from '../src/index.js';
-import {
-  forwardProperties,
-  runProperty,
-  runSettings,
-  suiteEnv,
-  verify,
-  formatReport,
-  type PropertyReport,
-  type VerifyOptions,
-} from '../properties/index.js';
+import { suiteEnv, verify, formatReport, type PropertyReport, type VerifyOptions } from '../properties/index.js';
+import { forwardProperties } from '../properties/forward.js';
+import { runProperty, runSettings } from '../properties/verify.js';
 import type { ConvImplementation, Oracle, PropertyDefinition } from '../properties/types.js';
 
 const env = suiteEnv();

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import type { Conv2dOptions, DType, PaddingMode } from '../../src/index.js';
-import { axisOutput, sameUpperPads } from '../model.js';
+import { axisOutput, effectiveKernel, sameUpperPads } from '../spec/index.js';
 import { QUICK_LIMITS } from '../profile.js';
 import type { ConvDims, DTypeChoice, SizeLimits } from '../types.js';
 
@@ -236,8 +236,8 @@ function build(d: Draws, L: SizeLimits): ConvConfig {
   const cg = Math.min(d.cg, Math.floor(L.maxChannels / d.groups));
   const og = Math.min(d.og, Math.floor(L.maxChannels / d.groups));
   const [C, O] = [d.groups * cg, d.groups * og];
-  const effH = d.dh * (d.kh - 1) + 1;
-  const effW = d.dw * (d.kw - 1) + 1;
+  const effH = effectiveKernel(d.kh, d.dh);
+  const effW = effectiveKernel(d.kw, d.dw);
   const same = d.kind === 'same';
   const drawn = drawnPads(d.kind, d.pads);
   const H = minSize(effH, same ? null : drawn[0], d.mode) + d.extraH;

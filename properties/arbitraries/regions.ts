@@ -4,6 +4,7 @@
  * dilation ignored with stride, a wrong group mapping, …). The arbitraries
  * must land in each of them often; a test counts it.
  */
+import { effectiveKernel } from '../spec/index.js';
 import type { ConvConfig } from './convConfig.js';
 
 /**
@@ -53,8 +54,8 @@ export function riskyRegions(cfg: ConvConfig): RiskyRegion[] {
   const [[t, b], [l, r]] = cfg.pads;
   const [sh, sw] = cfg.stride;
   const [dh, dw] = cfg.dilation;
-  const effH = dh * (cfg.KH - 1) + 1;
-  const effW = dw * (cfg.KW - 1) + 1;
+  const effH = effectiveKernel(cfg.KH, dh);
+  const effW = effectiveKernel(cfg.KW, dw);
   const flags: [RiskyRegion, boolean][] = [
     ["odd 'same' total", cfg.paddingKind === 'same' && ((t + b) % 2 === 1 || (l + r) % 2 === 1)],
     ['stride > kernel', sh > cfg.KH || sw > cfg.KW],

@@ -5,7 +5,7 @@
  * fold, which adds the copies a padding mode made back into their source.
  */
 import type { PaddingMode, TensorData } from '../../src/index.js';
-import type { Pads } from './plan.js';
+import { axisOutput, effectiveKernel, sourcePixel, type Pads } from '../spec/index.js';
 
 /** Dimensions of an NCHW array. */
 export interface Nchw {
@@ -15,22 +15,9 @@ export interface Nchw {
   readonly W: number;
 }
 
-/**
- * Where padded index `i` (−before ≤ i < size + after) reads from, or −1 for a
- * zero: reflect mirrors without repeating the edge, replicate repeats it,
- * circular wraps around (PyTorch's `padding_mode`s).
- */
-export function padSource(i: number, size: number, mode: PaddingMode): number {
-  if (i >= 0 && i < size) return i;
-  if (mode === 'zeros') return -1;
-  if (mode === 'replicate') return i < 0 ? 0 : size - 1;
-  if (mode === 'circular') return ((i % size) + size) % size;
-  return i < 0 ? -i : 2 * (size - 1) - i;
-}
-
 function sourceMap(size: number, pads: readonly [number, number], mode: PaddingMode): Int32Array {
   const map = new Int32Array(size + pads[0] + pads[1]);
-  for (let i = 0; i < map.length; i++) map[i] = padSource(i - pads[0], size, mode);
+  for (let i = 0; i < map.length; i++) map[i] = sourcePixel(i - pads[0], size, mode);
   return map;
 }
 
@@ -126,8 +113,8 @@ export function filterToHwio(
   dilation: readonly [number, number],
 ): { data: Float32Array; shape: [number, number, number, number] } {
   const [dh, dw] = dilation;
-  const kh2 = dh * (d.KH - 1) + 1;
-  const kw2 = dw * (d.KW - 1) + 1;
+  const kh2 = effectiveKernel(d.KH, dh);
+  const kw2 = effectiveKernel(d.KW, dw);
   const out = new Float32Array(kh2 * kw2 * d.I * count);
   for (let o = 0; o < count; o++) {
     for (let i = 0; i < d.I; i++) {
@@ -155,7 +142,7 @@ export function hwioIntoFilter(
   dilation: readonly [number, number],
 ): void {
   const [dh, dw] = dilation;
-  const kw2 = dw * (d.KW - 1) + 1;
+  const kw2 = effectiveKernel(d.KW, dw);
   for (let o = 0; o < count; o++) {
     for (let i = 0; i < d.I; i++) {
       for (let kh = 0; kh < d.KH; kh++) {
@@ -177,7 +164,8 @@ export function subsampleNhwc(
   step: readonly [number, number],
 ): { data: Float32Array; shape: [number, number, number, number] } {
   const [N, H, W, C] = shape;
-  const [h2, w2] = [Math.ceil(H / step[0]), Math.ceil(W / step[1])];
+  // a stride-s walk over n positions keeps axisOutput(n, 1, s, 1, 0, 0) = ceil(n / s) of them
+  const [h2, w2] = [axisOutput(H, 1, step[0], 1, 0, 0), axisOutput(W, 1, step[1], 1, 0, 0)];
   const out = new Float32Array(N * h2 * w2 * C);
   let p = 0;
   for (let n = 0; n < N; n++) {

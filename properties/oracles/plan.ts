@@ -1,16 +1,15 @@
 /**
  * How a convproof case is put to TensorFlow.js: the case is resolved here by
- * the suite's float64 model (from the formulas of the design, not from
+ * the suite's spec (from the formulas of the design, not from
  * `src/geometry`, so a geometry bug cannot hide behind its own oracle), then
  * planned for one backend: which padding tfjs is given, which padding is done
  * in JS first, and whether dilation is native or baked into the kernel.
  */
 import type { PaddingMode, Tensor } from '../../src/index.js';
-import { resolveConv } from '../model.js';
+import { effectiveKernel, resolveConv, sameOutput, type Pads } from '../spec/index.js';
 import type { ConvCase, ConvDims, OracleOp } from '../types.js';
 
-/** `[[top, bottom], [left, right]]`. */
-export type Pads = readonly [readonly [number, number], readonly [number, number]];
+export type { Pads } from '../spec/index.js';
 
 /** A conv2d case resolved to plain numbers (unbatched inputs have N = 1). */
 export interface ResolvedCase extends ConvDims {
@@ -31,7 +30,7 @@ export interface ResolvedCase extends ConvDims {
 
 /**
  * Resolves a (valid) case: shapes, per-axis options and pads, through the
- * suite's own float64 model (`properties/model.ts`), never `src/geometry`.
+ * suite's own formulas (`properties/spec/`), never `src/geometry`.
  * @example resolveCase({ input, weight, options: { padding: 'same', stride: 2 } }).pads
  */
 export function resolveCase(c: ConvCase): ResolvedCase {
@@ -110,7 +109,7 @@ export function wasmSameZerosCondition(
   stride: readonly [number, number],
   effK: readonly [number, number],
 ): boolean {
-  const short = (size: number, s: number, e: number): boolean => (Math.ceil(size / s) - 1) * s + e < size;
+  const short = (size: number, s: number, e: number): boolean => (sameOutput(size, s) - 1) * s + e < size;
   return !(kh === 1 && kw === 1) && (short(inH, stride[0], effK[0]) || short(inW, stride[1], effK[1]));
 }
 
@@ -164,9 +163,9 @@ export function planFor(c: ResolvedCase, traits: BackendTraits, op: OracleOp): T
 }
 
 function sameZerosHits(c: ResolvedCase, kernelDilation: readonly [number, number]): boolean {
-  const kh = kernelDilation[0] * (c.KH - 1) + 1;
-  const kw = kernelDilation[1] * (c.KW - 1) + 1;
-  const eff = [c.dilation[0] * (c.KH - 1) + 1, c.dilation[1] * (c.KW - 1) + 1] as const;
+  const kh = effectiveKernel(c.KH, kernelDilation[0]);
+  const kw = effectiveKernel(c.KW, kernelDilation[1]);
+  const eff = [effectiveKernel(c.KH, c.dilation[0]), effectiveKernel(c.KW, c.dilation[1])] as const;
   return wasmSameZerosCondition(c.H, c.W, kh, kw, c.stride, eff);
 }
 

@@ -11,7 +11,7 @@
  * import { runBenchmark, formatBenchReport } from 'convproof/dist/tools/bench/index.js';
  * console.log(formatBenchReport(await runBenchmark({ quick: true })));
  */
-import { compareBounded, forwardExpectation, gradientExpectations } from '../../properties/compare.js';
+import { compareBounded, forwardExpectation, gradientExpectations } from '../../properties/spec/index.js';
 import { conv2d, conv2dBackward, corr2d, reference, type Conv2dOptions, type Tensor } from '../../src/index.js';
 import { useKernels, type KernelName } from '../../src/fast/kernels.js';
 import { seededRandom } from '../../src/random.js';

@@ -6,7 +6,8 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { OracleName, OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/index.js';
+import type { OracleName } from '../../properties/oracles/index.js';
+import type { OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/verify.js';
 import { println, type CliContext } from './context.js';
 import { loadImplementation, type LoadedImplementation } from './impl.js';
 import { createProgress } from './progress.js';

@@ -1,5 +1,7 @@
 /**
- * The comparator: how close a result must be to the float64 model.
+ * The comparator, the suite's only one: how close a result must be to what
+ * is expected of it (the float64 model, or an external result with the
+ * model's M and n).
  *
  * There is no fixed atol/rtol. A sum of n products computed in a format
  * with unit roundoff u, in any order, errs by at most γ_n·Σ|terms| with
@@ -12,10 +14,8 @@
  * NaN and ±Inf are compared as themselves: NaN equals only NaN, +Inf only
  * +Inf. Metamorphic checks on small-integer data are exact (−0 equals +0).
  */
-import type { DType, Tensor } from '../src/index.js';
-import { modelConv2d, modelConv2dBackward, resolveConv } from './model.js';
-import { dtypeOfTensor, multiIndex, sameShape, showShape } from './tensors.js';
-import type { ConvCase } from './types.js';
+import type { DType, Tensor } from '../../src/index.js';
+import { dtypeOfTensor, multiIndex, sameShape, showShape } from '../tensors.js';
 
 /**
  * The comparator's two constants, in one place.
@@ -60,8 +60,11 @@ function overflowThreshold(dtype: DType): number {
 }
 
 /**
- * What a result should be: the float64 model's values, the magnitudes M
- * that scale the bound and the number of terms n of each element.
+ * What a result should be: the expected values (the float64 model's, or
+ * an external result such as PyTorch's or an oracle's), the magnitudes M
+ * that scale the bound and the number of terms n of each element, all in
+ * the result's row-major layout.
+ * @example const want: Expectation = { ...forwardExpectation(c), value: Float64Array.from(oracleResult.data) };
  */
 export interface Expectation {
   /** e.g. `'conv2d output'`, `'gradWeight'`; used in messages. */
@@ -76,67 +79,9 @@ export interface Expectation {
 }
 
 /**
- * The expectation of `conv2d(c.input, c.weight, c.options)`:
- * n = KH·KW·C/groups (+1 with a bias), M = |X| ⋆ |K| + |b|.
- * @example compareBounded(impl.conv2d(c.input, c.weight, c.options), forwardExpectation(c))
+ * The outcome of one comparison.
+ * @example const cmp: Comparison = compareBounded(y, forwardExpectation(c)); if (!cmp.ok) throw new Error(cmp.message);
  */
-export function forwardExpectation(c: ConvCase): Expectation {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const bias = c.options.bias ?? null;
-  return {
-    label: 'conv2d output',
-    shape: r.outputShape,
-    dtype: dtypeOfTensor(c.input),
-    value: modelConv2d(r, c.input, c.weight, bias),
-    magnitude: modelConv2d(r, c.input, c.weight, bias, true),
-    terms: r.KH * r.KW * (r.C / r.groups) + (bias ? 1 : 0),
-  };
-}
-
-/** Expectations of the three gradients of a conv2d case for upstream gradient `dy`. */
-export interface GradientExpectations {
-  /** M = |dY| ⋆ᵀ |K| (the transposed walk on absolute values); n counted per element. */
-  readonly gradInput: Expectation;
-  /** M = |X| ⋆ |dY| over batch and space; n counted per element. */
-  readonly gradWeight: Expectation;
-  /** M = Σ|dY| per channel; n = N·OH·OW. */
-  readonly gradBias: Expectation;
-}
-
-/**
- * The expectations of `conv2dBackward(dy, c.input, c.weight, c.options)`.
- * @param dy the upstream gradient, shaped like the forward output
- * @example
- * const e = gradientExpectations(c, dy);
- * expectBounded(impl.conv2dBackward(dy, c.input, c.weight, c.options).gradWeight, e.gradWeight);
- */
-export function gradientExpectations(c: ConvCase, dy: Tensor): GradientExpectations {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const dtype = dtypeOfTensor(c.input);
-  const v = modelConv2dBackward(r, c.input, c.weight, dy);
-  const m = modelConv2dBackward(r, c.input, c.weight, dy, true);
-  return {
-    gradInput: {
-      label: 'gradInput',
-      shape: c.input.shape,
-      dtype,
-      value: v.gradInput,
-      magnitude: m.gradInput,
-      terms: v.inputTerms,
-    },
-    gradWeight: {
-      label: 'gradWeight',
-      shape: c.weight.shape,
-      dtype,
-      value: v.gradWeight,
-      magnitude: m.gradWeight,
-      terms: v.weightTerms,
-    },
-    gradBias: { label: 'gradBias', shape: [r.O], dtype, value: v.gradBias, magnitude: m.gradBias, terms: v.biasTerms },
-  };
-}
-
-/** The outcome of one comparison. */
 export interface Comparison {
   readonly ok: boolean;
   /** The worst err/(u·M) over all finite elements (0 for exact comparisons). */

@@ -1,0 +1,51 @@
+/**
+ * The specification side of convproof, in one place: the formulas as the
+ * suite states them, the float64 model (a different algorithm from
+ * `src/reference`), the expectations built from it and the one comparator.
+ * Every property, oracle plan and test imports these; nothing restates them.
+ */
+export {
+  axisOutput,
+  effectiveKernel,
+  explicitPads,
+  padsOf,
+  pairOf,
+  resolveConv,
+  resolveTranspose,
+  restoringOutputPadding,
+  restoringTransposeOptions,
+  sameOutput,
+  sameUpperPads,
+  sourcePixel,
+  transposedSize,
+  type Pads,
+  type ResolvedConv,
+  type ResolvedTranspose,
+} from './formulas.js';
+export {
+  forEachTap,
+  modelConv2d,
+  modelConv2dBackward,
+  modelConv2dWithTerms,
+  modelConvTranspose2d,
+  padInput,
+  type ModelGradients,
+} from './model.js';
+export {
+  ComparisonError,
+  compareBounded,
+  compareExact,
+  expectBounded,
+  expectExact,
+  gamma,
+  TOLERANCE,
+  unitRoundoff,
+  type Comparison,
+  type Expectation,
+} from './compare.js';
+export {
+  forwardExpectation,
+  gradientExpectations,
+  transposeExpectation,
+  type GradientExpectations,
+} from './expectations.js';
