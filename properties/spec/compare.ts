@@ -155,24 +155,61 @@ function summary(label: string, count: number, lines: readonly string[]): string
 export function compareBounded(got: Tensor, want: Expectation): Comparison {
   const bad = structural(want.label, got, want.shape, want.dtype);
   if (bad) return bad;
+  return elementwise(got.data, want, null, (i) => multiIndex(want.shape, i));
+}
+
+/** Where a combined comparison's elements came from, and the extra allowance each carries. */
+export interface Combination {
+  /**
+   * An absolute allowance per element added to its bound: the rounding the
+   * combination itself adds (sums of many results in float64) and the
+   * underflow terms of every combined element beyond the first.
+   */
+  readonly slack: Float64Array;
+  /** The index shown for element `i` in messages (default: its index in `want.shape`). */
+  readonly indexOf?: (i: number) => readonly number[];
+}
+
+/**
+ * Compares float64 combinations of a result — e.g. a random projection
+ * `Σ r_o·y[n, o]` — with the same combinations of the model: the bound of
+ * `compareBounded` with the dtype's u, n and M (M combined with |r|), plus
+ * `slack` per element. The caller checks the result's shape and dtype.
+ * @example compareCombined(projected, { ...want, label: 'y projected over o' }, { slack })
+ */
+export function compareCombined(got: Float64Array, want: Expectation, combination: Combination): Comparison {
+  if (got.length !== want.value.length) {
+    const message = `${want.label}: ${got.length} combined values, expected ${want.value.length}`;
+    return { ok: false, worstRatio: Infinity, mismatches: 1, message };
+  }
+  return elementwise(got, want, combination.slack, combination.indexOf ?? ((i) => multiIndex(want.shape, i)));
+}
+
+/** The element loop of both comparisons. */
+function elementwise(
+  got: ArrayLike<number>,
+  want: Expectation,
+  slack: Float64Array | null,
+  indexOf: (i: number) => readonly number[],
+): Comparison {
   const u = unitRoundoff(want.dtype);
   const eta = TOLERANCE.underflowPerTerm[want.dtype];
   let worst = 0;
   let count = 0;
   const lines: string[] = [];
   for (let i = 0; i < want.value.length; i++) {
-    const g = got.data[i];
+    const g = got[i];
     const e = want.value[i];
     const n = typeof want.terms === 'number' ? want.terms : want.terms[i];
     const M = want.magnitude[i];
-    const where = `at ${showShape(multiIndex(want.shape, i))}`;
     if (!Number.isFinite(e)) {
       if (specialMatches(g, e)) continue;
       count++;
-      if (lines.length < SHOWN) lines.push(`${where}: got ${g}, expected ${e} (non-finite values must match exactly)`);
+      if (lines.length < SHOWN)
+        lines.push(`at ${showShape(indexOf(i))}: got ${g}, expected ${e} (non-finite values must match exactly)`);
       continue;
     }
-    const bound = TOLERANCE.factor * gamma(n, u) * M + (n + 1) * eta;
+    const bound = TOLERANCE.factor * gamma(n, u) * M + (n + 1) * eta + (slack ? slack[i] : 0);
     const err = Math.abs(g - e);
     const ratio = err === 0 ? 0 : M > 0 ? err / (u * M) : Infinity;
     const overflowed =
@@ -184,7 +221,7 @@ export function compareBounded(got: Tensor, want: Expectation): Comparison {
     count++;
     if (lines.length < SHOWN) {
       lines.push(
-        `${where}: got ${g}, expected ${e}, |err| ${Number.isNaN(err) ? 'NaN' : err.toExponential(3)} > bound ${bound.toExponential(3)} (err/(u·M) = ${ratio.toExponential(3)}, M = ${M}, n = ${n})`,
+        `at ${showShape(indexOf(i))}: got ${g}, expected ${e}, |err| ${Number.isNaN(err) ? 'NaN' : err.toExponential(3)} > bound ${bound.toExponential(3)} (err/(u·M) = ${ratio.toExponential(3)}, M = ${M}, n = ${n})`,
       );
     }
   }

@@ -34,12 +34,14 @@ export {
 export {
   ComparisonError,
   compareBounded,
+  compareCombined,
   compareExact,
   expectBounded,
   expectExact,
   gamma,
   TOLERANCE,
   unitRoundoff,
+  type Combination,
   type Comparison,
   type Expectation,
 } from './compare.js';
