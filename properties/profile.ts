@@ -6,6 +6,7 @@
  * quick (the default for `npm test`) keeps every shape small because the
  * float64 model is a plain loop nest: H, W ≤ 9, C, O ≤ 4, N ≤ 3.
  */
+import type { ScaleLimits } from './scale/limits.js';
 import type { DTypeChoice, SizeLimits } from './types.js';
 
 /** A profile's name. */
@@ -22,6 +23,8 @@ export interface Profile {
   readonly limits: SizeLimits;
   /** Shrink steps allowed after a failure before the smallest counterexample so far is reported. */
   readonly maxShrinks: number;
+  /** The scale group's sizes; default `SCALE_LIMITS[name]` (properties/scale/limits.ts). */
+  readonly scale?: ScaleLimits;
 }
 
 /**
@@ -90,6 +93,8 @@ export interface SuiteEnv {
   readonly path: string | undefined;
   /** `CONVPROOF_DTYPE` (float32, float64 or both), else both. */
   readonly dtype: DTypeChoice;
+  /** `CONVPROOF_SCALE_WORK`: pins the scale group's work cap (log2 multiply-adds), as a replay does. */
+  readonly scaleWork: number | undefined;
 }
 
 /** An environment-variable map (process.env in Node). */
@@ -130,5 +135,6 @@ export function suiteEnv(env: EnvMap = processEnv()): SuiteEnv {
     seedFixed: fixed !== undefined,
     path: env.CONVPROOF_PATH || undefined,
     dtype,
+    scaleWork: integerVar(env, 'CONVPROOF_SCALE_WORK', 8),
   };
 }

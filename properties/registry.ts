@@ -8,6 +8,7 @@ import { forwardProperties } from './forward.js';
 import { gradientProperties } from './gradients.js';
 import { oracleProperties } from './oracle-properties.js';
 import { riskyProperties } from './risky.js';
+import { scaleProperties } from './scale/index.js';
 import { transposeProperties } from './transpose.js';
 import type { PropertyDefinition } from './types.js';
 
@@ -20,6 +21,7 @@ export const registry: readonly PropertyDefinition[] = [
   ...riskyProperties,
   ...gradientProperties,
   ...transposeProperties,
+  ...scaleProperties,
   ...oracleProperties,
   ...errorProperties,
 ];

@@ -4,6 +4,7 @@
  */
 import type { IRawProperty } from 'fast-check';
 import type { Conv2dGradients, Conv2dOptions, ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
+import type { ScaleSettings } from './scale/limits.js';
 
 /**
  * A conv implementation the suite can check: a module object with this
@@ -94,11 +95,12 @@ export interface ConvExtras {
 export type Capability = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
 
 /**
- * Which part of the suite a property belongs to. `errors` (how an
- * implementation rejects bad input) is opt-in: other implementations throw
- * their own errors, so it is not run unless asked for.
+ * Which part of the suite a property belongs to. `scale` checks real sizes
+ * (see docs/scale.md). `errors` (how an implementation rejects bad input)
+ * is opt-in: other implementations throw their own errors, so it is not
+ * run unless asked for.
  */
-export type PropertyGroup = 'forward' | 'gradient' | 'transpose' | 'oracle' | 'errors';
+export type PropertyGroup = 'forward' | 'gradient' | 'transpose' | 'scale' | 'oracle' | 'errors';
 
 /** The dtype of generated cases; with `'both'` each case draws one of the two. */
 export type DTypeChoice = DType | 'both';
@@ -141,6 +143,10 @@ export interface PropertyContext {
    * it); the predicate then returns true. The report counts reasons.
    */
   skipCase(reason: string): void;
+  /** The scale group's limits and the run's work cap (shared by its properties). */
+  readonly scale: ScaleSettings;
+  /** Adds a line to the property's report (e.g. what was scaled down and why). */
+  note(text: string): void;
 }
 
 /**
@@ -159,8 +165,11 @@ export interface PropertyDefinition {
   readonly name: string;
   readonly group: PropertyGroup;
   readonly requires: readonly Capability[];
-  /** Runs relative to the profile's (e.g. 0.25 for a costly property); default 1. */
-  readonly runsFactor?: number;
+  /**
+   * Runs relative to the profile's (e.g. 0.25 for a costly property), or a
+   * function of the context; default 1. At least one run is made (0 = one).
+   */
+  readonly runsFactor?: number | ((ctx: PropertyContext) => number);
   /** Why the property cannot run at all in this context (e.g. no `corr2d` exported), or null. */
   skip?(ctx: PropertyContext): string | null;
   /**
@@ -168,6 +177,11 @@ export interface PropertyDefinition {
    * throws (preferably an Error whose message says what differs and where).
    */
   property(ctx: PropertyContext): IRawProperty<unknown>;
+  /**
+   * After a failure: more to say about it (the scale group names the size
+   * from which it fails), or null. May run the implementation again.
+   */
+  explain?(ctx: PropertyContext, failure: { readonly counterexample: unknown; readonly error: unknown }): string | null;
 }
 
 /**

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { ComparisonError } from './spec/index.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
 import { registry as defaultRegistry } from './registry.js';
+import { SCALE_LIMITS, scaleSettings, type ScaleSettings } from './scale/limits.js';
 import type {
   Capability,
   ConvExtras,
@@ -31,6 +32,8 @@ export interface ReplayInfo {
   readonly profile: ProfileName;
   readonly dtype: DTypeChoice;
   readonly runs: number;
+  /** log2 of the scale group's work cap in this run, when it ran (a replay pins it). */
+  readonly scaleWork?: number;
 }
 
 /** A progress notification: before and after each property. */
@@ -69,6 +72,11 @@ export interface VerifyOptions {
   readonly registry?: readonly PropertyDefinition[];
   /** Shrink attempts after a failure (default the profile's). */
   readonly maxShrinks?: number;
+  /**
+   * log2 of the most multiply-adds one scale case may take. Default: measured
+   * from the implementation's speed (at most the profile's); a replay pins it.
+   */
+  readonly scaleWork?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Builds the one-line replay command of a failure. Default: a `convproof verify` command line. */
   readonly replay?: (info: ReplayInfo) => string;
@@ -85,6 +93,8 @@ export interface FailureReport {
   readonly shrinks: number;
   /** One line that replays exactly this counterexample. */
   readonly replay: string;
+  /** What the property adds after the failure: for the scale group, the size from which it fails. */
+  readonly explanation?: string;
 }
 
 /**
@@ -104,6 +114,8 @@ export interface PropertyReport {
   /** The worst err/(u·M) seen over passing comparisons; null if the property compares none. */
   readonly worstRatio: number | null;
   readonly timeMs: number;
+  /** What the property said about its run (e.g. what the scale group scaled down). */
+  readonly notes: readonly string[];
   readonly failure?: FailureReport;
 }
 
@@ -141,6 +153,7 @@ export interface RunSettings {
   readonly oracles: readonly Oracle[];
   readonly maxShrinks: number;
   readonly replay: (info: ReplayInfo) => string;
+  readonly scale: ScaleSettings;
 }
 
 type Impl = ConvImplementation & ConvExtras;
@@ -165,6 +178,7 @@ export function cliReplay(info: ReplayInfo): string {
     `--seed ${info.seed}`,
     `--path ${shellQuote(info.path)}`,
     `--property ${shellQuote(info.name)}`,
+    ...(info.scaleWork !== undefined ? [`--scale-work ${info.scaleWork}`] : []),
   ].join(' ');
 }
 
@@ -181,6 +195,7 @@ function regexEscape(s: string): string {
 export function vitestReplay(file: string): (info: ReplayInfo) => string {
   return (info) =>
     `CONVPROOF_PROFILE=${info.profile} CONVPROOF_DTYPE=${info.dtype} CONVPROOF_RUNS=${info.runs} CONVPROOF_SEED=${info.seed} ` +
+    (info.scaleWork !== undefined ? `CONVPROOF_SCALE_WORK=${info.scaleWork} ` : '') +
     `CONVPROOF_PATH=${shellQuote(info.path)} npx vitest run ${file} -t ${shellQuote(regexEscape(info.name))}`;
 }
 
@@ -208,14 +223,52 @@ function boundedShrinking(p: fc.IRawProperty<unknown>, budget: number): fc.IRawP
   } as fc.IRawProperty<unknown>;
 }
 
-function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>, s: RunSettings): FailureReport {
+function failureReport(
+  def: PropertyDefinition,
+  details: fc.RunDetails<unknown>,
+  s: RunSettings,
+  ctx: PropertyContext,
+): FailureReport {
   const values = details.counterexample as readonly unknown[] | null;
   const counterexample = values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
   const message =
     details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
-  const info = { name: def.name, seed: details.seed, path, profile: s.profile.name, dtype: s.dtype, runs: s.runs };
-  return { message, counterexample, seed: details.seed, path, shrinks: details.numShrinks, replay: s.replay(info) };
+  const work = def.group === 'scale' ? s.scale.calibration.value?.work : undefined;
+  const info = {
+    name: def.name,
+    seed: details.seed,
+    path,
+    profile: s.profile.name,
+    dtype: s.dtype,
+    runs: s.runs,
+    ...(work !== undefined ? { scaleWork: work } : {}),
+  };
+  const report = {
+    message,
+    counterexample,
+    seed: details.seed,
+    path,
+    shrinks: details.numShrinks,
+    replay: s.replay(info),
+  };
+  const explanation = explained(def, ctx, values?.[0], details.errorInstance);
+  return explanation ? { ...report, explanation } : report;
+}
+
+/** The property's own account of a failure, if it has one (an error in it is reported, not thrown). */
+function explained(
+  def: PropertyDefinition,
+  ctx: PropertyContext,
+  counterexample: unknown,
+  error: unknown,
+): string | null {
+  if (!def.explain) return null;
+  try {
+    return def.explain(ctx, { counterexample, error });
+  } catch (e) {
+    return `(could not explain the failure: ${describeError(e)})`;
+  }
 }
 
 /**
@@ -224,7 +277,8 @@ function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>,
  */
 export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSettings): Promise<PropertyReport> {
   const start = performance.now();
-  const base = { name: def.name, group: def.group, skippedCases: {}, worstRatio: null, runs: 0 };
+  const notes: string[] = [];
+  const base = { name: def.name, group: def.group, skippedCases: {}, worstRatio: null, runs: 0, notes };
   const absent = missing(impl, def.requires);
   let worst: number | null = null;
   const skipped: Record<string, number> = {};
@@ -239,15 +293,23 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
     skipCase: (reason) => {
       skipped[reason] = (skipped[reason] ?? 0) + 1;
     },
+    scale: s.scale,
+    note: (text) => {
+      notes.push(text);
+    },
   };
   const reason = absent.length ? `the implementation exports no ${absent.join(', ')}` : (def.skip?.(ctx) ?? null);
   if (reason) return { ...base, status: 'skipped', reason, timeMs: performance.now() - start };
-  const runs = Math.max(1, Math.round(s.runs * (def.runsFactor ?? 1)));
+  const factor = typeof def.runsFactor === 'function' ? def.runsFactor(ctx) : (def.runsFactor ?? 1);
+  const runs = Math.max(1, Math.round(s.runs * factor));
   const property = boundedShrinking(def.property(ctx), s.maxShrinks);
   const details = await fc.check(property, { numRuns: runs, seed: s.seed, ...(s.path ? { path: s.path } : {}) });
   const timeMs = performance.now() - start;
   const common = { ...base, runs: details.numRuns, skippedCases: skipped, worstRatio: worst, timeMs };
-  if (details.failed) return { ...common, status: 'failed', failure: failureReport(def, details, s) };
+  if (details.failed) {
+    const failure = failureReport(def, details, s, ctx);
+    return { ...common, status: 'failed', failure, timeMs: performance.now() - start };
+  }
   const allSkipped = Object.values(skipped).reduce((a, b) => a + b, 0) >= details.numRuns && details.numRuns > 0;
   if (allSkipped)
     return { ...common, status: 'skipped', reason: `every case was skipped: ${Object.keys(skipped).join('; ')}` };
@@ -291,11 +353,12 @@ export function runSettings(options: VerifyOptions = {}): RunSettings {
     oracles: options.oracles ?? [],
     maxShrinks: options.maxShrinks ?? profile.maxShrinks,
     replay: options.replay ?? cliReplay,
+    scale: scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null),
   };
 }
 
 function selected(options: VerifyOptions): PropertyDefinition[] {
-  const groups = options.groups ?? ['forward', 'gradient', 'transpose', 'oracle'];
+  const groups = options.groups ?? ['forward', 'gradient', 'transpose', 'scale', 'oracle'];
   const names = options.properties;
   const all = options.registry ?? defaultRegistry;
   if (names) {
@@ -370,6 +433,7 @@ export function formatReport(report: VerifyReport): string {
         ? `skip  ${p.name} (${p.reason})`
         : `${p.status === 'passed' ? 'ok  ' : 'FAIL'}  ${p.name} [${p.runs} runs, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
     lines.push(head);
+    for (const note of p.notes) lines.push(`      note: ${note}`);
     if (p.failure)
       lines.push(
         ...formatFailure(p.failure)
@@ -390,6 +454,7 @@ export function formatFailure(f: FailureReport): string {
   return [
     f.message,
     `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`,
+    ...(f.explanation ? [f.explanation] : []),
     `seed ${f.seed}, path ${f.path}`,
     `replay: ${f.replay}`,
   ].join('\n');

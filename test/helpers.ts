@@ -336,6 +336,7 @@ export function envSettings(file: string, label: string): RunSettings {
     seed: env.seed,
     dtype: env.dtype,
     ...(env.path ? { path: env.path } : {}),
+    ...(env.scaleWork !== undefined ? { scaleWork: env.scaleWork } : {}),
     replay: vitestReplay(file),
   });
   console.log(

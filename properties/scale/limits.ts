@@ -1,0 +1,119 @@
+/**
+ * How large the scale group's cases get in each profile, and the run
+ * settings it shares between its properties (the work cap, measured once
+ * per `verify` run, and the notes that say what was scaled).
+ */
+import type { ProfileName } from '../profile.js';
+
+/**
+ * Size limits of the scale group (per profile). Every value is an upper
+ * end of a remainder-class table (see `classes.ts`), not a typical size:
+ * most cases are small in everything but one or two blocked dimensions.
+ * @example SCALE_LIMITS.quick.maxChannels // 65
+ */
+export interface ScaleLimits {
+  /** Largest C/g and O/g (and number of groups of a depthwise case). */
+  readonly maxChannels: number;
+  /** Largest batch N. */
+  readonly maxBatch: number;
+  /** Largest output row OW. */
+  readonly maxRow: number;
+  /** Largest output plane OH·OW. */
+  readonly maxPlane: number;
+  /** Largest kernel side. */
+  readonly maxKernel: number;
+  /** Largest reduction C/g·KH·KW of one output. */
+  readonly maxReduction: number;
+  /**
+   * log2 of the most multiply-adds one case may take (N·O·OH·OW·C/g·KH·KW).
+   * The run lowers it when the implementation is too slow for the time
+   * below (and says so); `VerifyOptions.scaleWork` pins it.
+   */
+  readonly maxWork: number;
+  /** Seconds the catalog of real layers should take at most; it sets the measured work cap. */
+  readonly catalogSeconds: number;
+  /** Seconds the threshold search after a failure may take. */
+  readonly searchSeconds: number;
+  /** Random cases per scale property, relative to the profile's runs. */
+  readonly runsFactor: number;
+}
+
+/**
+ * The scale limits of each profile.
+ * @example SCALE_LIMITS.deep.maxPlane // 16641: 129×129 output positions
+ */
+export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
+  quick: {
+    maxChannels: 65,
+    maxBatch: 65,
+    maxRow: 130,
+    maxPlane: 4225,
+    maxKernel: 13,
+    maxReduction: 4608,
+    maxWork: 25,
+    catalogSeconds: 6,
+    searchSeconds: 30,
+    runsFactor: 0.5,
+  },
+  ci: {
+    maxChannels: 129,
+    maxBatch: 129,
+    maxRow: 260,
+    maxPlane: 16641,
+    maxKernel: 15,
+    maxReduction: 9216,
+    maxWork: 27,
+    catalogSeconds: 30,
+    searchSeconds: 60,
+    runsFactor: 0.375,
+  },
+  deep: {
+    maxChannels: 257,
+    maxBatch: 257,
+    maxRow: 520,
+    maxPlane: 66049,
+    maxKernel: 17,
+    maxReduction: 18432,
+    maxWork: 29,
+    catalogSeconds: 120,
+    searchSeconds: 120,
+    runsFactor: 0.25,
+  },
+};
+
+/** What one measurement of the implementation's and the model's speed found. */
+export interface Calibration {
+  /** log2 of the multiply-adds one case may take in this run. */
+  readonly work: number;
+  /** Multiply-adds per second of the implementation's conv2d (null when the cap was pinned). */
+  readonly implRate: number | null;
+  /** Multiply-adds per second of the float64 model (null when the cap was pinned). */
+  readonly modelRate: number | null;
+  /** Why the cap is what it is, in one line. */
+  readonly reason: string;
+}
+
+/**
+ * The scale settings of one `verify` run, shared by its properties: the
+ * limits, a pinned work cap (or null: measure it) and the measurement
+ * once made.
+ * @example const s: ScaleSettings = scaleSettings(SCALE_LIMITS.quick, 22); s.calibration.value // undefined until measured
+ */
+export interface ScaleSettings {
+  readonly limits: ScaleLimits;
+  /** log2 work cap given by the caller (a replay), or null to measure. */
+  readonly pinnedWork: number | null;
+  /** Filled by the first scale property that runs. */
+  readonly calibration: { value?: Calibration };
+}
+
+/**
+ * Fresh scale settings for one run.
+ * @example runSettings(...) // uses scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null)
+ */
+export function scaleSettings(limits: ScaleLimits, pinnedWork: number | null): ScaleSettings {
+  if (pinnedWork !== null && !(Number.isInteger(pinnedWork) && pinnedWork >= 8 && pinnedWork <= 40)) {
+    throw new Error(`verify: scaleWork must be an integer from 8 to 40 (log2 of multiply-adds), got ${pinnedWork}`);
+  }
+  return { limits, pinnedWork, calibration: {} };
+}
