@@ -4,6 +4,7 @@
  * convproof's, which it must accept.
  */
 import type { ConvImplementation } from '../../properties/types.js';
+import { blocked, SCALE_BLOCKS, type ScaleBug } from './blocked.js';
 import { im2colConv } from './im2col.js';
 import { naive, type Bugs } from './naive.js';
 import { scatterConv } from './scatter.js';
@@ -35,6 +36,11 @@ export const correct: readonly ZooEntry[] = [
     name: 'direct-scatter',
     description: 'each padded pixel scatters into the outputs that read it; gather transposed conv',
     impl: scatterConv,
+  },
+  {
+    name: 'blocked-tiles',
+    description: 'blocked loop nest: channel, batch and output-channel blocks, position and row tiles, aligned copies',
+    impl: blocked(),
   },
 ];
 
@@ -139,5 +145,86 @@ export const buggy: readonly ZooEntry[] = [
     'convTranspose2d scatters to i·d + k·s',
     { transposeStrideDilationSwapped: true },
     'PyTorch #63314',
+  ),
+];
+
+/** A scale bug: wrong only above its block size, so only cases of real size can see it. */
+export interface ScaleZooEntry extends ZooEntry {
+  readonly bug: ScaleBug;
+  /** The size above which it is wrong. */
+  readonly block: number;
+  /** The routine the bug is in: the scale property that must reject it. */
+  readonly op: 'forward' | 'backward' | 'transpose';
+  /** What the threshold search must say, e.g. 'holds for C ≤ 12, fails from C = 13'. */
+  readonly threshold: string;
+}
+
+function scaleBug(bug: ScaleBug, op: ScaleZooEntry['op'], description: string, size: string): ScaleZooEntry {
+  const block = SCALE_BLOCKS[bug];
+  const threshold = `holds for ${size} ≤ ${block}, fails from ${size} = ${block + 1}`;
+  return { name: bug, description, impl: blocked(bug), bug, block, op, threshold };
+}
+
+/** Scale bugs: the default `verify` must reject each and name its block size as the threshold. */
+export const scaleBuggy: readonly ScaleZooEntry[] = [
+  scaleBug('channelTail', 'forward', 'input channels in blocks of 12: the tail block skips its first channel', 'C'),
+  scaleBug(
+    'outputTail',
+    'forward',
+    'output channels in blocks of 16: the tail reads the previous block’s weights',
+    'O',
+  ),
+  scaleBug('batchTail', 'forward', 'images in blocks of 4: the tail reads the input of the image 4 before', 'N'),
+  scaleBug(
+    'depthwiseTail',
+    'forward',
+    'depthwise channels in blocks of 9: the tail uses the kernel 9 channels before',
+    'groups',
+  ),
+  scaleBug('planeTail', 'forward', 'output positions in tiles of 1536: the last partial tile is never written', 'OW'),
+  scaleBug('rowTile', 'forward', 'columns in row tiles of 48: later tiles read one input column to the left', 'OW'),
+  scaleBug('kernelUnroll', 'forward', 'kernel rows unrolled to 7 taps: wider kernels drop the taps past the 7th', 'KW'),
+  scaleBug('splitK', 'forward', 'reductions over 2048 terms take a split-K path with bfloat16 running sums', 'C'),
+  scaleBug(
+    'alignedPitch',
+    'forward',
+    'rows wider than 24 copied with a pitch rounded to 8, read with the unrounded one',
+    'OW',
+  ),
+  scaleBug(
+    'gradWeightChunks',
+    'backward',
+    'gradWeight reduces N·OH·OW in chunks of 640 and drops the last partial chunk',
+    'OW',
+  ),
+  scaleBug(
+    'gradWeightOutputTail',
+    'backward',
+    'gradWeight output channels in blocks of 6: the tail reads the previous channel’s gradOutput',
+    'O',
+  ),
+  scaleBug(
+    'gradInputChannelTail',
+    'backward',
+    'gradInput input channels in blocks of 32: the tail channels get zeros',
+    'C',
+  ),
+  scaleBug(
+    'gradInputBatchTail',
+    'backward',
+    'gradInput images in blocks of 3: the tail takes the gradOutput of the image 3 before',
+    'N',
+  ),
+  scaleBug(
+    'transposeTileTail',
+    'transpose',
+    'convTranspose2d output in tiles of 1024 positions: the last partial tile is never written',
+    'input width',
+  ),
+  scaleBug(
+    'transposeOutputTail',
+    'transpose',
+    'convTranspose2d output channels in blocks of 8: the tail misses the last input channel',
+    'output channels',
   ),
 ];
