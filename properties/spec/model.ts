@@ -132,29 +132,44 @@ function foldByMode(g: Sums, r: ResolvedConv): Sums {
 /**
  * Every output of `walk`: the window of output (i, j) starts at
  * (i·stride, j·stride) and spreads its taps `dilation` apart; its dot
- * products with the linked kernel planes are summed over the real taps.
+ * products with the linked kernel planes are summed over the real taps,
+ * plane by plane and tap by tap (row-major), from zero.
  */
 function correlate(grid: Grid, kernel: Float64Array, links: readonly Links[], walk: Walk): Sums {
   const [OR, OC] = walk.out;
   const [KR, KC] = walk.k;
+  const { data, real, cols } = grid;
+  const planeSize = grid.rows * cols;
+  // Each tap's offset from its window's origin in the grid, and its index in a kernel plane.
+  const taps = KR * KC;
+  const onGrid = new Int32Array(taps);
+  const inKernel = new Int32Array(taps);
+  for (let a = 0; a < KR; a++) {
+    for (let b = 0; b < KC; b++) {
+      onGrid[a * KC + b] = a * walk.dilation[0] * cols + b * walk.dilation[1];
+      inKernel[a * KC + b] = walk.flip ? (KR - 1 - a) * KC + (KC - 1 - b) : a * KC + b;
+    }
+  }
   const value = new Float64Array(links.length * OR * OC);
   const terms = new Float64Array(value.length);
-  const tap = (a: number, b: number): number => (walk.flip ? (KR - 1 - a) * KC + (KC - 1 - b) : a * KC + b);
   let at = 0;
   for (const inputs of links) {
     for (let i = 0; i < OR; i++) {
       for (let j = 0; j < OC; j++, at++) {
+        const origin = i * walk.stride[0] * cols + j * walk.stride[1];
+        let sum = 0;
+        let count = 0;
         for (const [plane, k0] of inputs) {
-          for (let a = 0; a < KR; a++) {
-            const row = i * walk.stride[0] + a * walk.dilation[0];
-            for (let b = 0; b < KC; b++) {
-              const pos = row * grid.cols + j * walk.stride[1] + b * walk.dilation[1];
-              if (!grid.real[pos]) continue;
-              value[at] += grid.data[plane * grid.rows * grid.cols + pos] * kernel[k0 + tap(a, b)];
-              terms[at]++;
-            }
+          const base = plane * planeSize;
+          for (let t = 0; t < taps; t++) {
+            const pos = origin + onGrid[t];
+            if (!real[pos]) continue;
+            sum += data[base + pos] * kernel[k0 + inKernel[t]];
+            count++;
           }
         }
+        value[at] = sum;
+        terms[at] = count;
       }
     }
   }
