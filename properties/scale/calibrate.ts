@@ -42,7 +42,7 @@ function seconds(run: () => unknown): number {
 }
 
 function rate(r: number): string {
-  return r >= 1e9 ? `${(r / 1e9).toPrecision(2)} G` : `${(r / 1e6).toPrecision(2)} M`;
+  return r >= 1e9 ? `${(r / 1e9).toFixed(1)} G` : `${r >= 1e7 ? Math.round(r / 1e6) : (r / 1e6).toFixed(1)} M`;
 }
 
 /** Estimated seconds of the catalog at cap 2^w, given the two speeds. */
@@ -62,26 +62,29 @@ function catalogSeconds(ctx: PropertyContext, w: number, implRate: number, model
   return total;
 }
 
+/** The better of `times` timings of `run`, in seconds. */
+function best(times: number, run: () => unknown): number {
+  return Math.min(...Array.from({ length: times }, () => seconds(run)));
+}
+
 function measure(ctx: PropertyContext): Calibration {
   const L = ctx.scale.limits;
   const p: ScaleParams = { ...PROBE, dtype: ctx.dtype === 'float64' ? 'float64' : 'float32' };
   const { c, r } = convOf(p);
-  let implSeconds = Infinity;
+  let implSeconds: number;
   try {
-    for (let k = 0; k < 2; k++)
-      implSeconds = Math.min(
-        implSeconds,
-        seconds(() => ctx.impl.conv2d(c.input, c.weight, c.options)),
-      );
+    implSeconds = best(3, () => ctx.impl.conv2d(c.input, c.weight, c.options));
   } catch {
     // A conv2d that throws here fails the properties themselves; size the cases by the model alone.
     implSeconds = 0;
   }
-  const modelRate = workOf(p) / seconds(() => modelConv2d(r, c.input, c.weight, null));
+  // The model's first call compiles it: time the better of two calls after a warm-up.
+  modelConv2d(r, c.input, c.weight, null);
+  const modelRate = workOf(p) / best(2, () => modelConv2d(r, c.input, c.weight, null));
   const implRate = implSeconds > 0 ? workOf(p) / implSeconds : Infinity;
   let work = L.maxWork;
   while (work > MIN_WORK && catalogSeconds(ctx, work, implRate, modelRate) > L.catalogSeconds) work--;
-  const speeds = `conv2d ran ${Number.isFinite(implRate) ? rate(implRate) : 'an unknown number of '}multiply-adds/s, the float64 model ${rate(modelRate)}/s`;
+  const impl = Number.isFinite(implRate) ? `${rate(implRate)} multiply-adds/s` : 'at an unmeasured speed';
   const why =
     work < L.maxWork
       ? `lowered from the profile's 2^${L.maxWork} to fit ~${L.catalogSeconds} s of catalog`
@@ -90,7 +93,7 @@ function measure(ctx: PropertyContext): Calibration {
     work,
     implRate: Number.isFinite(implRate) ? implRate : null,
     modelRate,
-    reason: `cases of at most 2^${work} multiply-adds (${why}; ${speeds})`,
+    reason: `cases of at most 2^${work} multiply-adds (${why}; conv2d ran ${impl}, the float64 model ${rate(modelRate)}/s)`,
   };
 }
 

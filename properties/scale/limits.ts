@@ -53,7 +53,7 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
     maxWork: 25,
     catalogSeconds: 6,
     searchSeconds: 30,
-    runsFactor: 0.5,
+    runsFactor: 1,
   },
   ci: {
     maxChannels: 129,
@@ -65,7 +65,7 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
     maxWork: 27,
     catalogSeconds: 30,
     searchSeconds: 60,
-    runsFactor: 0.375,
+    runsFactor: 0.5,
   },
   deep: {
     maxChannels: 257,

@@ -45,9 +45,9 @@ const PLAIN: readonly Partial<ScaleParams>[] = [
 /**
  * Reshapes that keep the work and move it into one size, so that a
  * threshold on a product (an output plane, the N·OH·OW or C/g·KH·KW
- * reduction) is named on one size: a 1×1 conv of the same input, batch and
- * plane into one row, the plane into one row, the kernel into the
- * channels. Kept only if the case still fails.
+ * reduction) is named on one size: a 1×1 conv of the same input, one group
+ * of all the channels, batch and plane into one row, the plane into one
+ * row, the kernel into the channels. Kept only if the case still fails.
  */
 const FOLDS: readonly ((p: ScaleParams) => Partial<ScaleParams>)[] = [
   (p) => {
@@ -55,6 +55,7 @@ const FOLDS: readonly ((p: ScaleParams) => Partial<ScaleParams>)[] = [
     const plain = { KH: 1, KW: 1, sh: 1, sw: 1, dh: 1, dw: 1, padding: 'valid', pad: 0, extraH: 0, extraW: 0 } as const;
     return { ...plain, OH: H, OW: W };
   },
+  (p) => ({ groups: 1, C: p.C * p.groups, O: p.O * p.groups }),
   (p) => ({ N: 1, OH: 1, OW: p.N * p.OH * p.OW }),
   (p) => ({ OH: 1, OW: p.OH * p.OW }),
   (p) => ({ C: p.C * p.KH * p.KW, KH: 1, KW: 1 }),
@@ -151,9 +152,17 @@ export function searchThreshold(
   };
 }
 
-/** Lowers each size in turn (halving the distance to its minimum) while the case keeps failing. */
+/**
+ * Lowers each size in turn while the case keeps failing: first every size
+ * straight to its minimum (cheap cases, and most sizes get there), then
+ * halving the distance to the minimum.
+ */
 function descend(start: ScaleParams, test: (p: ScaleParams) => boolean | null, stop: () => boolean): ScaleParams {
   let current = start;
+  for (const [key, min] of SIZES) {
+    const q = normalise({ ...current, [key]: min });
+    if (q[key] < current[key] && test(q)) current = q;
+  }
   let moved = true;
   while (moved && !stop()) {
     moved = false;
