@@ -37,6 +37,8 @@ Options:
   --json file         write the whole report (one entry per property)
   --property name     run only this property (repeatable); with --path
   --path p            replay one counterexample (printed on failure)
+  --scale-work k      cap scale cases at 2^k multiply-adds (default: set
+                      from the measured speed; a replay passes it)
   -h, --help          show this help
 
 Example:
@@ -52,6 +54,7 @@ const OPTIONS = {
   json: { type: 'string' },
   property: { type: 'string', multiple: true },
   path: { type: 'string' },
+  'scale-work': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -69,6 +72,7 @@ interface VerifyArgs {
   readonly json: string | null;
   readonly properties?: readonly string[];
   readonly path?: string;
+  readonly scaleWork?: number;
 }
 
 function oracleList(value: string): OracleName[] {
@@ -99,6 +103,9 @@ function checkArgs(values: ReturnType<typeof parseVerify>, cwd: string): VerifyA
     json,
     ...(values.property ? { properties: values.property } : {}),
     ...(values.path !== undefined ? { path: values.path } : {}),
+    ...(values['scale-work'] !== undefined
+      ? { scaleWork: integerFlag(c, '--scale-work', values['scale-work'], 8, 40) }
+      : {}),
   };
 }
 
@@ -120,6 +127,7 @@ function replayCommand(a: VerifyArgs): (info: ReplayInfo) => string {
       `--profile ${info.profile} --dtype ${info.dtype} --runs ${info.runs}`,
       a.oracles.join(',') !== ORACLES.join(',') ? `--oracle ${a.oracles.length ? a.oracles.join(',') : 'none'}` : '',
       `--seed ${info.seed} --path ${quote(info.path)} --property ${quote(info.name)}`,
+      info.scaleWork !== undefined ? `--scale-work ${info.scaleWork}` : '',
     ]
       .filter(Boolean)
       .join(' ');
@@ -200,8 +208,21 @@ function printFailures(report: VerifyReport, ctx: CliContext, p: Paint): void {
     println(ctx.stdout, `  ${f.message.split('\n').join('\n  ')}`);
     println(ctx.stdout, `  counterexample (shrunk in ${f.shrinks} steps):`);
     println(ctx.stdout, `    ${f.counterexample.split('\n').join('\n    ')}`);
+    if (f.explanation) println(ctx.stdout, `  ${f.explanation.split('\n').join('\n  ')}`);
     println(ctx.stdout, `  seed ${f.seed}, path ${f.path}`);
     println(ctx.stdout, `  replay: ${p.cyan(f.replay)}`);
+  }
+}
+
+/** What properties said about their run (the scale group: how large its cases were and what it scaled down). */
+function printNotes(report: VerifyReport, ctx: CliContext, p: Paint): void {
+  const seen = new Set<string>();
+  for (const r of report.properties) {
+    for (const note of r.notes) {
+      if (seen.has(note)) continue;
+      seen.add(note);
+      println(ctx.stdout, `${p.dim('note:')} ${note}`);
+    }
   }
 }
 
@@ -282,6 +303,7 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
       ...(a.seed !== undefined ? { seed: a.seed } : {}),
       ...(a.properties ? { properties: a.properties } : {}),
       ...(a.path !== undefined ? { path: a.path } : {}),
+      ...(a.scaleWork !== undefined ? { scaleWork: a.scaleWork } : {}),
       onProgress: (e) => {
         if (e.phase === 'start' && e.index === 0) progress = createProgress(ctx.stderr, ctx.env, e.total);
         if (e.phase === 'start') progress.start(e.index, e.property);
@@ -316,6 +338,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
       p.dim('(n/a: cases a property found not applicable, e.g. one an oracle cannot express; reasons in --json)'),
     );
   }
+  printNotes(report, ctx, p);
   printSkips(report, ctx, p);
   printFailures(report, ctx, p);
   printSummary(report, a, ctx, p);
