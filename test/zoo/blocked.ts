@@ -58,12 +58,14 @@ function tail(i: number, L: number, B: number): boolean {
   return L > B && i >= Math.floor(L / B) * B;
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
 /** Rounds to bfloat16 (8 significant bits), nearest-even. */
 function bfloat16(v: number): number {
-  const f = new Float32Array([v]);
-  const u = new Uint32Array(f.buffer);
-  u[0] = (u[0] + 0x7fff + ((u[0] >>> 16) & 1)) & 0xffff0000;
-  return f[0];
+  f32[0] = v;
+  u32[0] = (u32[0] + 0x7fff + ((u32[0] >>> 16) & 1)) & 0xffff0000;
+  return f32[0];
 }
 
 /** Per-axis tap sources: `map[i·k + t]` = the pixel output i reads through tap t (−1: zero padding), shifted by `shift` from `from` on. */
