@@ -29,6 +29,7 @@ export {
   modelConv2dWithTerms,
   modelConvTranspose2d,
   padInput,
+  type ModelGradientChoice,
   type ModelGradients,
 } from './model.js';
 export {

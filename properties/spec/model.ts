@@ -82,11 +82,14 @@ function padByMode(x: Float64Array, r: ResolvedConv): Grid {
   const rows = sourcesOf(r.H, r.top, r.bottom, r);
   const cols = sourcesOf(r.W, r.left, r.right, r);
   const planes = r.N * r.C;
-  const data = new Float64Array(planes * rows.length * cols.length);
-  let at = 0;
+  const [R, K] = [rows.length, cols.length];
+  const from = Int32Array.from(cols);
+  const data = new Float64Array(planes * R * K);
   for (let p = 0; p < planes; p++) {
-    for (const y of rows) {
-      for (const z of cols) data[at++] = y < 0 || z < 0 ? 0 : x[(p * r.H + y) * r.W + z];
+    for (let i = 0; i < R; i++) {
+      if (rows[i] < 0) continue;
+      const [at, src] = [(p * R + i) * K, (p * r.H + rows[i]) * r.W];
+      for (let j = 0; j < K; j++) if (from[j] >= 0) data[at + j] = x[src + from[j]];
     }
   }
   const real = outerMask(
@@ -201,9 +204,12 @@ function forwardSums(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null,
   const s = correlate(grid, mapped(w.data, f), forwardLinks(r), walk);
   if (bias) {
     const plane = r.OH * r.OW;
-    for (let p = 0; p < s.value.length; p++) {
-      s.value[p] += f(bias.data[Math.floor(p / plane) % r.O]);
-      s.terms[p]++;
+    for (let q = 0; q < r.N * r.O; q++) {
+      const b = f(bias.data[q % r.O]);
+      for (let p = q * plane; p < (q + 1) * plane; p++) {
+        s.value[p] += b;
+        s.terms[p]++;
+      }
     }
   }
   return s;
@@ -307,10 +313,17 @@ function weightLinks(r: ResolvedConv): Links[] {
   return links;
 }
 
+/** Which gradients `modelConv2dBackward` computes (a skipped one comes back empty). */
+export type ModelGradientChoice = 'both' | 'input' | 'weight';
+
+const NONE: Sums = { value: new Float64Array(0), terms: new Float64Array(0) };
+
 /**
  * The backward pass of the model for upstream gradient `dy` (`absolute`:
  * the same on absolute values, i.e. the magnitudes of the bound).
  * Gradients of padding-mode taps fold back into the pixels they read.
+ * `only` skips one of gradInput and gradWeight (returned as empty arrays);
+ * gradBias is always computed.
  * @example const g = modelConv2dBackward(resolveConv(x.shape, w.shape, opts), x, w, dy); g.gradWeight // float64, w's layout
  */
 export function modelConv2dBackward(
@@ -319,25 +332,32 @@ export function modelConv2dBackward(
   w: Tensor,
   dy: Tensor,
   absolute = false,
+  only: ModelGradientChoice = 'both',
 ): ModelGradients {
   const f = absolute ? Math.abs : identity;
   const ds = mapped(dy.data, f);
   const [PH, PW] = [r.H + r.top + r.bottom, r.W + r.left + r.right];
-  const padded = correlate(spreadByStride(ds, r), mapped(w.data, f), inputLinks(r), {
-    stride: [1, 1],
-    dilation: [r.dh, r.dw],
-    k: [r.KH, r.KW],
-    out: [PH, PW],
-    flip: true,
-  });
-  const dx = foldByMode(padded, r);
-  const dw = correlate(padByMode(mapped(x.data, f), r), ds, weightLinks(r), {
-    stride: [r.dh, r.dw],
-    dilation: [r.sh, r.sw],
-    k: [r.OH, r.OW],
-    out: [r.KH, r.KW],
-    flip: false,
-  });
+  const padded =
+    only === 'weight'
+      ? null
+      : correlate(spreadByStride(ds, r), mapped(w.data, f), inputLinks(r), {
+          stride: [1, 1],
+          dilation: [r.dh, r.dw],
+          k: [r.KH, r.KW],
+          out: [PH, PW],
+          flip: true,
+        });
+  const dx = padded ? foldByMode(padded, r) : NONE;
+  const dw =
+    only === 'input'
+      ? NONE
+      : correlate(padByMode(mapped(x.data, f), r), ds, weightLinks(r), {
+          stride: [r.dh, r.dw],
+          dilation: [r.sh, r.sw],
+          k: [r.OH, r.OW],
+          out: [r.KH, r.KW],
+          flip: false,
+        });
   const gradBias = new Float64Array(r.O);
   const plane = r.OH * r.OW;
   for (let p = 0; p < ds.length; p++) gradBias[Math.floor(p / plane) % r.O] += ds[p];
