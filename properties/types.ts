@@ -147,6 +147,17 @@ export interface PropertyContext {
   readonly scale: ScaleSettings;
   /** Adds a line to the property's report (e.g. what was scaled down and why). */
   note(text: string): void;
+  /** Settings a replay of this property must carry (the scale group's work cap). */
+  pin(settings: ReplayPins): void;
+}
+
+/**
+ * Settings a property's replay must carry beyond seed, path and profile.
+ * @example ctx.pin({ scaleWork: 22 }) // the replay gets --scale-work 22
+ */
+export interface ReplayPins {
+  /** log2 of the scale group's work cap. */
+  readonly scaleWork?: number;
 }
 
 /**

@@ -22,6 +22,7 @@ import type {
   PropertyContext,
   PropertyDefinition,
   PropertyGroup,
+  ReplayPins,
 } from './types.js';
 
 /** What a replay command is built from. */
@@ -228,13 +229,13 @@ function failureReport(
   details: fc.RunDetails<unknown>,
   s: RunSettings,
   ctx: PropertyContext,
+  pins: ReplayPins,
 ): FailureReport {
   const values = details.counterexample as readonly unknown[] | null;
   const counterexample = values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
   const message =
     details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
-  const work = def.group === 'scale' ? s.scale.calibration.value?.work : undefined;
   const info = {
     name: def.name,
     seed: details.seed,
@@ -242,7 +243,7 @@ function failureReport(
     profile: s.profile.name,
     dtype: s.dtype,
     runs: s.runs,
-    ...(work !== undefined ? { scaleWork: work } : {}),
+    ...pins,
   };
   const report = {
     message,
@@ -278,6 +279,7 @@ function explained(
 export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSettings): Promise<PropertyReport> {
   const start = performance.now();
   const notes: string[] = [];
+  let pins: ReplayPins = {};
   const base = { name: def.name, group: def.group, skippedCases: {}, worstRatio: null, runs: 0, notes };
   const absent = missing(impl, def.requires);
   let worst: number | null = null;
@@ -297,6 +299,9 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
     note: (text) => {
       notes.push(text);
     },
+    pin: (settings) => {
+      pins = { ...pins, ...settings };
+    },
   };
   const reason = absent.length ? `the implementation exports no ${absent.join(', ')}` : (def.skip?.(ctx) ?? null);
   if (reason) return { ...base, status: 'skipped', reason, timeMs: performance.now() - start };
@@ -307,7 +312,7 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
   const timeMs = performance.now() - start;
   const common = { ...base, runs: details.numRuns, skippedCases: skipped, worstRatio: worst, timeMs };
   if (details.failed) {
-    const failure = failureReport(def, details, s, ctx);
+    const failure = failureReport(def, details, s, ctx, pins);
     return { ...common, status: 'failed', failure, timeMs: performance.now() - start };
   }
   const allSkipped = Object.values(skipped).reduce((a, b) => a + b, 0) >= details.numRuns && details.numRuns > 0;
@@ -353,7 +358,7 @@ export function runSettings(options: VerifyOptions = {}): RunSettings {
     oracles: options.oracles ?? [],
     maxShrinks: options.maxShrinks ?? profile.maxShrinks,
     replay: options.replay ?? cliReplay,
-    scale: scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null),
+    scale: scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null, runs),
   };
 }
 

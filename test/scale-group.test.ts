@@ -37,6 +37,7 @@ function context(impl: ConvImplementation): PropertyContext {
     skipCase: () => {},
     scale: scaleSettings(SCALE_LIMITS.quick, 20),
     note: () => {},
+    pin: () => {},
   };
 }
 
@@ -206,7 +207,7 @@ describe('scale properties in verify', () => {
     expect(text).toContain('holds for O ≤ 8, fails from O = 9');
     expect(text).toContain('smallest failing case: conv2d N = 1, C = 1 → O = 9, 1×1 → 1×1, kernel 1×1');
     expect(report.failure!.replay).toContain('--scale-work 20');
-    expect(report.notes.join('\n')).toContain('2^20 multiply-adds (pinned)');
+    expect(report.notes.join('\n')).toContain('conv2d cases of at most 2^20 multiply-adds (pinned)');
   });
   test('properties whose routine is missing are skipped, and our kernels pass them all', async () => {
     const settings = runSettings({ seed: 6, scaleWork: 18, runs: 20 });

@@ -43,25 +43,37 @@ import type { Conv2dGradients, ConvTranspose2dOptions, DType, Tensor } from '../
 import { checkResult, fail, without } from '../scenario.js';
 import {
   ComparisonError,
+  type Expectation,
   compareCombined,
   expectBounded,
   forwardExpectation,
   gamma,
-  gradientExpectations,
   modelConv2d,
   modelConv2dBackward,
   modelConv2dWithTerms,
   modelConvTranspose2d,
   resolveConv,
   resolveTranspose,
+  restoringTransposeOptions,
   transposeExpectation,
   unitRoundoff,
   type ResolvedConv,
 } from '../spec/index.js';
-import { dims4, dtypeOfTensor, fromFunction, sameShape, showShape, type Dims4 } from '../tensors.js';
+import { dims4, dtypeOfTensor, sameShape, showShape, type Dims4 } from '../tensors.js';
 import type { ConvCase, PropertyContext } from '../types.js';
 import { remainderClasses } from './classes.js';
-import { asTensor, binRows, coefficients, combine, localRows, slab, weightOf, type Row, type Rows } from './combine.js';
+import {
+  asTensor,
+  binRows,
+  coefficients,
+  combine,
+  gather,
+  localRows,
+  slab,
+  weightOf,
+  type Row,
+  type Rows,
+} from './combine.js';
 import { convOf, gradOutputOf, transposeOf, type ScaleParams } from './params.js';
 
 /** Most elements combined into one projected value (images × channels of a bin). */
@@ -177,10 +189,6 @@ const zeros = (shape: readonly number[]): Tensor => ({
   data: new Float64Array(shape.reduce((a, b) => a * b, 1)),
 });
 
-function biasOnly(t: Tensor, index: number): Tensor {
-  return fromFunction(dtypeOfTensor(t), [1], () => t.data[index]);
-}
-
 // ---------------------------------------------------------------- conv2d
 
 function projectForward(ctx: PropertyContext, c: ConvCase, r: ResolvedConv, y: Tensor, rand: () => number): void {
@@ -211,20 +219,21 @@ function projectForward(ctx: PropertyContext, c: ConvCase, r: ResolvedConv, y: T
   });
 }
 
+/** Indices of a channel axis grouped by the group they belong to (`per` channels a group). */
+function byGroup(indices: readonly number[], per: number): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (const i of indices) groups.set(Math.floor(i / per), [...(groups.get(Math.floor(i / per)) ?? []), i]);
+  return groups;
+}
+
 function edgesForward(ctx: PropertyContext, c: ConvCase, r: ResolvedConv, y: Tensor, rand: () => number): void {
   const [Cg, Og] = [r.C / r.groups, r.O / r.groups];
   const bias = c.options.bias ?? null;
-  for (const o of edgeIndices(r.O, rand)) {
-    const g = Math.floor(o / Og);
-    const options = { ...without(c.options, 'bias'), groups: 1, ...(bias ? { bias: biasOnly(bias, o) } : {}) };
-    const want = forwardExpectation({
-      input: slab(c.input, 1, g * Cg, (g + 1) * Cg),
-      weight: slab(c.weight, 0, o, o + 1),
-      options,
-    });
-    ctx.observe(
-      expectBounded(slab(y, 1, o, o + 1), { ...want, label: `conv2d output channel ${o} (every image and position)` }),
-    );
+  for (const [g, os] of byGroup(edgeIndices(r.O, rand), Og)) {
+    const options = { ...without(c.options, 'bias'), groups: 1, ...(bias ? { bias: gather(bias, 0, os) } : {}) };
+    const sub = { input: slab(c.input, 1, g * Cg, (g + 1) * Cg), weight: gather(c.weight, 0, os), options };
+    const label = `conv2d output channels ${os.join(', ')}, every image and position [image, channel of these, row, column]`;
+    ctx.observe(expectBounded(gather(y, 1, os), { ...forwardExpectation(sub), label }));
   }
 }
 
@@ -259,17 +268,12 @@ function projectGradInput(
   const [dyd, wd] = [dims4(dy.shape), dims4(c.weight.shape)];
   const dy1 = asTensor(combine(dy.data, dyd, 0, S, false));
   const w1 = asTensor(combine(c.weight.data, wd, 1, local, false));
-  // The model also computes gradWeight, which this check ignores: zeros stand in for the input.
+  // Only gradInput is computed: zeros stand in for the input, which it does not read.
   const x0 = zeros([S.length, T.length, r.H, r.W]);
   const r1 = resolveConv(x0.shape, w1.shape, without(c.options, 'bias'));
-  const model = modelConv2dBackward(r1, x0, w1, dy1);
-  const abs = modelConv2dBackward(
-    r1,
-    x0,
-    asTensor(combine(c.weight.data, wd, 1, local, true)),
-    asTensor(combine(dy.data, dyd, 0, S, true)),
-    true,
-  );
+  const model = modelGradInput(r1, x0, w1, dy1, false);
+  const wa = asTensor(combine(c.weight.data, wd, 1, local, true));
+  const abs = modelGradInput(r1, x0, wa, asTensor(combine(dy.data, dyd, 0, S, true)), true);
   const dx1 = combined(dx, S, T);
   expectProjection(ctx, {
     label: `gradInput projected, Σ s_n·t_c·dx[n, c] over bins of ${bN} image(s) × ${bC} input channel(s) [image bin, channel bin, row, column]`,
@@ -277,11 +281,59 @@ function projectGradInput(
     dtype: dtypeOfTensor(c.input),
     got: dx1.got,
     gotAbs: dx1.gotAbs,
-    value: model.gradInput,
-    magnitude: abs.gradInput,
-    terms: model.inputTerms,
+    value: model.value,
+    magnitude: abs.value,
+    terms: model.terms,
     weight: weights(S, T, dx1.dims),
   });
+}
+
+/**
+ * The model's gradInput: for zero padding by the spec's identity
+ * gradInput = convTranspose2d(dy, w) with the output padding that restores
+ * H (its scatter costs what the conv costs, where spreading dy over the
+ * whole input costs H·W/(OH·OW) times more); for the other modes by its
+ * backward (dy spread, correlated over the padded input, folded back).
+ */
+function modelGradInput(r: ResolvedConv, x: Tensor, w: Tensor, dy: Tensor, absolute: boolean): Sums {
+  if (r.mode === 'zeros') {
+    const t = resolveTranspose(dy.shape, w.shape, restoringTransposeOptions(r));
+    return modelConvTranspose2d(t, dy, w, null, absolute);
+  }
+  const g = modelConv2dBackward(r, x, w, dy, absolute, 'input');
+  return { value: g.gradInput, terms: g.inputTerms };
+}
+
+/** Values and term counts of a model result. */
+interface Sums {
+  readonly value: Float64Array;
+  readonly terms: Float64Array;
+}
+
+/** The expectations of gradInput and gradWeight of a case for `dy` (as `gradientExpectations`, gradInput as above). */
+function gradients(c: ConvCase, dy: Tensor): { gradInput: Expectation; gradWeight: Expectation } {
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const dtype = dtypeOfTensor(c.input);
+  const dx = [false, true].map((abs) => modelGradInput(r, c.input, c.weight, dy, abs));
+  const dw = [false, true].map((abs) => modelConv2dBackward(r, c.input, c.weight, dy, abs, 'weight'));
+  return {
+    gradInput: {
+      label: 'gradInput',
+      shape: c.input.shape,
+      dtype,
+      value: dx[0].value,
+      magnitude: dx[1].value,
+      terms: dx[0].terms,
+    },
+    gradWeight: {
+      label: 'gradWeight',
+      shape: c.weight.shape,
+      dtype,
+      value: dw[0].gradWeight,
+      magnitude: dw[1].gradWeight,
+      terms: dw[0].weightTerms,
+    },
+  };
 }
 
 function projectGradWeight(
@@ -297,11 +349,11 @@ function projectGradWeight(
   const T = binRows(g, Cg, bC, coefficients(r.C, rand));
   const xd = dims4(c.input.shape);
   const x1 = asTensor(combine(c.input.data, xd, 1, T, false));
-  // The model also computes gradInput, which this check ignores: zeros stand in for the weight.
+  // Only gradWeight (and gradBias) is computed: zeros stand in for the weight, which it does not read.
   const w0 = zeros([r.O, T.length / g, r.KH, r.KW]);
   const r1 = resolveConv(x1.shape, w0.shape, without(c.options, 'bias'));
-  const model = modelConv2dBackward(r1, x1, w0, dy);
-  const abs = modelConv2dBackward(r1, asTensor(combine(c.input.data, xd, 1, T, true)), w0, dy, true);
+  const model = modelConv2dBackward(r1, x1, w0, dy, false, 'weight');
+  const abs = modelConv2dBackward(r1, asTensor(combine(c.input.data, xd, 1, T, true)), w0, dy, true, 'weight');
   const local = (o: number) => localRows(T, Math.floor(o / Og), Cg);
   const wd = dims4(grads.gradWeight.shape);
   const one: Row[] = Array.from({ length: r.O }, (_, o) => [[o, 1] as const]);
@@ -340,25 +392,25 @@ function edgesBackward(
   rand: () => number,
 ): void {
   const [Cg, Og] = [r.C / r.groups, r.O / r.groups];
-  for (const ch of edgeIndices(r.C, rand)) {
-    const [g, l] = [Math.floor(ch / Cg), ch % Cg];
+  for (const [g, cs] of byGroup(edgeIndices(r.C, rand), Cg)) {
+    const local = cs.map((ch) => ch - g * Cg);
     const sub: ConvCase = {
-      input: slab(c.input, 1, ch, ch + 1),
-      weight: slab(slab(c.weight, 0, g * Og, (g + 1) * Og), 1, l, l + 1),
+      input: gather(c.input, 1, cs),
+      weight: gather(slab(c.weight, 0, g * Og, (g + 1) * Og), 1, local),
       options: { ...without(c.options, 'bias'), groups: 1 },
     };
-    const e = gradientExpectations(sub, slab(dy, 1, g * Og, (g + 1) * Og));
-    const outputs = `${g * Og}–${(g + 1) * Og - 1}`;
+    const e = gradients(sub, slab(dy, 1, g * Og, (g + 1) * Og));
+    const which = `input channels ${cs.join(', ')}`;
+    const dx = gather(grads.gradInput, 1, cs);
     ctx.observe(
-      expectBounded(slab(grads.gradInput, 1, ch, ch + 1), {
+      expectBounded(dx, {
         ...e.gradInput,
-        label: `gradInput channel ${ch} (every image and position)`,
+        label: `gradInput of ${which}, every image and position [image, channel of these, row, column]`,
       }),
     );
-    const dw = slab(slab(grads.gradWeight, 0, g * Og, (g + 1) * Og), 1, l, l + 1);
-    ctx.observe(
-      expectBounded(dw, { ...e.gradWeight, label: `gradWeight of input channel ${ch} (output channels ${outputs})` }),
-    );
+    const dw = gather(slab(grads.gradWeight, 0, g * Og, (g + 1) * Og), 1, local);
+    const label = `gradWeight of ${which} (output channels ${g * Og}–${(g + 1) * Og - 1}) [output channel, channel of these, kh, kw]`;
+    ctx.observe(expectBounded(dw, { ...e.gradWeight, label }));
   }
 }
 
@@ -435,20 +487,18 @@ export function checkTranspose(ctx: PropertyContext, p: ScaleParams, rand: () =>
     terms,
     weight: weights(S, T, y1.dims),
   });
-  for (const o of edgeIndices(r.O, rand)) {
-    const [gi, l] = [Math.floor(o / Cg), o % Cg];
-    const bias = t.options.bias ? { bias: biasOnly(t.options.bias, o) } : {};
+  for (const [gi, os] of byGroup(edgeIndices(r.O, rand), Cg)) {
+    const bias = t.options.bias ? { bias: gather(t.options.bias, 0, os) } : {};
     const sub = {
       input: slab(t.input, 1, gi * Ig, (gi + 1) * Ig),
-      weight: slab(slab(t.weight, 0, gi * Ig, (gi + 1) * Ig), 1, l, l + 1),
+      weight: gather(
+        slab(t.weight, 0, gi * Ig, (gi + 1) * Ig),
+        1,
+        os.map((o) => o - gi * Cg),
+      ),
       options: { ...options, groups: 1, ...bias },
     };
-    const want = transposeExpectation(sub);
-    ctx.observe(
-      expectBounded(slab(y, 1, o, o + 1), {
-        ...want,
-        label: `convTranspose2d output channel ${o} (every image and position)`,
-      }),
-    );
+    const label = `convTranspose2d output channels ${os.join(', ')}, every image and position [image, channel of these, row, column]`;
+    ctx.observe(expectBounded(gather(y, 1, os), { ...transposeExpectation(sub), label }));
   }
 }

@@ -88,8 +88,12 @@ export function combine(
       const to = (a * count + r) * inner;
       for (const [i, c] of list[r]) {
         const from = (axis === 0 ? i : a * B + i) * inner;
-        const k = absolute ? Math.abs(c) : c;
-        for (let e = 0; e < inner; e++) out[to + e] += k * (absolute ? Math.abs(data[from + e]) : data[from + e]);
+        if (absolute) {
+          const k = Math.abs(c);
+          for (let e = 0; e < inner; e++) out[to + e] += k * Math.abs(data[from + e]);
+        } else {
+          for (let e = 0; e < inner; e++) out[to + e] += c * data[from + e];
+        }
       }
     }
   }
@@ -112,6 +116,28 @@ export function slab(t: Tensor, axis: 0 | 1, from: number, to: number): Tensor {
   else {
     for (let a = 0; a < A; a++)
       data.set(t.data.subarray((a * B + from) * plane, (a * B + to) * plane), a * (to - from) * plane);
+  }
+  return { shape, data };
+}
+
+/**
+ * The given indices of axis 0 or 1 of a 1-D to 4-D tensor, in that order, copied, in its dtype.
+ * @example gather(y, 1, [0, 17, 64]) // output channels 0, 17 and 64 of y [N, O, OH, OW]
+ */
+export function gather(t: Tensor, axis: 0 | 1, indices: readonly number[]): Tensor {
+  const shape = [...t.shape];
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const [outer, size] = [axis === 0 ? 1 : shape[0], shape[axis]];
+  shape[axis] = indices.length;
+  const data =
+    t.data instanceof Float64Array
+      ? new Float64Array(outer * indices.length * inner)
+      : new Float32Array(outer * indices.length * inner);
+  for (let a = 0; a < outer; a++) {
+    for (const [k, i] of indices.entries()) {
+      const from = (a * size + i) * inner;
+      data.set(t.data.subarray(from, from + inner), (a * indices.length + k) * inner);
+    }
   }
   return { shape, data };
 }

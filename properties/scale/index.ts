@@ -13,7 +13,7 @@ import { seededRandom } from '../../src/random.js';
 import { ComparisonError } from '../spec/index.js';
 import type { Capability, ConvImplementation, PropertyContext, PropertyDefinition } from '../types.js';
 import { scaleParams } from './arbitrary.js';
-import { calibrate } from './calibrate.js';
+import { workCap } from './calibrate.js';
 import { CATALOG, scaleLayer, type CatalogLayer } from './catalog.js';
 import { checkBackward, checkForward, checkTranspose } from './checks.js';
 import { describeParams, type ScaleOp, type ScaleParams } from './params.js';
@@ -94,8 +94,9 @@ function randomCases(op: ScaleOp, name: string): PropertyDefinition {
     requires: [NEEDS[op]],
     runsFactor: (ctx) => ctx.scale.limits.runsFactor,
     property: (ctx) => {
-      const { work, reason: why } = calibrate(ctx);
+      const { work, reason: why } = workCap(ctx, op);
       ctx.note(why);
+      ctx.pin({ scaleWork: work });
       const cases = scaleParams(ctx.scale.limits, ctx.dtype, work).map((p) => ({
         ...p,
         [fc.toStringMethod]: () => `${describeParams(p, op)} ${JSON.stringify(p)}`,
@@ -117,8 +118,9 @@ const catalogProperty: PropertyDefinition = {
   requires: ['conv2d'],
   runsFactor: () => 0,
   property: (ctx) => {
-    const { work, reason: why } = calibrate(ctx);
+    const { work, reason: why } = workCap(ctx, 'catalog');
     ctx.note(why);
+    ctx.pin({ scaleWork: work });
     const layers = CATALOG.map((l) => ({ layer: l, ...scaleLayer(l, 2 ** work) }));
     const scaled = layers.filter((s) => s.scaled).map((s) => `${s.layer.name}: ${s.scaled}`);
     if (scaled.length) ctx.note(`scaled to fit: ${scaled.join('; ')}`);

@@ -26,12 +26,14 @@ export interface ScaleLimits {
   readonly maxReduction: number;
   /**
    * log2 of the most multiply-adds one case may take (N·O·OH·OW·C/g·KH·KW).
-   * The run lowers it when the implementation is too slow for the time
-   * below (and says so); `VerifyOptions.scaleWork` pins it.
+   * Each property lowers it to fit its seconds below at the measured speeds
+   * (and says so); `VerifyOptions.scaleWork` pins it.
    */
   readonly maxWork: number;
-  /** Seconds the catalog of real layers should take at most; it sets the measured work cap. */
+  /** Seconds the catalog of real layers should take; with the measured speeds it sets the catalog's work cap. */
   readonly catalogSeconds: number;
+  /** Seconds each property of random cases should take; it sets their work cap the same way. */
+  readonly caseSeconds: number;
   /** Seconds the threshold search after a failure may take. */
   readonly searchSeconds: number;
   /** Random cases per scale property, relative to the profile's runs. */
@@ -51,7 +53,8 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
     maxKernel: 13,
     maxReduction: 4608,
     maxWork: 25,
-    catalogSeconds: 6,
+    catalogSeconds: 7,
+    caseSeconds: 3,
     searchSeconds: 30,
     runsFactor: 1,
   },
@@ -64,6 +67,7 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
     maxReduction: 9216,
     maxWork: 27,
     catalogSeconds: 30,
+    caseSeconds: 20,
     searchSeconds: 60,
     runsFactor: 0.5,
   },
@@ -76,6 +80,7 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
     maxReduction: 18432,
     maxWork: 29,
     catalogSeconds: 120,
+    caseSeconds: 60,
     searchSeconds: 120,
     runsFactor: 0.25,
   },
@@ -83,37 +88,35 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
 
 /** What one measurement of the implementation's and the model's speed found. */
 export interface Calibration {
-  /** log2 of the multiply-adds one case may take in this run. */
-  readonly work: number;
-  /** Multiply-adds per second of the implementation's conv2d (null when the cap was pinned). */
-  readonly implRate: number | null;
-  /** Multiply-adds per second of the float64 model (null when the cap was pinned). */
-  readonly modelRate: number | null;
-  /** Why the cap is what it is, in one line. */
-  readonly reason: string;
+  /** Multiply-adds per second of the implementation's conv2d (Infinity when it threw on the probe). */
+  readonly implRate: number;
+  /** Multiply-adds per second of the float64 model. */
+  readonly modelRate: number;
 }
 
 /**
  * The scale settings of one `verify` run, shared by its properties: the
  * limits, a pinned work cap (or null: measure it) and the measurement
  * once made.
- * @example const s: ScaleSettings = scaleSettings(SCALE_LIMITS.quick, 22); s.calibration.value // undefined until measured
+ * @example const s: ScaleSettings = scaleSettings(SCALE_LIMITS.quick, 22, 100); s.calibration.value // undefined until measured
  */
 export interface ScaleSettings {
   readonly limits: ScaleLimits;
   /** log2 work cap given by the caller (a replay), or null to measure. */
   readonly pinnedWork: number | null;
+  /** Runs per property of this run, before a property's factor. */
+  readonly runs: number;
   /** Filled by the first scale property that runs. */
   readonly calibration: { value?: Calibration };
 }
 
 /**
  * Fresh scale settings for one run.
- * @example runSettings(...) // uses scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null)
+ * @example runSettings(...) // uses scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null, runs)
  */
-export function scaleSettings(limits: ScaleLimits, pinnedWork: number | null): ScaleSettings {
+export function scaleSettings(limits: ScaleLimits, pinnedWork: number | null, runs = 100): ScaleSettings {
   if (pinnedWork !== null && !(Number.isInteger(pinnedWork) && pinnedWork >= 8 && pinnedWork <= 40)) {
     throw new Error(`verify: scaleWork must be an integer from 8 to 40 (log2 of multiply-adds), got ${pinnedWork}`);
   }
-  return { limits, pinnedWork, calibration: {} };
+  return { limits, pinnedWork, runs, calibration: {} };
 }
