@@ -93,4 +93,3 @@ export {
   type VerifyReport,
 } from './verify.js';
 export type * from './types.js';
-export * from './fuzz.js';
