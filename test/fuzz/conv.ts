@@ -17,6 +17,7 @@ import {
   showLiteral,
   type Edit,
   type FuzzSession,
+  type Stage,
 } from './engine.js';
 import { optionForms, optionsObjectEdits, optionValueEdits, setOption, type OptionsDraft } from './options.js';
 import {
@@ -36,7 +37,7 @@ import {
 } from './suite.js';
 import {
   activationRank,
-  BAD_DIMS,
+  SHAPE_BREAKS,
   dtypeEdits,
   NOT_TENSORS,
   slot,
@@ -260,51 +261,19 @@ export function conv2dBackwardSessions(): fc.Arbitrary<FuzzSession> {
 /** Every way to break a plain shape argument of conv2dOutputShape. */
 function shapeArgEdits(key: 'input' | 'weight', rank: (s: number[]) => number[], zeroAt: number) {
   const f = `${key}Shape`;
-  const on =
-    (g: (s: number[]) => unknown) =>
-    (d: ConvDraft): void => {
-      const v = d[key];
-      if (Array.isArray(v)) d[key] = g([...(v as number[])]);
-    };
+  const on = (g: (s: number[]) => unknown) => (d: ConvDraft) => {
+    const v = d[key];
+    if (Array.isArray(v)) d[key] = g([...v]);
+  };
+  const broken = (what: string, codes: ConvErrorCode[], g: (s: number[]) => unknown, stage: Stage = 1, h = false) =>
+    edit<ConvDraft>(f, stage, `${f} ${what}`, codes, on(g), h);
   const notShapes: unknown[] = [5, 'abc', null, undefined, { length: 4 }, new Int32Array(4), {}];
   return choose<ConvDraft>([
-    ...notShapes.map((v) =>
-      edit<ConvDraft>(f, 3, `${f} is ${showLiteral(v)}`, ['shape'], (d) => {
-        d[key] = v;
-      }),
-    ),
-    ...BAD_DIMS.map((b) =>
-      edit<ConvDraft>(
-        f,
-        1,
-        `${f} holds ${String(b)}`,
-        ['shape'],
-        on((s) => [b, ...s.slice(1)]),
-      ),
-    ),
-    edit(f, 1, `${f} has the wrong rank`, ['rank'], on(rank)),
-    edit(
-      f,
-      1,
-      `${f} has rank 65`,
-      ['rank'],
-      on((s) => [...new Array(65 - s.length).fill(1), ...s]),
-    ),
-    edit(
-      f,
-      1,
-      `${f} has a 2^31 dimension`,
-      ['too-large'],
-      on((s) => [2 ** 31, ...s.slice(1)]),
-    ),
-    edit(
-      f,
-      1,
-      `${f} has a zero channel count`,
-      ['shape'],
-      on((s) => s.map((v, i) => (i === zeroAt ? 0 : v))),
-    ),
-    edit(f, 3, `${f} is an array whose elements throw`, [], on(hostileArray), true),
+    ...notShapes.map((v) => broken(`is ${showLiteral(v)}`, ['shape'], () => v, 3)),
+    ...SHAPE_BREAKS.map(([what, codes, apply]) => broken(what, codes, apply)),
+    broken('has the wrong rank', ['rank'], rank),
+    broken('has a zero channel count', ['shape'], (s) => s.map((v, i) => (i === zeroAt ? 0 : v))),
+    broken('is an array whose elements throw', [], hostileArray, 3, true),
   ]);
 }
 

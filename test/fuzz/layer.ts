@@ -39,7 +39,15 @@ import {
   type ConvConfig,
   type GeneratedCase,
 } from './suite.js';
-import { activationRank, converted, NOT_TENSORS, resized, zeros } from './tensorArgs.js';
+import {
+  activationRank,
+  dtypeEdits,
+  onTensor,
+  tensorSlotEdits,
+  zeros,
+  type Slot,
+  type TensorSlotSpec,
+} from './tensorArgs.js';
 
 /** The layer's config, in the drafts' `options` field (so the option table's edits apply to it). */
 type LayerDraft = OptionsDraft;
@@ -95,17 +103,55 @@ function layerOnlyEdits(cfg: ConvConfig): fc.Arbitrary<Edit<LayerDraft>> {
   ]);
 }
 
+/** A forward input or backward gradient, as a draft its edits change. */
+interface ArgDraft {
+  v: unknown;
+}
+
+/** Every way to break the argument of forward (`x`) or backward (`dy`): as any tensor, its dtype, its size. */
+function argEdits(name: 'x' | 'dy'): fc.Arbitrary<Edit<ArgDraft>> {
+  const s: Slot<ArgDraft> = {
+    name,
+    get: (d) => d.v,
+    set: (d, v) => {
+      d.v = v;
+    },
+  };
+  const [axis, what, code] = name === 'x' ? [3, 'one more channel', 'channels'] : [2, 'one row more', 'grad-output'];
+  const grown = onTensor(s, (t) => {
+    const shape = [...t.shape];
+    shape[shape.length - axis]++;
+    return zeros(dtypeOfTensor(t as Tensor), shape);
+  });
+  // A zero-sized gradOutput is just of the wrong shape; a zero-channel input is refused as a shape.
+  const spec: TensorSlotSpec =
+    name === 'x'
+      ? { rank: activationRank('rank'), zeroDim: { index: (sh) => sh.length - 3, code: 'shape' } }
+      : { rank: activationRank('grad-output') };
+  return fc.oneof(
+    tensorSlotEdits(s, spec),
+    dtypeEdits([s]),
+    choose([edit(name, 0, `${name} with ${what}`, [code as ConvErrorCode], grown)]),
+  );
+}
+
 type LayerOp =
-  | { readonly op: 'forward' | 'backward'; readonly edit: number }
+  | { readonly op: 'forward' | 'backward'; readonly edit: Edit<ArgDraft> | null }
   | { readonly op: 'zeroGrad' | 'parameters' }
   | { readonly op: 'sgd'; readonly lr: number };
 
-/** How a forward/backward argument is broken (index into the slot's edits), or -1 for a valid one. */
-const argEdit = fc.oneof({ weight: 2, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(1000) });
+/** Forward and backward with a valid argument two times in three, else a broken one. */
+const pass = (op: 'forward' | 'backward') =>
+  fc
+    .oneof(
+      { weight: 2, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: argEdits(op === 'forward' ? 'x' : 'dy') },
+    )
+    .map((e): LayerOp => ({ op, edit: e }));
 
 const layerOp: fc.Arbitrary<LayerOp> = fc.oneof(
-  { weight: 4, arbitrary: argEdit.map((e) => ({ op: 'forward' as const, edit: e })) },
-  { weight: 4, arbitrary: argEdit.map((e) => ({ op: 'backward' as const, edit: e })) },
+  { weight: 4, arbitrary: pass('forward') },
+  { weight: 4, arbitrary: pass('backward') },
   { weight: 1, arbitrary: fc.constantFrom({ op: 'zeroGrad' as const }, { op: 'parameters' as const }) },
   { weight: 1, arbitrary: fc.integer({ min: -4, max: 4 }).map((m) => ({ op: 'sgd' as const, lr: m / 16 })) },
 );
@@ -129,38 +175,6 @@ function expectUnchanged(layer: Conv2d, before: number[][], what: string): void 
     throw new Error(`${what} changed the layer's parameters or gradients`);
 }
 
-/** Broken variants of a layer's forward input or backward gradient (drawn by index). */
-function brokenArgs(slot: 'x' | 'dy', t: Tensor): Edit<{ v: unknown }>[] {
-  type D = { v: unknown };
-  const code: ConvErrorCode = slot === 'x' ? 'rank' : 'grad-output';
-  const set = (name: string, codes: ConvErrorCode[], v: () => unknown, stage: 0 | 1 | 3 = 1, h = false) =>
-    edit<D>(
-      slot,
-      stage,
-      name,
-      codes,
-      (d) => {
-        d.v = v();
-      },
-      h,
-    );
-  const grown = (axis: number): Tensor => {
-    const shape = [...t.shape];
-    shape[shape.length - axis]++;
-    return zeros(dtypeOfTensor(t), shape);
-  };
-  return [
-    ...NOT_TENSORS.map(([label, make, c]) => set(`${slot} is ${label}`, [c], make, 3)),
-    set(`${slot} of the wrong rank`, [code], () => ({ shape: activationRank(code).reshape(t.shape), data: t.data })),
-    set(`${slot} in the other dtype`, ['dtype'], () => converted(t)),
-    set(`${slot}.shape disagrees with its data`, ['data-length'], () => ({ shape: resized(t.shape), data: t.data })),
-    slot === 'x'
-      ? set('x with one more channel', ['channels'], () => grown(3), 0)
-      : set('dy one row taller', ['grad-output'], () => grown(2), 0),
-    set(`${slot}.data is a throwing getter`, [], () => hostile({ shape: t.shape }, 'data'), 3, true),
-  ];
-}
-
 /** The model case of the layer's conv with its current parameters. */
 function layerCase(layer: Conv2d, cfg: ConvConfig, x: Tensor): GeneratedCase {
   const bias = layer.bias ? paramTensor(layer.bias) : null;
@@ -177,16 +191,14 @@ function layerCase(layer: Conv2d, cfg: ConvConfig, x: Tensor): GeneratedCase {
 function passCall(
   cfg: ConvConfig,
   pass: 'forward' | 'backward',
-  editIndex: number,
+  chosen: Edit<ArgDraft> | null,
   x: Tensor,
   dy: Tensor,
   st: LayerState,
 ): FuzzCall {
   const forward = pass === 'forward';
   const layer = (): Conv2d => st.layer!;
-  const broken = brokenArgs(forward ? 'x' : 'dy', forward ? x : dy);
-  const chosen = editIndex < 0 ? null : broken[editIndex % broken.length];
-  const d = { v: (forward ? x : dy) as unknown };
+  const d: ArgDraft = { v: forward ? x : dy };
   chosen?.apply(d);
   // Whether backward comes before any successful forward is known only when the step runs.
   let noForward = false;
@@ -309,7 +321,7 @@ export function conv2dLayerSessions(): fc.Arbitrary<FuzzSession> {
       })
       .map(({ seed, dtypeGiven, x, dy, edits, ops }) => {
         const config = layerConfigOf(cfg, seed, dtypeGiven);
-        const steps = ops.map((o) => ('edit' in o ? `${o.op}(${o.edit < 0 ? 'valid' : `broken #${o.edit}`})` : o.op));
+        const steps = ops.map((o) => ('edit' in o ? `${o.op}(${o.edit?.name ?? 'valid'})` : o.op));
         const names = edits.map((e) => e.name);
         const label = `${editedLabel(`new Conv2d(${JSON.stringify(config)})`, names)} then ${steps.join(', ')} with x ${showTensor(x)}, dy ${showTensor(dy)}`;
         return session('Conv2d', label, () => {

@@ -21,7 +21,7 @@ export {
   gradientExpectations,
   type Expectation,
 } from '../../properties/compare.js';
-export { forEachTap, modelConv2dBackward, resolveConv } from '../../properties/model.js';
+export { forEachTap, resolveConv } from '../../properties/model.js';
 export { suiteEnv } from '../../properties/profile.js';
 export {
   count,

@@ -4,7 +4,7 @@
  * built here independently of the function under test.
  */
 import fc from 'fast-check';
-import type { DType, Nested, Tensor } from '../../src/index.js';
+import type { ConvErrorCode, DType, Nested, Tensor } from '../../src/index.js';
 import {
   asTensor,
   callSessions,
@@ -18,7 +18,7 @@ import {
   type FuzzSession,
 } from './engine.js';
 import { count, dtypeOfTensor, fromFunction, showTensor } from './suite.js';
-import { BAD_DIMS, resized, slot, tensorForms, tensorSlotEdits } from './tensorArgs.js';
+import { resized, SHAPE_BREAKS, slot, tensorForms, tensorSlotEdits } from './tensorArgs.js';
 
 /** Nested arrays of `data` in `shape` (a number for rank 0), built independently of `toNested`. */
 export function nestedOf(shape: readonly number[], data: ArrayLike<number>): Nested {
@@ -96,7 +96,7 @@ function withLastRow(values: unknown): unknown {
 }
 
 function valueEdits(form: ValueForm, shape: readonly number[], size: number): Edit<TensorDraft>[] {
-  const set = (name: string, codes: ('type' | 'rank' | 'too-large')[], make: () => unknown, h = false) =>
+  const set = (name: string, codes: ConvErrorCode[], make: () => unknown, h = false) =>
     edit<TensorDraft>(
       'values',
       3,
@@ -153,7 +153,7 @@ function valueEdits(form: ValueForm, shape: readonly number[], size: number): Ed
 }
 
 function shapeEdits(form: ValueForm, literalShape: readonly number[]): Edit<TensorDraft>[] {
-  const set = (name: string, codes: ('shape' | 'rank' | 'too-large' | 'data-length')[], v: unknown) =>
+  const set = (name: string, codes: ConvErrorCode[], v: unknown) =>
     edit<TensorDraft>('shape', 1, name, codes, (d) => {
       d.shape = v;
     });
@@ -162,10 +162,8 @@ function shapeEdits(form: ValueForm, literalShape: readonly number[]): Edit<Tens
     ...(['abc', 5, { length: 1 }, new Int32Array(1), null] as unknown[]).map((v) =>
       set(`shape is ${showLiteral(v)}`, ['shape'], v),
     ),
-    ...BAD_DIMS.map((b) => set(`shape holds ${String(b)}`, ['shape'], [b, ...literalShape.slice(1)])),
+    ...SHAPE_BREAKS.map(([what, codes, apply]) => set(`shape ${what}`, codes, apply(literalShape))),
     set('shape of another size', nested ? ['shape', 'data-length'] : ['data-length'], resized(literalShape)),
-    set('shape of rank 65', ['rank'], new Array(65).fill(1)),
-    set('shape with a 2^31 dimension', ['too-large'], [2 ** 31, 0]),
   ];
 }
 

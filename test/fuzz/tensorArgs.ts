@@ -99,8 +99,22 @@ export const NOT_TENSORS: readonly Replacement[] = [
   ['shape as a typed array', () => ({ shape: new Int32Array([1]), data: new Float32Array(1) }), 'shape'],
 ];
 
-/** Values no dimension of a shape may hold (a size above 2^30 is 'too-large', tested apart). */
-export const BAD_DIMS: readonly unknown[] = [-1, 1.5, Number.NaN, Infinity, -Infinity, '2', null, undefined, [1], true];
+/** Values no dimension of a shape may hold (a size above 2^30 is 'too-large', below). */
+const BAD_DIMS: readonly unknown[] = [-1, 1.5, Number.NaN, Infinity, -Infinity, '2', null, undefined, [1], true];
+
+/** A way to break a shape: what is wrong, the codes refusing it, and the breaking. */
+export type ShapeBreak = readonly [what: string, codes: ConvErrorCode[], apply: (s: readonly unknown[]) => unknown[]];
+
+/**
+ * Ways to break a shape whatever the function: a dimension that is no size,
+ * rank 65, a dimension of 2^31.
+ * @example SHAPE_BREAKS.map(([what, , apply]) => `${what}: ${JSON.stringify(apply([2, 3]))}`)
+ */
+export const SHAPE_BREAKS: readonly ShapeBreak[] = [
+  ...BAD_DIMS.map((b): ShapeBreak => [`holds ${String(b)}`, ['shape'], (s) => [b, ...s.slice(1)]]),
+  ['has rank 65', ['rank'], (s) => [...new Array(65 - s.length).fill(1), ...s]],
+  ['has a 2^31 dimension', ['too-large'], (s) => [2 ** 31, ...s.slice(1)]],
+];
 
 /** How a slot's tensor may be wrongly ranked (same size), and the code refusing it. */
 export interface RankSpec {
@@ -126,47 +140,38 @@ export interface TensorSlotSpec {
 /** Every way to break one tensor argument (one family: the slot's name). */
 export function tensorSlotEdits<D>(slot: Slot<D>, spec: TensorSlotSpec): fc.Arbitrary<Edit<D>> {
   const f = slot.name;
-  const reshaped = (name: string, code: ConvErrorCode, shape: (s: readonly number[]) => unknown[]): Edit<D> =>
+  const reshaped = (what: string, codes: ConvErrorCode[], shape: (s: readonly number[]) => unknown[]): Edit<D> =>
     edit(
       f,
       1,
-      `${f}${name}`,
-      [code],
+      `${f}.shape ${what}`,
+      codes,
       onTensor(slot, (t) => ({ shape: shape(t.shape), data: t.data })),
     );
-  const nullish: Replacement[] = spec.nullishValid
-    ? []
-    : [
-        ['null', () => null, 'type'],
-        ['undefined', () => undefined, 'type'],
-      ];
+  const getter = (key: 'data' | 'shape'): Edit<D> =>
+    edit(
+      f,
+      3,
+      `${f}.${key} is a throwing getter`,
+      [],
+      onTensor(slot, (t) => hostile({ ...t }, key)),
+      true,
+    );
+  const nullish: Replacement[] = [
+    ['null', () => null, 'type'],
+    ['undefined', () => undefined, 'type'],
+  ];
   const items: Edit<D>[] = [
-    ...[...NOT_TENSORS, ...nullish].map(([label, make, code]) =>
+    ...[...NOT_TENSORS, ...(spec.nullishValid ? [] : nullish)].map(([label, make, code]) =>
       edit<D>(f, 3, `${f} is ${label}`, [code], (d) => slot.set(d, make())),
     ),
-    reshaped('.shape disagrees with its data', 'data-length', resized),
-    ...BAD_DIMS.map((bad) => reshaped(`.shape holds ${String(bad)}`, 'shape', (s) => [bad, ...s.slice(1)])),
-    reshaped('.shape has rank 65', 'rank', (s) => [...new Array(65 - s.length).fill(1), ...s]),
-    reshaped('.shape has a 2^31 dimension', 'too-large', (s) => [2 ** 31, ...s.slice(1)]),
-    edit(
-      f,
-      3,
-      `${f}.data is a throwing getter`,
-      [],
-      onTensor(slot, (t) => hostile({ shape: t.shape }, 'data')),
-      true,
-    ),
-    edit(
-      f,
-      3,
-      `${f}.shape is a throwing getter`,
-      [],
-      onTensor(slot, (t) => hostile({ data: t.data }, 'shape')),
-      true,
-    ),
+    reshaped('disagrees with its data', ['data-length'], resized),
+    ...SHAPE_BREAKS.map(([what, codes, apply]) => reshaped(what, codes, apply)),
+    getter('data'),
+    getter('shape'),
   ];
-  if (spec.rank) items.push(reshaped(' has the wrong rank', spec.rank.code, spec.rank.reshape));
-  const zero = spec.zeroDim;
+  const { rank, zeroDim: zero } = spec;
+  if (rank) items.push(reshaped('has the wrong rank', [rank.code], rank.reshape));
   if (zero) {
     const emptied = onTensor(slot, (t) => {
       const shape = [...t.shape];
