@@ -230,6 +230,13 @@ describe('regressions found by fuzzing (each once crashed or hung)', () => {
     expect(codeOf(() => new Conv2d({ inChannels: 1e6, outChannels: 1e6, kernelSize: 3 }))).toBe('too-large');
   });
 
+  test('new Conv2d with groups: null: ConvError(groups) as in conv2d, was read as groups 1', () => {
+    expect(codeOf(() => new Conv2d({ inChannels: 2, outChannels: 2, kernelSize: 1, groups: bad(null) }))).toBe(
+      'groups',
+    );
+    expect(codeOf(() => conv2d(one(), one(), { groups: bad(null) }))).toBe('groups');
+  });
+
   test('sgd([{}], 0.1): ConvError(type), was TypeError', () => {
     expect(codeOf(() => sgd(bad([{}]), 0.1))).toBe('type');
   });
