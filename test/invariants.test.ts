@@ -44,6 +44,7 @@ import {
   type GeneratedCase,
   type TransposeCase,
 } from './fuzz/suite.js';
+import { FUZZ_BIG_LIMITS, FUZZ_LIMITS } from './fuzz/conv.js';
 
 const env = suiteEnv();
 const scale = { quick: 1, ci: 3, deep: 10 }[env.profile.name];
@@ -51,32 +52,11 @@ const runs = (quick: number): number => (process.env.CONVPROOF_RUNS ? env.runs :
 const assertProp = <T>(arb: fc.Arbitrary<T>, predicate: (v: T) => void, quick: number): void =>
   fc.assert(fc.property(arb, predicate), { numRuns: runs(quick), seed: env.seed, path: env.path });
 
-const LIMITS = {
-  maxBatch: 2,
-  maxGroups: 3,
-  maxChannels: 4,
-  maxKernel: 3,
-  maxStride: 3,
-  maxDilation: 2,
-  maxPad: 2,
-  maxExtra: 3,
-};
-/** Large enough (≥ 4096 multiply-adds) for the public functions to take their fast kernels, not the reference loops. */
-const BIG = {
-  maxBatch: 3,
-  maxGroups: 2,
-  maxChannels: 16,
-  maxKernel: 4,
-  maxStride: 2,
-  maxDilation: 2,
-  maxPad: 2,
-  maxExtra: 16,
-};
 /** Small and large configurations, half and half (about 2 in 5 large ones reach the fast kernels). */
 const configs = (extra: object = {}): fc.Arbitrary<ConvConfig> =>
   fc.oneof(
-    convConfig({ ...LIMITS, dtype: 'both', ...extra }),
-    convConfig({ ...BIG, dtype: 'both', emptyBatch: false, ...extra }),
+    convConfig({ ...FUZZ_LIMITS, dtype: 'both', ...extra }),
+    convConfig({ ...FUZZ_BIG_LIMITS, dtype: 'both', emptyBatch: false, ...extra }),
   );
 const cases = (extra: object = {}): fc.Arbitrary<GeneratedCase> => configs(extra).chain((cfg) => caseData(cfg));
 const outShape = (cfg: ConvConfig): number[] =>
@@ -133,7 +113,10 @@ function bitsEqual(a: unknown, b: unknown): void {
 
 /** Transposed cases of the suite's arbitrary, small and large half and half (`values`: constraints of the data). */
 const transposeCases = (values: object = {}, dtype: DType | 'both' = 'both'): fc.Arbitrary<TransposeCase> =>
-  fc.oneof(transposeCase({ ...LIMITS, dtype, ...values }), transposeCase({ ...BIG, dtype, ...values }));
+  fc.oneof(
+    transposeCase({ ...FUZZ_LIMITS, dtype, ...values }),
+    transposeCase({ ...FUZZ_BIG_LIMITS, dtype, ...values }),
+  );
 
 // ------------------------------------------------------------------ never mutated, fresh results
 
