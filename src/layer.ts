@@ -89,7 +89,14 @@ export class Conv2d {
     }
     const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
     const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
-    const groups = positiveInt(fn, 'groups', config.groups ?? 1, 'groups');
+    // Checked by the option table's rules, like conv2d's own options.
+    const { groups } = parseConv2dOptions(fn, {
+      stride: config.stride,
+      padding: config.padding,
+      dilation: config.dilation,
+      groups: config.groups,
+      paddingMode: config.paddingMode,
+    });
     const k = config.kernelSize;
     if (Array.isArray(k) && k.length !== 2)
       fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
@@ -108,12 +115,6 @@ export class Conv2d {
     const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (typeof seed !== 'number' || !Number.isFinite(seed))
       fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
-    parseConv2dOptions(fn, {
-      stride: config.stride,
-      padding: config.padding,
-      dilation: config.dilation,
-      paddingMode: config.paddingMode,
-    });
     // Copies: the caller may reuse (and change) its arrays after construction.
     this.options = {
       stride: copyOption(config.stride),

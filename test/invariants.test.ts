@@ -26,19 +26,25 @@ import {
   type DType,
   type Tensor,
 } from '../src/index.js';
-import { caseData, convConfig, type ConvConfig, type GeneratedCase } from '../properties/arbitraries/index.js';
-import { tensorData } from '../properties/arbitraries/tensorData.js';
 import {
+  caseData,
+  convConfig,
+  count,
   expectBounded,
   forEachTap,
   forwardExpectation,
   gradientExpectations,
-  modelConv2dBackward,
   resolveConv,
+  suiteEnv,
+  tensorData,
+  transposeCase,
+  transposeExpectation,
+  type ConvConfig,
   type Expectation,
-} from '../properties/spec/index.js';
-import { suiteEnv } from '../properties/profile.js';
-import { count, fromFunction } from '../properties/tensors.js';
+  type GeneratedCase,
+  type TransposeCase,
+} from './fuzz/suite.js';
+import { FUZZ_BIG_LIMITS, FUZZ_LIMITS } from './fuzz/conv.js';
 
 const env = suiteEnv();
 const scale = { quick: 1, ci: 3, deep: 10 }[env.profile.name];
@@ -46,32 +52,11 @@ const runs = (quick: number): number => (process.env.CONVPROOF_RUNS ? env.runs :
 const assertProp = <T>(arb: fc.Arbitrary<T>, predicate: (v: T) => void, quick: number): void =>
   fc.assert(fc.property(arb, predicate), { numRuns: runs(quick), seed: env.seed, path: env.path });
 
-const LIMITS = {
-  maxBatch: 2,
-  maxGroups: 3,
-  maxChannels: 4,
-  maxKernel: 3,
-  maxStride: 3,
-  maxDilation: 2,
-  maxPad: 2,
-  maxExtra: 3,
-};
-/** Large enough (≥ 4096 multiply-adds) for the public functions to take their fast kernels, not the reference loops. */
-const BIG = {
-  maxBatch: 3,
-  maxGroups: 2,
-  maxChannels: 16,
-  maxKernel: 4,
-  maxStride: 2,
-  maxDilation: 2,
-  maxPad: 2,
-  maxExtra: 16,
-};
 /** Small and large configurations, half and half (about 2 in 5 large ones reach the fast kernels). */
 const configs = (extra: object = {}): fc.Arbitrary<ConvConfig> =>
   fc.oneof(
-    convConfig({ ...LIMITS, dtype: 'both', ...extra }),
-    convConfig({ ...BIG, dtype: 'both', emptyBatch: false, ...extra }),
+    convConfig({ ...FUZZ_LIMITS, dtype: 'both', ...extra }),
+    convConfig({ ...FUZZ_BIG_LIMITS, dtype: 'both', emptyBatch: false, ...extra }),
   );
 const cases = (extra: object = {}): fc.Arbitrary<GeneratedCase> => configs(extra).chain((cfg) => caseData(cfg));
 const outShape = (cfg: ConvConfig): number[] =>
@@ -126,90 +111,12 @@ function bitsEqual(a: unknown, b: unknown): void {
   expect(fingerprint(a).replace(/@\d+/g, '')).toBe(fingerprint(b).replace(/@\d+/g, ''));
 }
 
-/** A transposed conv built from a conv configuration (the conv's output is its input). */
-interface TransposeCase {
-  readonly input: Tensor;
-  readonly weight: Tensor;
-  readonly options: ConvTranspose2dOptions;
-  readonly cfg: ConvConfig;
-  readonly bias: Tensor | null;
-}
-
-/** outputPadding below the stride keeps the adjoint conv's output exactly the transposed input. */
-function transposeCases(values: object = {}, dtype: DType | 'both' = 'both'): fc.Arbitrary<TransposeCase> {
-  return configs({ dtype, paddingModes: ['zeros'] }).chain((cfg) => {
-    const fits = (OH: number, s: number, d: number, k: number, p: readonly [number, number]): boolean =>
-      (OH - 1) * s - p[0] - p[1] + d * (k - 1) + 1 >= 1;
-    const ph = fits(cfg.OH, cfg.stride[0], cfg.dilation[0], cfg.KH, cfg.pads[0]) ? cfg.pads[0] : [0, 0];
-    const pw = fits(cfg.OW, cfg.stride[1], cfg.dilation[1], cfg.KW, cfg.pads[1]) ? cfg.pads[1] : [0, 0];
-    return fc
-      .record({
-        input: tensorData(cfg.dtype, outShape(cfg), values),
-        weight: tensorData(cfg.dtype, cfg.weightShape, values),
-        bias: fc.option(tensorData(cfg.dtype, [cfg.C], values), { nil: null }),
-        oph: fc.integer({ min: 0, max: cfg.stride[0] - 1 }),
-        opw: fc.integer({ min: 0, max: cfg.stride[1] - 1 }),
-      })
-      .map(({ input, weight, bias, oph, opw }) => ({
-        input,
-        weight,
-        cfg,
-        bias,
-        options: {
-          stride: [...cfg.stride],
-          dilation: [...cfg.dilation],
-          groups: cfg.groups,
-          padding: [
-            [ph[0], ph[1]],
-            [pw[0], pw[1]],
-          ],
-          outputPadding: [oph, opw],
-          ...(bias ? { bias } : {}),
-        } as ConvTranspose2dOptions,
-      }));
-  });
-}
-
-/**
- * The float64 model of a transposed conv: the gradInput of the conv it is
- * the adjoint of (properties/model.ts), plus the bias.
- */
-function transposeModel(t: TransposeCase, y: Tensor): Expectation {
-  const { cfg } = t;
-  const [sh, sw] = cfg.stride;
-  const [dh, dw] = cfg.dilation;
-  const pads = t.options.padding as [[number, number], [number, number]];
-  const [oph, opw] = t.options.outputPadding as [number, number];
-  const H = (cfg.OH - 1) * sh - pads[0][0] - pads[0][1] + dh * (cfg.KH - 1) + oph + 1;
-  const W = (cfg.OW - 1) * sw - pads[1][0] - pads[1][1] + dw * (cfg.KW - 1) + opw + 1;
-  const shape = cfg.batched ? [cfg.N, cfg.C, H, W] : [cfg.C, H, W];
-  const r = resolveConv(shape, cfg.weightShape, {
-    stride: cfg.stride,
-    dilation: cfg.dilation,
-    groups: cfg.groups,
-    padding: pads,
-  });
-  const dummy = fromFunction('float64', shape, () => 0);
-  const v = modelConv2dBackward(r, dummy, t.weight, y);
-  const m = modelConv2dBackward(r, dummy, t.weight, y, true);
-  const plane = H * W;
-  const terms = Float64Array.from(v.inputTerms, (n) => n + (t.bias ? 1 : 0));
-  if (t.bias) {
-    for (let p = 0; p < v.gradInput.length; p++) {
-      const b = t.bias.data[Math.floor(p / plane) % cfg.C];
-      v.gradInput[p] += b;
-      m.gradInput[p] += Math.abs(b);
-    }
-  }
-  return {
-    label: 'convTranspose2d output',
-    shape,
-    dtype: cfg.dtype,
-    value: v.gradInput,
-    magnitude: m.gradInput,
-    terms,
-  };
-}
+/** Transposed cases of the suite's arbitrary, small and large half and half (`values`: constraints of the data). */
+const transposeCases = (values: object = {}, dtype: DType | 'both' = 'both'): fc.Arbitrary<TransposeCase> =>
+  fc.oneof(
+    transposeCase({ ...FUZZ_LIMITS, dtype, ...values }),
+    transposeCase({ ...FUZZ_BIG_LIMITS, dtype, ...values }),
+  );
 
 // ------------------------------------------------------------------ never mutated, fresh results
 
@@ -647,19 +554,17 @@ describe('NaN and ±Inf follow the rule: zero-padding taps skipped, real taps by
     );
   });
 
-  test('for any transposed case with NaN/±Inf planted, convTranspose2d matches the adjoint model (specials exactly)', () => {
+  test('for any transposed case with NaN/±Inf planted, convTranspose2d matches the scatter model (specials exactly)', () => {
     const arb = fc.tuple(transposeCases(), plantings).map(([t, ps]) => {
       const edit = (x: Tensor, target: Planting['target']): Tensor => {
         const data = x.data.slice();
         for (const p of ps) if (p.target === target && data.length) data[p.at % data.length] = p.value;
         return { shape: x.shape, data };
       };
-      const bias = t.bias ? edit(t.bias, 'bias') : null;
+      const bias = t.options.bias ? edit(t.options.bias, 'bias') : null;
       return {
-        ...t,
         input: edit(t.input, 'input'),
         weight: edit(t.weight, 'weight'),
-        bias,
         options: bias ? { ...t.options, bias } : t.options,
       };
     });
@@ -667,7 +572,7 @@ describe('NaN and ±Inf follow the rule: zero-padding taps skipped, real taps by
       arb,
       (t) => {
         for (const impl of [convTranspose2d, reference.convTranspose2d])
-          expectBounded(impl(t.input, t.weight, t.options), transposeModel(t, t.input));
+          expectBounded(impl(t.input, t.weight, t.options), transposeExpectation(t));
       },
       200,
     );
@@ -731,15 +636,13 @@ describe('float32 overflow gives ±Inf where the float64 model leaves the range,
     assertProp(
       transposeCases(HUGE, 'float32'),
       (t0) => {
-        const bias = t0.bias ? scaled(t0.bias) : null;
+        const bias = t0.options.bias ? scaled(t0.options.bias) : null;
         const t = {
-          ...t0,
           input: scaled(t0.input),
           weight: scaled(t0.weight),
-          bias,
           options: bias ? { ...t0.options, bias } : t0.options,
         };
-        const want = transposeModel(t, t.input);
+        const want = transposeExpectation(t);
         const y = convTranspose2d(t.input, t.weight, t.options);
         expectBounded(y, want);
         overflowed += expectInfWhereOverflow(y, want);
