@@ -126,25 +126,28 @@ describe('scale', () => {
     // A 64→64 3×3 layer on 64×64 images. One image's float32 im2col matrix
     // is C·9·OH·OW·4 = 9 MiB; an implementation that builds it for the whole
     // batch at once grows by 9 MiB per extra image (18 MiB in float64) on top
-    // of the tensors. Ours keeps one image's working memory whatever N is
-    // (measured: the peak grows by the extra tensors + 0.3 MiB). So the growth
-    // from N = 1 to N may exceed the extra tensors by half an image's float32
-    // columns, 4.5 MiB: a full-batch im2col fails from N = 2 on.
+    // of the tensors. Ours keeps one image's working memory whatever N is:
+    // over repeated runs the growth from N = 1 exceeded the extra tensors by
+    // at most 2.4 MiB (the garbage collector moves the peak by ~2 MiB). So the
+    // growth may exceed the extra tensors by 3/4 of an image's float32
+    // columns, 6.75 MiB: a full-batch im2col fails from N = 2 on.
     const columns = 64 * 9 * 64 * 64 * 4;
-    const slack = columns / 2;
+    const slack = (3 / 4) * columns;
+    let single: Measurement | undefined;
+    const one = (): Measurement => (single ??= measure('batch', '1'));
     const growth = (m: Measurement, one: Measurement) => ({
       peak: m.peakGrowth - one.peakGrowth,
       tensors: m.tensorBytes - one.tensorBytes,
     });
 
-    test("N = 1, 2, 4: all values right, each within one image's allowance, and N = 2 and N = 4 grow the peak by at most their extra tensors + 4.5 MiB", () => {
-      const [one, ...more] = [1, 2, 4].map((n) => measure('batch', String(n)));
-      for (const m of [one, ...more]) {
+    test("N = 1, 2, 4: all values right, each within one image's allowance, and N = 2 and N = 4 grow the peak by at most their extra tensors + 6.75 MiB", () => {
+      const more = [2, 4].map((n) => measure('batch', String(n)));
+      for (const m of [one(), ...more]) {
         expectRight(m);
         expect(m.peakGrowth).toBeLessThan(m.tensorBytes + allowance(64, 64, 64, 3, 1));
       }
       for (const m of more) {
-        const g = growth(m, one);
+        const g = growth(m, one());
         console.log(
           `${m.scenario}: +${(g.peak / MiB).toFixed(1)} MiB peak for +${(g.tensors / MiB).toFixed(1)} MiB tensors`,
         );
@@ -153,9 +156,8 @@ describe('scale', () => {
     });
 
     test('a negative control that holds a full-batch float32 im2col (N = 4) breaks that bound', () => {
-      const one = measure('batch', '1');
       const control = measure('batch', '4', 'im2col');
-      const g = growth(control, one);
+      const g = growth(control, one());
       expect(g.peak).toBeGreaterThan(g.tensors + slack);
     });
   });
