@@ -54,6 +54,15 @@ export function gamma(n: number, u: number): number {
   return nu < 1 ? nu / (1 - nu) : Infinity;
 }
 
+/**
+ * The bound on one element's error: `c·γ_n·M + (n+1)·η` for a sum of `n`
+ * products of magnitude `M` (the sum of their absolute values) in `dtype`.
+ * @example elementBound(9, 4.5, 'float32') // 2·γ_9·4.5 + 10·2^-149
+ */
+export function elementBound(n: number, M: number, dtype: DType): number {
+  return TOLERANCE.factor * gamma(n, unitRoundoff(dtype)) * M + (n + 1) * TOLERANCE.underflowPerTerm[dtype];
+}
+
 /** The largest finite value of a dtype, and the magnitude from which rounding gives Infinity. */
 function overflowThreshold(dtype: DType): number {
   return dtype === 'float64' ? Number.MAX_VALUE : (2 - 2 ** -24) * 2 ** 127;
@@ -156,7 +165,6 @@ export function compareBounded(got: Tensor, want: Expectation): Comparison {
   const bad = structural(want.label, got, want.shape, want.dtype);
   if (bad) return bad;
   const u = unitRoundoff(want.dtype);
-  const eta = TOLERANCE.underflowPerTerm[want.dtype];
   let worst = 0;
   let count = 0;
   const lines: string[] = [];
@@ -172,7 +180,7 @@ export function compareBounded(got: Tensor, want: Expectation): Comparison {
       if (lines.length < SHOWN) lines.push(`${where}: got ${g}, expected ${e} (non-finite values must match exactly)`);
       continue;
     }
-    const bound = TOLERANCE.factor * gamma(n, u) * M + (n + 1) * eta;
+    const bound = elementBound(n, M, want.dtype);
     const err = Math.abs(g - e);
     const ratio = err === 0 ? 0 : M > 0 ? err / (u * M) : Infinity;
     const overflowed =

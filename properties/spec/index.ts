@@ -35,6 +35,7 @@ export {
   ComparisonError,
   compareBounded,
   compareExact,
+  elementBound,
   expectBounded,
   expectExact,
   gamma,
