@@ -14,7 +14,7 @@ export default {
     'src/errors.ts',
     'src/tensor.ts',
     'src/layer.ts',
-    // Bytes generated from kernels.wat by assemble.mjs: mutating them tests the assembler, not us.
+    // Bytes generated from kernels.wat by scripts/assemble-wasm.mjs: mutating them tests the assembler, not us.
     '!src/fast/wasm/kernels.generated.ts',
   ],
   // Stryker rewrites the sandbox's tsconfig paths through the `typescript` package's JS API,

@@ -1,4 +1,4 @@
-// Generated from kernels.wat by assemble.mjs (npm run build). Do not edit.
+// Generated from kernels.wat by scripts/assemble-wasm.mjs (npm run build). Do not edit.
 
 /** The assembled kernels.wat (2725 bytes), base64. */
 export const KERNELS_WASM_BASE64 =

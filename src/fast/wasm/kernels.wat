@@ -8,7 +8,7 @@
 ;; fuses them), exactly like the JavaScript fallback in ../kernels.ts, so the
 ;; two give bit-identical results.
 ;;
-;; Assembled by assemble.mjs into kernels.generated.ts (base64).
+;; Assembled by scripts/assemble-wasm.mjs into kernels.generated.ts (base64).
 (module
   (memory (export "memory") 1)
 
