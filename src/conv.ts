@@ -12,17 +12,9 @@
  * path is checked against; all paths accumulate in float64 and round once.
  */
 import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
-import {
-  adjointInto,
-  biasGradient,
-  checkConv2dArgs,
-  checkConv2dBackwardArgs,
-  checkCorr2dArgs,
-  forwardInto,
-  rounded,
-  type Conv2dGradients,
-} from './reference/conv2d.js';
-import { checkConvTranspose2dArgs, transposeReference } from './reference/convTranspose2d.js';
+import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
+import { transposeReference } from './reference/convTranspose2d.js';
+import { checkConv2dArgs, checkConv2dBackwardArgs, checkConvTranspose2dArgs, checkCorr2dArgs } from './validate.js';
 import { allocate, checkOut, isDim, overlaps, sizeOf, type Tensor, type TensorData } from './tensor.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
