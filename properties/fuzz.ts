@@ -58,7 +58,6 @@ export const CONV_ERROR_CODES = [
   'grad-output',
   'state',
   'too-large',
-  'out',
 ] as const satisfies readonly ConvErrorCode[];
 type Missing = Exclude<ConvErrorCode, (typeof CONV_ERROR_CODES)[number]>;
 const everyCodeListed: [Missing] extends [never] ? true : Missing = true;
@@ -1408,82 +1407,6 @@ export function convTranspose2dCalls(limits: SizeLimits = FUZZ_LIMITS): fc.Arbit
 interface PlaneDraft {
   X: unknown;
   K: unknown;
-  /** corr2d's optional output buffer (absent unless an edit gives one). */
-  out?: unknown;
-}
-
-/**
- * A copy of `t` at the start of a new buffer, and an `out` of `length`
- * elements in the same buffer from element `at` (past the copy's end, or
- * into it): how a caller ends up with an out that shares an input's memory.
- */
-function withOutAt(t: TensorLike, length: number, at: number): [TensorLike, TensorData] {
-  const buffer = storage(dtypeOfTensor(t as Tensor), Math.max(t.data.length, at + length)).fill(Number.NaN);
-  buffer.set(t.data);
-  return [{ shape: t.shape, data: buffer.subarray(0, t.data.length) }, buffer.subarray(at, at + length)];
-}
-
-/**
- * Edits giving corr2d an `out` buffer of `length` elements: valid ones (a
- * fresh buffer; one in X's buffer right after X's data; one overlapping X's
- * or K's data) and invalid ones (wrong length, dtype or kind). Applied last,
- * so they see the final X and K.
- */
-function outEdits(dtype: DType, length: number): fc.Arbitrary<Edit<PlaneDraft>> {
-  const other: DType = dtype === 'float32' ? 'float64' : 'float32';
-  const floatTensor = (v: unknown): TensorLike | null =>
-    isTensorLike(v) && (v.data instanceof Float32Array || v.data instanceof Float64Array) ? v : null;
-  return choose([
-    edit<PlaneDraft>('out', 3, 'a fresh out buffer', [], (d) => {
-      d.out = storage(dtype, length).fill(Number.NaN);
-    }),
-    edit<PlaneDraft>('out', 3, "out in X's buffer, after X's data", [], (d) => {
-      const x = floatTensor(d.X);
-      if (!x) {
-        d.out = storage(dtype, length);
-        return;
-      }
-      [d.X, d.out] = withOutAt(x, length, x.data.length);
-    }),
-    edit<PlaneDraft>('out', 3, 'out one element too long', ['out'], (d) => {
-      d.out = storage(dtype, length + 1);
-    }),
-    edit<PlaneDraft>('out', 3, 'out one element too short', ['out'], (d) => {
-      d.out = storage(dtype, length - 1);
-    }),
-    edit<PlaneDraft>('out', 3, 'out in the other dtype', ['out'], (d) => {
-      d.out = storage(other, length);
-    }),
-    edit<PlaneDraft>('out', 3, 'out a plain array', ['out'], (d) => {
-      d.out = new Array<number>(length).fill(0);
-    }),
-    edit<PlaneDraft>('out', 3, 'out null', ['out'], (d) => {
-      d.out = null;
-    }),
-    edit<PlaneDraft>('out', 3, 'out an Int32Array', ['out'], (d) => {
-      d.out = new Int32Array(length);
-    }),
-    // Valid too: corr2d reads X and K before it writes out. Each gets copies, so the case's own data stays
-    // intact. When an earlier edit has already spoiled the tensor, its error comes first; out is then plain.
-    edit<PlaneDraft>('out', 3, "out overlapping X's data", [], (d) => {
-      const x = floatTensor(d.X);
-      if (!x || x.data.length < length) {
-        d.out = storage(dtype, length);
-        return;
-      }
-      const copy = x.data.slice();
-      d.X = { shape: x.shape, data: copy };
-      d.out = copy.subarray(copy.length - length);
-    }),
-    edit<PlaneDraft>('out', 3, "out overlapping K's data", [], (d) => {
-      const k = floatTensor(d.K);
-      if (!k) {
-        d.out = storage(dtype, length);
-        return;
-      }
-      [d.K, d.out] = withOutAt(k, length, k.data.length - 1);
-    }),
-  ]);
 }
 
 /** `corr2d(X, K)` calls, checked against the model of conv2d on `[1, 1, H, W]`. */
@@ -1526,7 +1449,6 @@ export function corr2dCalls(): fc.Arbitrary<FuzzSession> {
         ]),
         dtypeEdits([xSlot, kSlot]),
         choose([...tensorForms(xSlot), ...tensorForms(kSlot)]),
-        outEdits(dtype, (H - KH + 1) * (W - KW + 1)),
       ];
       return pickEdits(choices).map((edits) => {
         const label = convLabel(
@@ -1542,14 +1464,9 @@ export function corr2dCalls(): fc.Arbitrary<FuzzSession> {
               codes,
               hostile: h,
               functions: ['corr2d'],
-              run: (s) =>
-                'out' in draft
-                  ? s.corr2d!(draft.X as Tensor, draft.K as Tensor, draft.out as TensorData)
-                  : s.corr2d!(draft.X as Tensor, draft.K as Tensor),
+              run: (s) => s.corr2d!(draft.X as Tensor, draft.K as Tensor),
               check: (r) => {
                 const y = asTensor(r, 'corr2d');
-                if ('out' in draft && y.data !== draft.out)
-                  throw new Error('corr2d: the result is not written into the given out buffer');
                 const c = { input: reshape(X, [1, 1, H, W]), weight: reshape(K, [1, 1, KH, KW]), options: {} };
                 expectBounded(y, { ...forwardExpectation(c), shape: [H - KH + 1, W - KW + 1] });
               },

@@ -150,31 +150,6 @@ for (const kernels of KERNELS) {
     '(2 x 2)',
     '(3 x 3)',
   ]);
-  add('corr2d', 'out', 'out is a plain array', () => corr2d(X(), K(), bad([0, 0, 0, 0])), [
-    'out must be a Float32Array of 4 elements',
-    '[0, 0, 0, 0]',
-  ]);
-  add('corr2d', 'out', 'out is null', () => corr2d(X(), K(), bad(null)), ['out', 'null']);
-  add('corr2d', 'out', 'out is a Float64Array for a float32 result', () => corr2d(X(), K(), new Float64Array(4)), [
-    'out is a Float64Array',
-    'float32',
-    'pass a Float32Array',
-  ]);
-  add('corr2d', 'out', 'out has the wrong length', () => corr2d(X(), K(), new Float32Array(5)), ['5 elements', '4']);
-  add(
-    'corr2d',
-    'out',
-    'out is a Float32Array for a float64 result',
-    () => corr2d(full([3, 3], 1, 'float64'), full([2, 2], 1, 'float64'), new Float32Array(4)),
-    ['out is a Float32Array', 'float64', 'pass a Float64Array'],
-  );
-  add(
-    'corr2d',
-    'out',
-    'out for a float64 result has the wrong length',
-    () => corr2d(full([3, 3], 1, 'float64'), full([2, 2], 1, 'float64'), new Float64Array(3)),
-    ['3 elements', 'pass a Float64Array of 4 elements'],
-  );
 
   // --- conv2d, conv2dBackward, conv2dOutputShape: the shared option checks -------
   // x [1,2,5,5], w [4,2,3,3]: valid output [1,4,3,3].

@@ -8,7 +8,7 @@
  * The fast kernels are checked against these.
  */
 import { tapMap, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
-import { allocate, checkOut, overlaps, type DType, type Tensor, type TensorData } from '../tensor.js';
+import { allocate, type DType, type Tensor, type TensorData } from '../tensor.js';
 import { checkConv2dArgs, checkConv2dBackwardArgs, checkCorr2dArgs } from '../validate.js';
 
 /** dL/db[o] = Σ over batch and space of dy (per plane, then over the batch), in float64. */
@@ -194,24 +194,12 @@ export function conv2dBackward(
  * The chapter's `corr2d`: valid cross-correlation of one 2-D array with a 2-D kernel.
  * @param X `[H, W]`
  * @param K `[KH, KW]`
- * @param out optional typed array of `X`'s dtype and the result's length to write into (it may share memory with `X` or `K`)
  * @returns `[H − KH + 1, W − KW + 1]`
  * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
  */
-export function corr2d(X: Tensor, K: Tensor, out?: TensorData): Tensor {
+export function corr2d(X: Tensor, K: Tensor): Tensor {
   const { x, k, dtype, geometry: g } = checkCorr2dArgs(X, K);
-  const length = g.h.out * g.w.out;
-  if (out === undefined) {
-    const fresh = allocate(dtype, length);
-    forwardInto(g, x.data, k.data, null, fresh);
-    return { shape: [g.h.out, g.w.out], data: fresh };
-  }
-  const o = checkOut('corr2d', out, dtype, length);
-  // The loops read X while they write: an out sharing X's or K's memory gets the result through a copy.
-  if (overlaps(o, x.data) || overlaps(o, k.data)) {
-    o.set(corr2d(x, k).data);
-  } else {
-    forwardInto(g, x.data, k.data, null, o);
-  }
-  return { shape: [g.h.out, g.w.out], data: o };
+  const out = allocate(dtype, g.h.out * g.w.out);
+  forwardInto(g, x.data, k.data, null, out);
+  return { shape: [g.h.out, g.w.out], data: out };
 }
