@@ -14,7 +14,7 @@ import { createKernels, type KernelName, type Kernels } from './kernels.js';
 
 /**
  * The default resting bound, in bytes (32 MiB): more than the forward or
- * backward of a 64-channel 56×56 3×3 layer needs (~7 MiB), so ordinary
+ * backward of a 64-channel 56×56 3×3 layer needs (~5.3 MiB), so ordinary
  * layers reuse one workspace, while a browser tab never keeps more than this
  * between calls.
  */
