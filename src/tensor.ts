@@ -117,7 +117,7 @@ export function checkTensor(fn: string, name: string, value: unknown, ranks?: re
   const shape = checkShape(fn, `${name}.shape`, t.shape);
   if (ranks && !ranks.includes(shape.length)) {
     const want = ranks.map((r) => `${r}D`).join(' or ');
-    fail(fn, 'rank', `expected ${want} ${name}, but got ${name} of shape ${show(shape)}`);
+    fail(fn, 'rank', `expected ${want} ${name}, but got ${name} of shape ${show(shape)}; reshape ${name} to ${want}`);
   }
   const size = sizeOf(shape);
   if (size !== t.data.length) {
