@@ -21,13 +21,20 @@ export { DEFAULT_WORKSPACE_BYTES } from './fast/workspace.js';
  * - `'js'`: the same algorithms in plain JavaScript (bit-identical results);
  * - `'reference'`: the readable reference loops for every call (slow; the definition).
  * Small calls and non-finite weights take the reference loops on every backend.
+ * @example defaultBackend.kernels // 'wasm' in Node 20
  */
 export type KernelName = 'wasm' | 'js' | 'reference';
 
-/** What `createBackend` may ask for: a kernel name, or `'auto'` (WebAssembly SIMD where available, else JavaScript). */
+/**
+ * What `createBackend` may ask for: a kernel name, or `'auto'` (WebAssembly SIMD where available, else JavaScript).
+ * @example createBackend({ kernels: 'auto' satisfies KernelChoice })
+ */
 export type KernelChoice = KernelName | 'auto';
 
-/** Options of `createBackend`. */
+/**
+ * Options of `createBackend`; every field is optional.
+ * @example createBackend({ kernels: 'js', workspaceBytes: 8 * 2 ** 20 } satisfies BackendOptions)
+ */
 export interface BackendOptions {
   /** Default `'auto'`. `'wasm'` where WebAssembly SIMD is missing throws ConvError('option'). */
   readonly kernels?: KernelChoice;
@@ -40,7 +47,13 @@ export interface BackendOptions {
   readonly workspaceBytes?: number;
 }
 
-/** A diagnostic snapshot of one backend (see `Backend.stats`). */
+/**
+ * A diagnostic snapshot of one backend (see `Backend.stats`).
+ * @example
+ * const before = backend.stats().fast;
+ * backend.conv2d(x, w);
+ * backend.stats().fast - before; // 1 when the call took the fast kernels, 0 when the reference loops
+ */
 export interface BackendStats {
   /**
    * Kernel runs taken by the fast kernels. Each forward, transposed conv or

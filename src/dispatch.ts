@@ -28,10 +28,14 @@ import { checkConv2dArgs, checkConv2dBackwardArgs, checkConvTranspose2dArgs, che
  * Multiply-adds per call below which the reference loops run even on a
  * backend with fast kernels: the fast path copies the input and packs the
  * weights first, which costs more than a few thousand multiply-adds.
+ * @example SMALL_WORK // 4096: a [1,1,64,64] ∗ [1,1,1,1] conv2d is the smallest square one on the fast kernels
  */
 export const SMALL_WORK = 4096;
 
-/** A backend's state: its kernels (null: the reference loops only) and its counters. */
+/**
+ * A backend's state: its kernels (null: the reference loops only) and its counters.
+ * @example const engine: Engine = { workspace: new Workspace('js', 1 << 20), runs: { fast: 0, reference: 0 } };
+ */
 export interface Engine {
   readonly workspace: Workspace | null;
   /** Kernel runs (a forward, one gradient, a transposed conv, a corr2d) by each path. */

@@ -17,10 +17,14 @@ import { createKernels, type KernelName, type Kernels } from './kernels.js';
  * backward of a 64-channel 56×56 3×3 layer needs (~5.3 MiB), so ordinary
  * layers reuse one workspace, while a browser tab never keeps more than this
  * between calls.
+ * @example createBackend({ workspaceBytes: 2 * DEFAULT_WORKSPACE_BYTES })
  */
 export const DEFAULT_WORKSPACE_BYTES = 32 * 2 ** 20;
 
-/** Lazily made kernels of one implementation, dropped when they outgrow `bound`. */
+/**
+ * Lazily made kernels of one implementation, dropped when they outgrow `bound`.
+ * @example const ws = new Workspace('wasm', DEFAULT_WORKSPACE_BYTES); ws.acquire(); ws.settle();
+ */
 export class Workspace {
   private current: Kernels | null = null;
   /** How many times grown kernels were dropped (by `settle` or `trim`). */
