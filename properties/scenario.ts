@@ -10,6 +10,8 @@ import { convConfig, type ConvConfig, type ConvConfigConstraints } from './arbit
 import type { TensorDataConstraints } from './arbitraries/tensorData.js';
 import { seededRandom } from '../src/random.js';
 import { count, dims4, fromFunction, offset4, reshape, type Dims4 } from './tensors.js';
+import { narrowConfig } from './support-filter.js';
+import { UnsupportedCase } from './support.js';
 import type { ConvCase, PropertyContext } from './types.js';
 
 /** A generated case `c` and a property's extra draws `e`. */
@@ -60,7 +62,10 @@ export function scenario<E>(
   constraints: ScenarioConstraints,
   extras: (cfg: ConvConfig) => fc.Arbitrary<E>,
 ): fc.Arbitrary<Scenario<E>> {
-  const config = convConfig({ ...ctx.limits, dtype: ctx.dtype, ...constraints });
+  const narrowed = narrowConfig({ ...ctx.limits, dtype: ctx.dtype, ...constraints }, ctx.supports);
+  // Thrown while the property is built: verify reports the property as not run, with the reason.
+  if (!narrowed.ok) throw new UnsupportedCase(narrowed.reason);
+  const config = convConfig(narrowed.constraints);
   return config
     .chain((cfg) => fc.record({ c: caseData(cfg, constraints), e: extras(cfg) }))
     .map((s) => printable<Scenario<E>>({ c: s.c, e: s.e }, (x) => `${showCase(x.c)} with ${showValue(x.e)}`));
@@ -83,9 +88,9 @@ export function checkResult(fn: string, value: unknown): Tensor {
   return value;
 }
 
-/** The implementation's output for a case (checked to be a tensor). */
-export function run(ctx: PropertyContext, c: ConvCase): Tensor {
-  return checkResult('conv2d', ctx.impl.conv2d(c.input, c.weight, c.options));
+/** The implementation's output for a case (awaited, checked to be a tensor). */
+export async function run(ctx: PropertyContext, c: ConvCase): Promise<Tensor> {
+  return checkResult('conv2d', await ctx.impl.conv2d(c.input, c.weight, c.options));
 }
 
 /** The case's options without the given keys. */

@@ -153,7 +153,7 @@ function seconds(ms: number): string {
 function resultCell(r: PropertyReport, p: Paint): string {
   if (r.status === 'passed') return p.green('held');
   if (r.status === 'failed') return p.red(p.bold('FAILED'));
-  return p.yellow('skipped');
+  return p.yellow('not run');
 }
 
 function runsCell(r: PropertyReport): string {
@@ -213,23 +213,23 @@ function properties(n: number): string {
 function printSkips(report: VerifyReport, ctx: CliContext, p: Paint): void {
   const byReason = new Map<string, number>();
   for (const r of report.properties) {
-    if (r.status === 'skipped')
+    if (r.status === 'not run')
       byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
   }
   if (byReason.size === 0) return;
   println(ctx.stdout);
-  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('skipped')} ${properties(n)}: ${reason}`);
+  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('not run')} ${properties(n)}: ${reason}`);
 }
 
 function printSummary(report: VerifyReport, a: VerifyArgs, ctx: CliContext, p: Paint): void {
   const count = (s: PropertyReport['status']) => report.properties.filter((r) => r.status === s).length;
-  const [held, failed, skipped] = [count('passed'), count('failed'), count('skipped')];
+  const [held, failed, skipped] = [count('passed'), count('failed'), count('not run')];
   const worst = Math.max(0, ...report.properties.filter((r) => r.status === 'passed').map((r) => r.worstRatio ?? 0));
   println(ctx.stdout);
   const verdict = failed ? p.red(p.bold(`${failed} failed`)) : p.green(p.bold('every property held'));
   println(
     ctx.stdout,
-    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} skipped; ` +
+    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} not run; ` +
       `worst err/(u·M) ${ratioText(worst)}; ${seconds(report.timeMs)}`,
   );
   println(
@@ -324,7 +324,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
 }
 
 function statusWord(r: PropertyReport): string {
-  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'skipped';
+  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'not run';
 }
 
 function writeReport(file: string, report: VerifyReport, a: VerifyArgs, ctx: CliContext): void {
