@@ -15,12 +15,24 @@ import {
   fail,
   int,
   integerTensor,
+  caseScale,
+  resolved,
   run,
+  same,
+  scaleOf,
   without,
   type Scenario,
   type ScenarioConfig,
 } from './scenario.js';
-import { effectiveKernel, expectExact, padInput, resolveConv, sameUpperPads, type ResolvedConv } from './spec/index.js';
+import {
+  effectiveKernel,
+  metamorphicTolerance,
+  padInput,
+  resolveConv,
+  sameLowerPads,
+  sameUpperPads,
+  type ResolvedConv,
+} from './spec/index.js';
 import { dims4, dtypeOfTensor, reshape, transposeHW } from './tensors.js';
 import type { PropertyContext } from './types.js';
 
@@ -50,7 +62,7 @@ export function swapAxes(o: Conv2dOptions): Conv2dOptions {
 export async function checkTranspose(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const y = await run(ctx, c);
   const t = { input: transposeHW(c.input), weight: transposeHW(c.weight), options: swapAxes(c.options) };
-  expectExact(await run(ctx, t), transposeHW(y), 'conv2d(Xᵀ, Kᵀ) against conv2d(X, K)ᵀ');
+  same(ctx, await run(ctx, t), transposeHW(y), 'conv2d(Xᵀ, Kᵀ) against conv2d(X, K)ᵀ', caseScale(c));
 }
 
 // ---------------------------------------------------------------- translation
@@ -107,8 +119,10 @@ function shiftedIndex(i: number, r: ResolvedConv, big: ResolvedConv, axis: 'h' |
 
 export async function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<Shift>): Promise<void> {
   const big = { ...c, input: enlarged(c.input, e) };
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const rb = resolveConv(big.input.shape, big.weight.shape, big.options);
+  const r = resolved(ctx, c);
+  const rb = resolved(ctx, big);
+  const { terms, magnitude } = caseScale(big);
+  const tolerance = metamorphicTolerance(ctx.conventions.precision, terms, magnitude, r.OH * r.OW);
   const y = as4(await run(ctx, c));
   const yb = as4(await run(ctx, big));
   let compared = 0;
@@ -119,7 +133,7 @@ export async function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<
       for (let n = 0; jb >= 0 && n < r.N; n++) {
         for (let o = 0; o < r.O; o++, compared++) {
           const [a, b] = [at4(y, n, o, i, j), at4(yb, n, o, ib, jb)];
-          if (a !== b)
+          if (!(Math.abs(a - b) <= tolerance) && !(Number.isNaN(a) && Number.isNaN(b)))
             fail(
               `output [${n}, ${o}, ${i}, ${j}] is ${a}, but the same window shifted by (${e.rows}, ${e.cols}) gives ${b} at [${n}, ${o}, ${ib}, ${jb}]`,
             );
@@ -133,25 +147,30 @@ export async function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<
 // ---------------------------------------------------------------- padding
 
 export async function checkPadding(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const r = resolved(ctx, c);
   const unpadded = { ...c, input: padInput(c.input, r), options: without(c.options, 'padding', 'paddingMode') };
-  expectExact(
+  same(
+    ctx,
     await run(ctx, unpadded),
     await run(ctx, c),
     'conv2d of the explicitly padded input without padding, against conv2d with padding',
+    caseScale(c),
   );
 }
 
 export async function checkSame(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const cfg = c.config;
+  const padsOf = ctx.conventions.same === 'lower' ? sameLowerPads : sameUpperPads;
   const pads: [[number, number], [number, number]] = [
-    sameUpperPads(cfg.H, cfg.KH, cfg.stride[0], cfg.dilation[0]),
-    sameUpperPads(cfg.W, cfg.KW, cfg.stride[1], cfg.dilation[1]),
+    padsOf(cfg.H, cfg.KH, cfg.stride[0], cfg.dilation[0]),
+    padsOf(cfg.W, cfg.KW, cfg.stride[1], cfg.dilation[1]),
   ];
-  expectExact(
+  same(
+    ctx,
     await run(ctx, { ...c, options: { ...c.options, padding: pads } }),
     await run(ctx, c),
     `padding ${JSON.stringify(pads)} against 'same'`,
+    caseScale(c),
   );
 }
 
@@ -165,14 +184,16 @@ function explicitPadding(r: ResolvedConv): [[number, number], [number, number]] 
 }
 
 export async function checkStride(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const r = resolved(ctx, c);
   const dense = as4(await run(ctx, { ...c, options: { ...c.options, stride: 1, padding: explicitPadding(r) } }));
   const [N, O] = dims4(dense.shape);
   const want = build4(dtypeOfTensor(dense), [N, O, r.OH, r.OW], (n, o, i, j) => at4(dense, n, o, i * r.sh, j * r.sw));
-  expectExact(
+  same(
+    ctx,
     await run(ctx, c),
     reshape(want, r.outputShape),
     `stride ${r.sh}×${r.sw} against the stride-1 output subsampled`,
+    caseScale(c),
   );
 }
 
@@ -190,7 +211,8 @@ export function dilateKernel(w: Tensor, dh: number, dw: number): Tensor {
 export async function checkDilation(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const [dh, dw] = c.config.dilation;
   const zeroed = { ...c, weight: dilateKernel(c.weight, dh, dw), options: without(c.options, 'dilation') };
-  expectExact(await run(ctx, zeroed), await run(ctx, c), `dilation ${dh}×${dw} against the zero-dilated kernel`);
+  const label = `dilation ${dh}×${dw} against the zero-dilated kernel`;
+  same(ctx, await run(ctx, zeroed), await run(ctx, c), label, caseScale(zeroed));
 }
 
 export interface Impulse {
@@ -245,9 +267,11 @@ export async function checkImpulse(ctx: PropertyContext, { c, e }: Scenario<Impu
     return (c.options.bias ? c.options.bias.data[o] : 0) + (hit ? at4(c.weight, o, e.c % Cg, kh, kw) : 0);
   });
   const input = c.config.batched ? impulse : reshape(impulse, impulse.shape.slice(1));
-  expectExact(
+  same(
+    ctx,
     await run(ctx, { input, weight: c.weight, options }),
     reshape(want, c.config.batched ? want.shape : want.shape.slice(1)),
     `unit impulse at ${JSON.stringify(e)}: output against the kernel rotated by 180°`,
+    scaleOf(input, c.weight, c.options.bias),
   );
 }

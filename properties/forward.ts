@@ -35,7 +35,7 @@ import {
   impulseArbitrary,
   shiftArbitrary,
 } from './forward-geometry.js';
-import { fail, nothing, run, scenario, without, type Scenario, type ScenarioConfig } from './scenario.js';
+import { fail, nothing, resolved, run, scenario, without, type Scenario, type ScenarioConfig } from './scenario.js';
 import { compareExact, expectBounded, forwardExpectation, resolveConv } from './spec/index.js';
 import { count, dtypeOfTensor, sameShape, showShape } from './tensors.js';
 import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
@@ -64,7 +64,7 @@ function forward<E>(
 // ---------------------------------------------------------------- shape
 
 async function checkShape(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const r = resolved(ctx, c);
   const y = await run(ctx, c);
   if (!sameShape(y.shape, r.outputShape))
     fail(`output shape ${showShape(y.shape)}, the size formula gives ${showShape(r.outputShape)}`);
@@ -83,7 +83,7 @@ async function checkShape(ctx: PropertyContext, { c }: Scenario<null>): Promise<
 // ---------------------------------------------------------------- accuracy
 
 async function checkAccuracy(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
-  ctx.observe(expectBounded(await run(ctx, c), forwardExpectation(c)));
+  ctx.observe(expectBounded(await run(ctx, c), forwardExpectation(c, ctx.conventions), ctx.conventions.precision));
 }
 
 // ---------------------------------------------------------------- IEEE specials
@@ -119,10 +119,8 @@ function plant(c: ConvCase, plantings: readonly Planting[]): ConvCase {
 
 async function checkSpecials(ctx: PropertyContext, { c, e }: Scenario<Planting[]>): Promise<void> {
   const planted = plant(c, e);
-  expectBounded(await run(ctx, planted), {
-    ...forwardExpectation(planted),
-    label: 'conv2d output with NaN/±Inf planted',
-  });
+  const want = { ...forwardExpectation(planted, ctx.conventions), label: 'conv2d output with NaN/±Inf planted' };
+  expectBounded(await run(ctx, planted), want, ctx.conventions.precision);
 }
 
 // ---------------------------------------------------------------- purity

@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import type { Conv2dGradients, DType, Tensor } from '../src/index.js';
 import { sampleValue } from './arbitraries/convValue.js';
-import { checkResult, fail, run, scenario, without, type Scenario } from './scenario.js';
+import { checkResult, fail, resolved, run, scenario, without, type Scenario } from './scenario.js';
 import {
   expectBounded,
   expectExact,
@@ -151,7 +151,7 @@ function asTensor(dtype: DType, shape: readonly number[], values: Float64Array):
 
 async function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed));
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const r = resolved(ctx, c);
   const sums = modelConv2dBackward(r, c.input, c.weight, dy).gradBias;
   expectExact(
     (await backward(ctx, dy, c)).gradBias,
@@ -171,7 +171,7 @@ async function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenari
  */
 async function checkTransposeEquivalence(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed));
-  const options = restoringTransposeOptions(resolveConv(c.input.shape, c.weight.shape, c.options));
+  const options = restoringTransposeOptions(resolved(ctx, c));
   const rt = resolveTranspose(dy.shape, c.weight.shape, options);
   const want = asTensor(dtypeOfTensor(c.input), rt.outputShape, modelConvTranspose2d(rt, dy, c.weight, null).value);
   const what = `the spec's transposed conv of dy with outputPadding [${options.outputPadding}]`;
@@ -188,16 +188,17 @@ async function checkTransposeEquivalence(ctx: PropertyContext, { c, e }: Gradien
 async function checkAccuracy(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed), true);
   const g = await backward(ctx, dy, c);
-  const want = gradientExpectations(c, dy);
-  ctx.observe(expectBounded(g.gradInput, want.gradInput));
-  ctx.observe(expectBounded(g.gradWeight, want.gradWeight));
-  ctx.observe(expectBounded(g.gradBias, want.gradBias));
+  const want = gradientExpectations(c, dy, ctx.conventions);
+  const precision = ctx.conventions.precision;
+  ctx.observe(expectBounded(g.gradInput, want.gradInput, precision));
+  ctx.observe(expectBounded(g.gradWeight, want.gradWeight, precision));
+  ctx.observe(expectBounded(g.gradBias, want.gradBias, precision));
 }
 
 // ---------------------------------------------------------------- empty batch
 
 async function checkEmptyBatch(ctx: PropertyContext, { c }: GradientScenario): Promise<void> {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const r = resolved(ctx, c);
   const dtype = dtypeOfTensor(c.input);
   const empty: ConvCase = { ...c, input: fromFunction(dtype, [0, r.C, r.H, r.W], () => 0) };
   const dy = fromFunction(dtype, [0, r.O, r.OH, r.OW], () => 0);

@@ -53,6 +53,10 @@ function bound(op: OracleOp, c: ConvCase, dy: Tensor): Expectation {
 
 /** Compares the implementation with every oracle that takes the case; throws on the first disagreement. */
 async function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: dy }: Scenario<Tensor>): Promise<void> {
+  if (ctx.conventions.same === 'lower' && c.options.padding === 'same') {
+    ctx.skipCase("the oracles put 'same''s odd pad after (SAME_UPPER); the implementation declared SAME_LOWER");
+    return;
+  }
   const reasons: string[] = [];
   let mine: Tensor | null = null;
   for (const o of ctx.oracles.filter((x) => x.ops.includes(op))) {
@@ -70,7 +74,7 @@ async function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: d
       );
     }
     const want: Expectation = { ...b, value: Float64Array.from(theirs.data), dtype: 'float32' };
-    const cmp = compareBounded(mine, want);
+    const cmp = compareBounded(mine, want, ctx.conventions.precision);
     if (!cmp.ok) throw new Error(`disagrees with ${o.name}: ${cmp.message}`);
     ctx.observe(cmp.worstRatio);
   }

@@ -20,8 +20,8 @@ import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
 const PADDED = ['number', 'pair', 'explicit', 'same'] as const;
 
 async function accuracy(ctx: PropertyContext, c: ConvCase, label?: string): Promise<void> {
-  const want = forwardExpectation(c);
-  ctx.observe(expectBounded(await run(ctx, c), label ? { ...want, label } : want));
+  const want = forwardExpectation(c, ctx.conventions);
+  ctx.observe(expectBounded(await run(ctx, c), label ? { ...want, label } : want, ctx.conventions.precision));
 }
 
 /** Where to plant a special value: an input element and a weight element, by index modulo the size. */

@@ -10,6 +10,7 @@ import { convConfig, type ConvConfig, type ConvConfigConstraints } from './arbit
 import type { TensorDataConstraints } from './arbitraries/tensorData.js';
 import { seededRandom } from '../src/random.js';
 import { count, dims4, fromFunction, offset4, reshape, type Dims4 } from './tensors.js';
+import { expectWithin, resolveConv, type MetamorphicScale, type ResolvedConv } from './spec/index.js';
 import { narrowConfig } from './support-filter.js';
 import { UnsupportedCase } from './support.js';
 import type { ConvCase, PropertyContext } from './types.js';
@@ -91,6 +92,52 @@ export function checkResult(fn: string, value: unknown): Tensor {
 /** The implementation's output for a case (awaited, checked to be a tensor). */
 export async function run(ctx: PropertyContext, c: ConvCase): Promise<Tensor> {
   return checkResult('conv2d', await ctx.impl.conv2d(c.input, c.weight, c.options));
+}
+
+/**
+ * The case resolved by the spec's formulas under the declared conventions
+ * (where `'same'` puts its odd pad).
+ * @example const r = resolved(ctx, c); r.outputShape
+ */
+export function resolved(ctx: PropertyContext, c: ConvCase): ResolvedConv {
+  return resolveConv(c.input.shape, c.weight.shape, c.options, ctx.conventions.same);
+}
+
+function maxAbs(t: Tensor | null | undefined): number {
+  let m = 0;
+  for (const v of t?.data ?? []) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/**
+ * The largest term count and magnitude any conv output of these tensors can
+ * have, whatever its padding, stride or dilation: `Cg·KH·KW + 1` terms and
+ * `max|x|·max_o Σ|w_o| + max|b|` (padded values are zeros or copies of x).
+ * @example scaleOf(c.input, c.weight, c.options.bias) // { terms: 19, magnitude: 54 }
+ */
+export function scaleOf(input: Tensor, weight: Tensor, bias?: Tensor | null): MetamorphicScale {
+  const per = weight.shape.slice(1).reduce((a, b) => a * b, 1);
+  let filter = 0;
+  for (let o = 0; o < (weight.shape[0] ?? 0); o++) {
+    let s = 0;
+    for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(weight.data[i]);
+    filter = Math.max(filter, s);
+  }
+  return { terms: per + 1, magnitude: maxAbs(input) * filter + maxAbs(bias) };
+}
+
+/**
+ * A metamorphic comparison of two results of the implementation: exact under
+ * the default precision, within twice the declared bound otherwise.
+ * @example same(ctx, await run(ctx, t), transposeHW(y), 'conv2d(Xᵀ, Kᵀ) against conv2d(X, K)ᵀ', scaleOf(c.input, c.weight, c.options.bias))
+ */
+export function same(ctx: PropertyContext, got: Tensor, want: Tensor, label: string, scale: MetamorphicScale): void {
+  expectWithin(got, want, label, ctx.conventions.precision, scale);
+}
+
+/** The scale of a case (see `scaleOf`). */
+export function caseScale(c: ConvCase): MetamorphicScale {
+  return scaleOf(c.input, c.weight, c.options.bias);
 }
 
 /** The case's options without the given keys. */
