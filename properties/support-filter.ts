@@ -17,17 +17,6 @@ import type { TransposeCaseConstraints } from './transpose.js';
 import type { DTypeChoice } from './types.js';
 
 /**
- * The declared support overridden field by field (the later wins; an
- * absent field leaves the earlier one).
- * @example mergeSupports(module.supports, { dilation: false }) // the CLI's --no-dilation over the module's
- */
-export function mergeSupports(...layers: readonly (Supports | undefined)[]): Supports {
-  const out: Record<string, unknown> = {};
-  for (const layer of layers) for (const [k, v] of Object.entries(layer ?? {})) if (v !== undefined) out[k] = v;
-  return out as Supports;
-}
-
-/**
  * The dtype choice left once the declared dtypes are applied, or null when none is left.
  * @example supportedDtype('both', { dtypes: ['float32'] }) // 'float32'
  */

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { ComparisonError } from './spec/index.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
 import { registry as defaultRegistry } from './registry.js';
+import { declarationFlags } from './support-flags.js';
 import { guardedImplementation } from './support-guard.js';
 import { isUnsupportedCase, type Conventions, type Supports } from './support.js';
 import type {
@@ -33,6 +34,9 @@ export interface ReplayInfo {
   readonly profile: ProfileName;
   readonly dtype: DTypeChoice;
   readonly runs: number;
+  /** The declared support and conventions of the run (a replay must carry them). */
+  readonly supports: Supports;
+  readonly conventions: Conventions;
 }
 
 /** A progress notification: before and after each property. */
@@ -185,6 +189,7 @@ export function cliReplay(info: ReplayInfo): string {
     'convproof verify --impl <module>',
     `--profile ${info.profile}`,
     `--dtype ${info.dtype}`,
+    ...declarationFlags(info.supports, info.conventions),
     `--seed ${info.seed}`,
     `--path ${shellQuote(info.path)}`,
     `--property ${shellQuote(info.name)}`,
@@ -262,7 +267,16 @@ function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>,
   const message =
     details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
-  const info = { name: def.name, seed: details.seed, path, profile: s.profile.name, dtype: s.dtype, runs: s.runs };
+  const info: ReplayInfo = {
+    name: def.name,
+    seed: details.seed,
+    path,
+    profile: s.profile.name,
+    dtype: s.dtype,
+    runs: s.runs,
+    supports: s.supports,
+    conventions: s.conventions,
+  };
   return { message, counterexample, seed: details.seed, path, shrinks: details.numShrinks, replay: s.replay(info) };
 }
 

@@ -485,6 +485,63 @@ export function conv2d(input, weight, options) {
   });
 });
 
+describe('verify: declared support and conventions', () => {
+  const pytorchLike = (): string =>
+    module('pytorch-like.mjs', readFileSync(join(root, 'test', 'fixtures', 'pytorch-like.mjs'), 'utf8'));
+
+  test("a module's own supports and conventions are used: an async PyTorch-convention conv passes, exit 0", async () => {
+    const r = await run([
+      'verify',
+      '--impl',
+      pytorchLike(),
+      '--runs',
+      '15',
+      '--seed',
+      '4',
+      '--oracle',
+      'none',
+      '--json',
+      'pt.json',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(work, 'pt.json'), 'utf8')) as JsonReport & {
+      supports: unknown;
+      conventions: unknown;
+    };
+    expect(report.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
+    expect(report.conventions).toEqual({ padded: 'multiply' });
+  });
+
+  test("flags override the module's declaration, and a failure's replay carries the declaration", async () => {
+    const r = await run([
+      'verify',
+      '--impl',
+      pytorchLike(),
+      '--runs',
+      '200',
+      '--seed',
+      '6',
+      '--oracle',
+      'none',
+      '--padded',
+      'skip',
+      '--no-dilation',
+      '--property',
+      'for any case with NaN or ±Inf planted, they reach exactly the outputs whose real taps read them',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const replay = /replay: (.*)/.exec(r.stdout)?.[1] ?? '';
+    expect(replay).toContain('--no-dilation');
+    expect(replay).toContain('--padding-modes zeros');
+    expect(replay).toContain('--padded skip');
+    const again = await run(shellWords(replay).slice(1));
+    expect(again.code, again.stdout + again.stderr).toBe(1);
+  });
+
+  test('a bad declaration flag is one line, exit 2', async () =>
+    expectUsageError(await runInProcess(['verify', '--groups', 'some']), /--groups/));
+});
+
 describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack trace', () => {
   test('--impl of a missing file', async () =>
     expectUsageError(await runInProcess(['verify', '--impl', 'nowhere.mjs']), /no such file nowhere\.mjs/));

@@ -23,7 +23,10 @@ describe('an async PyTorch-convention float32 conv with zero padding only', () =
   test('passes every forward property once its module declares supports and conventions', async () => {
     const report = await verify(impl, base);
     const failed = report.properties.filter((p) => p.status === 'failed');
-    expect(failed.map((p) => p.name), formatReport(report)).toEqual([]);
+    expect(
+      failed.map((p) => p.name),
+      formatReport(report),
+    ).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
     // 'same' with a stride is refused by UnsupportedCase: counted, never a failure.
@@ -68,7 +71,12 @@ describe('not applicable and not run', () => {
   test('a property whose cases lie outside the declared support is not run, with the reason', async () => {
     const report = await verify(
       { conv2d: ours },
-      { ...base, runs: 5, supports: { padding: ['valid', 'number'] }, properties: ["for any 'same' case, 'same' equals its explicit SAME_UPPER pads"] },
+      {
+        ...base,
+        runs: 5,
+        supports: { padding: ['valid', 'number'] },
+        properties: ["for any 'same' case, 'same' equals its explicit SAME_UPPER pads"],
+      },
     );
     expect(report.properties[0]).toMatchObject({ status: 'not run' });
     expect(report.properties[0].reason).toMatch(/outside the declared support/);
@@ -79,7 +87,12 @@ describe('not applicable and not run', () => {
     const watcher: ConvImplementation = {
       conv2d: (x, w, o = {}) => {
         const dilated = o.dilation !== undefined && o.dilation !== 1 && JSON.stringify(o.dilation) !== '[1,1]';
-        if (dilated || (o.groups ?? 1) !== 1 || x.data instanceof Float64Array || (o.paddingMode ?? 'zeros') !== 'zeros')
+        if (
+          dilated ||
+          (o.groups ?? 1) !== 1 ||
+          x.data instanceof Float64Array ||
+          (o.paddingMode ?? 'zeros') !== 'zeros'
+        )
           seen.push(JSON.stringify({ ...o, bias: undefined, dtype: x.data.constructor.name }));
         if (x.shape.length === 3 || x.shape[1] > 3) seen.push(`shape ${x.shape}`);
         return ours(x, w, o);
@@ -87,7 +100,14 @@ describe('not applicable and not run', () => {
     };
     const report = await verify(watcher, {
       ...base,
-      supports: { dtypes: ['float32'], dilation: false, groups: 'none', paddingModes: ['zeros'], unbatched: false, maxChannels: 3 },
+      supports: {
+        dtypes: ['float32'],
+        dilation: false,
+        groups: 'none',
+        paddingModes: ['zeros'],
+        unbatched: false,
+        maxChannels: 3,
+      },
     });
     expect(seen.slice(0, 5)).toEqual([]);
     expect(report.ok, formatReport(report)).toBe(true);

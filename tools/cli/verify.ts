@@ -8,7 +8,10 @@ import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OracleName } from '../../properties/oracles/index.js';
 import type { OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/verify.js';
+import { declarationFlags, mergeSupports } from '../../properties/support-flags.js';
+import type { Conventions, Supports } from '../../properties/support.js';
 import { println, type CliContext } from './context.js';
+import { conventionsFromFlags, DECLARATION_HELP, DECLARATION_OPTIONS, supportsFromFlags } from './declare.js';
 import { loadImplementation, type LoadedImplementation } from './impl.js';
 import { createProgress } from './progress.js';
 import { paint, table, useColour, type Paint } from './style.js';
@@ -39,6 +42,8 @@ Options:
   --path p            replay one counterexample (printed on failure)
   -h, --help          show this help
 
+${DECLARATION_HELP}
+
 Example:
   convproof verify --impl ./my-conv.mjs --profile ci --json report.json`;
 
@@ -53,6 +58,7 @@ const OPTIONS = {
   property: { type: 'string', multiple: true },
   path: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...DECLARATION_OPTIONS,
 } as const;
 
 const ORACLES: readonly OracleName[] = ['cpu', 'wasm', 'node'];
@@ -69,6 +75,9 @@ interface VerifyArgs {
   readonly json: string | null;
   readonly properties?: readonly string[];
   readonly path?: string;
+  /** What the flags declare (over the module's own). */
+  readonly supports: Supports;
+  readonly conventions: Conventions;
 }
 
 function oracleList(value: string): OracleName[] {
@@ -99,6 +108,8 @@ function checkArgs(values: ReturnType<typeof parseVerify>, cwd: string): VerifyA
     json,
     ...(values.property ? { properties: values.property } : {}),
     ...(values.path !== undefined ? { path: values.path } : {}),
+    supports: supportsFromFlags(values),
+    conventions: conventionsFromFlags(values),
   };
 }
 
@@ -118,6 +129,7 @@ function replayCommand(a: VerifyArgs): (info: ReplayInfo) => string {
       'convproof verify',
       a.impl ? `--impl ${quote(a.impl)}` : '',
       `--profile ${info.profile} --dtype ${info.dtype} --runs ${info.runs}`,
+      ...declarationFlags(info.supports, info.conventions),
       a.oracles.join(',') !== ORACLES.join(',') ? `--oracle ${a.oracles.length ? a.oracles.join(',') : 'none'}` : '',
       `--seed ${info.seed} --path ${quote(info.path)} --property ${quote(info.name)}`,
     ]
@@ -274,6 +286,8 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
   let progress = createProgress(ctx.stderr, ctx.env, 0);
   try {
     return await suite.verify(impl, {
+      supports: mergeSupports(impl.supports, a.supports),
+      conventions: { ...impl.conventions, ...a.conventions },
       profile: a.profile,
       dtype: a.dtype,
       oracles,
