@@ -30,6 +30,14 @@ export interface ConvImplementation {
     options?: Conv2dOptions,
   ): MaybePromise<Conv2dGradients>;
   convTranspose2d?(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): MaybePromise<Tensor>;
+  /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
+  corr2d?(X: Tensor, K: Tensor): MaybePromise<Tensor>;
+  /** The output shape without data; when present it must agree with the formula. */
+  conv2dOutputShape?(
+    inputShape: readonly number[],
+    weightShape: readonly number[],
+    options?: Conv2dOptions,
+  ): MaybePromise<number[]>;
 }
 
 /**
@@ -91,21 +99,11 @@ export interface Oracle {
 }
 
 /**
- * Optional extras an implementation may export; properties that use them
- * are skipped (with a stated reason) when absent. Kept apart from
- * `ConvImplementation` so that a module with only `conv2d` still fits it.
+ * The optional extras of `ConvImplementation` (corr2d, conv2dOutputShape);
+ * properties that use them do not run (with a stated reason) when absent.
  * @example const mine: ConvImplementation & ConvExtras = { conv2d, corr2d }; // corr2d: [H,W] ⋆ [KH,KW]
  */
-export interface ConvExtras {
-  /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
-  corr2d?(X: Tensor, K: Tensor): MaybePromise<Tensor>;
-  /** The output shape without data; when present it must agree with the formula. */
-  conv2dOutputShape?(
-    inputShape: readonly number[],
-    weightShape: readonly number[],
-    options?: Conv2dOptions,
-  ): MaybePromise<number[]>;
-}
+export type ConvExtras = Pick<ConvImplementation, 'corr2d' | 'conv2dOutputShape'>;
 
 /** An exported function a property needs from the implementation under test. */
 export type Capability = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
