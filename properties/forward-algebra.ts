@@ -25,7 +25,7 @@ import {
   type Scenario,
   type ScenarioConfig,
 } from './scenario.js';
-import { axisOutput, compareExact, expectExact, modelConv2d, resolveConv } from './spec/index.js';
+import { axisOutput, modelConv2d } from './spec/index.js';
 import { concatAxis, dims4, dtypeOfTensor, fromFunction, permuteAxis, reshape, sliceAxis, vector } from './tensors.js';
 import type { PropertyContext } from './types.js';
 

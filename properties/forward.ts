@@ -36,7 +36,7 @@ import {
   shiftArbitrary,
 } from './forward-geometry.js';
 import { fail, nothing, resolved, run, scenario, without, type Scenario, type ScenarioConfig } from './scenario.js';
-import { compareExact, expectBounded, forwardExpectation, resolveConv } from './spec/index.js';
+import { compareExact, expectBounded, forwardExpectation } from './spec/index.js';
 import { count, dtypeOfTensor, sameShape, showShape } from './tensors.js';
 import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
 
