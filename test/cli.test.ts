@@ -421,7 +421,7 @@ describe('verify', () => {
     expect(r.code).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThan(10);
-    for (const l of lines) expect(l).toMatch(/^\[\s*\d+\/\d+\] (held|skipped|FAILED): /);
+    for (const l of lines) expect(l).toMatch(/^\[\s*\d+\/\d+\] (held|not run|FAILED): /);
     expect(r.stderr).not.toContain('\r');
   });
 
@@ -429,7 +429,7 @@ describe('verify', () => {
     const impl = module('only-conv2d.mjs', "export { conv2d } from '{{build}}/src/reference/index.js';\n");
     const r = await run(['verify', '--impl', impl, '--runs', '3', '--seed', '11', '--oracle', 'none']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/skipped \d+ propert(y|ies): the implementation exports no conv2dBackward/);
+    expect(r.stdout).toMatch(/not run \d+ propert(y|ies): the implementation exports no conv2dBackward/);
     expect(r.stdout).toContain(`implementation: ${impl}`);
   });
 
@@ -483,6 +483,63 @@ export function conv2d(input, weight, options) {
     expect(again.stdout.split('\n').filter((l) => /\bFAILED\b/.test(l))).toHaveLength(1);
     expect(again.stdout).toContain(failed[0].failure!.counterexample);
   });
+});
+
+describe('verify: declared support and conventions', () => {
+  const pytorchLike = (): string =>
+    module('pytorch-like.mjs', readFileSync(join(root, 'test', 'fixtures', 'pytorch-like.mjs'), 'utf8'));
+
+  test("a module's own supports and conventions are used: an async PyTorch-convention conv passes, exit 0", async () => {
+    const r = await run([
+      'verify',
+      '--impl',
+      pytorchLike(),
+      '--runs',
+      '15',
+      '--seed',
+      '4',
+      '--oracle',
+      'none',
+      '--json',
+      'pt.json',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(work, 'pt.json'), 'utf8')) as JsonReport & {
+      supports: unknown;
+      conventions: unknown;
+    };
+    expect(report.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
+    expect(report.conventions).toEqual({ padded: 'multiply' });
+  });
+
+  test("flags override the module's declaration, and a failure's replay carries the declaration", async () => {
+    const r = await run([
+      'verify',
+      '--impl',
+      pytorchLike(),
+      '--runs',
+      '200',
+      '--seed',
+      '6',
+      '--oracle',
+      'none',
+      '--padded',
+      'skip',
+      '--no-dilation',
+      '--property',
+      'for any case with NaN or ±Inf planted, they reach exactly the outputs whose real taps read them',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const replay = /replay: (.*)/.exec(r.stdout)?.[1] ?? '';
+    expect(replay).toContain('--no-dilation');
+    expect(replay).toContain('--padding-modes zeros');
+    expect(replay).toContain('--padded skip');
+    const again = await run(shellWords(replay).slice(1));
+    expect(again.code, again.stdout + again.stderr).toBe(1);
+  });
+
+  test('a bad declaration flag is one line, exit 2', async () =>
+    expectUsageError(await runInProcess(['verify', '--groups', 'some']), /--groups/));
 });
 
 describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack trace', () => {

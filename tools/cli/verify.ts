@@ -8,7 +8,10 @@ import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OracleName } from '../../properties/oracles/index.js';
 import type { OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/verify.js';
+import { declarationFlags, mergeSupports } from '../../properties/support-flags.js';
+import type { Conventions, Supports } from '../../properties/support.js';
 import { println, type CliContext } from './context.js';
+import { conventionsFromFlags, DECLARATION_HELP, DECLARATION_OPTIONS, supportsFromFlags } from './declare.js';
 import { loadImplementation, type LoadedImplementation } from './impl.js';
 import { createProgress } from './progress.js';
 import { paint, table, useColour, type Paint } from './style.js';
@@ -39,6 +42,8 @@ Options:
   --path p            replay one counterexample (printed on failure)
   -h, --help          show this help
 
+${DECLARATION_HELP}
+
 Example:
   convproof verify --impl ./my-conv.mjs --profile ci --json report.json`;
 
@@ -53,6 +58,7 @@ const OPTIONS = {
   property: { type: 'string', multiple: true },
   path: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...DECLARATION_OPTIONS,
 } as const;
 
 const ORACLES: readonly OracleName[] = ['cpu', 'wasm', 'node'];
@@ -69,6 +75,9 @@ interface VerifyArgs {
   readonly json: string | null;
   readonly properties?: readonly string[];
   readonly path?: string;
+  /** What the flags declare (over the module's own). */
+  readonly supports: Supports;
+  readonly conventions: Conventions;
 }
 
 function oracleList(value: string): OracleName[] {
@@ -99,6 +108,8 @@ function checkArgs(values: ReturnType<typeof parseVerify>, cwd: string): VerifyA
     json,
     ...(values.property ? { properties: values.property } : {}),
     ...(values.path !== undefined ? { path: values.path } : {}),
+    supports: supportsFromFlags(values),
+    conventions: conventionsFromFlags(values),
   };
 }
 
@@ -118,6 +129,7 @@ function replayCommand(a: VerifyArgs): (info: ReplayInfo) => string {
       'convproof verify',
       a.impl ? `--impl ${quote(a.impl)}` : '',
       `--profile ${info.profile} --dtype ${info.dtype} --runs ${info.runs}`,
+      ...declarationFlags(info.supports, info.conventions),
       a.oracles.join(',') !== ORACLES.join(',') ? `--oracle ${a.oracles.length ? a.oracles.join(',') : 'none'}` : '',
       `--seed ${info.seed} --path ${quote(info.path)} --property ${quote(info.name)}`,
     ]
@@ -153,7 +165,7 @@ function seconds(ms: number): string {
 function resultCell(r: PropertyReport, p: Paint): string {
   if (r.status === 'passed') return p.green('held');
   if (r.status === 'failed') return p.red(p.bold('FAILED'));
-  return p.yellow('skipped');
+  return p.yellow('not run');
 }
 
 function runsCell(r: PropertyReport): string {
@@ -213,23 +225,23 @@ function properties(n: number): string {
 function printSkips(report: VerifyReport, ctx: CliContext, p: Paint): void {
   const byReason = new Map<string, number>();
   for (const r of report.properties) {
-    if (r.status === 'skipped')
+    if (r.status === 'not run')
       byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
   }
   if (byReason.size === 0) return;
   println(ctx.stdout);
-  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('skipped')} ${properties(n)}: ${reason}`);
+  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('not run')} ${properties(n)}: ${reason}`);
 }
 
 function printSummary(report: VerifyReport, a: VerifyArgs, ctx: CliContext, p: Paint): void {
   const count = (s: PropertyReport['status']) => report.properties.filter((r) => r.status === s).length;
-  const [held, failed, skipped] = [count('passed'), count('failed'), count('skipped')];
+  const [held, failed, skipped] = [count('passed'), count('failed'), count('not run')];
   const worst = Math.max(0, ...report.properties.filter((r) => r.status === 'passed').map((r) => r.worstRatio ?? 0));
   println(ctx.stdout);
   const verdict = failed ? p.red(p.bold(`${failed} failed`)) : p.green(p.bold('every property held'));
   println(
     ctx.stdout,
-    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} skipped; ` +
+    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} not run; ` +
       `worst err/(u·M) ${ratioText(worst)}; ${seconds(report.timeMs)}`,
   );
   println(
@@ -274,6 +286,8 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
   let progress = createProgress(ctx.stderr, ctx.env, 0);
   try {
     return await suite.verify(impl, {
+      supports: mergeSupports(impl.supports, a.supports),
+      conventions: { ...impl.conventions, ...a.conventions },
       profile: a.profile,
       dtype: a.dtype,
       oracles,
@@ -324,7 +338,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
 }
 
 function statusWord(r: PropertyReport): string {
-  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'skipped';
+  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'not run';
 }
 
 function writeReport(file: string, report: VerifyReport, a: VerifyArgs, ctx: CliContext): void {
