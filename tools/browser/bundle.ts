@@ -105,7 +105,7 @@ async function withEsbuild(src: string, out: string, minify: boolean): Promise<O
   const files = Object.entries(result.metafile.outputs).map(([file, o]) => ({
     file: file.replace(/\\/g, '/').split('/').pop() ?? file,
     bytes: o.bytes,
-    entry: o.entryPoint !== undefined,
+    entry: o.entryPoint?.replace(/\\/g, '/').endsWith('/entry.ts') ?? false, // dynamic-import chunks have an entryPoint too
     modules: Object.keys(o.inputs).map((m) => moduleName(resolve(m))),
     externals: o.imports.filter((i) => i.external).map((i) => i.path),
   }));
