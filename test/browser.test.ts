@@ -12,6 +12,7 @@
 import { describe, expect, test } from 'vitest';
 import { registry, suiteEnv, type VerifyReport } from '../properties/index.js';
 import type { Bundler } from '../tools/browser/bundle.js';
+import type { PageOptions } from '../tools/browser/page.js';
 import { findChromium, verifyInBrowser, type BrowserRunResult } from '../tools/browser/run.js';
 
 const env = suiteEnv();
@@ -33,10 +34,10 @@ function tfjsFiles(r: BrowserRunResult): string[] {
   return r.bundle.files.filter((f) => f.modules.some((m) => m.includes('@tensorflow/'))).map((f) => f.file);
 }
 
-async function run(bundler: Bundler): Promise<BrowserRunResult> {
+async function run(bundler: Bundler, verify: PageOptions = options): Promise<BrowserRunResult> {
   const r = await verifyInBrowser({
     page: { impl: 'src/index.ts', probe: 'test/browser/probe.ts', bundler },
-    verify: options,
+    verify,
     timeoutMs: 60_000,
   });
   const entry = r.bundle.files.find((f) => f.entry);
@@ -81,6 +82,18 @@ describe.each(['esbuild', 'vite'] as const)('verify in headless Chromium, page b
     expect(fetched.filter((f) => tfjs.includes(f ?? ''))).toEqual([]);
   }, 90_000);
 });
+
+test('an oracle named in the page is fetched lazily and runs there: the oracle properties hold against tfjs-cpu', async () => {
+  const r = await run('esbuild', { ...options, groups: ['oracle'], oracles: ['cpu'], runs: 20 });
+  expect(r.report.oracles).toEqual([{ name: 'tfjs-cpu', ready: true }]);
+  expect(failures(r.report)).toEqual([]);
+  const oracleProperties = registry.filter((p) => p.group === 'oracle').map((p) => p.name);
+  expect(r.report.properties.map((p) => [p.name, p.status])).toEqual(oracleProperties.map((n) => [n, 'passed']));
+  for (const p of r.report.properties) expect(p.runs, p.name).toBeGreaterThan(0);
+  // The tfjs chunks came from the local server, after the entry.
+  const fetched = r.requests.map((u) => u.split('/').pop());
+  expect(fetched.filter((f) => tfjsFiles(r).includes(f ?? '')).length).toBeGreaterThan(0);
+}, 90_000);
 
 test('with no Chromium at the path, a browser run fails and says how to install one', async () => {
   const run = verifyInBrowser({
