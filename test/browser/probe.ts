@@ -1,10 +1,9 @@
 /**
- * Bundled into the browser test's page: which of convproof's kernels are
- * active there. (Reads the fast kernels' selector until the library's
- * backend reports its kernels itself.)
+ * Bundled into the browser test's page: which kernels convproof's default
+ * backend runs there, and how many calls have taken them so far.
  */
-import { kernels, wasmAvailable } from '../../src/fast/kernels.js';
+import { defaultBackend } from '../../src/index.js';
 
-export default function probe(): { kernels: string; wasmAvailable: boolean } {
-  return { kernels: kernels().name, wasmAvailable: wasmAvailable() };
+export default function probe(): { kernels: string; fast: number } {
+  return { kernels: defaultBackend.kernels, fast: defaultBackend.stats().fast };
 }

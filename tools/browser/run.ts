@@ -72,22 +72,20 @@ export async function serveDirectory(dir: string): Promise<{ url: string; close(
 }
 
 /**
- * A browser run: the page, the options of `verify` there, and the browser.
- * @example { page: { impl: 'src/index.ts', bundler: 'esbuild' }, verify: { profile: 'quick', seed: 1 } }
+ * How to run one page: the options of `verify` there, a time limit, a
+ * progress callback.
+ * @example { verify: { profile: 'quick', seed: 1 }, timeoutMs: 60_000 }
  */
-export interface BrowserRunOptions {
-  readonly page: PageSpec;
+export interface PageRunOptions {
   readonly verify?: PageOptions;
-  /** Path of the Chromium executable (default: `findChromium()`). */
-  readonly chromium?: string;
-  /** The whole run's limit, bundling excluded (default 120 s). */
+  /** The page's limit, from opening it to its report (default 120 s). */
   readonly timeoutMs?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
 /**
  * What came back from the page, with what it took.
- * @example const r = await verifyInBrowser(o); r.report.ok && r.environment.webAssemblySimd
+ * @example const r = await session.run(bundle, {}); r.report.ok && r.environment.webAssemblySimd
  */
 export interface BrowserRunResult {
   readonly report: VerifyReport;
@@ -98,55 +96,102 @@ export interface BrowserRunResult {
   readonly requests: readonly string[];
   /** The browser's version string. */
   readonly browser: string;
-  /** Milliseconds from launching the browser to the report. */
-  readonly browserMs: number;
+  /** Milliseconds from opening the page to its report. */
+  readonly pageMs: number;
 }
 
 /**
- * Bundles the page, serves it, opens it in headless Chromium and returns the
- * report `verify` produced there. Requests that leave the local server are
- * refused, so the page runs on what was bundled and nothing else.
+ * One headless Chromium, to run any number of bundled pages in.
+ * @example const s = await openChromium(); try { await s.run(bundle, {}); } finally { await s.close(); }
+ */
+export interface ChromiumSession {
+  /** Serves `bundle.dir` on 127.0.0.1 and runs its page in a fresh browser context. */
+  run(bundle: PageBundle, options: PageRunOptions): Promise<BrowserRunResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches the machine's Chromium headless (`findChromium(path)`), driven
+ * by playwright-core; no browser is ever downloaded. In each page, requests
+ * that leave the local server are refused, so the page runs on what was
+ * bundled and nothing else.
+ * @example const session = await openChromium('/usr/bin/chromium');
+ */
+export async function openChromium(path?: string): Promise<ChromiumSession> {
+  const executablePath = findChromium(path);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath, headless: true });
+  return {
+    run: (bundle, options) => runPage(browser, bundle, options),
+    close: () => browser.close(),
+  };
+}
+
+async function runPage(
+  browser: import('playwright-core').Browser,
+  bundle: PageBundle,
+  options: PageRunOptions,
+): Promise<BrowserRunResult> {
+  const server = await serveDirectory(bundle.dir);
+  const context = await browser.newContext();
+  try {
+    const start = performance.now();
+    const requests: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (!url.startsWith(server.url)) return route.abort();
+      requests.push(url.slice(server.url.length - 1));
+      return route.continue();
+    });
+    const page = await context.newPage();
+    const { done } = await listen(page, options);
+    const query = new URLSearchParams({ [OPTIONS_PARAM]: JSON.stringify(options.verify ?? {}) });
+    await page.goto(`${server.url}index.html?${query}`);
+    const message = await done;
+    return {
+      report: message.report,
+      probe: message.probe,
+      environment: message.environment,
+      bundle: { files: bundle.files, warnings: bundle.warnings, timeMs: bundle.timeMs },
+      requests,
+      browser: browser.version(),
+      pageMs: performance.now() - start,
+    };
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
+/**
+ * A one-shot browser run: the page to bundle, the browser, and the page's options.
+ * @example { page: { impl: 'src/index.ts', bundler: 'esbuild' }, verify: { profile: 'quick', seed: 1 } }
+ */
+export interface BrowserRunOptions extends PageRunOptions {
+  readonly page: PageSpec;
+  /** Path of the Chromium executable (default: `findChromium()`). */
+  readonly chromium?: string;
+}
+
+/**
+ * Bundles the page, opens it in headless Chromium and returns the report
+ * `verify` produced there (`bundlePage`, then `openChromium().run`).
  *
  * @example
  * const r = await verifyInBrowser({ page: { impl: 'src/index.ts', bundler: 'esbuild' }, verify: { profile: 'quick' } });
  * console.log(formatReport(r.report));
  */
 export async function verifyInBrowser(options: BrowserRunOptions): Promise<BrowserRunResult> {
-  const executablePath = findChromium(options.chromium);
+  findChromium(options.chromium); // before bundling: a missing browser says so at once
   const bundle = await bundlePage(options.page);
-  const server = await serveDirectory(bundle.dir);
   try {
-    const { chromium } = await import('playwright-core');
-    const start = performance.now();
-    const browser = await chromium.launch({ executablePath, headless: true });
+    const session = await openChromium(options.chromium);
     try {
-      const context = await browser.newContext();
-      const requests: string[] = [];
-      await context.route('**/*', (route) => {
-        const url = route.request().url();
-        if (!url.startsWith(server.url)) return route.abort();
-        requests.push(url.slice(server.url.length - 1));
-        return route.continue();
-      });
-      const page = await context.newPage();
-      const { done } = await listen(page, options);
-      const query = new URLSearchParams({ [OPTIONS_PARAM]: JSON.stringify(options.verify ?? {}) });
-      await page.goto(`${server.url}index.html?${query}`);
-      const message = await done;
-      return {
-        report: message.report,
-        probe: message.probe,
-        environment: message.environment,
-        bundle: { files: bundle.files, warnings: bundle.warnings, timeMs: bundle.timeMs },
-        requests,
-        browser: browser.version(),
-        browserMs: performance.now() - start,
-      };
+      return await session.run(bundle, options);
     } finally {
-      await browser.close();
+      await session.close();
     }
   } finally {
-    await server.close();
     await bundle.dispose();
   }
 }
@@ -159,7 +204,7 @@ type DoneMessage = Extract<PageMessage, { type: 'done' }>;
  */
 async function listen(
   page: import('playwright-core').Page,
-  options: BrowserRunOptions,
+  options: PageRunOptions,
 ): Promise<{ done: Promise<DoneMessage> }> {
   const limit = options.timeoutMs ?? 120_000;
   let last = 'before the first property';
