@@ -11,7 +11,7 @@
  * @example
  * // page.ts, bundled with esbuild or Vite and opened as page.html?verify={"profile":"quick","seed":1}
  * import * as mine from './my-conv.js';
- * import { runInPage } from 'convproof/tools/browser/page'; // by path inside this repository
+ * import { runInPage } from './tools/browser/page.js'; // inside this repository (bundlePage generates this entry)
  * await runInPage(mine);
  */
 import {
