@@ -9,7 +9,7 @@
  *
  * No Chromium is a failure, not a skip: the error says how to install it.
  */
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registry, suiteEnv, type VerifyReport } from '../properties/index.js';
 import { bundlePage, type Bundler, type PageBundle } from '../tools/browser/bundle.js';
 import type { PageOptions } from '../tools/browser/page.js';
@@ -40,23 +40,32 @@ function tfjsFiles(r: BrowserRunResult): string[] {
   return r.bundle.files.filter((f) => f.modules.some((m) => m.includes('@tensorflow/'))).map((f) => f.file);
 }
 
-let session: ChromiumSession | undefined;
+// Both pages are bundled, and Chromium launched, once and side by side; each test awaits what it needs
+// (no Chromium: every browser test fails with the message saying how to install it).
 const bundles = new Map<Bundler, Promise<PageBundle>>();
+let session: Promise<ChromiumSession> | undefined;
 
-/** The page bundled once per bundler, with convproof's conv and the kernel probe. */
-function bundled(bundler: Bundler): Promise<PageBundle> {
-  let b = bundles.get(bundler);
-  if (!b) {
-    b = bundlePage({ impl: 'src/index.ts', probe: 'test/browser/probe.ts', bundler });
-    bundles.set(bundler, b);
-  }
-  return b;
+/** Starts `work` now; its failure is reported by whichever test awaits it, not as an unhandled rejection. */
+function started<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return work;
 }
 
+beforeAll(() => {
+  for (const bundler of ['esbuild', 'vite'] as const) {
+    bundles.set(bundler, started(bundlePage({ impl: 'src/index.ts', probe: 'test/browser/probe.ts', bundler })));
+  }
+  session = started(openChromium());
+});
+
+afterAll(async () => {
+  await (await session?.catch(() => undefined))?.close();
+  for (const b of bundles.values()) await (await b.catch(() => undefined))?.dispose();
+});
+
 async function run(bundler: Bundler, verify: PageOptions = options): Promise<BrowserRunResult> {
-  const bundle = await bundled(bundler);
-  session ??= await openChromium(); // no Chromium: fails here, saying how to install it
-  const r = await session.run(bundle, { verify, timeoutMs: 60_000 });
+  const bundle = await bundles.get(bundler)!;
+  const r = await (await session!).run(bundle, { verify, timeoutMs: 60_000 });
   const entry = r.bundle.files.find((f) => f.entry);
   console.log(
     `${bundler}: bundled in ${r.bundle.timeMs.toFixed(0)} ms, entry ${entry?.file} ${entry?.bytes} B, ` +
@@ -65,11 +74,6 @@ async function run(bundler: Bundler, verify: PageOptions = options): Promise<Bro
   );
   return r;
 }
-
-afterAll(async () => {
-  await session?.close();
-  for (const b of bundles.values()) await (await b).dispose();
-});
 
 describe.each(['esbuild', 'vite'] as const)('verify in headless Chromium, page bundled with %s', (bundler) => {
   test('every property runs and holds, on the WebAssembly SIMD kernels, with the oracles bundled but not loaded', async () => {
