@@ -5,13 +5,15 @@
  *   src/         the library: imports only src/, no packages, no Node built-ins
  *   properties/  the suite: src/ only through `import type` or the helper modules
  *                below (tensors, errors, the seeded generator), never a kernel
- *                or the geometry; packages allowed; never tools/ or test/
+ *                or the geometry; packages allowed, Node built-ins not (it runs
+ *                in browsers), not even by dynamic import; never tools/ or test/
  *   tools/       the CLI, benchmark and demo: src/ and properties/, never test/
  *   test/, golden/, examples/, scripts/: anything
  *
  * Usage: node scripts/check-layers.mjs [root]   (exit 1 and one line per breach)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** src/ modules the suite may import at run time: data helpers, not conv rules. */
@@ -19,6 +21,8 @@ const SUITE_MAY_USE = new Set(['src/tensor.ts', 'src/errors.ts', 'src/random.ts'
 
 const IMPORT =
   /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[\w*{}\s,$]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+const NODE_BUILT_INS = new Set(builtinModules);
 
 function layerOf(file) {
   const top = file.split('/')[0];
@@ -41,7 +45,7 @@ export function importsOf(text) {
   for (const m of code.matchAll(IMPORT)) {
     const spec = m[3] ?? m[4];
     const typeOnly = Boolean(m[2]);
-    found.push({ spec, typeOnly, line: code.slice(0, m.index).split('\n').length });
+    found.push({ spec, typeOnly, line: code.slice(0, m.index + m[0].lastIndexOf(spec)).split('\n').length });
   }
   return found;
 }
@@ -56,6 +60,10 @@ export function breaches(file, text) {
     if (!spec.startsWith('.')) {
       if (layer === 'src' && !file.endsWith('.mjs'))
         out.push(`${where} src/ imports the package '${spec}' (the library has no dependencies and no Node built-ins)`);
+      else if (layer === 'properties' && (spec.startsWith('node:') || NODE_BUILT_INS.has(spec.split('/')[0])))
+        out.push(
+          `${where} properties/ imports the Node built-in '${spec}' (the suite bundles for browsers: Node-only code belongs in tools/)`,
+        );
       continue;
     }
     const target = relative('.', join(dirname(file), spec))
