@@ -57,3 +57,13 @@ export async function rerunAlone(
     await property.runAfterEach();
   }
 }
+
+/**
+ * What re-running the shrunk case alone in a fresh worker showed, in one line.
+ * @example aloneText(false) // 're-run alone in a fresh worker: it passes, so …'
+ */
+export function aloneText(reproduced: boolean): string {
+  return reproduced
+    ? 're-run alone in a fresh worker: it fails again'
+    : 're-run alone in a fresh worker: it passes, so the failure needs the calls before it (state the implementation kept)';
+}

@@ -16,7 +16,7 @@ import { declarationFlags } from './support-flags.js';
 import { guardedImplementation } from './support-guard.js';
 import { isUnsupportedCase, type Conventions, type Supports } from './support.js';
 import { isImplementationFault } from './fault.js';
-import { rerunAlone, withIsolation, type IsolatedModule } from './verify-isolated.js';
+import { aloneText, rerunAlone, withIsolation, type IsolatedModule } from './verify-isolated.js';
 import type {
   Capability,
   ConvExtras,
@@ -542,13 +542,6 @@ export function formatReport(report: VerifyReport): string {
   const verdict = failed ? `${failed} failed` : report.ok ? 'all that ran passed' : 'nothing ran';
   lines.push(`${verdict} in ${(report.timeMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
-}
-
-/** What re-running the shrunk case alone in a fresh worker showed. */
-export function aloneText(reproduced: boolean): string {
-  return reproduced
-    ? 're-run alone in a fresh worker: it fails again'
-    : 're-run alone in a fresh worker: it passes, so the failure needs the calls before it (state the implementation kept)';
 }
 
 /**
