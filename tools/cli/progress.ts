@@ -141,9 +141,17 @@ export function logProgress(file: string, total: number): Progress {
  */
 export function teeProgress(...parts: readonly Progress[]): Progress {
   return {
-    start: (i, l) => parts.forEach((p) => p.start(i, l)),
-    advance: (d, n) => parts.forEach((p) => p.advance(d, n)),
-    finish: (i, l, s) => parts.forEach((p) => p.finish(i, l, s)),
-    close: () => parts.forEach((p) => p.close()),
+    start: (i, l) => {
+      for (const p of parts) p.start(i, l);
+    },
+    advance: (d, n) => {
+      for (const p of parts) p.advance(d, n);
+    },
+    finish: (i, l, s) => {
+      for (const p of parts) p.finish(i, l, s);
+    },
+    close: () => {
+      for (const p of parts) p.close();
+    },
   };
 }
