@@ -38,3 +38,5 @@ export type {
   PropertyDefinition,
   TransposeCase,
 } from './types.js';
+export { ImplementationFault, type FaultKind } from './fault.js';
+export type { IsolatedModule } from './verify-isolated.js';

@@ -15,6 +15,8 @@ import { registry as defaultRegistry } from './registry.js';
 import { declarationFlags } from './support-flags.js';
 import { guardedImplementation } from './support-guard.js';
 import { isUnsupportedCase, type Conventions, type Supports } from './support.js';
+import { isImplementationFault } from './fault.js';
+import { aloneText, rerunAlone, withIsolation, type IsolatedModule } from './verify-isolated.js';
 import type {
   Capability,
   ConvExtras,
@@ -99,6 +101,12 @@ export interface FailureReport {
   readonly shrinks: number;
   /** One line that replays exactly this counterexample. */
   readonly replay: string;
+  /** The case that failed first, before shrinking (when shrinking changed it): a call that corrupts state shows here. */
+  readonly original?: string;
+  /** The call did not return in time, ran out of memory or killed its thread (isolated runs); the case is not shrunk. */
+  readonly fault?: 'timeout' | 'memory' | 'died';
+  /** Isolated runs: whether the shrunk case, re-run alone in a fresh worker, failed again. */
+  readonly reproducedAlone?: boolean;
 }
 
 /**
@@ -219,6 +227,7 @@ function missing(impl: Impl, requires: readonly Capability[]): Capability[] {
 /** Why a thrown value failed a case, in one line. */
 function describeError(e: unknown): string {
   if (e instanceof ComparisonError) return e.message;
+  if (isImplementationFault(e)) return `${e.message} (its worker was stopped; a fresh one took the next call)`;
   if (e instanceof Error) return e.name === 'Error' ? e.message : `threw ${e.name}: ${e.message}`;
   return `threw ${String(e)}`;
 }
@@ -236,34 +245,59 @@ class NotApplicable {
   }
 }
 
+/** The first failing case, and whether a failure was a fault of an isolated call. */
+interface FailureTrace {
+  first?: unknown;
+  fault?: 'timeout' | 'memory' | 'died';
+}
+
 /**
  * Wraps a property: an `UnsupportedCase` thrown by a run makes the case not
  * applicable (it passes, and is counted), and shrinking stops after `budget`
- * candidates.
+ * candidates, or at once after a fault (a hang would cost its deadline per candidate).
  */
-function guardedProperty(p: fc.IRawProperty<unknown>, budget: number, na: NotApplicable): fc.IRawProperty<unknown> {
+function guardedProperty(
+  p: fc.IRawProperty<unknown>,
+  budget: number,
+  na: NotApplicable,
+  trace: FailureTrace,
+): fc.IRawProperty<unknown> {
   let attempts = 0;
-  const judge = (out: fc.PreconditionFailure | fc.PropertyFailure | null) => {
+  const judge = (v: unknown, out: fc.PreconditionFailure | fc.PropertyFailure | null) => {
     if (out !== null && 'error' in out && isUnsupportedCase(out.error)) {
       na.add(`not applicable: ${(out.error as Error).message}`);
       return null;
     }
-    if (out !== null && 'error' in out) na.shrinking = true;
+    if (out !== null && 'error' in out) {
+      na.shrinking = true;
+      if (!('first' in trace)) trace.first = v;
+      if (isImplementationFault(out.error)) trace.fault ??= out.error.kind;
+    }
     return out;
   };
   return {
     isAsync: () => true,
     generate: (mrng, runId) => p.generate(mrng, runId),
-    shrink: (value) => p.shrink(value).takeWhile(() => attempts++ < budget),
-    run: async (v) => judge(await p.run(v)),
+    shrink: (value) => p.shrink(value).takeWhile(() => trace.fault === undefined && attempts++ < budget),
+    run: async (v) => judge(v, await p.run(v)),
     runBeforeEach: () => p.runBeforeEach(),
     runAfterEach: () => p.runAfterEach(),
   } as fc.IRawProperty<unknown>;
 }
 
-function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>, s: RunSettings): FailureReport {
+function shown(values: readonly unknown[] | null): string {
+  return values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
+}
+
+function failureReport(
+  def: PropertyDefinition,
+  details: fc.RunDetails<unknown>,
+  s: RunSettings,
+  trace: FailureTrace,
+): FailureReport {
   const values = details.counterexample as readonly unknown[] | null;
-  const counterexample = values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
+  const counterexample = shown(values);
+  const original = 'first' in trace ? shown(trace.first as readonly unknown[]) : counterexample;
   const message =
     details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
@@ -277,7 +311,16 @@ function failureReport(def: PropertyDefinition, details: fc.RunDetails<unknown>,
     supports: s.supports,
     conventions: s.conventions,
   };
-  return { message, counterexample, seed: details.seed, path, shrinks: details.numShrinks, replay: s.replay(info) };
+  return {
+    message,
+    counterexample,
+    seed: details.seed,
+    path,
+    shrinks: details.numShrinks,
+    replay: s.replay(info),
+    ...(original !== counterexample ? { original } : {}),
+    ...(trace.fault ? { fault: trace.fault } : {}),
+  };
 }
 
 /** The context a property is built with; `na` counts its not applicable cases. */
@@ -321,8 +364,10 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
   const raw = why ?? built(def, ctx);
   if (typeof raw === 'string') return { ...base, status: 'not run', reason: raw, timeMs: performance.now() - start };
   const runs = Math.max(1, Math.round(s.runs * (def.runsFactor ?? 1)));
-  const property = guardedProperty(raw, s.maxShrinks, na);
+  const trace: FailureTrace = {};
+  const property = guardedProperty(raw, s.maxShrinks, na, trace);
   const details = await fc.check(property, { numRuns: runs, seed: s.seed, ...(s.path ? { path: s.path } : {}) });
+  const alone = details.failed ? await rerunAlone(impl, raw, details.counterexample) : undefined;
   const timeMs = performance.now() - start;
   const common = {
     ...base,
@@ -332,7 +377,14 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
     worstRatio: worst,
     timeMs,
   };
-  if (details.failed) return { ...common, status: 'failed', failure: failureReport(def, details, s) };
+  if (details.failed) {
+    const failure = failureReport(def, details, s, trace);
+    return {
+      ...common,
+      status: 'failed',
+      failure: alone === undefined ? failure : { ...failure, reproducedAlone: alone },
+    };
+  }
   if (details.numRuns > 0 && na.total >= details.numRuns)
     return {
       ...common,
@@ -401,14 +453,25 @@ function selected(options: VerifyOptions): PropertyDefinition[] {
  *
  * @param impl a module object with `conv2d` (required) and optionally
  *   `conv2dBackward`, `convTranspose2d`, `corr2d`, `conv2dOutputShape`,
- *   with convproof's signatures
+ *   with convproof's signatures; or, in Node, `{ module, timeoutMs?, maxMemoryMb? }`:
+ *   the module is then run in a worker thread with a heap cap and a deadline
+ *   per call, and a call that hangs, runs out of memory or kills its thread
+ *   fails its property with that case (a fresh worker takes the next call)
  * @returns a report; `ok` is false when any property failed
  * @example
  * import * as mine from './my-conv.js';
  * const report = await verify(mine, { profile: 'ci', seed: 42 });
  * if (!report.ok) console.log(formatReport(report));
+ * await verify({ module: './my-conv.js', timeoutMs: 2000 }); // isolated
  */
-export async function verify(impl: ConvImplementation, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verify(
+  impl: ConvImplementation | IsolatedModule,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  return withIsolation(impl, (loaded) => verifyLoaded(loaded, options));
+}
+
+async function verifyLoaded(impl: ConvImplementation, options: VerifyOptions): Promise<VerifyReport> {
   if (impl === null || typeof impl !== 'object' || typeof impl.conv2d !== 'function') {
     throw new TypeError('verify: impl must be a module object with a conv2d(input, weight, options) function');
   }
@@ -489,6 +552,8 @@ export function formatFailure(f: FailureReport): string {
   return [
     f.message,
     `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`,
+    ...(f.original ? [`first failing case (before shrinking): ${f.original}`] : []),
+    ...(f.reproducedAlone === undefined ? [] : [aloneText(f.reproducedAlone)]),
     `seed ${f.seed}, path ${f.path}`,
     `replay: ${f.replay}`,
   ].join('\n');

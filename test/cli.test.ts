@@ -598,3 +598,28 @@ describe.concurrent('bench: bad usage', () => {
     expectUsageError(await runInProcess(['bench', ...args]), message),
   );
 });
+
+describe('verify: an --impl that hangs', () => {
+  const BOUND = 'for any case, every output is within the error bound of the float64 model';
+  const ONE_BY_ONE = 'for any 1×1 kernel, the conv is a matrix product over channels at strided pixels';
+
+  test('is stopped after --timeout, reported with its case, and the run goes on; progress is in the log as it happens', async () => {
+    module('pytorch-like.mjs', readFileSync(join(root, 'test', 'fixtures', 'pytorch-like.mjs'), 'utf8'));
+    const impl = module('faulty-hang.mjs', readFileSync(join(root, 'test', 'fixtures', 'faulty-hang.mjs'), 'utf8'));
+    const args = ['verify', '--impl', impl, '--timeout', '1', '--runs', '20', '--seed', '1', '--oracle', 'none'];
+    const r = await run([...args, '--log', 'hang.log', '--property', BOUND, '--property', ONE_BY_ONE]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(`✗ ${BOUND}\n  conv2d did not return within 1 s`);
+    expect(r.stdout).toMatch(/counterexample \(shrunk in 0 steps\):\n {4}conv2d\(input \[/);
+    expect(r.stdout).toContain('re-run alone in a fresh worker: it fails again');
+    expect(r.stdout).toMatch(/2 properties, 1 held, 1 failed/);
+    expect(/replay: (.*)/.exec(r.stdout)?.[1]).toContain('--timeout 1');
+    const log = readFileSync(join(work, 'hang.log'), 'utf8').trim().split('\n');
+    expect(log.map((l) => l.replace(/^\s*[\d.]+ s /, ''))).toEqual([
+      `[1/2] start: ${BOUND}`,
+      `[1/2] FAILED: ${BOUND}`,
+      `[2/2] start: ${ONE_BY_ONE}`,
+      `[2/2] held: ${ONE_BY_ONE}`,
+    ]);
+  });
+});
