@@ -39,4 +39,3 @@ export type {
   TransposeCase,
 } from './types.js';
 export { ImplementationFault, type FaultKind } from './fault.js';
-export type { IsolatedModule } from './verify-isolated.js';

@@ -1,40 +1,18 @@
 /**
- * `verify`'s side of isolation: loading a module into a worker for the run
- * (lazily, so the suite still bundles for a browser), and re-running a shrunk
- * counterexample alone in a fresh worker, which tells a defect of the case
- * from state an earlier call left behind (tfjs-wasm corrupts its heap so).
+ * `verify`'s side of isolation, free of Node APIs (the worker itself lives in
+ * properties/node/): re-running a shrunk counterexample alone in a fresh
+ * worker, which tells a defect of the case from state an earlier call left
+ * behind (tfjs-wasm corrupts its heap so).
  */
 import type fc from 'fast-check';
-import type { IsolatedImplementation, IsolatedModule } from './isolate.js';
-import type { ConvImplementation } from './types.js';
-
-export type { IsolatedModule } from './isolate.js';
-
-function isModuleSpec(v: unknown): v is IsolatedModule {
-  return typeof v === 'object' && v !== null && 'module' in v && !('conv2d' in v);
+/** What an isolated implementation adds (see properties/node/isolate.ts). */
+interface Restartable {
+  /** Stops the current worker; the next call starts a fresh one. */
+  restart(): Promise<void>;
 }
 
-function isIsolated(impl: object): impl is IsolatedImplementation {
-  return typeof (impl as Partial<IsolatedImplementation>).restart === 'function';
-}
-
-/**
- * Runs `body` with `impl`, or with the worker-backed implementation of a
- * module spec, closing the worker afterwards.
- * @example const report = await withIsolation({ module: './m.mjs' }, (impl) => verifyLoaded(impl, options));
- */
-export async function withIsolation<T>(
-  impl: ConvImplementation | IsolatedModule,
-  body: (impl: ConvImplementation) => Promise<T>,
-): Promise<T> {
-  if (!isModuleSpec(impl)) return body(impl);
-  const { isolate } = await import('./isolate.js');
-  const loaded = await isolate(impl);
-  try {
-    return await body(loaded);
-  } finally {
-    await loaded.close();
-  }
+function isIsolated(impl: object): impl is Restartable {
+  return typeof (impl as Partial<Restartable>).restart === 'function';
 }
 
 /**

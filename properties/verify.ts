@@ -16,7 +16,7 @@ import { declarationFlags } from './support-flags.js';
 import { guardedImplementation } from './support-guard.js';
 import { isUnsupportedCase, type Conventions, type Supports } from './support.js';
 import { isImplementationFault } from './fault.js';
-import { aloneText, rerunAlone, withIsolation, type IsolatedModule } from './verify-isolated.js';
+import { aloneText, rerunAlone } from './verify-isolated.js';
 import type {
   Capability,
   ConvExtras,
@@ -453,25 +453,20 @@ function selected(options: VerifyOptions): PropertyDefinition[] {
  *
  * @param impl a module object with `conv2d` (required) and optionally
  *   `conv2dBackward`, `convTranspose2d`, `corr2d`, `conv2dOutputShape`,
- *   with convproof's signatures; or, in Node, `{ module, timeoutMs?, maxMemoryMb? }`:
- *   the module is then run in a worker thread with a heap cap and a deadline
- *   per call, and a call that hangs, runs out of memory or kills its thread
- *   fails its property with that case (a fresh worker takes the next call)
+ *   with convproof's signatures. In Node, `isolate({ module, timeoutMs?, maxMemoryMb? })`
+ *   from `convproof/properties/node` gives one whose calls run in a worker
+ *   thread with a heap cap and a deadline: a call that hangs, runs out of memory
+ *   or kills its thread fails its property with that case (a fresh worker takes
+ *   the next call), and a shrunk counterexample is re-run alone in a fresh worker
  * @returns a report; `ok` is false when any property failed
  * @example
  * import * as mine from './my-conv.js';
  * const report = await verify(mine, { profile: 'ci', seed: 42 });
  * if (!report.ok) console.log(formatReport(report));
- * await verify({ module: './my-conv.js', timeoutMs: 2000 }); // isolated
+ * const isolated = await isolate({ module: './my-conv.js', timeoutMs: 2000 }); // convproof/properties/node
+ * try { await verify(isolated) } finally { await isolated.close() }
  */
-export async function verify(
-  impl: ConvImplementation | IsolatedModule,
-  options: VerifyOptions = {},
-): Promise<VerifyReport> {
-  return withIsolation(impl, (loaded) => verifyLoaded(loaded, options));
-}
-
-async function verifyLoaded(impl: ConvImplementation, options: VerifyOptions): Promise<VerifyReport> {
+export async function verify(impl: ConvImplementation, options: VerifyOptions = {}): Promise<VerifyReport> {
   if (impl === null || typeof impl !== 'object' || typeof impl.conv2d !== 'function') {
     throw new TypeError('verify: impl must be a module object with a conv2d(input, weight, options) function');
   }

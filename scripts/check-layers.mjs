@@ -7,6 +7,9 @@
  *                below (tensors, errors, the seeded generator), never a kernel
  *                or the geometry; packages allowed, Node built-ins not (it runs
  *                in browsers), not even by dynamic import; never tools/ or test/
+ *   properties/node/  the suite's Node-only entry (`convproof/properties/node`):
+ *                may use Node built-ins; the rest of properties/ reaches it only
+ *                through `import type`, so the browser-safe entry never loads it
  *   tools/       the CLI, benchmark and demo: src/ and properties/, never test/
  *   test/, golden/, examples/, scripts/: anything
  *
@@ -50,6 +53,9 @@ export function importsOf(text) {
   return found;
 }
 
+/** The suite's Node-only folder: its own package entry, never reached by the browser-safe one. */
+const NODE_ONLY = 'properties/node/';
+
 /** The breaches of the layer rule in one file (`file` relative to the root, with '/'). */
 export function breaches(file, text) {
   const layer = layerOf(file);
@@ -60,9 +66,13 @@ export function breaches(file, text) {
     if (!spec.startsWith('.')) {
       if (layer === 'src' && !file.endsWith('.mjs'))
         out.push(`${where} src/ imports the package '${spec}' (the library has no dependencies and no Node built-ins)`);
-      else if (layer === 'properties' && (spec.startsWith('node:') || NODE_BUILT_INS.has(spec.split('/')[0])))
+      else if (
+        layer === 'properties' &&
+        !file.startsWith(NODE_ONLY) &&
+        (spec.startsWith('node:') || NODE_BUILT_INS.has(spec.split('/')[0]))
+      )
         out.push(
-          `${where} properties/ imports the Node built-in '${spec}' (the suite bundles for browsers: Node-only code belongs in tools/)`,
+          `${where} properties/ imports the Node built-in '${spec}' (the suite bundles for browsers: Node-only code belongs in ${NODE_ONLY} or tools/)`,
         );
       continue;
     }
@@ -76,6 +86,10 @@ export function breaches(file, text) {
       out.push(`${where} ${layer}/ imports ${target} (nothing shipped imports the tests)`);
     } else if (layer === 'src' && to !== 'src') {
       out.push(`${where} src/ imports ${target} (the library imports only src/)`);
+    } else if (layer === 'properties' && target.startsWith(NODE_ONLY) && !file.startsWith(NODE_ONLY) && !typeOnly) {
+      out.push(
+        `${where} properties/ imports ${target} (Node-only: reach it through \`import type\` or the convproof/properties/node entry)`,
+      );
     } else if (layer === 'properties' && to === 'tools') {
       out.push(`${where} properties/ imports ${target} (the suite never imports tools/)`);
     } else if (layer === 'properties' && to === 'src' && !typeOnly && !SUITE_MAY_USE.has(target)) {

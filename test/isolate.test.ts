@@ -8,8 +8,8 @@
  * pytorch-like.mjs, misbehave only for kernels taller than one row.
  */
 import { describe, expect, test } from 'vitest';
-import { verify, type VerifyReport } from '../properties/index.js';
-import { isolate } from '../properties/isolate.js';
+import type { VerifyReport } from '../properties/index.js';
+import { isolate, verifyIsolated } from '../properties/node/index.js';
 import { tensor } from '../src/index.js';
 
 const BOUND = 'for any case, every output is within the error bound of the float64 model';
@@ -17,7 +17,7 @@ const ONE_BY_ONE = 'for any 1×1 kernel, the conv is a matrix product over chann
 const fixture = (name: string) => new URL(`./fixtures/${name}.mjs`, import.meta.url);
 
 async function faulty(name: string, limits: { timeoutMs: number; maxMemoryMb?: number }): Promise<VerifyReport> {
-  return verify({ module: fixture(name), ...limits }, { seed: 1, runs: 30, properties: [BOUND, ONE_BY_ONE] });
+  return verifyIsolated({ module: fixture(name), ...limits }, { seed: 1, runs: 30, properties: [BOUND, ONE_BY_ONE] });
 }
 
 /** The faulty property failed on a tall kernel with `message`, unshrunk; the 1×1 property still ran and held. */
@@ -58,7 +58,7 @@ describe('an isolated implementation that misbehaves on one kernel shape', () =>
 
 describe('a failure that needs the calls before it', () => {
   test('is reported with the first failing case, and does not reproduce alone in a fresh worker', async () => {
-    const report = await verify(
+    const report = await verifyIsolated(
       { module: fixture('stateful'), timeoutMs: 5000 },
       { seed: 1, runs: 40, properties: [BOUND] },
     );

@@ -7,7 +7,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OracleName } from '../../properties/oracles/index.js';
-import type { OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/verify.js';
+import type { OracleStatus, PropertyReport, ReplayInfo, VerifyOptions, VerifyReport } from '../../properties/verify.js';
 import { aloneText } from '../../properties/verify-isolated.js';
 import { declarationFlags, mergeSupports } from '../../properties/support-flags.js';
 import type { Conventions, Supports } from '../../properties/support.js';
@@ -318,10 +318,7 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
   const oracles = consults ? await suite.loadOracles(a.oracles) : [];
   let progress = createProgress(ctx.stderr, ctx.env, 0);
   try {
-    const subject = a.impl
-      ? { module: resolve(ctx.cwd, a.impl), timeoutMs: a.timeoutMs, maxMemoryMb: a.maxMemoryMb }
-      : impl;
-    return await suite.verify(subject, {
+    const options: VerifyOptions = {
       supports: mergeSupports(impl.supports, a.supports),
       conventions: { ...impl.conventions, ...a.conventions },
       profile: a.profile,
@@ -337,7 +334,11 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
         if (e.phase === 'start') progress.start(e.index, e.property);
         else progress.finish(e.index, e.property, e.report ? statusWord(e.report) : 'done');
       },
-    });
+    };
+    if (!a.impl) return await suite.verify(impl, options);
+    const { verifyIsolated } = await import('../../properties/node/index.js');
+    const spec = { module: resolve(ctx.cwd, a.impl), timeoutMs: a.timeoutMs, maxMemoryMb: a.maxMemoryMb };
+    return await verifyIsolated(spec, options);
   } finally {
     progress.close();
   }

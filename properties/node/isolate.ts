@@ -5,16 +5,16 @@
  * `ImplementationFault`; the worker is then gone and the next call starts a
  * fresh one (the module loaded anew), so one bad case cannot stop a run.
  *
- * Node-only (`node:worker_threads`): `verify` imports this file lazily, only
- * when it is given a module to isolate.
+ * Node-only (`node:worker_threads`): reached through the `convproof/properties/node`
+ * entry, never from the browser-safe `convproof/properties`.
  */
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ImplementationFault, type FaultKind } from './fault.js';
+import { ImplementationFault, type FaultKind } from '../fault.js';
 import { WORKER_SOURCE } from './isolate-worker.js';
-import type { Conventions, Supports } from './support.js';
-import type { ConvExtras, ConvImplementation } from './types.js';
+import type { Conventions, Supports } from '../support.js';
+import type { ConvExtras, ConvImplementation } from '../types.js';
 
 /**
  * An implementation given by its module, to be run isolated.
