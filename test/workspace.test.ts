@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { WorkspaceMeasurement } from './workspace/measure.js';
+import { Workspace } from '../src/fast/workspace.js';
 
 const PAGE = 65536;
 const MB = 2 ** 20;
@@ -87,5 +88,21 @@ describe.each(['wasm', 'js'])('the %s workspace', (kernels) => {
     const m = measure(kernels, 'trimmed');
     expect([m.held, m.releases]).toEqual([0, 1]);
     expect(m.retained).toBeLessThan(PAGE);
+  });
+});
+
+describe.each(['wasm', 'js'] as const)('dropped %s kernels, not yet collected', (name) => {
+  test('are taken up again by the next call instead of a second workspace', () => {
+    const ws = new Workspace(name, 2 ** 20);
+    const first = ws.acquire()!;
+    expect(first.reserve(4 * 2 ** 20)).toBe(true);
+    ws.settle();
+    expect([ws.bytes, ws.releases]).toEqual([0, 1]);
+    // Same task: the engine cannot have collected them, so they come back rather than a fresh, empty set.
+    const again = ws.acquire()!;
+    expect(again).toBe(first);
+    expect(again.bytes).toBeGreaterThanOrEqual(4 * 2 ** 20);
+    ws.trim();
+    expect(ws.bytes).toBe(0);
   });
 });

@@ -27,6 +27,8 @@ export const DEFAULT_WORKSPACE_BYTES = 32 * 2 ** 20;
  */
 export class Workspace {
   private current: Kernels | null = null;
+  /** The last dropped kernels, while the engine has not collected them. */
+  private dropped: WeakRef<Kernels> | null = null;
   /** How many times grown kernels were dropped (by `settle` or `trim`). */
   releases = 0;
 
@@ -45,7 +47,10 @@ export class Workspace {
    * @example const k = workspace.acquire(); if (k && forwardFast(k, g, x, w, b, out)) …; workspace.settle();
    */
   acquire(): Kernels | null {
-    this.current ??= createKernels(this.name);
+    if (this.current === null) {
+      this.current = this.dropped?.deref() ?? createKernels(this.name);
+      this.dropped = null;
+    }
     return this.current;
   }
 
@@ -65,6 +70,7 @@ export class Workspace {
   }
 
   private release(): void {
+    if (this.current !== null) this.dropped = new WeakRef(this.current);
     this.current = null;
     this.releases++;
   }

@@ -66,6 +66,9 @@ const y = backend.conv2d(x, w, options);
 const ms = performance.now() - t0;
 if (mode === 'trimmed') backend.trim();
 const { workspaceBytes: held, releases } = backend.stats();
+// Dropped kernels stay weakly reachable for the rest of this task (a WeakRef keeps its target for the
+// job that made or read it); they are collectable once it ends, as in any program between two events.
+await new Promise((done) => setTimeout(done, 0));
 const after = external();
 const rssAfter = process.memoryUsage().rss;
 const m: WorkspaceMeasurement = {
