@@ -96,9 +96,10 @@ export function checkShape(fn: string, name: string, shape: unknown): number[] {
 /**
  * Validates that `value` is a well-formed Tensor (a shape of non-negative
  * integers and a Float32Array/Float64Array of matching length), optionally of
- * one of the given ranks. Used at every public boundary.
+ * the given rank. Used at every public boundary.
+ * @example const X = checkTensor('corr2d', 'X', value, 2); // throws ConvError('rank') for a 3-D X
  */
-export function checkTensor(fn: string, name: string, value: unknown, ranks?: readonly number[]): Tensor {
+export function checkTensor(fn: string, name: string, value: unknown, rank?: number): Tensor {
   if (value === null || typeof value !== 'object') {
     fail(
       fn,
@@ -115,9 +116,8 @@ export function checkTensor(fn: string, name: string, value: unknown, ranks?: re
     );
   }
   const shape = checkShape(fn, `${name}.shape`, t.shape);
-  if (ranks && !ranks.includes(shape.length)) {
-    const want = ranks.map((r) => `${r}D`).join(' or ');
-    fail(fn, 'rank', `expected ${want} ${name}, but got ${name} of shape ${show(shape)}; reshape ${name} to ${want}`);
+  if (rank !== undefined && shape.length !== rank) {
+    fail(fn, 'rank', `expected ${rank}D ${name}, but got ${name} of shape ${show(shape)}; reshape ${name} to ${rank}D`);
   }
   const size = sizeOf(shape);
   if (size !== t.data.length) {

@@ -127,8 +127,8 @@ export function checkConv2dBackwardArgs(
  */
 export function checkCorr2dArgs(X: unknown, K: unknown): Corr2dArgs {
   const fn = 'corr2d';
-  const x = checkTensor(fn, 'X', X, [2]);
-  const k = checkTensor(fn, 'K', K, [2]);
+  const x = checkTensor(fn, 'X', X, 2);
+  const k = checkTensor(fn, 'K', K, 2);
   const dtype = checkSameDType(fn, [
     ['X', x],
     ['K', k],

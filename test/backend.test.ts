@@ -8,7 +8,7 @@
  * kernels when it does at least SMALL_WORK = 4096 multiply-adds
  * (N·O·OH·OW·C/g·KH·KW) and its data allows.
  */
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   Conv2d,
   conv2d,
@@ -91,22 +91,23 @@ describe('createBackend', () => {
   });
 
   test('refuses bad options with ConvError(option), naming the value and the choices', () => {
-    expectConvError(() => createBackend(bad(null)), 'option', ['createBackend: ', 'options must be an object', 'null']);
-    expectConvError(() => createBackend(bad('js')), 'option', ['"js"', "{ kernels: 'js' }"]);
-    expectConvError(() => createBackend(bad([])), 'option', ['options must be an object', '[]']);
-    expectConvError(() => createBackend(bad({ kernel: 'js' })), 'option', [
-      'unknown option "kernel"',
-      'the options are kernels, workspaceBytes',
-    ]);
-    expectConvError(() => createBackend(bad({ kernels: 'gpu' })), 'option', [
-      "kernels must be one of 'auto', 'wasm', 'js', 'reference'",
-      '"gpu"',
-    ]);
-    for (const v of [-1, 1.5, NaN, -Infinity, '1024', null]) {
-      expectConvError(() => createBackend(bad({ workspaceBytes: v })), 'option', [
-        'workspaceBytes must be a non-negative integer (or Infinity)',
-        `got ${typeof v === 'string' ? `"${v}"` : String(v)}`,
-      ]);
+    const refused = (options: unknown, message: string): void => {
+      expect(expectConvError(() => createBackend(bad(options)), 'option').message).toBe(`createBackend: ${message}`);
+    };
+    refused(null, "options must be an object such as { kernels: 'js' }, got null");
+    refused('js', `options must be an object such as { kernels: 'js' }, got "js"`);
+    refused([], "options must be an object such as { kernels: 'js' }, got []");
+    refused({ kernel: 'js' }, 'unknown option "kernel"; the options are kernels, workspaceBytes');
+    refused({ kernels: 'gpu' }, `kernels must be one of 'auto', 'wasm', 'js', 'reference', got "gpu"`);
+    for (const [v, shown] of [
+      [-1, '-1'],
+      [1.5, '1.5'],
+      [NaN, 'NaN'],
+      [-Infinity, '-Infinity'],
+      ['1024', '"1024"'],
+      [null, 'null'],
+    ] as const) {
+      refused({ workspaceBytes: v }, `workspaceBytes must be a non-negative integer (or Infinity), got ${shown}`);
     }
   });
 
@@ -242,6 +243,94 @@ describe('which path each call takes (stats)', () => {
     expect(runsOf(defaultBackend, () => convTranspose2d(x, w))).toEqual([1, 0]);
     expect(runsOf(defaultBackend, () => corr2d(ints([64, 64]), ints([1, 1])))).toEqual([1, 0]);
     expect(runsOf(defaultBackend, () => corr2d(ints([3, 3]), ints([2, 2])))).toEqual([0, 1]);
+  });
+});
+
+describe('each public call gives a grown workspace back before it returns', () => {
+  // workspaceBytes 0: whatever a fast run made is over the bound, so every call must end by releasing it.
+  const calls: ReadonlyArray<[string, (b: Backend) => unknown, number]> = [
+    ['conv2d', (b) => b.conv2d(ints([1, 1, 64, 64]), ints([1, 1, 1, 1])), 1],
+    ['conv2dBackward', (b) => b.conv2dBackward(ints([1, 1, 64, 64]), ints([1, 1, 64, 64]), ints([1, 1, 1, 1])), 2],
+    ['convTranspose2d', (b) => b.convTranspose2d(ints([1, 1, 64, 64]), ints([1, 1, 1, 1])), 1],
+    ['corr2d', (b) => b.corr2d(ints([64, 64]), ints([1, 1])), 1],
+  ];
+  test.each(calls)('%s', (_, call, runs) => {
+    for (const kernels of ['wasm', 'js'] as const) {
+      const b = createBackend({ kernels, workspaceBytes: 0 });
+      call(b);
+      expect(b.stats(), kernels).toEqual({ fast: runs, reference: 0, workspaceBytes: 0, releases: 1 });
+    }
+  });
+});
+
+describe('runtimes without WebAssembly SIMD (a fresh module graph under a stubbed WebAssembly)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+
+  /** The backend module loaded afresh while `WebAssembly` is `api`. */
+  async function loadWith(api: unknown): Promise<typeof import('../src/backend.js')> {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', api);
+    return import('../src/backend.js');
+  }
+
+  /** The ConvError a call throws (from the fresh graph, so not an instance of this file's ConvError). */
+  function refusal(f: () => unknown): [string, string, string] {
+    try {
+      f();
+    } catch (e) {
+      const err = e as { name: string; code: string; message: string };
+      return [err.name, err.code, err.message];
+    }
+    throw new Error('expected a ConvError');
+  }
+
+  const real = (globalThis as unknown as { WebAssembly: { validate: unknown; Module: unknown; Instance: unknown } })
+    .WebAssembly;
+  const x = ints([1, 1, 64, 64]);
+  const w = ints([1, 1, 1, 1]);
+
+  test("no WebAssembly at all: 'auto' runs the JavaScript kernels and 'wasm' is refused", async () => {
+    const m = await loadWith(undefined);
+    expect(m.defaultBackend.kernels).toBe('js');
+    expect(m.createBackend().kernels).toBe('js');
+    expect(refusal(() => m.createBackend({ kernels: 'wasm' }))).toEqual([
+      'ConvError',
+      'option',
+      "createBackend: kernels 'wasm' need WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'",
+    ]);
+    const js = m.createBackend();
+    same(js.conv2d(x, w), reference.conv2d(x, w));
+    expect(js.stats().fast).toBe(1);
+  });
+
+  test('an engine that does not validate the SIMD module, or refuses to compile it, gets the JavaScript kernels', async () => {
+    const noSimd = await loadWith({ validate: () => false, Module: real.Module, Instance: real.Instance });
+    expect(noSimd.createBackend().kernels).toBe('js');
+    const refusing = await loadWith({
+      validate: () => true,
+      Module: function Module() {
+        throw new Error('compiling WebAssembly is forbidden here');
+      },
+      Instance: real.Instance,
+    });
+    expect(refusing.createBackend().kernels).toBe('js');
+  });
+
+  test('an engine that compiles the module but refuses an instance: the calls fall back to the reference loops', async () => {
+    const m = await loadWith({
+      validate: real.validate,
+      Module: real.Module,
+      Instance: function Instance() {
+        throw new Error('out of memory');
+      },
+    });
+    const b = m.createBackend({ kernels: 'wasm' });
+    expect(b.kernels).toBe('wasm');
+    same(b.conv2d(x, w), reference.conv2d(x, w));
+    expect(b.stats()).toEqual({ fast: 0, reference: 1, workspaceBytes: 0, releases: 0 });
   });
 });
 

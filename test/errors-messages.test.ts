@@ -4,7 +4,16 @@
  * show values (show).
  */
 import { describe, expect, test } from 'vitest';
-import { Conv2d, conv2d, conv2dBackward, convTranspose2d, corr2d, tensor, type Tensor } from '../src/index.js';
+import {
+  Conv2d,
+  conv2d,
+  conv2dBackward,
+  convTranspose2d,
+  corr2d,
+  tensor,
+  toNested,
+  type Tensor,
+} from '../src/index.js';
 import { ConvError, show } from '../src/errors.js';
 import { expectConvError, full } from './helpers.js';
 import { bad } from './errors-fixtures.js';
@@ -116,7 +125,64 @@ const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
   ],
 ];
 
+/** More whole messages: checks whose values or wording the one-per-code list above does not reach. */
+const MORE_MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
+  [
+    'option',
+    () => new Conv2d(bad({ inChannels: 1, outChannels: 1, kernelSize: 1, kernel: 3 })),
+    'Conv2d: unknown option "kernel"; the options are inChannels, outChannels, kernelSize, stride, padding, ' +
+      'dilation, groups, bias, paddingMode, dtype, seed, backend',
+  ],
+  [
+    'groups',
+    () => new Conv2d({ inChannels: 4, outChannels: 3, kernelSize: 1, groups: 2 }),
+    'Conv2d: inChannels 4 and outChannels 3 must both be divisible by groups=2',
+  ],
+  [
+    'too-large',
+    // [O, C/groups, KH, KW] = [2^20, 2^19, 1, 1]: 2^39 elements.
+    () => new Conv2d({ inChannels: 2 ** 20, outChannels: 2 ** 20, kernelSize: 1, groups: 2 }),
+    'Conv2d: the weight of shape [1048576, 524288, 1, 1] would hold 549755813888 elements, more than the limit ' +
+      'of 1073741824 (2^30); split the batch or the image into smaller pieces',
+  ],
+  [
+    'shape',
+    () =>
+      tensor(
+        bad([
+          [1, 2],
+          [3, [4]],
+        ]),
+      ),
+    'tensor: nested values are ragged or not numbers: expected a number at depth 2, got [4]',
+  ],
+  ['type', () => tensor(bad({ length: 1.5 })), 'tensor: values.length must be a non-negative integer, got 1.5'],
+  [
+    'rank',
+    () => toNested({ shape: new Array(65).fill(1), data: new Float32Array(1) }),
+    'toNested: t.shape has 65 dimensions, more than the limit of 64',
+  ],
+  [
+    'too-large',
+    // 1 + 2^24 arrays: the outer one and 2^24 empty rows.
+    () => toNested({ shape: [2 ** 24, 0], data: new Float32Array(0) }),
+    'toNested: nested arrays of shape [16777216, 0] would take 16777217 JS arrays, more than the limit of ' +
+      '16777216 (2^24); read t.data (row-major) instead',
+  ],
+  [
+    'rank',
+    () => corr2d(full([1, 3, 3], 1), full([2, 2], 1)),
+    'corr2d: expected 2D X, but got X of shape [1, 3, 3]; reshape X to 2D',
+  ],
+];
+
 describe('each code’s message, word for word: the function, the offending values, the fix', () => {
+  for (const [code, run, message] of MORE_MESSAGES) {
+    test(`${code}: ${message.slice(0, 60)}…`, () => {
+      expect(expectConvError(run, code).message).toBe(message);
+    });
+  }
+
   for (const [code, run, message] of MESSAGES) {
     test(`${code}: ${message.slice(0, 60)}…`, () => {
       const e = expectConvError(run, code);
@@ -185,6 +251,17 @@ describe('how messages show values (show)', () => {
       }),
     ).toBe('[object Object]');
     expect([show(() => 1), show(Symbol('s')), show(10n)]).toEqual(['function', 'symbol', 'bigint']);
+  });
+
+  test('a text of exactly 800 characters, or JSON of exactly 200, is shown whole', () => {
+    // 4 strings of 196: 4·(196 + 2 quotes) + 3 separators of 2 + 2 brackets = 800.
+    const exactly = Array.from({ length: 4 }, () => 'z'.repeat(196));
+    expect(show(exactly)).toHaveLength(800);
+    expect(show(exactly).endsWith(']')).toBe(true);
+    // {"k":"…"}: 8 characters around a value of 192.
+    const json = { k: 'y'.repeat(192) };
+    expect(show(json)).toBe(JSON.stringify(json));
+    expect(show(json)).toHaveLength(200);
   });
 
   test('the whole text stops after 800 characters', () => {
