@@ -38,4 +38,3 @@ export type {
   PropertyDefinition,
   TransposeCase,
 } from './types.js';
-export { ImplementationFault, type FaultKind } from './fault.js';
