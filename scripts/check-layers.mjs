@@ -6,7 +6,9 @@
  *   properties/  the suite: src/ only through `import type` or the helper modules
  *                below (tensors, errors, the seeded generator), never a kernel
  *                or the geometry; packages allowed; never tools/ or test/
- *   tools/       the CLI, benchmark and demo: src/ and properties/, never test/
+ *   adapters/    ready adapters of real libraries (convproof/adapters): src/ and
+ *                properties/ (the spec states their pads), never tools/ or test/
+ *   tools/       the CLI, benchmark and demo: src/, properties/ and adapters/, never test/
  *   test/, golden/, examples/, scripts/: anything
  *
  * Usage: node scripts/check-layers.mjs [root]   (exit 1 and one line per breach)
@@ -22,7 +24,7 @@ const IMPORT =
 
 function layerOf(file) {
   const top = file.split('/')[0];
-  return ['src', 'properties', 'tools'].includes(top) ? top : 'free';
+  return ['src', 'properties', 'adapters', 'tools'].includes(top) ? top : 'free';
 }
 
 function* sourceFiles(dir) {
@@ -68,8 +70,10 @@ export function breaches(file, text) {
       out.push(`${where} ${layer}/ imports ${target} (nothing shipped imports the tests)`);
     } else if (layer === 'src' && to !== 'src') {
       out.push(`${where} src/ imports ${target} (the library imports only src/)`);
-    } else if (layer === 'properties' && to === 'tools') {
-      out.push(`${where} properties/ imports ${target} (the suite never imports tools/)`);
+    } else if (layer === 'properties' && (to === 'tools' || to === 'adapters')) {
+      out.push(`${where} properties/ imports ${target} (the suite never imports the layers above it)`);
+    } else if (layer === 'adapters' && to === 'tools') {
+      out.push(`${where} adapters/ imports ${target} (adapters never import tools/)`);
     } else if (layer === 'properties' && to === 'src' && !typeOnly && !SUITE_MAY_USE.has(target)) {
       out.push(
         `${where} properties/ imports ${target} at run time (the suite states its own rules; use \`import type\` or one of ${[...SUITE_MAY_USE].join(', ')})`,
@@ -83,7 +87,7 @@ function main() {
   const root = resolve(process.argv[2] ?? '.');
   process.chdir(root);
   const all = [];
-  for (const dir of ['src', 'properties', 'tools']) {
+  for (const dir of ['src', 'properties', 'adapters', 'tools']) {
     let ok = true;
     try {
       statSync(dir);
@@ -100,7 +104,7 @@ function main() {
     console.error(`layer rule: ${all.length} upward import${all.length === 1 ? '' : 's'}\n${all.join('\n')}`);
     process.exit(1);
   }
-  console.log('layer rule: every import points down (src ← properties ← tools)');
+  console.log('layer rule: every import points down (src ← properties ← adapters ← tools)');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();

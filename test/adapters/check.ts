@@ -1,0 +1,88 @@
+/**
+ * A direct check of an adapter against the suite's float64 model, on random
+ * cases (convCase / transposeCase, float32, zero padding): each result is
+ * compared with the model's expectation by the one comparator; a case the
+ * adapter refuses (`UnsupportedCase`, pinned defects included) is counted by
+ * reason, never passed. `verify` does this and more once it takes async
+ * implementations; this keeps the adapters tested on their own.
+ */
+import fc from 'fast-check';
+import type { Adapter } from '../../adapters/types.js';
+import { convCase } from '../../properties/arbitraries/index.js';
+import {
+  type Comparison,
+  compareBounded,
+  forwardExpectation,
+  gradientExpectations,
+  transposeExpectation,
+} from '../../properties/spec/index.js';
+import { isUnsupportedCase } from '../../properties/support.js';
+import { transposeCase } from '../../properties/transpose.js';
+import { tensorData } from '../../properties/arbitraries/index.js';
+import { resolveConv } from '../../properties/spec/index.js';
+import type { SizeLimits } from '../../properties/types.js';
+
+export interface CheckResult {
+  /** Cases compared with the model and found within the bound. */
+  held: number;
+  /** Refused cases, by reason. */
+  notApplicable: Record<string, number>;
+  /** The first failure (after shrinking), or null. */
+  failure: string | null;
+}
+
+type Op = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
+
+function arbitrary(op: Op, limits: Partial<SizeLimits>) {
+  const base = { ...limits, dtype: 'float32' as const, paddingModes: ['zeros' as const] };
+  if (op === 'convTranspose2d') return transposeCase({ ...limits, dtype: 'float32' });
+  if (op === 'conv2d') return convCase(base);
+  return convCase(base).chain((c) => {
+    const shape = resolveConv(c.input.shape, c.weight.shape, c.options).outputShape;
+    return tensorData('float32', shape).map((dy) => ({ ...c, dy }));
+  });
+}
+
+/**
+ * Runs `runs` cases of `op` through `adapter` and compares each with the model.
+ * @example const r = await checkAdapter(onnxruntimeAdapter(ort), 'conv2d', { runs: 60, seed: 42 }); r.failure // null
+ */
+export async function checkAdapter(
+  adapter: Adapter,
+  op: Op,
+  { runs = 60, seed = 42, limits = {} as Partial<SizeLimits> } = {},
+): Promise<CheckResult> {
+  const result: CheckResult = { held: 0, notApplicable: {}, failure: null };
+  const prop = fc.asyncProperty(arbitrary(op, limits), async (c) => {
+    try {
+      let cmp: Pick<Comparison, 'ok' | 'message'>;
+      if (op === 'conv2d')
+        cmp = compareBounded(await adapter.conv2d(c.input, c.weight, c.options), forwardExpectation(c as never));
+      else if (op === 'convTranspose2d')
+        cmp = compareBounded(
+          await adapter.convTranspose2d!(c.input, c.weight, c.options as never),
+          transposeExpectation(c as never),
+        );
+      else {
+        const dy = (c as unknown as { dy: never }).dy;
+        const g = await adapter.conv2dBackward!(dy, c.input, c.weight, c.options as never);
+        const e = gradientExpectations(c as never, dy);
+        cmp = [
+          compareBounded(g.gradInput, e.gradInput),
+          compareBounded(g.gradWeight, e.gradWeight),
+          compareBounded(g.gradBias, e.gradBias),
+        ].find((x) => !x.ok) ?? { ok: true, message: '' };
+      }
+      if (!cmp.ok) throw new Error(cmp.message);
+      result.held++;
+    } catch (e) {
+      if (!isUnsupportedCase(e)) throw e;
+      const reason = (e as Error).message;
+      result.notApplicable[reason] = (result.notApplicable[reason] ?? 0) + 1;
+    }
+  });
+  const details = await fc.check(prop, { numRuns: runs, seed });
+  if (details.failed)
+    result.failure = `${String(details.errorInstance)}\ncase: ${fc.stringify(details.counterexample)}`;
+  return result;
+}
