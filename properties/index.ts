@@ -38,3 +38,10 @@ export type {
   PropertyDefinition,
   TransposeCase,
 } from './types.js';
+export {
+  UnsupportedCase,
+  isUnsupportedCase,
+  type Conventions,
+  type PaddingForm,
+  type Supports,
+} from './support.js';
