@@ -65,7 +65,7 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, o: Conv2dOption
     fromVol(v.dw, v, gx, n);
   }
   const gw = new Float64Array(w.data.length);
-  l.filters.forEach((f, oc) => fromVol(f.dw, f, gw, oc));
+  for (const [oc, f] of l.filters.entries()) fromVol(f.dw, f, gw, oc);
   const cast = (a: Float64Array, shape: readonly number[]) => ({
     shape,
     data: x.data instanceof Float32Array ? Float32Array.from(a) : a,

@@ -21,6 +21,8 @@ import { transposeCase } from '../../properties/transpose.js';
 import { tensorData } from '../../properties/arbitraries/index.js';
 import { resolveConv } from '../../properties/spec/index.js';
 import type { SizeLimits } from '../../properties/types.js';
+import type { Supports } from '../../properties/support.js';
+import type { Conv2dOptions, Tensor } from '../../src/index.js';
 
 export interface CheckResult {
   /** Cases compared with the model and found within the bound. */
@@ -33,8 +35,43 @@ export interface CheckResult {
 
 type Op = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
 
-function arbitrary(op: Op, limits: Partial<SizeLimits>) {
-  const base = { ...limits, dtype: 'float32' as const, paddingModes: ['zeros' as const] };
+/** Why a drawn case lies outside `s` (a stand-in for verify's drawing from the declared support), or null. */
+export function outside(s: Supports, c: { input: Tensor; options: Conv2dOptions }): string | null {
+  const o = c.options;
+  const form =
+    o.padding === undefined
+      ? 'valid'
+      : typeof o.padding === 'string'
+        ? o.padding
+        : typeof o.padding === 'number'
+          ? 'number'
+          : typeof o.padding[0] === 'number'
+            ? 'pair'
+            : 'explicit';
+  const pair = (v: number | readonly [number, number] | undefined) =>
+    v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v;
+  const [sh, sw] = pair(o.stride);
+  const [dh, dw] = pair(o.dilation);
+  if (s.dtypes && !s.dtypes.includes(c.input.data instanceof Float32Array ? 'float32' : 'float64')) return 'dtype';
+  if (s.padding && !s.padding.includes(form)) return `padding ${form}`;
+  if (s.paddingModes && !s.paddingModes.includes(o.paddingMode ?? 'zeros')) return 'padding mode';
+  if ((s.stride === 'equal' && sh !== sw) || (s.stride === 'none' && sh * sw > 1)) return 'stride';
+  if (s.dilation === false && dh * dw > 1) return 'dilation';
+  if (s.groups === 'none' && (o.groups ?? 1) > 1) return 'groups';
+  if (s.unbatched === false && c.input.shape.length === 3) return 'unbatched';
+  return null;
+}
+
+/** Draws near the declared support (verify draws inside it; `outside` drops the rest). */
+function arbitrary(op: Op, limits: Partial<SizeLimits>, s: Supports) {
+  const narrowed = {
+    ...(s.groups === 'none' ? { maxGroups: 1 } : {}),
+    ...(s.dilation === false ? { maxDilation: 1 } : {}),
+    ...(s.stride === 'none' ? { maxStride: 1 } : {}),
+    ...(s.padding ? { paddings: [...s.padding, ...(s.padding.includes('valid') ? (['omitted'] as const) : [])] } : {}),
+    ...(s.unbatched === false ? { unbatched: false } : {}),
+  };
+  const base = { ...limits, ...narrowed, dtype: 'float32' as const, paddingModes: ['zeros' as const] };
   if (op === 'convTranspose2d') return transposeCase({ ...limits, dtype: 'float32' });
   if (op === 'conv2d') return convCase(base);
   return convCase(base).chain((c) => {
@@ -53,7 +90,12 @@ export async function checkAdapter(
   { runs = 60, seed = 42, limits = {} as Partial<SizeLimits> } = {},
 ): Promise<CheckResult> {
   const result: CheckResult = { held: 0, notApplicable: {}, failure: null };
-  const prop = fc.asyncProperty(arbitrary(op, limits), async (c) => {
+  const prop = fc.asyncProperty(arbitrary(op, limits, adapter.supports), async (c) => {
+    const out = outside(adapter.supports, c as never);
+    if (out) {
+      result.notApplicable[`outside supports: ${out}`] = (result.notApplicable[`outside supports: ${out}`] ?? 0) + 1;
+      return;
+    }
     try {
       let cmp: Pick<Comparison, 'ok' | 'message'>;
       if (op === 'conv2d')
