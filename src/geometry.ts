@@ -234,7 +234,12 @@ function inputDims(
   inputShape: readonly number[],
 ): { batched: boolean; dims: [number, number, number, number] } {
   if (inputShape.length !== 3 && inputShape.length !== 4) {
-    fail(fn, 'rank', `expected 3D (unbatched) or 4D (batched) input, but got input of size ${show(inputShape)}`);
+    fail(
+      fn,
+      'rank',
+      `expected 3D (unbatched) or 4D (batched) input, but got input of size ${show(inputShape)}; ` +
+        'pass [C, H, W] for one image or [N, C, H, W] for a batch',
+    );
   }
   const batched = inputShape.length === 4;
   checkSpatial(fn, 'input', inputShape, batched ? 1 : 0);
@@ -244,7 +249,12 @@ function inputDims(
 
 function checkWeightShape(fn: string, weightShape: readonly number[]): void {
   if (weightShape.length !== 4) {
-    fail(fn, 'rank', `expected 4D weight [out, in/groups, KH, KW], but got weight of size ${show(weightShape)}`);
+    fail(
+      fn,
+      'rank',
+      `expected 4D weight [out, in/groups, KH, KW], but got weight of size ${show(weightShape)}; ` +
+        'a single [KH, KW] kernel is [1, 1, KH, KW]',
+    );
   }
   checkSpatial(fn, 'weight', weightShape, 0);
 }
@@ -408,14 +418,20 @@ export function conv2dGeometry(
   const [N, C, H, W] = dims;
   const [O, Cg, KH, KW] = weightShape;
   if (O % groups !== 0) {
-    fail(fn, 'groups', `out channels ${O} (weight of size ${show(weightShape)}) must be divisible by groups=${groups}`);
+    fail(
+      fn,
+      'groups',
+      `out channels ${O} (weight of size ${show(weightShape)}) must be divisible by groups=${groups}; ` +
+        'use a groups that divides both channel counts',
+    );
   }
   if (Cg * groups !== C) {
     fail(
       fn,
       'channels',
       `given groups=${groups}, weight of size ${show(weightShape)}, expected input${show(inputShape)} to have ` +
-        `${Cg * groups} channels, but got ${C} channels instead`,
+        `${Cg * groups} channels, but got ${C} channels instead; the input's channels must equal ` +
+        "the weight's second dimension times groups",
     );
   }
   const [sh, sw] = stride;
@@ -469,7 +485,12 @@ export function convTranspose2dGeometry(
   } = parseConvTranspose2dOptions(fn, options);
   const { batched, dims } = inputDims(fn, inputShape);
   if (weightShape.length !== 4) {
-    fail(fn, 'rank', `expected 4D weight [in, out/groups, KH, KW], but got weight of size ${show(weightShape)}`);
+    fail(
+      fn,
+      'rank',
+      `expected 4D weight [in, out/groups, KH, KW], but got weight of size ${show(weightShape)}; ` +
+        'a single [KH, KW] kernel is [1, 1, KH, KW]',
+    );
   }
   checkSpatial(fn, 'weight', weightShape, 0);
   const [N, C, H, W] = dims;
@@ -478,11 +499,12 @@ export function convTranspose2dGeometry(
     fail(
       fn,
       'channels',
-      `weight of size ${show(weightShape)} expects input${show(inputShape)} to have ${Cw} channels, but got ${C} channels instead`,
+      `weight of size ${show(weightShape)} expects input${show(inputShape)} to have ${Cw} channels, but got ${C} channels instead; ` +
+        "the weight's first dimension must equal the input's channels",
     );
   }
   if (C % groups !== 0) {
-    fail(fn, 'groups', `input channels ${C} must be divisible by groups=${groups}`);
+    fail(fn, 'groups', `input channels ${C} must be divisible by groups=${groups}; use a groups that divides them`);
   }
   const O = Og * groups;
   const OH = (H - 1) * sh - pt - pb + dh * (KH - 1) + oph + 1;

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
-import { conv2d, conv2dOutputShape } from '../src/index.js';
-import { kernels } from '../src/fast/kernels.js';
+import { conv2d, conv2dOutputShape, defaultBackend } from '../src/index.js';
+import { SMALL_WORK } from '../src/dispatch.js';
 import {
   convCase,
   convConfig,
@@ -82,10 +82,10 @@ describe('convConfig draws valid configurations', () => {
 
 /**
  * conv2d leaves its reference loops for its fast kernels from this many
- * multiply-adds on (SMALL_WORK in src/conv.ts; the large arm's default
+ * multiply-adds on (SMALL_WORK of src/dispatch.ts; also the large arm's default
  * `minWork`). The test below checks the threshold against what conv2d does.
  */
-const FAST_WORK = 4096;
+const FAST_WORK = SMALL_WORK;
 /** The large arm's default share is 15%: over 2000 draws the measured share lies within ±5 standard deviations (±4%) of it for any seed. */
 const REACH_DRAWS = 2000;
 const MIN_REACH = 0.11;
@@ -144,23 +144,17 @@ describe('reach: a share of the cases is large enough for the fast kernels', () 
   });
 
   test(`conv2d takes its fast kernels exactly on the cases of ≥ ${FAST_WORK} multiply-adds`, () => {
-    const k = kernels();
-    const reserve = vi.spyOn(k, 'reserve');
-    try {
-      const cases = fc.sample(convCase({ dtype: 'both', emptyBatch: false }), { numRuns: 400, seed });
-      const wrong: string[] = [];
-      for (const c of cases) {
-        reserve.mockClear();
-        conv2d(c.input, c.weight, c.options);
-        const fast = reserve.mock.calls.length > 0;
-        if (fast !== c.config.work >= FAST_WORK) wrong.push(`work ${c.config.work}: fast ${fast}`);
-      }
-      expect(wrong).toEqual([]);
-      // 15% of 400 is 60; 30 lies more than 4 standard deviations below.
-      expect(cases.filter((c) => c.config.work >= FAST_WORK).length).toBeGreaterThan(30);
-    } finally {
-      reserve.mockRestore();
+    const cases = fc.sample(convCase({ dtype: 'both', emptyBatch: false }), { numRuns: 400, seed });
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const before = defaultBackend.stats().fast;
+      conv2d(c.input, c.weight, c.options);
+      const fast = defaultBackend.stats().fast > before;
+      if (fast !== c.config.work >= FAST_WORK) wrong.push(`work ${c.config.work}: fast ${fast}`);
     }
+    expect(wrong).toEqual([]);
+    // 15% of 400 is 60; 30 lies more than 4 standard deviations below.
+    expect(cases.filter((c) => c.config.work >= FAST_WORK).length).toBeGreaterThan(30);
   });
 
   test('large.share: 0 turns the arm off, 1 draws only large cases; a bad share is refused', () => {

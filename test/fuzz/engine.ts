@@ -41,7 +41,6 @@ export const CONV_ERROR_CODES = [
   'grad-output',
   'state',
   'too-large',
-  'out',
 ] as const satisfies readonly ConvErrorCode[];
 type Missing = Exclude<ConvErrorCode, (typeof CONV_ERROR_CODES)[number]>;
 const everyCodeListed: [Missing] extends [never] ? true : Missing = true;
