@@ -179,6 +179,7 @@ export function belowRefusal(
   const given = over.map((n) => `${n} [${bounds[n].join(', ')}]`).join(' and ');
   return [
     rule.code,
-    `${name} must be smaller than max(${over.join(', ')}) on each axis, got ${name} [${value.join(', ')}] with ${given}`,
+    `${name} must be smaller than either ${over.join(' or ')} on each axis, got ${name} [${value.join(', ')}] ` +
+      `with ${given}; lower it below the larger of the two on each axis`,
   ];
 }

@@ -672,28 +672,28 @@ const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
   [
     'stride',
     () => conv2d(x25(), w4(), { stride: 0 }),
-    'conv2d: stride must be a number or [h, w] pair of positive integers (at most 2^30), got 0',
+    'conv2d: stride must be a number or [h, w] pair of positive integers (at most 2^30), got 0; e.g. 2 or [2, 1]',
   ],
   [
     'dilation',
     () => conv2d(x25(), w4(), { dilation: [1, 0] }),
-    'conv2d: dilation must be a number or [h, w] pair of positive integers (at most 2^30), got [1, 0]',
+    'conv2d: dilation must be a number or [h, w] pair of positive integers (at most 2^30), got [1, 0]; e.g. 2 or [2, 1]',
   ],
   [
     'padding',
     () => conv2d(x25(), w4(), { padding: -1 }),
     'conv2d: padding must be a non-negative integer, [ph, pw] or [[top, bottom], [left, right]] of ' +
-      'non-negative integers (at most 2^30), got -1 (negative padding is not supported)',
+      "non-negative integers (at most 2^30), or one of 'valid', 'same', got -1; negative padding is not supported",
   ],
   [
     'padding-mode',
     () => conv2d(x25(), w4(), bad({ paddingMode: 'wrap' })),
-    `conv2d: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got "wrap"`,
+    `conv2d: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got "wrap"; the names are lower case`,
   ],
   [
     'output-padding',
     () => convTranspose2d(x25(), full([2, 1, 3, 3], 1), { stride: 2, outputPadding: 2 }),
-    'convTranspose2d: output padding must be smaller than either stride or dilation, got outputPadding [2, 2] ' +
+    'convTranspose2d: outputPadding must be smaller than either stride or dilation on each axis, got outputPadding [2, 2] ' +
       'with stride [2, 2] and dilation [1, 1]; lower it below the larger of the two on each axis',
   ],
   [
