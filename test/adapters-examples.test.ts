@@ -7,18 +7,32 @@
 import { describe, expect, test } from 'vitest';
 import * as convnet from '../examples/adapters/convnetjs.js';
 import * as ndconv from '../examples/adapters/ndarray-convolve.js';
+import * as opencv from '../examples/adapters/opencv.js';
 import { suiteEnv } from '../properties/profile.js';
 import { tensor } from '../src/index.js';
 import { checkAdapter } from './adapters/check.js';
 
 const env = suiteEnv();
 const runs = Math.max(env.runs, 200);
-const asAdapter = (name: string, m: typeof convnet | typeof ndconv) => ({ name, knownDefects: [], ...m });
+const asAdapter = (name: string, m: typeof convnet | typeof ndconv | typeof opencv) => ({
+  name,
+  knownDefects: [],
+  ...m,
+});
 
 describe('ConvNetJS 0.3.0 (examples/adapters/convnetjs.ts)', () => {
   test.each(['conv2d', 'conv2dBackward'] as const)('%s agrees with the model on every case it declares', async (op) => {
     const r = await checkAdapter(asAdapter('convnetjs', convnet), op, { runs, seed: env.seed });
     console.log(`convnetjs ${op}: ${r.held} held, not applicable ${JSON.stringify(r.notApplicable)}`);
+    expect(r.failure).toBeNull();
+    expect(r.held).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('OpenCV.js 4.12 (examples/adapters/opencv.ts)', () => {
+  test('cv.filter2D agrees with the model on every case it declares (zeros, reflect and replicate borders)', async () => {
+    const r = await checkAdapter(asAdapter('opencv', opencv), 'conv2d', { runs, seed: env.seed });
+    console.log(`opencv conv2d: ${r.held} held, not applicable ${JSON.stringify(r.notApplicable)}`);
     expect(r.failure).toBeNull();
     expect(r.held).toBeGreaterThanOrEqual(10);
   });

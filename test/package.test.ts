@@ -103,7 +103,9 @@ describe('the packed package', () => {
   test('source maps point only at src/, properties/, adapters/ and tools/ sources', () => {
     const maps = packList(pkg).filter((f) => f.endsWith('.map'));
     expect(maps.length).toBeGreaterThan(0);
-    const allowed = [join(root, 'src'), join(root, 'properties'), join(root, 'adapters'), join(root, 'tools')].map((d) => d + sep);
+    const allowed = [join(root, 'src'), join(root, 'properties'), join(root, 'adapters'), join(root, 'tools')].map(
+      (d) => d + sep,
+    );
     for (const m of maps) {
       const { sources } = JSON.parse(readFileSync(join(pkg, m), 'utf8')) as { sources: string[] };
       for (const s of sources) {

@@ -21,7 +21,8 @@ import { transposeCase } from '../../properties/transpose.js';
 import { tensorData } from '../../properties/arbitraries/index.js';
 import { resolveConv } from '../../properties/spec/index.js';
 import type { SizeLimits } from '../../properties/types.js';
-import type { Supports } from '../../properties/support.js';
+import type { Conventions, Supports } from '../../properties/support.js';
+import type { ConvCase } from '../../properties/types.js';
 import type { Conv2dOptions, Tensor } from '../../src/index.js';
 
 export interface CheckResult {
@@ -62,6 +63,21 @@ export function outside(s: Supports, c: { input: Tensor; options: Conv2dOptions 
   return null;
 }
 
+/**
+ * The case as the model must see it under the declared conventions: with
+ * `same: 'lower'`, `'same'` becomes its SAME_LOWER pads (SAME_UPPER's, each
+ * axis's pair swapped). Verify's own handling replaces this once merged.
+ */
+function declared(conv: Conventions, c: ConvCase): ConvCase {
+  if (conv.same !== 'lower' || c.options.padding !== 'same') return c;
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const padding: [[number, number], [number, number]] = [
+    [r.bottom, r.top],
+    [r.right, r.left],
+  ];
+  return { ...c, options: { ...c.options, padding } };
+}
+
 /** Draws near the declared support (verify draws inside it; `outside` drops the rest). */
 function arbitrary(op: Op, limits: Partial<SizeLimits>, s: Supports) {
   const narrowed = {
@@ -70,8 +86,14 @@ function arbitrary(op: Op, limits: Partial<SizeLimits>, s: Supports) {
     ...(s.stride === 'none' ? { maxStride: 1 } : {}),
     ...(s.padding ? { paddings: [...s.padding, ...(s.padding.includes('valid') ? (['omitted'] as const) : [])] } : {}),
     ...(s.unbatched === false ? { unbatched: false } : {}),
+    ...(s.maxKernel ? { maxKernel: s.maxKernel } : {}),
   };
-  const base = { ...limits, ...narrowed, dtype: 'float32' as const, paddingModes: ['zeros' as const] };
+  const base = {
+    ...limits,
+    ...narrowed,
+    dtype: 'float32' as const,
+    paddingModes: s.paddingModes ?? ['zeros' as const],
+  };
   if (op === 'convTranspose2d') return transposeCase({ ...limits, dtype: 'float32' });
   if (op === 'conv2d') return convCase(base);
   return convCase(base).chain((c) => {
@@ -99,7 +121,10 @@ export async function checkAdapter(
     try {
       let cmp: Pick<Comparison, 'ok' | 'message'>;
       if (op === 'conv2d')
-        cmp = compareBounded(await adapter.conv2d(c.input, c.weight, c.options), forwardExpectation(c as never));
+        cmp = compareBounded(
+          await adapter.conv2d(c.input, c.weight, c.options),
+          forwardExpectation(declared(adapter.conventions, c as never)),
+        );
       else if (op === 'convTranspose2d')
         cmp = compareBounded(
           await adapter.convTranspose2d!(c.input, c.weight, c.options as never),
