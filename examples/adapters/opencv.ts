@@ -23,7 +23,12 @@ interface Cv {
 // then() hands back itself: wait through then() and keep a copy without it (a promise resolved with
 // a thenable adopts it, forever).
 const cvModule = createRequire(import.meta.url)('@techstark/opencv-js') as Cv & { then?(f: () => void): void };
-const cv: Cv = await new Promise((resolve) => cvModule.then?.(() => resolve({ ...cvModule, then: undefined })));
+const cv: Cv = await new Promise((resolve) =>
+  cvModule.then?.(() => {
+    const { then: _adopted, ...api } = cvModule;
+    resolve(api);
+  }),
+);
 
 export const supports: Supports = {
   dtypes: ['float32'],
