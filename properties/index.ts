@@ -29,19 +29,14 @@ export {
 export { loadOracles } from './oracles/index.js';
 export { registry } from './registry.js';
 export { PROFILES, suiteEnv, type Profile } from './profile.js';
+export { UnsupportedCase, type Conventions, type Supports } from './support.js';
 export type {
   ConvCase,
-  ConvExtras,
   ConvImplementation,
   Oracle,
   PropertyContext,
   PropertyDefinition,
   TransposeCase,
 } from './types.js';
-export {
-  UnsupportedCase,
-  isUnsupportedCase,
-  type Conventions,
-  type PaddingForm,
-  type Supports,
-} from './support.js';
+export { ImplementationFault, type FaultKind } from './fault.js';
+export { isUnsupportedCase, type PaddingForm } from './support.js';

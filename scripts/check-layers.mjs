@@ -5,7 +5,11 @@
  *   src/         the library: imports only src/, no packages, no Node built-ins
  *   properties/  the suite: src/ only through `import type` or the helper modules
  *                below (tensors, errors, the seeded generator), never a kernel
- *                or the geometry; packages allowed; never tools/ or test/
+ *                or the geometry; packages allowed, Node built-ins not (it runs
+ *                in browsers), not even by dynamic import; never tools/ or test/
+ *   properties/node/  the suite's Node-only entry (`convproof/properties/node`):
+ *                may use Node built-ins; the rest of properties/ reaches it only
+ *                through `import type`, so the browser-safe entry never loads it
  *   adapters/    ready adapters of real libraries (convproof/adapters): src/ and
  *                properties/ (the spec states their pads), never tools/ or test/
  *   tools/       the CLI, benchmark and demo: src/, properties/ and adapters/, never test/
@@ -14,6 +18,7 @@
  * Usage: node scripts/check-layers.mjs [root]   (exit 1 and one line per breach)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** src/ modules the suite may import at run time: data helpers, not conv rules. */
@@ -21,6 +26,8 @@ const SUITE_MAY_USE = new Set(['src/tensor.ts', 'src/errors.ts', 'src/random.ts'
 
 const IMPORT =
   /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[\w*{}\s,$]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+const NODE_BUILT_INS = new Set(builtinModules);
 
 function layerOf(file) {
   const top = file.split('/')[0];
@@ -43,10 +50,13 @@ export function importsOf(text) {
   for (const m of code.matchAll(IMPORT)) {
     const spec = m[3] ?? m[4];
     const typeOnly = Boolean(m[2]);
-    found.push({ spec, typeOnly, line: code.slice(0, m.index).split('\n').length });
+    found.push({ spec, typeOnly, line: code.slice(0, m.index + m[0].lastIndexOf(spec)).split('\n').length });
   }
   return found;
 }
+
+/** The suite's Node-only folder: its own package entry, never reached by the browser-safe one. */
+const NODE_ONLY = 'properties/node/';
 
 /** The breaches of the layer rule in one file (`file` relative to the root, with '/'). */
 export function breaches(file, text) {
@@ -58,6 +68,14 @@ export function breaches(file, text) {
     if (!spec.startsWith('.')) {
       if (layer === 'src' && !file.endsWith('.mjs'))
         out.push(`${where} src/ imports the package '${spec}' (the library has no dependencies and no Node built-ins)`);
+      else if (
+        layer === 'properties' &&
+        !file.startsWith(NODE_ONLY) &&
+        (spec.startsWith('node:') || NODE_BUILT_INS.has(spec.split('/')[0]))
+      )
+        out.push(
+          `${where} properties/ imports the Node built-in '${spec}' (the suite bundles for browsers: Node-only code belongs in ${NODE_ONLY} or tools/)`,
+        );
       continue;
     }
     const target = relative('.', join(dirname(file), spec))
@@ -70,6 +88,10 @@ export function breaches(file, text) {
       out.push(`${where} ${layer}/ imports ${target} (nothing shipped imports the tests)`);
     } else if (layer === 'src' && to !== 'src') {
       out.push(`${where} src/ imports ${target} (the library imports only src/)`);
+    } else if (layer === 'properties' && target.startsWith(NODE_ONLY) && !file.startsWith(NODE_ONLY) && !typeOnly) {
+      out.push(
+        `${where} properties/ imports ${target} (Node-only: reach it through \`import type\` or the convproof/properties/node entry)`,
+      );
     } else if (layer === 'properties' && (to === 'tools' || to === 'adapters')) {
       out.push(`${where} properties/ imports ${target} (the suite never imports the layers above it)`);
     } else if (layer === 'adapters' && to === 'tools') {

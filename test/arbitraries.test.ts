@@ -4,7 +4,7 @@
  * shrinking to small integers and cases to minimal configurations.
  */
 import fc from 'fast-check';
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { conv2d, conv2dOutputShape, defaultBackend } from '../src/index.js';
 import { SMALL_WORK } from '../src/dispatch.js';
 import {

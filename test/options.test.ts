@@ -2,7 +2,7 @@
  * The option table (src/options.ts) and its documentation agree: docs/errors.md
  * lists each option with the option sets that take it, its default and its
  * code, in the table's order. (What the validator does with each rule is
- * checked by test/errors.test.ts, one example per check, and by the fuzzer.)
+ * checked by test/errors-checks.test.ts, one example per check, and by the fuzzer.)
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';

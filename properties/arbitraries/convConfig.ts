@@ -89,6 +89,20 @@ export interface ConvConfigConstraints extends Partial<SizeLimits> {
   readonly emptyBatch?: boolean;
   /** The dtype; `'both'` draws one per case. Default `'float32'`. */
   readonly dtype?: DTypeChoice;
+  /** Equal strides on both axes only. Default false. */
+  readonly equalStride?: boolean;
+  /** Depthwise only: one input channel per group (groups = C). Default false. */
+  readonly depthwise?: boolean;
+  /** Hard caps binding both arms (a declared support's): largest C and O, N, kernel side, input side. */
+  readonly caps?: SizeCaps;
+}
+
+/** Hard caps of `convConfig` (absent: no cap). */
+export interface SizeCaps {
+  readonly channels?: number | undefined;
+  readonly batch?: number | undefined;
+  readonly kernel?: number | undefined;
+  readonly spatial?: number | undefined;
 }
 
 /** A valid conv2d configuration (no data yet). */
@@ -417,12 +431,28 @@ function withSlack(a: AxisDraw, size: number, extra: number): number {
   return outputOf(a, more) === outputOf(a, size) ? more : size;
 }
 
-function build(d: Draws, L: SizeLimits, A: LargeArm): ConvConfig {
+/** Extents within the caps: channels per group and batch cut down, sides cut down to the caps (not below the least valid size). */
+function capped(e: Extents, d: Draws, caps: SizeCaps, rows: AxisDraw, cols: AxisDraw, depthwise: boolean): Extents {
+  const perGroup = caps.channels === undefined ? Infinity : Math.max(1, Math.floor(caps.channels / d.groups));
+  const side = (a: AxisDraw, v: number): number =>
+    caps.spatial === undefined ? v : Math.max(sizeFor(a, 1), Math.min(v, caps.spatial));
+  return {
+    cg: depthwise ? 1 : Math.min(e.cg, perGroup),
+    og: Math.min(e.og, perGroup),
+    N: Math.min(e.N, caps.batch ?? Infinity),
+    H: side(rows, e.H),
+    W: side(cols, e.W),
+  };
+}
+
+function build(drawnD: Draws, L: SizeLimits, A: LargeArm, c: ConvConfigConstraints = {}): ConvConfig {
+  const d = c.equalStride ? { ...drawnD, sw: drawnD.sh } : drawnD;
   const drawn = drawnPads(d.kind, d.pads);
   const same = d.kind === 'same';
   const rows: AxisDraw = { k: d.kh, s: d.sh, d: d.dh, pads: same ? null : drawn[0], mode: d.mode };
   const cols: AxisDraw = { k: d.kw, s: d.sw, d: d.dw, pads: same ? null : drawn[1], mode: d.mode };
-  const { cg, og, N, H, W } = d.large ? largeExtents(d, A, rows, cols) : smallExtents(d, L, rows, cols);
+  const drawnExtents = d.large ? largeExtents(d, A, rows, cols) : smallExtents(d, L, rows, cols);
+  const { cg, og, N, H, W } = capped(drawnExtents, d, c.caps ?? {}, rows, cols, c.depthwise === true);
   const [C, O] = [d.groups * cg, d.groups * og];
   const pads: ConvConfig['pads'] = [padsOf(rows, H), padsOf(cols, W)];
   const [OH, OW] = [outputOf(rows, H), outputOf(cols, W)];
@@ -461,5 +491,8 @@ function build(d: Draws, L: SizeLimits, A: LargeArm): ConvConfig {
 export function convConfig(constraints: ConvConfigConstraints = {}): fc.Arbitrary<ConvConfig> {
   const L = limitsOf(constraints);
   const A = largeArmOf(constraints);
-  return drawsArbitrary(constraints, A).map((d) => build(d, L, A));
+  const spatial = constraints.caps?.spatial;
+  const built = drawsArbitrary(constraints, A).map((d) => build(d, L, A, constraints));
+  // A side below the least valid size is never cut, so a cap smaller than that is met by redrawing.
+  return spatial === undefined ? built : built.filter((cfg) => cfg.H <= spatial && cfg.W <= spatial);
 }

@@ -53,6 +53,11 @@ interface Walk {
   readonly out: readonly [number, number];
   /** Read the kernel rotated by 180°. */
   readonly flip: boolean;
+  /**
+   * Zero-padding taps multiplied rather than skipped (PyTorch, ONNX Runtime,
+   * OpenCV materialise the zeros): a NaN or ±Inf weight there gives 0·w = NaN.
+   */
+  readonly multiplyPadded?: boolean;
 }
 
 const identity = (v: number): number => v;
@@ -149,7 +154,10 @@ function correlate(grid: Grid, kernel: Float64Array, links: readonly Links[], wa
             const row = i * walk.stride[0] + a * walk.dilation[0];
             for (let b = 0; b < KC; b++) {
               const pos = row * grid.cols + j * walk.stride[1] + b * walk.dilation[1];
-              if (!grid.real[pos]) continue;
+              if (!grid.real[pos]) {
+                if (walk.multiplyPadded && !Number.isFinite(kernel[k0 + tap(a, b)])) value[at] = Number.NaN;
+                continue;
+              }
               value[at] += grid.data[plane * grid.rows * grid.cols + pos] * kernel[k0 + tap(a, b)];
               terms[at]++;
             }
@@ -174,7 +182,14 @@ function forwardLinks(r: ResolvedConv): Links[] {
   return links;
 }
 
-function forwardSums(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null, f: (v: number) => number): Sums {
+function forwardSums(
+  r: ResolvedConv,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null,
+  f: (v: number) => number,
+  padded: 'skip' | 'multiply' = 'skip',
+): Sums {
   const grid = padByMode(mapped(x.data, f), r);
   const walk: Walk = {
     stride: [r.sh, r.sw],
@@ -182,6 +197,7 @@ function forwardSums(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null,
     k: [r.KH, r.KW],
     out: [r.OH, r.OW],
     flip: false,
+    multiplyPadded: padded === 'multiply',
   };
   const s = correlate(grid, mapped(w.data, f), forwardLinks(r), walk);
   if (bias) {
@@ -212,6 +228,9 @@ export function modelConv2d(
 
 /**
  * `modelConv2d` with the number of terms (real taps, plus the bias) summed into each output.
+ * `padded: 'multiply'` states the other convention for zero padding: a NaN or
+ * ±Inf weight on a padded tap makes the output NaN (0·Inf), as where the zeros
+ * are materialised; `'skip'` (convproof's) leaves padded taps out of the sum.
  * @example modelConv2dWithTerms(resolveConv([1, 1, 3, 3], [1, 1, 3, 3], { padding: 1 }), x, w, null).terms[0] // 4: a corner reads 2×2 real pixels
  */
 export function modelConv2dWithTerms(
@@ -220,8 +239,9 @@ export function modelConv2dWithTerms(
   w: Tensor,
   bias: Tensor | null,
   absolute = false,
+  padded: 'skip' | 'multiply' = 'skip',
 ): { value: Float64Array; terms: Float64Array } {
-  return forwardSums(r, x, w, bias, absolute ? Math.abs : identity);
+  return forwardSums(r, x, w, bias, absolute ? Math.abs : identity, padded);
 }
 
 /** Gradients of the model (float64), with the number of terms summed into each element. */

@@ -56,7 +56,7 @@ export function corr2dSessions(): fc.Arbitrary<FuzzSession> {
       label: `corr2d(${showTensor(X)}, ${showTensor(K)})`,
       draft: (): PlaneDraft => ({ X, K }),
       run: (s, d) => s.corr2d!(d.X as Tensor, d.K as Tensor),
-      check: (r, _, d) => {
+      check: (r) => {
         const y = asTensor(r, 'corr2d');
         const [[H, W], [KH, KW]] = [X.shape, K.shape];
         const c = { input: reshape(X, [1, 1, H, W]), weight: reshape(K, [1, 1, KH, KW]), options: {} };

@@ -1,5 +1,5 @@
 /**
- * Everything the fuzzer (and test/invariants.test.ts) takes from the
+ * Everything the fuzzer (and the test/invariants-*.test.ts files) takes from the
  * verification suite, in one place: the arbitraries of valid cases, the
  * suite's own float64 model and formulas as expectations, the comparator,
  * tensor helpers and the profile. Nothing here comes from src/reference:

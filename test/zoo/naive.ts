@@ -419,7 +419,9 @@ function addBias(acc: Float64Array, bias: Tensor['data'] | null, O: number, plan
  * A gather-form conv with the given bugs planted (none: a correct one).
  * @example const impl = naive({ groupModulo: true }); impl.conv2d(x, w, { groups: 2 });
  */
-export function naive(bugs: Bugs = {}): Required<ConvImplementation> {
+export function naive(
+  bugs: Bugs = {},
+): Required<Pick<ConvImplementation, 'conv2d' | 'conv2dBackward' | 'convTranspose2d'>> {
   return {
     conv2d: (x, w, o = {}) => forward(x, w, o, bugs),
     conv2dBackward: (dy, x, w, o = {}) => backward(dy, x, w, o, bugs),
