@@ -15,8 +15,10 @@ import { type Adapter, apiOf } from './types.js';
 
 /** float32, zero padding, groups 1 or C; dilation with stride 1 only, gradients without dilation (else UnsupportedCase). */
 export const tfjsSupports: Supports = { dtypes: ['float32'], paddingModes: ['zeros'], groups: 'depthwise' };
-/** tfjs skips padded taps (as convproof) and puts the odd `'same'` pad after. */
+/** tfjs cpu skips padded taps (as convproof); the odd `'same'` pad goes after. */
 export const tfjsConventions: Conventions = { padded: 'skip', same: 'upper', precision: 'float32' };
+/** wasm (XNNPACK) materialises zero padding, so 0·Inf = NaN there (measured by verify's NaN/Inf properties). */
+const wasmConventions: Conventions = { ...tfjsConventions, padded: 'multiply' };
 
 const no = (why: string): never => {
   throw new UnsupportedCase(`tfjs: ${why}`);
@@ -68,7 +70,7 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
   return {
     name: `tfjs-${backend}`,
     supports: tfjsSupports,
-    conventions: tfjsConventions,
+    conventions: backend === 'wasm' ? wasmConventions : tfjsConventions,
     knownDefects: tfjsDefects(backend),
     conv2d: (x, w, o = {}) => {
       const r = resolve(x, w, o, false);

@@ -1,7 +1,7 @@
 // ConvNetJS 0.3.0's ConvLayer as a convproof implementation (forward and backward).
 // Its Vol is [width][height][depth] (x fastest after depth); one image per call.
 import convnetjs from 'convnetjs';
-import type { Conventions, Supports } from 'convproof/properties';
+import { type Conventions, type Supports, UnsupportedCase } from 'convproof/properties';
 import type { Conv2dOptions, Tensor } from 'convproof';
 
 export const supports: Supports = {
@@ -15,6 +15,19 @@ export const supports: Supports = {
 export const conventions: Conventions = { padded: 'skip' }; // padded taps are skipped, like convproof's
 
 function layer(x: Tensor, w: Tensor, o: Conv2dOptions) {
+  const equal = (v: Conv2dOptions['stride']) => v === undefined || typeof v === 'number' || v[0] === v[1];
+  const one = (v: Conv2dOptions['dilation']) =>
+    v === undefined || v === 1 || (typeof v === 'object' && v[0] * v[1] === 1);
+  const form = o.padding === undefined || o.padding === 'valid' || typeof o.padding === 'number';
+  if (
+    !form ||
+    !equal(o.stride) ||
+    !one(o.dilation) ||
+    (o.groups ?? 1) > 1 ||
+    (o.paddingMode ?? 'zeros') !== 'zeros' ||
+    x.shape.length !== 4
+  )
+    throw new UnsupportedCase('ConvLayer: one square stride, one numeric pad, zeros, no dilation or groups, batched');
   const [, C, H, W] = x.shape;
   const [O, , KH, KW] = w.shape;
   const s = typeof o.stride === 'object' ? o.stride[0] : (o.stride ?? 1);

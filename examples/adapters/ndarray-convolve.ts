@@ -3,7 +3,7 @@
 // ⌊K/2⌋ — convproof's 'same' at stride 1 with the odd pad before (SAME_LOWER).
 import ndarray from 'ndarray';
 import convolve from 'ndarray-convolve';
-import type { Conventions, Supports } from 'convproof/properties';
+import { type Conventions, type Supports, UnsupportedCase } from 'convproof/properties';
 import type { Conv2dOptions, Tensor } from 'convproof';
 
 export const supports: Supports = {
@@ -17,6 +17,11 @@ export const supports: Supports = {
 export const conventions: Conventions = { same: 'lower', precision: 'normwise' }; // FFT: error bounded normwise
 
 export function conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Tensor {
+  const one = (v: Conv2dOptions['stride']) =>
+    v === undefined || v === 1 || (typeof v === 'object' && v[0] === 1 && v[1] === 1);
+  if (o.padding !== 'same' || !one(o.stride) || !one(o.dilation) || (o.groups ?? 1) > 1 || x.shape.length !== 4)
+    throw new UnsupportedCase("correlate: only 'same' at stride 1, no dilation or groups, batched");
+  if ((o.paddingMode ?? 'zeros') !== 'zeros') throw new UnsupportedCase('correlate pads with zeros only');
   const [N, C, H, W] = x.shape;
   const [O, , KH, KW] = w.shape;
   const out = new Float64Array(N * O * H * W);

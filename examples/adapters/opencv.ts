@@ -2,8 +2,9 @@
 // per (image, output channel, input channel), summed; output the input's size with the anchor at
 // ⌊K/2⌋ — convproof's 'same' at stride 1 with the odd pad before (SAME_LOWER).
 import { createRequire } from 'node:module';
-import type { Conventions, Supports } from 'convproof/properties';
-import type { Conv2dOptions, Tensor } from 'convproof';
+import { type Conventions, type Supports, UnsupportedCase } from 'convproof/properties';
+import { type Conv2dOptions, type Tensor, tensor } from 'convproof';
+import type { KnownDefect } from 'convproof/adapters';
 
 interface Mat {
   data32F: Float32Array;
@@ -43,6 +44,11 @@ export const supports: Supports = {
 export const conventions: Conventions = { padded: 'multiply', same: 'lower' };
 
 export function conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Tensor {
+  const one = (v: Conv2dOptions['stride']) =>
+    v === undefined || v === 1 || (typeof v === 'object' && v[0] === 1 && v[1] === 1);
+  if (o.padding !== 'same' || !one(o.stride) || !one(o.dilation) || (o.groups ?? 1) > 1 || x.shape.length !== 4)
+    throw new UnsupportedCase("filter2D: only 'same' at stride 1, no dilation or groups, batched");
+  if (o.paddingMode === 'circular') throw new UnsupportedCase('filter2D refuses BORDER_WRAP');
   const [N, C, H, W] = x.shape;
   const [O, , KH, KW] = w.shape;
   const border = {
@@ -72,3 +78,19 @@ export function conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Tensor {
   dst.delete();
   return { shape: [N, O, H, W], data: Float32Array.from(out) };
 }
+
+/** A defect pinned by the user (no issue filed): zero kernel taps are dropped, so 0·NaN and 0·Inf give no NaN. */
+export const knownDefects: KnownDefect[] = [
+  {
+    issue: 'opencv (no issue filed)',
+    summary: 'filter2D skips zero kernel taps: a NaN or ±Inf pixel under a zero tap contributes nothing',
+    when: (c) => c.input.data.some((v) => !Number.isFinite(v)) && c.weight.data.some((v) => v === 0),
+    // a 3×3 image of ones with NaN in the middle, a 3×3 kernel of ones with 0 in the middle: the centre must be NaN
+    witness: {
+      op: 'conv2d',
+      input: tensor([1, 1, 1, 1, Number.NaN, 1, 1, 1, 1], [1, 1, 3, 3]),
+      weight: tensor([1, 1, 1, 1, 0, 1, 1, 1, 1], [1, 1, 3, 3]),
+      options: { padding: 'same' },
+    },
+  },
+];
