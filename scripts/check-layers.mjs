@@ -93,7 +93,7 @@ export function breaches(file, text) {
         `${where} properties/ imports ${target} (Node-only: reach it through \`import type\` or the convproof/properties/node entry)`,
       );
     } else if (layer === 'properties' && (to === 'tools' || to === 'adapters')) {
-      out.push(`${where} properties/ imports ${target} (the suite never imports the layers above it)`);
+      out.push(`${where} properties/ imports ${target} (the suite never imports ${to}/)`);
     } else if (layer === 'adapters' && to === 'tools') {
       out.push(`${where} adapters/ imports ${target} (adapters never import tools/)`);
     } else if (layer === 'properties' && to === 'src' && !typeOnly && !SUITE_MAY_USE.has(target)) {
