@@ -10,7 +10,9 @@
  *   properties/node/  the suite's Node-only entry (`convproof/properties/node`):
  *                may use Node built-ins; the rest of properties/ reaches it only
  *                through `import type`, so the browser-safe entry never loads it
- *   tools/       the CLI, benchmark and demo: src/ and properties/, never test/
+ *   adapters/    ready adapters of real libraries (convproof/adapters): src/ and
+ *                properties/ (the spec states their pads), never tools/ or test/
+ *   tools/       the CLI, benchmark and demo: src/, properties/ and adapters/, never test/
  *   test/, golden/, examples/, scripts/: anything
  *
  * Usage: node scripts/check-layers.mjs [root]   (exit 1 and one line per breach)
@@ -29,7 +31,7 @@ const NODE_BUILT_INS = new Set(builtinModules);
 
 function layerOf(file) {
   const top = file.split('/')[0];
-  return ['src', 'properties', 'tools'].includes(top) ? top : 'free';
+  return ['src', 'properties', 'adapters', 'tools'].includes(top) ? top : 'free';
 }
 
 function* sourceFiles(dir) {
@@ -90,8 +92,10 @@ export function breaches(file, text) {
       out.push(
         `${where} properties/ imports ${target} (Node-only: reach it through \`import type\` or the convproof/properties/node entry)`,
       );
-    } else if (layer === 'properties' && to === 'tools') {
-      out.push(`${where} properties/ imports ${target} (the suite never imports tools/)`);
+    } else if (layer === 'properties' && (to === 'tools' || to === 'adapters')) {
+      out.push(`${where} properties/ imports ${target} (the suite never imports ${to}/)`);
+    } else if (layer === 'adapters' && to === 'tools') {
+      out.push(`${where} adapters/ imports ${target} (adapters never import tools/)`);
     } else if (layer === 'properties' && to === 'src' && !typeOnly && !SUITE_MAY_USE.has(target)) {
       out.push(
         `${where} properties/ imports ${target} at run time (the suite states its own rules; use \`import type\` or one of ${[...SUITE_MAY_USE].join(', ')})`,
@@ -105,7 +109,7 @@ function main() {
   const root = resolve(process.argv[2] ?? '.');
   process.chdir(root);
   const all = [];
-  for (const dir of ['src', 'properties', 'tools']) {
+  for (const dir of ['src', 'properties', 'adapters', 'tools']) {
     let ok = true;
     try {
       statSync(dir);
@@ -122,7 +126,7 @@ function main() {
     console.error(`layer rule: ${all.length} upward import${all.length === 1 ? '' : 's'}\n${all.join('\n')}`);
     process.exit(1);
   }
-  console.log('layer rule: every import points down (src ← properties ← tools)');
+  console.log('layer rule: every import points down (src ← properties ← adapters ← tools)');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();
