@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^convproof$/, replacement: here('./src/index.ts') },
       { find: /^convproof\/reference$/, replacement: here('./src/reference/index.ts') },
       { find: /^convproof\/properties$/, replacement: here('./properties/index.ts') },
+      { find: /^convproof\/adapters$/, replacement: here('./adapters/index.ts') },
+      { find: /^convproof\/vitest$/, replacement: here('./properties/vitest.ts') },
     ],
   },
   test: {

@@ -25,9 +25,15 @@ import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /** Test files that run a build or another process rather than `src/` in this process. */
-const OUT_OF_PROCESS = ['test/cli.test.ts', 'test/bench*.test.ts', 'test/package*.test.ts', 'test/pack*.test.ts'];
+const OUT_OF_PROCESS = [
+  'test/cli.test.ts',
+  'test/bench*.test.ts',
+  'test/package*.test.ts',
+  'test/pack*.test.ts',
+  'test/workspace.test.ts',
+];
 /** Slow tests about something else than `src/` (see above). */
-const OTHER_SUBJECT = ['test/zoo.test.ts', 'test/oracle-defects.test.ts'];
+const OTHER_SUBJECT = ['test/zoo.test.ts', 'test/oracle-defects*.test.ts'];
 
 export default mergeConfig(
   base,

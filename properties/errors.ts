@@ -92,12 +92,12 @@ export const BREAKAGES: readonly Breakage[] = [
   },
 ];
 
-function checkThrows(impl: (c: ConvCase) => unknown, s: Scenario<number>): void {
+async function checkThrows(impl: (c: ConvCase) => unknown, s: Scenario<number>): Promise<void> {
   const breakage = BREAKAGES[s.e];
   const broken = breakage.apply(s.c, s.c.config);
   let result: unknown;
   try {
-    result = impl(broken);
+    result = await impl(broken);
   } catch (e) {
     if (!(e instanceof Error) || e.message.length === 0)
       throw new Error(`conv2d with ${breakage.what} threw ${String(e)}, not an Error with a message`);
@@ -118,7 +118,7 @@ export const errorProperties: readonly PropertyDefinition[] = [
     group: 'errors',
     requires: ['conv2d'],
     property: (ctx) =>
-      fc.property(
+      fc.asyncProperty(
         scenario(ctx, { emptyBatch: false }, () => fc.integer({ min: 0, max: BREAKAGES.length - 1 })),
         (s) => checkThrows((c) => ctx.impl.conv2d(c.input, c.weight, c.options), s),
       ),

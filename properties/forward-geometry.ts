@@ -15,12 +15,24 @@ import {
   fail,
   int,
   integerTensor,
+  caseScale,
+  resolved,
   run,
+  same,
+  scaleOf,
   without,
   type Scenario,
   type ScenarioConfig,
 } from './scenario.js';
-import { effectiveKernel, expectExact, padInput, resolveConv, sameUpperPads, type ResolvedConv } from './spec/index.js';
+import {
+  effectiveKernel,
+  metamorphicTolerance,
+  padInput,
+  resolveConv,
+  sameLowerPads,
+  sameUpperPads,
+  type ResolvedConv,
+} from './spec/index.js';
 import { dims4, dtypeOfTensor, reshape, transposeHW } from './tensors.js';
 import type { PropertyContext } from './types.js';
 
@@ -47,10 +59,10 @@ export function swapAxes(o: Conv2dOptions): Conv2dOptions {
   return out;
 }
 
-export function checkTranspose(ctx: PropertyContext, { c }: Scenario<null>): void {
-  const y = run(ctx, c);
+export async function checkTranspose(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
+  const y = await run(ctx, c);
   const t = { input: transposeHW(c.input), weight: transposeHW(c.weight), options: swapAxes(c.options) };
-  expectExact(run(ctx, t), transposeHW(y), 'conv2d(Xᵀ, Kᵀ) against conv2d(X, K)ᵀ');
+  same(ctx, await run(ctx, t), transposeHW(y), 'conv2d(Xᵀ, Kᵀ) against conv2d(X, K)ᵀ', caseScale(c));
 }
 
 // ---------------------------------------------------------------- translation
@@ -105,12 +117,14 @@ function shiftedIndex(i: number, r: ResolvedConv, big: ResolvedConv, axis: 'h' |
   return k % s === 0 && k / s < bigOut ? k / s : -1;
 }
 
-export function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<Shift>): void {
+export async function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<Shift>): Promise<void> {
   const big = { ...c, input: enlarged(c.input, e) };
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const rb = resolveConv(big.input.shape, big.weight.shape, big.options);
-  const y = as4(run(ctx, c));
-  const yb = as4(run(ctx, big));
+  const r = resolved(ctx, c);
+  const rb = resolved(ctx, big);
+  const { terms, magnitude } = caseScale(big);
+  const tolerance = metamorphicTolerance(ctx.conventions.precision, terms, magnitude, r.OH * r.OW);
+  const y = as4(await run(ctx, c));
+  const yb = as4(await run(ctx, big));
   let compared = 0;
   for (let i = 0; i < r.OH; i++) {
     const ib = shiftedIndex(i, r, rb, 'h', e.rows);
@@ -119,7 +133,7 @@ export function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<Shift>
       for (let n = 0; jb >= 0 && n < r.N; n++) {
         for (let o = 0; o < r.O; o++, compared++) {
           const [a, b] = [at4(y, n, o, i, j), at4(yb, n, o, ib, jb)];
-          if (a !== b)
+          if (!(Math.abs(a - b) <= tolerance) && !(Number.isNaN(a) && Number.isNaN(b)))
             fail(
               `output [${n}, ${o}, ${i}, ${j}] is ${a}, but the same window shifted by (${e.rows}, ${e.cols}) gives ${b} at [${n}, ${o}, ${ib}, ${jb}]`,
             );
@@ -132,26 +146,31 @@ export function checkTranslation(ctx: PropertyContext, { c, e }: Scenario<Shift>
 
 // ---------------------------------------------------------------- padding
 
-export function checkPadding(ctx: PropertyContext, { c }: Scenario<null>): void {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+export async function checkPadding(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
+  const r = resolved(ctx, c);
   const unpadded = { ...c, input: padInput(c.input, r), options: without(c.options, 'padding', 'paddingMode') };
-  expectExact(
-    run(ctx, unpadded),
-    run(ctx, c),
+  same(
+    ctx,
+    await run(ctx, unpadded),
+    await run(ctx, c),
     'conv2d of the explicitly padded input without padding, against conv2d with padding',
+    caseScale(c),
   );
 }
 
-export function checkSame(ctx: PropertyContext, { c }: Scenario<null>): void {
+export async function checkSame(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const cfg = c.config;
+  const padsOf = ctx.conventions.same === 'lower' ? sameLowerPads : sameUpperPads;
   const pads: [[number, number], [number, number]] = [
-    sameUpperPads(cfg.H, cfg.KH, cfg.stride[0], cfg.dilation[0]),
-    sameUpperPads(cfg.W, cfg.KW, cfg.stride[1], cfg.dilation[1]),
+    padsOf(cfg.H, cfg.KH, cfg.stride[0], cfg.dilation[0]),
+    padsOf(cfg.W, cfg.KW, cfg.stride[1], cfg.dilation[1]),
   ];
-  expectExact(
-    run(ctx, { ...c, options: { ...c.options, padding: pads } }),
-    run(ctx, c),
+  same(
+    ctx,
+    await run(ctx, { ...c, options: { ...c.options, padding: pads } }),
+    await run(ctx, c),
     `padding ${JSON.stringify(pads)} against 'same'`,
+    caseScale(c),
   );
 }
 
@@ -164,15 +183,17 @@ function explicitPadding(r: ResolvedConv): [[number, number], [number, number]] 
   ];
 }
 
-export function checkStride(ctx: PropertyContext, { c }: Scenario<null>): void {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const dense = as4(run(ctx, { ...c, options: { ...c.options, stride: 1, padding: explicitPadding(r) } }));
+export async function checkStride(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
+  const r = resolved(ctx, c);
+  const dense = as4(await run(ctx, { ...c, options: { ...c.options, stride: 1, padding: explicitPadding(r) } }));
   const [N, O] = dims4(dense.shape);
   const want = build4(dtypeOfTensor(dense), [N, O, r.OH, r.OW], (n, o, i, j) => at4(dense, n, o, i * r.sh, j * r.sw));
-  expectExact(
-    run(ctx, c),
+  same(
+    ctx,
+    await run(ctx, c),
     reshape(want, r.outputShape),
     `stride ${r.sh}×${r.sw} against the stride-1 output subsampled`,
+    caseScale(c),
   );
 }
 
@@ -187,10 +208,11 @@ export function dilateKernel(w: Tensor, dh: number, dw: number): Tensor {
   );
 }
 
-export function checkDilation(ctx: PropertyContext, { c }: Scenario<null>): void {
+export async function checkDilation(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const [dh, dw] = c.config.dilation;
   const zeroed = { ...c, weight: dilateKernel(c.weight, dh, dw), options: without(c.options, 'dilation') };
-  expectExact(run(ctx, zeroed), run(ctx, c), `dilation ${dh}×${dw} against the zero-dilated kernel`);
+  const label = `dilation ${dh}×${dw} against the zero-dilated kernel`;
+  same(ctx, await run(ctx, zeroed), await run(ctx, c), label, caseScale(zeroed));
 }
 
 export interface Impulse {
@@ -204,7 +226,7 @@ export function impulseArbitrary(cfg: ScenarioConfig): fc.Arbitrary<Impulse> {
   return fc.record({ n: int(0, cfg.N - 1), c: int(0, cfg.C - 1), h: int(0, cfg.H - 1), w: int(0, cfg.W - 1) });
 }
 
-export function checkImpulse(ctx: PropertyContext, { c, e }: Scenario<Impulse>): void {
+export async function checkImpulse(ctx: PropertyContext, { c, e }: Scenario<Impulse>): Promise<void> {
   const {
     KH,
     KW,
@@ -245,9 +267,11 @@ export function checkImpulse(ctx: PropertyContext, { c, e }: Scenario<Impulse>):
     return (c.options.bias ? c.options.bias.data[o] : 0) + (hit ? at4(c.weight, o, e.c % Cg, kh, kw) : 0);
   });
   const input = c.config.batched ? impulse : reshape(impulse, impulse.shape.slice(1));
-  expectExact(
-    run(ctx, { input, weight: c.weight, options }),
+  same(
+    ctx,
+    await run(ctx, { input, weight: c.weight, options }),
     reshape(want, c.config.batched ? want.shape : want.shape.slice(1)),
     `unit impulse at ${JSON.stringify(e)}: output against the kernel rotated by 180°`,
+    scaleOf(input, c.weight, c.options.bias),
   );
 }

@@ -35,8 +35,8 @@ import {
   impulseArbitrary,
   shiftArbitrary,
 } from './forward-geometry.js';
-import { fail, nothing, run, scenario, without, type Scenario, type ScenarioConfig } from './scenario.js';
-import { compareExact, expectBounded, forwardExpectation, resolveConv } from './spec/index.js';
+import { fail, nothing, resolved, run, scenario, without, type Scenario, type ScenarioConfig } from './scenario.js';
+import { compareExact, expectBounded, forwardExpectation } from './spec/index.js';
 import { count, dtypeOfTensor, sameShape, showShape } from './tensors.js';
 import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
 
@@ -46,7 +46,7 @@ const INTEGER = { kind: 'integer' } as const;
 function forward<E>(
   name: string,
   arb: (ctx: PropertyContext) => fc.Arbitrary<Scenario<E>>,
-  check: (ctx: PropertyContext, s: Scenario<E>) => void,
+  check: (ctx: PropertyContext, s: Scenario<E>) => Promise<void>,
   more: Partial<PropertyDefinition> = {},
 ): PropertyDefinition {
   return {
@@ -54,8 +54,8 @@ function forward<E>(
     group: 'forward',
     requires: ['conv2d'],
     property: (ctx) =>
-      fc.property(arb(ctx), (s) => {
-        check(ctx, s);
+      fc.asyncProperty(arb(ctx), async (s) => {
+        await check(ctx, s);
       }),
     ...more,
   };
@@ -63,9 +63,9 @@ function forward<E>(
 
 // ---------------------------------------------------------------- shape
 
-function checkShape(ctx: PropertyContext, { c }: Scenario<null>): void {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
-  const y = run(ctx, c);
+async function checkShape(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
+  const r = resolved(ctx, c);
+  const y = await run(ctx, c);
   if (!sameShape(y.shape, r.outputShape))
     fail(`output shape ${showShape(y.shape)}, the size formula gives ${showShape(r.outputShape)}`);
   if (y.data.length !== count(r.outputShape))
@@ -74,7 +74,7 @@ function checkShape(ctx: PropertyContext, { c }: Scenario<null>): void {
     fail(`output dtype ${dtypeOfTensor(y)}, input dtype ${dtypeOfTensor(c.input)}`);
   const shapeFn = ctx.impl.conv2dOutputShape;
   if (shapeFn) {
-    const s = shapeFn(c.input.shape, c.weight.shape, without(c.options, 'bias'));
+    const s = await shapeFn(c.input.shape, c.weight.shape, without(c.options, 'bias'));
     if (!sameShape(s, r.outputShape))
       fail(`conv2dOutputShape gives ${showShape(s)}, the size formula ${showShape(r.outputShape)}`);
   }
@@ -82,8 +82,8 @@ function checkShape(ctx: PropertyContext, { c }: Scenario<null>): void {
 
 // ---------------------------------------------------------------- accuracy
 
-function checkAccuracy(ctx: PropertyContext, { c }: Scenario<null>): void {
-  ctx.observe(expectBounded(run(ctx, c), forwardExpectation(c)));
+async function checkAccuracy(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
+  ctx.observe(expectBounded(await run(ctx, c), forwardExpectation(c, ctx.conventions), ctx.conventions.precision));
 }
 
 // ---------------------------------------------------------------- IEEE specials
@@ -117,9 +117,10 @@ function plant(c: ConvCase, plantings: readonly Planting[]): ConvCase {
   };
 }
 
-function checkSpecials(ctx: PropertyContext, { c, e }: Scenario<Planting[]>): void {
+async function checkSpecials(ctx: PropertyContext, { c, e }: Scenario<Planting[]>): Promise<void> {
   const planted = plant(c, e);
-  expectBounded(run(ctx, planted), { ...forwardExpectation(planted), label: 'conv2d output with NaN/±Inf planted' });
+  const want = { ...forwardExpectation(planted, ctx.conventions), label: 'conv2d output with NaN/±Inf planted' };
+  expectBounded(await run(ctx, planted), want, ctx.conventions.precision);
 }
 
 // ---------------------------------------------------------------- purity
@@ -136,9 +137,9 @@ function snapshot(c: ConvCase): string {
   });
 }
 
-function checkPurity(ctx: PropertyContext, { c }: Scenario<null>): void {
+async function checkPurity(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const before = snapshot(c);
-  const y = run(ctx, c);
+  const y = await run(ctx, c);
   if (snapshot(c) !== before) fail('conv2d changed its arguments (input, weight, bias or options)');
   const buffers = [c.input.data.buffer, c.weight.data.buffer, c.options.bias?.data.buffer];
   if (buffers.includes(y.data.buffer)) fail('conv2d returned a tensor sharing storage with one of its arguments');
@@ -146,9 +147,9 @@ function checkPurity(ctx: PropertyContext, { c }: Scenario<null>): void {
     fail("conv2d returned one of its arguments' shape arrays");
 }
 
-function checkDeterminism(ctx: PropertyContext, { c }: Scenario<null>): void {
-  const a = run(ctx, c);
-  const b = run(ctx, c);
+async function checkDeterminism(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
+  const a = await run(ctx, c);
+  const b = await run(ctx, c);
   if (a.data === b.data) fail('two calls returned the same storage (outputs must be fresh)');
   const bits = (t: Tensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   const [x, y] = [bits(a), bits(b)];

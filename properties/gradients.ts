@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import type { Conv2dGradients, DType, Tensor } from '../src/index.js';
 import { sampleValue } from './arbitraries/convValue.js';
-import { fail, scenario, without, type Scenario } from './scenario.js';
+import { checkResult, fail, resolved, run, scenario, without, type Scenario } from './scenario.js';
 import {
   expectBounded,
   expectExact,
@@ -69,8 +69,8 @@ function step(t: Tensor, u: Tensor, k: number): Tensor {
 }
 
 /** Calls the implementation's backward and checks the three shapes before anything else reads them. */
-function backward(ctx: PropertyContext, dy: Tensor, c: ConvCase): Conv2dGradients {
-  const g = ctx.impl.conv2dBackward!(dy, c.input, c.weight, c.options);
+async function backward(ctx: PropertyContext, dy: Tensor, c: ConvCase): Promise<Conv2dGradients> {
+  const g = await ctx.impl.conv2dBackward!(dy, c.input, c.weight, c.options);
   const check = (label: string, t: Tensor, shape: readonly number[]) => {
     if (!sameShape(t.shape, shape) || t.data.length !== count(shape)) {
       fail(`${label} has shape ${showShape(t.shape)} (${t.data.length} elements), expected ${showShape(shape)}`);
@@ -101,18 +101,18 @@ function moved(c: ConvCase, which: Argument, u: Tensor, k: number): ConvCase {
   return { ...c, [which]: step(c[which], u, k) };
 }
 
-function checkCentralDifferences(ctx: PropertyContext, { c: generated, e }: GradientScenario): void {
+async function checkCentralDifferences(ctx: PropertyContext, { c: generated, e }: GradientScenario): Promise<void> {
   const c = asFloat64(generated);
   const rand = seededRandom(e.seed);
   const dy = upstream(c, rand);
-  const g = backward(ctx, dy, c);
-  const loss = (k: ConvCase): number => dot(ctx.impl.conv2d(k.input, k.weight, k.options), dy);
+  const g = await backward(ctx, dy, c);
+  const loss = async (k: ConvCase): Promise<number> => dot(await run(ctx, k), dy);
   const grads: Record<Argument, Tensor> = { input: g.gradInput, weight: g.gradWeight, bias: g.gradBias };
   const args: Argument[] = c.options.bias ? ['input', 'weight', 'bias'] : ['input', 'weight'];
   for (const which of args) {
     const at = which === 'bias' ? c.options.bias! : c[which];
     const u = integers('float64', at.shape, rand);
-    const difference = (loss(moved(c, which, u, 1)) - loss(moved(c, which, u, -1))) / 2;
+    const difference = ((await loss(moved(c, which, u, 1))) - (await loss(moved(c, which, u, -1)))) / 2;
     const predicted = dot(grads[which], u);
     if (difference !== predicted) {
       fail(
@@ -124,10 +124,10 @@ function checkCentralDifferences(ctx: PropertyContext, { c: generated, e }: Grad
 
 // ---------------------------------------------------------------- adjoint identity
 
-function checkAdjoint(ctx: PropertyContext, { c, e }: GradientScenario): void {
+async function checkAdjoint(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed));
-  const g = backward(ctx, dy, c);
-  const y = ctx.impl.conv2d(c.input, c.weight, c.options);
+  const g = await backward(ctx, dy, c);
+  const y = await run(ctx, c);
   if (!sameShape(y.shape, dy.shape))
     fail(`conv2d output ${showShape(y.shape)} does not match the expected ${showShape(dy.shape)}`);
   const b = c.options.bias;
@@ -149,12 +149,12 @@ function asTensor(dtype: DType, shape: readonly number[], values: Float64Array):
   return fromFunction(dtype, shape, (i) => values[i]);
 }
 
-function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): void {
+async function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed));
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  const r = resolved(ctx, c);
   const sums = modelConv2dBackward(r, c.input, c.weight, dy).gradBias;
   expectExact(
-    backward(ctx, dy, c).gradBias,
+    (await backward(ctx, dy, c)).gradBias,
     asTensor(dtypeOfTensor(c.input), [r.O], sums),
     'gradBias against Σ dy over batch and space',
   );
@@ -169,35 +169,40 @@ function checkBiasGradient(ctx: PropertyContext, { c, e }: GradientScenario): vo
  * gradInput: each routine is compared with the independent model, never
  * only with the other.
  */
-function checkTransposeEquivalence(ctx: PropertyContext, { c, e }: GradientScenario): void {
+async function checkTransposeEquivalence(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed));
-  const options = restoringTransposeOptions(resolveConv(c.input.shape, c.weight.shape, c.options));
+  const options = restoringTransposeOptions(resolved(ctx, c));
   const rt = resolveTranspose(dy.shape, c.weight.shape, options);
   const want = asTensor(dtypeOfTensor(c.input), rt.outputShape, modelConvTranspose2d(rt, dy, c.weight, null).value);
   const what = `the spec's transposed conv of dy with outputPadding [${options.outputPadding}]`;
-  expectExact(backward(ctx, dy, c).gradInput, want, `gradInput against ${what}`);
-  expectExact(ctx.impl.convTranspose2d!(dy, c.weight, options), want, `convTranspose2d(dy, w) against ${what}`);
+  expectExact((await backward(ctx, dy, c)).gradInput, want, `gradInput against ${what}`);
+  expectExact(
+    checkResult('convTranspose2d', await ctx.impl.convTranspose2d!(dy, c.weight, options)),
+    want,
+    `convTranspose2d(dy, w) against ${what}`,
+  );
 }
 
 // ---------------------------------------------------------------- accuracy
 
-function checkAccuracy(ctx: PropertyContext, { c, e }: GradientScenario): void {
+async function checkAccuracy(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed), true);
-  const g = backward(ctx, dy, c);
-  const want = gradientExpectations(c, dy);
-  ctx.observe(expectBounded(g.gradInput, want.gradInput));
-  ctx.observe(expectBounded(g.gradWeight, want.gradWeight));
-  ctx.observe(expectBounded(g.gradBias, want.gradBias));
+  const g = await backward(ctx, dy, c);
+  const want = gradientExpectations(c, dy, ctx.conventions);
+  const precision = ctx.conventions.precision;
+  ctx.observe(expectBounded(g.gradInput, want.gradInput, precision));
+  ctx.observe(expectBounded(g.gradWeight, want.gradWeight, precision));
+  ctx.observe(expectBounded(g.gradBias, want.gradBias, precision));
 }
 
 // ---------------------------------------------------------------- empty batch
 
-function checkEmptyBatch(ctx: PropertyContext, { c }: GradientScenario): void {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+async function checkEmptyBatch(ctx: PropertyContext, { c }: GradientScenario): Promise<void> {
+  const r = resolved(ctx, c);
   const dtype = dtypeOfTensor(c.input);
   const empty: ConvCase = { ...c, input: fromFunction(dtype, [0, r.C, r.H, r.W], () => 0) };
   const dy = fromFunction(dtype, [0, r.O, r.OH, r.OW], () => 0);
-  const g = backward(ctx, dy, empty);
+  const g = await backward(ctx, dy, empty);
   expectExact(
     g.gradWeight,
     fromFunction(dtype, c.weight.shape, () => 0),
@@ -216,13 +221,13 @@ function bytes(t: Tensor): string {
   return `${showShape(t.shape)}:${Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).join(',')}`;
 }
 
-function checkPurity(ctx: PropertyContext, { c, e }: GradientScenario): void {
+async function checkPurity(ctx: PropertyContext, { c, e }: GradientScenario): Promise<void> {
   const dy = upstream(c, seededRandom(e.seed), true);
   const snap = (): string =>
     [dy, c.input, c.weight, ...(c.options.bias ? [c.options.bias] : [])].map(bytes).join('|') +
     JSON.stringify(without(c.options, 'bias'));
   const before = snap();
-  const g = backward(ctx, dy, c);
+  const g = await backward(ctx, dy, c);
   if (snap() !== before) fail('conv2dBackward changed its arguments (gradOutput, input, weight, bias or options)');
   const mine = [dy, c.input, c.weight, c.options.bias].map((t) => t?.data.buffer);
   for (const [name, t] of Object.entries(g))
@@ -234,14 +239,14 @@ function checkPurity(ctx: PropertyContext, { c, e }: GradientScenario): void {
 function gradient(
   name: string,
   constraints: object,
-  check: (ctx: PropertyContext, s: GradientScenario) => void,
+  check: (ctx: PropertyContext, s: GradientScenario) => Promise<void>,
   more: Partial<PropertyDefinition> = {},
 ): PropertyDefinition {
   return {
     name,
     group: 'gradient',
     requires: ['conv2dBackward'],
-    property: (ctx) => fc.property(scenario(ctx, constraints, directions), (s) => check(ctx, s)),
+    property: (ctx) => fc.asyncProperty(scenario(ctx, constraints, directions), (s) => check(ctx, s)),
     ...more,
   };
 }

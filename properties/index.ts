@@ -29,9 +29,9 @@ export {
 export { loadOracles } from './oracles/index.js';
 export { registry } from './registry.js';
 export { PROFILES, suiteEnv, type Profile } from './profile.js';
+export { UnsupportedCase, type Conventions, type Supports } from './support.js';
 export type {
   ConvCase,
-  ConvExtras,
   ConvImplementation,
   Oracle,
   PropertyContext,

@@ -14,7 +14,7 @@ import type { Tensor } from '../src/index.js';
 import { tensorData } from './arbitraries/tensorData.js';
 import type { ConvConfig } from './arbitraries/convConfig.js';
 import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from './spec/index.js';
-import { scenario, type Scenario } from './scenario.js';
+import { checkResult, scenario, type Scenario } from './scenario.js';
 import type { ConvCase, Oracle, OracleOp, PropertyContext, PropertyDefinition } from './types.js';
 
 /** 20-bit mantissas: products need up to 40 bits, so float32 rounding really happens. */
@@ -34,9 +34,9 @@ function asFloat32(t: Tensor): Tensor {
 }
 
 /** The implementation's result for `op`. */
-function implResult(ctx: PropertyContext, op: OracleOp, c: ConvCase, dy: Tensor): Tensor {
-  if (op === 'forward') return ctx.impl.conv2d(c.input, c.weight, c.options);
-  const g = ctx.impl.conv2dBackward!(dy, c.input, c.weight, c.options);
+async function implResult(ctx: PropertyContext, op: OracleOp, c: ConvCase, dy: Tensor): Promise<Tensor> {
+  if (op === 'forward') return checkResult('conv2d', await ctx.impl.conv2d(c.input, c.weight, c.options));
+  const g = await ctx.impl.conv2dBackward!(dy, c.input, c.weight, c.options);
   return op === 'gradInput' ? g.gradInput : g.gradWeight;
 }
 
@@ -52,7 +52,11 @@ function bound(op: OracleOp, c: ConvCase, dy: Tensor): Expectation {
 }
 
 /** Compares the implementation with every oracle that takes the case; throws on the first disagreement. */
-function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: dy }: Scenario<Tensor>): void {
+async function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: dy }: Scenario<Tensor>): Promise<void> {
+  if (ctx.conventions.same === 'lower' && c.options.padding === 'same') {
+    ctx.skipCase("the oracles put 'same''s odd pad after (SAME_UPPER); the implementation declared SAME_LOWER");
+    return;
+  }
   const reasons: string[] = [];
   let mine: Tensor | null = null;
   for (const o of ctx.oracles.filter((x) => x.ops.includes(op))) {
@@ -61,7 +65,7 @@ function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: dy }: S
       reasons.push(`${o.name}: ${why}`);
       continue;
     }
-    mine ??= asFloat32(implResult(ctx, op, c, dy));
+    mine ??= asFloat32(await implResult(ctx, op, c, dy));
     const theirs = oracleResult(o, op, c, dy);
     const b = bound(op, c, dy);
     if (theirs.shape.join() !== b.shape.join()) {
@@ -70,7 +74,7 @@ function checkAgainstOracles(ctx: PropertyContext, op: OracleOp, { c, e: dy }: S
       );
     }
     const want: Expectation = { ...b, value: Float64Array.from(theirs.data), dtype: 'float32' };
-    const cmp = compareBounded(mine, want);
+    const cmp = compareBounded(mine, want, ctx.conventions.precision);
     if (!cmp.ok) throw new Error(`disagrees with ${o.name}: ${cmp.message}`);
     ctx.observe(cmp.worstRatio);
   }
@@ -94,7 +98,7 @@ function oracleProperty(op: OracleOp): PropertyDefinition {
         return 'no oracle was given (loadOracles() from convproof/properties provides them)';
       return `no ready oracle computes ${op}: ${ctx.oracles.map((o) => o.whyUnavailable ?? `${o.name} offers ${o.ops.join(', ') || 'nothing'}`).join('; ')}`;
     },
-    property: (ctx) => fc.property(withDy(ctx), (s) => checkAgainstOracles(ctx, op, s)),
+    property: (ctx) => fc.asyncProperty(withDy(ctx), (s) => checkAgainstOracles(ctx, op, s)),
   };
 }
 

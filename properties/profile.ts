@@ -3,11 +3,24 @@
  * variables that steer a run (`CONVPROOF_PROFILE`, `CONVPROOF_RUNS`,
  * `CONVPROOF_SEED`, `CONVPROOF_PATH`, `CONVPROOF_DTYPE`).
  *
- * quick (the default for `npm test`) keeps every shape small because the
- * float64 model is a plain loop nest: H, W ≤ 9, C, O ≤ 4, N ≤ 3.
+ * quick (the default for `npm test`) keeps most shapes small because the
+ * float64 model is a plain loop nest: H, W ≤ 9, C, O ≤ 4, N ≤ 3. The
+ * configuration arbitrary's large arm adds 15% of cases of 4096 to about
+ * 8192 multiply-adds in every profile, so that fast kernels are reached.
  */
+import type { LargeArmConstraints } from './arbitraries/convConfig.js';
 import type { ScaleLimits } from './scale/limits.js';
 import type { DTypeChoice, SizeLimits } from './types.js';
+
+/**
+ * A profile's case sizes: the size limits, and the large arm of the
+ * configuration arbitrary (cases big enough for a conv's fast kernels).
+ * They travel together into every property's arbitrary.
+ */
+export interface ProfileLimits extends SizeLimits {
+  /** The large arm (see `LargeArmConstraints`); left out, its defaults. */
+  readonly large?: LargeArmConstraints;
+}
 
 /** A profile's name. */
 export type ProfileName = 'quick' | 'ci' | 'deep';
@@ -20,7 +33,7 @@ export interface Profile {
   readonly name: ProfileName;
   /** fast-check runs per property (before a property's `runsFactor`). */
   readonly runs: number;
-  readonly limits: SizeLimits;
+  readonly limits: ProfileLimits;
   /** Shrink steps allowed after a failure before the smallest counterexample so far is reported. */
   readonly maxShrinks: number;
   /** The scale group's sizes; default `SCALE_LIMITS[name]` (properties/scale/limits.ts). */

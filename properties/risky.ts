@@ -19,9 +19,9 @@ import type { ConvCase, PropertyContext, PropertyDefinition } from './types.js';
 /** Every padding form that pads something (given a large enough pad or kernel). */
 const PADDED = ['number', 'pair', 'explicit', 'same'] as const;
 
-function accuracy(ctx: PropertyContext, c: ConvCase, label?: string): void {
-  const want = forwardExpectation(c);
-  ctx.observe(expectBounded(run(ctx, c), label ? { ...want, label } : want));
+async function accuracy(ctx: PropertyContext, c: ConvCase, label?: string): Promise<void> {
+  const want = forwardExpectation(c, ctx.conventions);
+  ctx.observe(expectBounded(await run(ctx, c), label ? { ...want, label } : want, ctx.conventions.precision));
 }
 
 /** Where to plant a special value: an input element and a weight element, by index modulo the size. */
@@ -46,25 +46,25 @@ function planted(t: Tensor, index: number, value: number): Tensor {
   return { shape: [...t.shape], data };
 }
 
-function checkSpecialsNearPadding(ctx: PropertyContext, { c, e }: Scenario<Specials>): void {
+async function checkSpecialsNearPadding(ctx: PropertyContext, { c, e }: Scenario<Specials>): Promise<void> {
   const withSpecials = {
     ...c,
     input: planted(c.input, e.input, e.inputValue),
     weight: planted(c.weight, e.weight, e.weightValue),
   };
-  accuracy(ctx, withSpecials, 'conv2d output with a special in the input and one in the weight');
+  await accuracy(ctx, withSpecials, 'conv2d output with a special in the input and one in the weight');
 }
 
 function focused<E>(
   name: string,
   arb: (ctx: PropertyContext) => fc.Arbitrary<Scenario<E>>,
-  check: (ctx: PropertyContext, s: Scenario<E>) => void,
+  check: (ctx: PropertyContext, s: Scenario<E>) => Promise<void>,
 ): PropertyDefinition {
   return {
     name,
     group: 'forward',
     requires: ['conv2d'],
-    property: (ctx) => fc.property(arb(ctx), (s) => check(ctx, s)),
+    property: (ctx) => fc.asyncProperty(arb(ctx), (s) => check(ctx, s)),
   };
 }
 

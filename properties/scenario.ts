@@ -10,6 +10,9 @@ import { convConfig, type ConvConfig, type ConvConfigConstraints } from './arbit
 import type { TensorDataConstraints } from './arbitraries/tensorData.js';
 import { seededRandom } from '../src/random.js';
 import { count, dims4, fromFunction, offset4, reshape, type Dims4 } from './tensors.js';
+import { expectWithin, resolveConv, type MetamorphicScale, type ResolvedConv } from './spec/index.js';
+import { narrowConfig } from './support-filter.js';
+import { UnsupportedCase } from './support.js';
 import type { ConvCase, PropertyContext } from './types.js';
 
 /** A generated case `c` and a property's extra draws `e`. */
@@ -60,7 +63,10 @@ export function scenario<E>(
   constraints: ScenarioConstraints,
   extras: (cfg: ConvConfig) => fc.Arbitrary<E>,
 ): fc.Arbitrary<Scenario<E>> {
-  const config = convConfig({ ...ctx.limits, dtype: ctx.dtype, ...constraints });
+  const narrowed = narrowConfig({ ...ctx.limits, dtype: ctx.dtype, ...constraints }, ctx.supports);
+  // Thrown while the property is built: verify reports the property as not run, with the reason.
+  if (!narrowed.ok) throw new UnsupportedCase(narrowed.reason);
+  const config = convConfig(narrowed.constraints);
   return config
     .chain((cfg) => fc.record({ c: caseData(cfg, constraints), e: extras(cfg) }))
     .map((s) => printable<Scenario<E>>({ c: s.c, e: s.e }, (x) => `${showCase(x.c)} with ${showValue(x.e)}`));
@@ -83,9 +89,55 @@ export function checkResult(fn: string, value: unknown): Tensor {
   return value;
 }
 
-/** The implementation's output for a case (checked to be a tensor). */
-export function run(ctx: PropertyContext, c: ConvCase): Tensor {
-  return checkResult('conv2d', ctx.impl.conv2d(c.input, c.weight, c.options));
+/** The implementation's output for a case (awaited, checked to be a tensor). */
+export async function run(ctx: PropertyContext, c: ConvCase): Promise<Tensor> {
+  return checkResult('conv2d', await ctx.impl.conv2d(c.input, c.weight, c.options));
+}
+
+/**
+ * The case resolved by the spec's formulas under the declared conventions
+ * (where `'same'` puts its odd pad).
+ * @example const r = resolved(ctx, c); r.outputShape
+ */
+export function resolved(ctx: PropertyContext, c: ConvCase): ResolvedConv {
+  return resolveConv(c.input.shape, c.weight.shape, c.options, ctx.conventions.same);
+}
+
+function maxAbs(t: Tensor | null | undefined): number {
+  let m = 0;
+  for (const v of t?.data ?? []) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/**
+ * The largest term count and magnitude any conv output of these tensors can
+ * have, whatever its padding, stride or dilation: `Cg·KH·KW + 1` terms and
+ * `max|x|·max_o Σ|w_o| + max|b|` (padded values are zeros or copies of x).
+ * @example scaleOf(c.input, c.weight, c.options.bias) // { terms: 19, magnitude: 54 }
+ */
+export function scaleOf(input: Tensor, weight: Tensor, bias?: Tensor | null): MetamorphicScale {
+  const per = weight.shape.slice(1).reduce((a, b) => a * b, 1);
+  let filter = 0;
+  for (let o = 0; o < (weight.shape[0] ?? 0); o++) {
+    let s = 0;
+    for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(weight.data[i]);
+    filter = Math.max(filter, s);
+  }
+  return { terms: per + 1, magnitude: maxAbs(input) * filter + maxAbs(bias) };
+}
+
+/**
+ * A metamorphic comparison of two results of the implementation: exact under
+ * the default precision, within twice the declared bound otherwise.
+ * @example same(ctx, await run(ctx, t), transposeHW(y), 'conv2d(Xᵀ, Kᵀ) against conv2d(X, K)ᵀ', scaleOf(c.input, c.weight, c.options.bias))
+ */
+export function same(ctx: PropertyContext, got: Tensor, want: Tensor, label: string, scale: MetamorphicScale): void {
+  expectWithin(got, want, label, ctx.conventions.precision, scale);
+}
+
+/** The scale of a case (see `scaleOf`). */
+export function caseScale(c: ConvCase): MetamorphicScale {
+  return scaleOf(c.input, c.weight, c.options.bias);
 }
 
 /** The case's options without the given keys. */

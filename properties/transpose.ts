@@ -12,7 +12,9 @@ import type { Conv2dOptions, ConvTranspose2dOptions, DType, Tensor } from '../sr
 import { tensorData, type TensorDataConstraints } from './arbitraries/tensorData.js';
 import { printable, showTensor } from './arbitraries/convCase.js';
 import { QUICK_LIMITS } from './profile.js';
-import { fail } from './scenario.js';
+import { checkResult, fail } from './scenario.js';
+import { narrowTranspose } from './support-filter.js';
+import { UnsupportedCase } from './support.js';
 import {
   expectBounded,
   modelConv2d,
@@ -34,6 +36,18 @@ export interface TransposeCaseConstraints extends Partial<SizeLimits>, TensorDat
   readonly dtype?: DTypeChoice;
   /** Default `'either'`. */
   readonly bias?: 'always' | 'never' | 'either';
+  /** Whether `[C,H,W]` inputs are drawn. Default true. */
+  readonly unbatched?: boolean;
+  /** Whether N = 0 is drawn. Default true. */
+  readonly emptyBatch?: boolean;
+  /** Whether `outputPadding` other than 0 is drawn. Default true. */
+  readonly outputPadding?: boolean;
+  /** Padding forms to draw from (left out is always drawn). Default all. */
+  readonly paddings?: readonly ('number' | 'pair' | 'explicit')[];
+  /** Equal strides on both axes only. Default false. */
+  readonly equalStride?: boolean;
+  /** One input channel per group only (groups = C). Default false. */
+  readonly depthwise?: boolean;
 }
 
 type PadKind = 'omitted' | 'number' | 'pair' | 'explicit';
@@ -70,8 +84,14 @@ function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
     groups: int(1, g),
     cg: int(1, L.maxChannels),
     og: int(1, L.maxChannels),
-    n: fc.oneof({ arbitrary: int(1, L.maxBatch), weight: 5 }, { arbitrary: fc.constant(0), weight: 1 }),
-    batched: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
+    n:
+      c.emptyBatch === false
+        ? int(1, L.maxBatch)
+        : fc.oneof({ arbitrary: int(1, L.maxBatch), weight: 5 }, { arbitrary: fc.constant(0), weight: 1 }),
+    batched:
+      c.unbatched === false
+        ? fc.constant(true)
+        : fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
     kh: int(1, L.maxKernel),
     kw: int(1, L.maxKernel),
     sh: int(1, L.maxStride),
@@ -80,9 +100,12 @@ function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
     dw: int(1, L.maxDilation),
     h: int(1, 1 + L.maxExtra),
     w: int(1, 1 + L.maxExtra),
-    oph: int(0, L.maxStride + L.maxDilation),
-    opw: int(0, L.maxStride + L.maxDilation),
-    kind: fc.constantFrom<PadKind>('omitted', 'number', 'pair', 'explicit', 'explicit'),
+    oph: c.outputPadding === false ? fc.constant(0) : int(0, L.maxStride + L.maxDilation),
+    opw: c.outputPadding === false ? fc.constant(0) : int(0, L.maxStride + L.maxDilation),
+    kind: fc.constantFrom<PadKind>(
+      'omitted',
+      ...(['number', 'pair', 'explicit', 'explicit'] as const).filter((k) => !c.paddings || c.paddings.includes(k)),
+    ),
     pads: fc.tuple(int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad)),
     bias: bias === 'either' ? fc.boolean() : fc.constant(bias === 'always'),
     dtype: dtype === 'both' ? fc.constantFrom<DType>('float32', 'float64') : fc.constant(dtype),
@@ -105,10 +128,12 @@ function validPads(d: TransposeDraws, fullH: number, fullW: number): ConvTranspo
 }
 
 function buildCase(
-  d: TransposeDraws,
+  drawn: TransposeDraws,
   L: SizeLimits,
+  c: TransposeCaseConstraints,
 ): { inputShape: number[]; weightShape: number[]; options: ConvTranspose2dOptions; O: number } {
-  const cg = Math.min(d.cg, Math.floor(L.maxChannels / d.groups));
+  const d = c.equalStride ? { ...drawn, sw: drawn.sh } : drawn;
+  const cg = c.depthwise ? 1 : Math.min(d.cg, Math.floor(L.maxChannels / d.groups));
   const og = Math.min(d.og, Math.floor(L.maxChannels / d.groups));
   const C = cg * d.groups;
   const oph = d.oph % Math.max(d.sh, d.dh);
@@ -147,7 +172,7 @@ function showTransposeCase(c: TransposeCase): string {
 export function transposeCase(constraints: TransposeCaseConstraints = {}): fc.Arbitrary<TransposeCase> {
   const L: SizeLimits = { ...QUICK_LIMITS, ...constraints };
   return drawsOf(constraints).chain((d) => {
-    const b = buildCase(d, L);
+    const b = buildCase(d, L, constraints);
     return fc
       .record({
         input: tensorData(d.dtype, b.inputShape, constraints),
@@ -165,13 +190,21 @@ export function transposeCase(constraints: TransposeCaseConstraints = {}): fc.Ar
 
 // ---------------------------------------------------------------- properties
 
-function run(ctx: PropertyContext, c: TransposeCase): Tensor {
-  return ctx.impl.convTranspose2d!(c.input, c.weight, c.options);
+/** The context's limits and dtype with a property's constraints, narrowed by the declared support. */
+function transposeConstraints(ctx: PropertyContext, constraints: TransposeCaseConstraints): TransposeCaseConstraints {
+  const narrowed = narrowTranspose({ ...ctx.limits, dtype: ctx.dtype, ...constraints }, ctx.supports);
+  // Thrown while the property is built: verify reports the property as not run, with the reason.
+  if (!narrowed.ok) throw new UnsupportedCase(narrowed.reason);
+  return narrowed.constraints;
 }
 
-function checkShape(ctx: PropertyContext, c: TransposeCase): void {
+async function run(ctx: PropertyContext, c: TransposeCase): Promise<Tensor> {
+  return checkResult('convTranspose2d', await ctx.impl.convTranspose2d!(c.input, c.weight, c.options));
+}
+
+async function checkShape(ctx: PropertyContext, c: TransposeCase): Promise<void> {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
-  const y = run(ctx, c);
+  const y = await run(ctx, c);
   if (!sameShape(y.shape, r.outputShape))
     fail(
       `output shape ${showShape(y.shape)}, the formula (H−1)·s − top − bottom + d·(K−1) + op + 1 gives ${showShape(r.outputShape)}`,
@@ -182,8 +215,8 @@ function checkShape(ctx: PropertyContext, c: TransposeCase): void {
     fail(`output dtype ${dtypeOfTensor(y)}, input dtype ${dtypeOfTensor(c.input)}`);
 }
 
-function checkAccuracy(ctx: PropertyContext, c: TransposeCase): void {
-  ctx.observe(expectBounded(run(ctx, c), transposeExpectation(c)));
+async function checkAccuracy(ctx: PropertyContext, c: TransposeCase): Promise<void> {
+  ctx.observe(expectBounded(await run(ctx, c), transposeExpectation(c)));
 }
 
 /** Σ over the first H×W pixels of each plane of `y` (planes yH×yW) times the pixels of the transposed input `x`. */
@@ -210,7 +243,7 @@ interface AdjointScenario {
 }
 
 function adjointScenario(ctx: PropertyContext): fc.Arbitrary<AdjointScenario> {
-  return transposeCase({ ...ctx.limits, dtype: ctx.dtype, kind: 'integer' }).chain((c) => {
+  return transposeCase(transposeConstraints(ctx, { kind: 'integer' })).chain((c) => {
     const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
     return tensorData(dtypeOfTensor(c.input), r.outputShape, { kind: 'integer' }).map((x) =>
       printable<AdjointScenario>({ c, x }, (s) => `${showTransposeCase(s.c)} against conv2d of ${showTensor(s.x)}`),
@@ -238,9 +271,9 @@ function adjointConv(r: ResolvedTranspose): Conv2dOptions {
  * conv2d against the model's transposed conv (so neither passes by agreeing
  * with a sibling routine that shares its bug).
  */
-function checkAdjoint(ctx: PropertyContext, { c, x }: AdjointScenario): void {
+async function checkAdjoint(ctx: PropertyContext, { c, x }: AdjointScenario): Promise<void> {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
-  const y = run(ctx, c);
+  const y = await run(ctx, c);
   if (!sameShape(y.shape, r.outputShape))
     fail(`output shape ${showShape(y.shape)}, expected ${showShape(r.outputShape)}`);
   const bias = c.options.bias;
@@ -257,7 +290,7 @@ function checkAdjoint(ctx: PropertyContext, { c, x }: AdjointScenario): void {
     fail(
       `⟨convTranspose2d(y, w), x⟩ = ${lhs} but ⟨y, conv2d(x, w)⟩${bias ? ' + ⟨b, Σx⟩' : ''} = ${rhs} by the spec's conv2d (exact on integer data)`,
     );
-  const conv = ctx.impl.conv2d(x, c.weight, options);
+  const conv = checkResult('conv2d', await ctx.impl.conv2d(x, c.weight, options));
   if (!sameShape(conv.shape, rc.outputShape))
     fail(
       `conv2d of the transposed output has shape ${showShape(conv.shape)}, the size formula ${showShape(rc.outputShape)}`,
@@ -274,11 +307,11 @@ function bytes(t: Tensor): string {
   return `${showShape(t.shape)}:${Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).join(',')}`;
 }
 
-function checkPurity(ctx: PropertyContext, c: TransposeCase): void {
+async function checkPurity(ctx: PropertyContext, c: TransposeCase): Promise<void> {
   const { bias, ...rest } = c.options;
   const snap = (): string => [c.input, c.weight, ...(bias ? [bias] : [])].map(bytes).join('|') + JSON.stringify(rest);
   const before = snap();
-  const y = run(ctx, c);
+  const y = await run(ctx, c);
   if (snap() !== before) fail('convTranspose2d changed its arguments (input, weight, bias or options)');
   if ([c.input.data.buffer, c.weight.data.buffer, bias?.data.buffer].includes(y.data.buffer))
     fail('convTranspose2d returned storage shared with an argument');
@@ -287,14 +320,13 @@ function checkPurity(ctx: PropertyContext, c: TransposeCase): void {
 function transposeProperty(
   name: string,
   constraints: TransposeCaseConstraints,
-  check: (ctx: PropertyContext, c: TransposeCase) => void,
+  check: (ctx: PropertyContext, c: TransposeCase) => Promise<void>,
 ): PropertyDefinition {
   return {
     name,
     group: 'transpose',
     requires: ['convTranspose2d'],
-    property: (ctx) =>
-      fc.property(transposeCase({ ...ctx.limits, dtype: ctx.dtype, ...constraints }), (c) => check(ctx, c)),
+    property: (ctx) => fc.asyncProperty(transposeCase(transposeConstraints(ctx, constraints)), (c) => check(ctx, c)),
   };
 }
 
@@ -317,7 +349,7 @@ export const transposeProperties: readonly PropertyDefinition[] = [
     name: 'for any transposed case, ⟨convTranspose2d(y, w), x⟩ = ⟨y, conv2d(x, w)⟩ (it is the adjoint of conv2d)',
     group: 'transpose',
     requires: ['conv2d', 'convTranspose2d'],
-    property: (ctx) => fc.property(adjointScenario(ctx), (s) => checkAdjoint(ctx, s)),
+    property: (ctx) => fc.asyncProperty(adjointScenario(ctx), (s) => checkAdjoint(ctx, s)),
   },
   transposeProperty(
     'for any transposed case, convTranspose2d leaves its arguments unchanged and returns fresh storage',

@@ -5,6 +5,14 @@
 import type { IRawProperty } from 'fast-check';
 import type { Conv2dGradients, Conv2dOptions, ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
 import type { ScaleSettings } from './scale/limits.js';
+import type { Conventions, Supports } from './support.js';
+
+/**
+ * A value or a promise of it: every function of an implementation under test
+ * may return either (onnxruntime-web, tfjs `data()`, WebGPU readback).
+ * @example const conv2d = async (x: Tensor, w: Tensor): Promise<Tensor> => mine(x, w); // fits MaybePromise<Tensor>
+ */
+export type MaybePromise<T> = T | PromiseLike<T>;
 
 /**
  * A conv implementation the suite can check: a module object with this
@@ -15,9 +23,22 @@ import type { ScaleSettings } from './scale/limits.js';
  * await verify(mine);
  */
 export interface ConvImplementation {
-  conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor;
-  conv2dBackward?(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: Conv2dOptions): Conv2dGradients;
-  convTranspose2d?(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor;
+  conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): MaybePromise<Tensor>;
+  conv2dBackward?(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: Conv2dOptions,
+  ): MaybePromise<Conv2dGradients>;
+  convTranspose2d?(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): MaybePromise<Tensor>;
+  /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
+  corr2d?(X: Tensor, K: Tensor): MaybePromise<Tensor>;
+  /** The output shape without data; when present it must agree with the formula. */
+  conv2dOutputShape?(
+    inputShape: readonly number[],
+    weightShape: readonly number[],
+    options?: Conv2dOptions,
+  ): MaybePromise<number[]>;
 }
 
 /**
@@ -79,17 +100,11 @@ export interface Oracle {
 }
 
 /**
- * Optional extras an implementation may export; properties that use them
- * are skipped (with a stated reason) when absent. Kept apart from
- * `ConvImplementation` so that a module with only `conv2d` still fits it.
+ * The optional extras of `ConvImplementation` (corr2d, conv2dOutputShape);
+ * properties that use them do not run (with a stated reason) when absent.
  * @example const mine: ConvImplementation & ConvExtras = { conv2d, corr2d }; // corr2d: [H,W] ⋆ [KH,KW]
  */
-export interface ConvExtras {
-  /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
-  corr2d?(X: Tensor, K: Tensor): Tensor;
-  /** The output shape without data; when present it must agree with the formula. */
-  conv2dOutputShape?(inputShape: readonly number[], weightShape: readonly number[], options?: Conv2dOptions): number[];
-}
+export type ConvExtras = Pick<ConvImplementation, 'corr2d' | 'conv2dOutputShape'>;
 
 /** An exported function a property needs from the implementation under test. */
 export type Capability = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
@@ -128,7 +143,7 @@ export interface SizeLimits {
 
 /**
  * What a property gets to build its fast-check property.
- * @example property: (ctx) => fc.property(convCase({ ...ctx.limits, dtype: ctx.dtype }), (c) => { ctx.observe(0); })
+ * @example property: (ctx) => fc.asyncProperty(convCase({ ...ctx.limits, dtype: ctx.dtype }), async (c) => { ctx.observe(0); })
  */
 export interface PropertyContext {
   readonly impl: ConvImplementation & ConvExtras;
@@ -136,6 +151,10 @@ export interface PropertyContext {
   readonly limits: SizeLimits;
   /** The oracles that reported ready (used by the `oracle` group). */
   readonly oracles: readonly Oracle[];
+  /** What the implementation declared it takes (`{}`: everything); arbitraries draw within it. */
+  readonly supports: Supports;
+  /** Where it declared it differs from convproof's defaults (`{}`: nowhere); expectations follow them. */
+  readonly conventions: Conventions;
   /** Records the worst err/(u·M) of one comparison, for the report. */
   observe(ratio: number): void;
   /**
@@ -168,7 +187,7 @@ export interface ReplayPins {
  * const p: PropertyDefinition = {
  *   name: 'for any case, conv2d returns a fresh tensor',
  *   group: 'forward', requires: ['conv2d'],
- *   property: (ctx) => fc.property(convCase(ctx), (c) => ctx.impl.conv2d(c.input, c.weight, c.options).data !== c.input.data),
+ *   property: (ctx) => fc.asyncProperty(convCase(ctx), async (c) => (await ctx.impl.conv2d(c.input, c.weight, c.options)).data !== c.input.data),
  * };
  */
 export interface PropertyDefinition {
@@ -184,15 +203,20 @@ export interface PropertyDefinition {
   /** Why the property cannot run at all in this context (e.g. no `corr2d` exported), or null. */
   skip?(ctx: PropertyContext): string | null;
   /**
-   * The fast-check property over `ctx.impl`. Its predicate returns false or
-   * throws (preferably an Error whose message says what differs and where).
+   * The fast-check property over `ctx.impl` (an async property: every call
+   * of the implementation is awaited). Its predicate returns false or throws
+   * (preferably an Error whose message says what differs and where); an
+   * `UnsupportedCase` thrown anywhere in it makes the case not applicable.
    */
   property(ctx: PropertyContext): IRawProperty<unknown>;
   /**
    * After a failure: more to say about it (the scale group names the size
    * from which it fails), or null. May run the implementation again.
    */
-  explain?(ctx: PropertyContext, failure: { readonly counterexample: unknown; readonly error: unknown }): string | null;
+  explain?(
+    ctx: PropertyContext,
+    failure: { readonly counterexample: unknown; readonly error: unknown },
+  ): Promise<string | null>;
 }
 
 /**

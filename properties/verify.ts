@@ -13,6 +13,11 @@ import { ComparisonError } from './spec/index.js';
 import { PROFILES, type Profile, type ProfileName } from './profile.js';
 import { registry as defaultRegistry } from './registry.js';
 import { SCALE_LIMITS, scaleSettings, type ScaleSettings } from './scale/limits.js';
+import { declarationFlags } from './support-flags.js';
+import { guardedImplementation } from './support-guard.js';
+import { isUnsupportedCase, type Conventions, type Supports } from './support.js';
+import { isImplementationFault } from './fault.js';
+import { aloneText, rerunAlone } from './verify-isolated.js';
 import type {
   Capability,
   ConvExtras,
@@ -33,7 +38,10 @@ export interface ReplayInfo {
   readonly profile: ProfileName;
   readonly dtype: DTypeChoice;
   readonly runs: number;
-  /** log2 of the scale group's work cap in this run, when it ran (a replay pins it). */
+  /** The declared support and conventions of the run (a replay must carry them). */
+  readonly supports: Supports;
+  readonly conventions: Conventions;
+  /** log2 of the scale group's work cap, for a scale property (a replay pins it). */
   readonly scaleWork?: number;
 }
 
@@ -73,14 +81,23 @@ export interface VerifyOptions {
   readonly registry?: readonly PropertyDefinition[];
   /** Shrink attempts after a failure (default the profile's). */
   readonly maxShrinks?: number;
-  /**
-   * log2 of the most multiply-adds one scale case may take. Default: measured
-   * from the implementation's speed (at most the profile's); a replay pins it.
-   */
-  readonly scaleWork?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Builds the one-line replay command of a failure. Default: a `convproof verify` command line. */
   readonly replay?: (info: ReplayInfo) => string;
+  /**
+   * log2 of the most multiply-adds one scale case may take. Default: set by
+   * each scale property from the measured speed (at most the profile's); a
+   * replay pins it.
+   */
+  readonly scaleWork?: number;
+  /**
+   * The cases the implementation takes; cases outside are never drawn, and a
+   * call a property derives outside it is not made (the case is not applicable).
+   * Default: the implementation object's own `supports`, else everything.
+   */
+  readonly supports?: Supports;
+  /** Where the implementation differs from convproof's defaults. Default: the object's own `conventions`, else none. */
+  readonly conventions?: Conventions;
 }
 
 /** A failure, with everything needed to reproduce it. */
@@ -94,6 +111,12 @@ export interface FailureReport {
   readonly shrinks: number;
   /** One line that replays exactly this counterexample. */
   readonly replay: string;
+  /** The case that failed first, before shrinking (when shrinking changed it): a call that corrupts state shows here. */
+  readonly original?: string;
+  /** The call did not return in time, ran out of memory or killed its thread (isolated runs); the case is not shrunk. */
+  readonly fault?: 'timeout' | 'memory' | 'died';
+  /** Isolated runs: whether the shrunk case, re-run alone in a fresh worker, failed again. */
+  readonly reproducedAlone?: boolean;
   /** What the property adds after the failure: for the scale group, the size from which it fails. */
   readonly explanation?: string;
 }
@@ -105,17 +128,24 @@ export interface FailureReport {
 export interface PropertyReport {
   readonly name: string;
   readonly group: PropertyGroup;
-  readonly status: 'passed' | 'failed' | 'skipped';
-  /** Why it was skipped (a missing export, an unavailable oracle, …). */
+  /**
+   * `'not run'`: no case was checked — a missing export, an unavailable
+   * oracle, a property outside the declared support, or every drawn case not
+   * applicable (see `reason`).
+   */
+  readonly status: 'passed' | 'failed' | 'not run';
+  /** Why it did not run. */
   readonly reason?: string;
-  /** Cases run (up to and including the first failure). */
+  /** Cases drawn (up to and including the first failure), the not applicable ones included. */
   readonly runs: number;
-  /** Cases the property marked as not applicable, by reason. */
+  /** How many of those cases were not applicable (an `UnsupportedCase`, or a case the property cannot use). */
+  readonly notApplicable: number;
+  /** The not applicable cases, by reason. */
   readonly skippedCases: Readonly<Record<string, number>>;
   /** The worst err/(u·M) seen over passing comparisons; null if the property compares none. */
   readonly worstRatio: number | null;
   readonly timeMs: number;
-  /** What the property said about its run (e.g. what the scale group scaled down). */
+  /** What the property said about its run (e.g. how large the scale group's cases were, and why). */
   readonly notes: readonly string[];
   readonly failure?: FailureReport;
 }
@@ -132,8 +162,12 @@ export interface OracleStatus {
  * @example const report: VerifyReport = await verify(mine); if (!report.ok) console.log(formatReport(report));
  */
 export interface VerifyReport {
-  /** True when no property failed. */
+  /** True when no property failed and at least one ran (a run where nothing ran has not passed). */
   readonly ok: boolean;
+  /** The declared support the cases were drawn within (`{}`: everything). */
+  readonly supports: Supports;
+  /** The declared conventions the results were judged by (`{}`: convproof's). */
+  readonly conventions: Conventions;
   readonly profile: ProfileName;
   readonly seed: number;
   readonly dtype: DTypeChoice;
@@ -154,6 +188,8 @@ export interface RunSettings {
   readonly oracles: readonly Oracle[];
   readonly maxShrinks: number;
   readonly replay: (info: ReplayInfo) => string;
+  readonly supports: Supports;
+  readonly conventions: Conventions;
   readonly scale: ScaleSettings;
 }
 
@@ -176,6 +212,7 @@ export function cliReplay(info: ReplayInfo): string {
     'convproof verify --impl <module>',
     `--profile ${info.profile}`,
     `--dtype ${info.dtype}`,
+    ...declarationFlags(info.supports, info.conventions),
     `--seed ${info.seed}`,
     `--path ${shellQuote(info.path)}`,
     `--property ${shellQuote(info.name)}`,
@@ -207,68 +244,159 @@ function missing(impl: Impl, requires: readonly Capability[]): Capability[] {
 /** Why a thrown value failed a case, in one line. */
 function describeError(e: unknown): string {
   if (e instanceof ComparisonError) return e.message;
+  if (isImplementationFault(e)) return `${e.message} (its worker was stopped; a fresh one took the next call)`;
   if (e instanceof Error) return e.name === 'Error' ? e.message : `threw ${e.name}: ${e.message}`;
   return `threw ${String(e)}`;
 }
 
-/** Wraps a property so that shrinking stops after `budget` candidates. */
-function boundedShrinking(p: fc.IRawProperty<unknown>, budget: number): fc.IRawProperty<unknown> {
+/** Counts of the cases a property found not applicable, by reason. */
+class NotApplicable {
+  readonly byReason: Record<string, number> = {};
+  total = 0;
+  /** Once a case failed, the runs that follow are shrink attempts: they are not counted. */
+  shrinking = false;
+  add(reason: string): void {
+    if (this.shrinking) return;
+    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
+    this.total++;
+  }
+}
+
+/** The first failing case, and whether a failure was a fault of an isolated call. */
+interface FailureTrace {
+  first?: unknown;
+  fault?: 'timeout' | 'memory' | 'died';
+}
+
+/**
+ * Wraps a property: an `UnsupportedCase` thrown by a run makes the case not
+ * applicable (it passes, and is counted), and shrinking stops after `budget`
+ * candidates, or at once after a fault (a hang would cost its deadline per candidate).
+ */
+function guardedProperty(
+  p: fc.IRawProperty<unknown>,
+  budget: number,
+  na: NotApplicable,
+  trace: FailureTrace,
+): fc.IRawProperty<unknown> {
   let attempts = 0;
+  const judge = (v: unknown, out: fc.PreconditionFailure | fc.PropertyFailure | null) => {
+    if (out !== null && 'error' in out && isUnsupportedCase(out.error)) {
+      na.add(`not applicable: ${(out.error as Error).message}`);
+      return null;
+    }
+    if (out !== null && 'error' in out) {
+      na.shrinking = true;
+      if (!('first' in trace)) trace.first = v;
+      if (isImplementationFault(out.error)) trace.fault ??= out.error.kind;
+    }
+    return out;
+  };
   return {
-    isAsync: () => p.isAsync(),
+    isAsync: () => true,
     generate: (mrng, runId) => p.generate(mrng, runId),
-    shrink: (value) => p.shrink(value).takeWhile(() => attempts++ < budget),
-    run: (v) => p.run(v),
+    shrink: (value) => p.shrink(value).takeWhile(() => trace.fault === undefined && attempts++ < budget),
+    run: async (v) => judge(v, await p.run(v)),
     runBeforeEach: () => p.runBeforeEach(),
     runAfterEach: () => p.runAfterEach(),
   } as fc.IRawProperty<unknown>;
+}
+
+function shown(values: readonly unknown[] | null): string {
+  return values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
 }
 
 function failureReport(
   def: PropertyDefinition,
   details: fc.RunDetails<unknown>,
   s: RunSettings,
-  ctx: PropertyContext,
+  trace: FailureTrace,
   pins: ReplayPins,
 ): FailureReport {
   const values = details.counterexample as readonly unknown[] | null;
-  const counterexample = values ? values.map((v) => fc.stringify(v)).join(', ') : '(none)';
+  const counterexample = shown(values);
+  const original = 'first' in trace ? shown(trace.first as readonly unknown[]) : counterexample;
   const message =
     details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
-  const info = {
+  const info: ReplayInfo = {
     name: def.name,
     seed: details.seed,
     path,
     profile: s.profile.name,
     dtype: s.dtype,
     runs: s.runs,
+    supports: s.supports,
+    conventions: s.conventions,
     ...pins,
   };
-  const report = {
+  return {
     message,
     counterexample,
     seed: details.seed,
     path,
     shrinks: details.numShrinks,
     replay: s.replay(info),
+    ...(original !== counterexample ? { original } : {}),
+    ...(trace.fault ? { fault: trace.fault } : {}),
   };
-  const explanation = explained(def, ctx, values?.[0], details.errorInstance);
-  return explanation ? { ...report, explanation } : report;
+}
+
+/** What a property reports beyond its cases: notes on its run, and the settings its replay must carry. */
+interface Remarks {
+  readonly notes: string[];
+  pins: ReplayPins;
+}
+
+/** The context a property is built with; `na` counts its not applicable cases. */
+function contextFor(
+  impl: Impl,
+  s: RunSettings,
+  na: NotApplicable,
+  observe: (ratio: number) => void,
+  remarks: Remarks,
+): PropertyContext {
+  return {
+    impl: guardedImplementation(impl, s.supports),
+    dtype: s.dtype,
+    limits: s.profile.limits,
+    oracles: s.oracles,
+    supports: s.supports,
+    conventions: s.conventions,
+    observe,
+    skipCase: (reason) => na.add(reason),
+    scale: s.scale,
+    note: (text) => {
+      remarks.notes.push(text);
+    },
+    pin: (settings) => {
+      remarks.pins = { ...remarks.pins, ...settings };
+    },
+  };
 }
 
 /** The property's own account of a failure, if it has one (an error in it is reported, not thrown). */
-function explained(
+async function explained(
   def: PropertyDefinition,
   ctx: PropertyContext,
-  counterexample: unknown,
-  error: unknown,
-): string | null {
-  if (!def.explain) return null;
+  details: fc.RunDetails<unknown>,
+): Promise<string | undefined> {
+  if (!def.explain) return undefined;
+  const counterexample = (details.counterexample as readonly unknown[] | null)?.[0];
   try {
-    return def.explain(ctx, { counterexample, error });
+    return (await def.explain(ctx, { counterexample, error: details.errorInstance })) ?? undefined;
   } catch (e) {
     return `(could not explain the failure: ${describeError(e)})`;
+  }
+}
+
+/** The property, or why it cannot be built here (outside the declared support). */
+function built(def: PropertyDefinition, ctx: PropertyContext): fc.IRawProperty<unknown> | string {
+  try {
+    return def.property(ctx);
+  } catch (e) {
+    if (isUnsupportedCase(e)) return `outside the declared support: ${(e as Error).message}`;
+    throw e;
   }
 }
 
@@ -278,46 +406,61 @@ function explained(
  */
 export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSettings): Promise<PropertyReport> {
   const start = performance.now();
-  const notes: string[] = [];
-  let pins: ReplayPins = {};
-  const base = { name: def.name, group: def.group, skippedCases: {}, worstRatio: null, runs: 0, notes };
+  const remarks: Remarks = { notes: [], pins: {} };
+  const base = {
+    name: def.name,
+    group: def.group,
+    skippedCases: {},
+    notApplicable: 0,
+    worstRatio: null,
+    runs: 0,
+    notes: remarks.notes,
+  };
   const absent = missing(impl, def.requires);
   let worst: number | null = null;
-  const skipped: Record<string, number> = {};
-  const ctx: PropertyContext = {
-    impl,
-    dtype: s.dtype,
-    limits: s.profile.limits,
-    oracles: s.oracles,
-    observe: (ratio) => {
-      if (Number.isFinite(ratio)) worst = Math.max(worst ?? 0, ratio);
-    },
-    skipCase: (reason) => {
-      skipped[reason] = (skipped[reason] ?? 0) + 1;
-    },
-    scale: s.scale,
-    note: (text) => {
-      notes.push(text);
-    },
-    pin: (settings) => {
-      pins = { ...pins, ...settings };
-    },
+  const na = new NotApplicable();
+  const observe = (ratio: number) => {
+    if (Number.isFinite(ratio)) worst = Math.max(worst ?? 0, ratio);
   };
-  const reason = absent.length ? `the implementation exports no ${absent.join(', ')}` : (def.skip?.(ctx) ?? null);
-  if (reason) return { ...base, status: 'skipped', reason, timeMs: performance.now() - start };
+  const ctx = contextFor(impl, s, na, observe, remarks);
+  const why = absent.length ? `the implementation exports no ${absent.join(', ')}` : (def.skip?.(ctx) ?? null);
+  const raw = why ?? built(def, ctx);
+  if (typeof raw === 'string') return { ...base, status: 'not run', reason: raw, timeMs: performance.now() - start };
   const factor = typeof def.runsFactor === 'function' ? def.runsFactor(ctx) : (def.runsFactor ?? 1);
   const runs = Math.max(1, Math.round(s.runs * factor));
-  const property = boundedShrinking(def.property(ctx), s.maxShrinks);
+  const trace: FailureTrace = {};
+  const property = guardedProperty(raw, s.maxShrinks, na, trace);
   const details = await fc.check(property, { numRuns: runs, seed: s.seed, ...(s.path ? { path: s.path } : {}) });
+  const alone = details.failed ? await rerunAlone(impl, raw, details.counterexample) : undefined;
   const timeMs = performance.now() - start;
-  const common = { ...base, runs: details.numRuns, skippedCases: skipped, worstRatio: worst, timeMs };
+  const common = {
+    ...base,
+    runs: details.numRuns,
+    skippedCases: na.byReason,
+    notApplicable: na.total,
+    worstRatio: worst,
+    timeMs,
+  };
   if (details.failed) {
-    const failure = failureReport(def, details, s, ctx, pins);
-    return { ...common, status: 'failed', failure, timeMs: performance.now() - start };
+    const failure = failureReport(def, details, s, trace, remarks.pins);
+    const explanation = await explained(def, ctx, details);
+    return {
+      ...common,
+      status: 'failed',
+      failure: {
+        ...failure,
+        ...(alone === undefined ? {} : { reproducedAlone: alone }),
+        ...(explanation ? { explanation } : {}),
+      },
+      timeMs: performance.now() - start,
+    };
   }
-  const allSkipped = Object.values(skipped).reduce((a, b) => a + b, 0) >= details.numRuns && details.numRuns > 0;
-  if (allSkipped)
-    return { ...common, status: 'skipped', reason: `every case was skipped: ${Object.keys(skipped).join('; ')}` };
+  if (details.numRuns > 0 && na.total >= details.numRuns)
+    return {
+      ...common,
+      status: 'not run',
+      reason: `no drawn case was applicable: ${Object.keys(na.byReason).join('; ')}`,
+    };
   return { ...common, status: 'passed' };
 }
 
@@ -358,6 +501,8 @@ export function runSettings(options: VerifyOptions = {}): RunSettings {
     oracles: options.oracles ?? [],
     maxShrinks: options.maxShrinks ?? profile.maxShrinks,
     replay: options.replay ?? cliReplay,
+    supports: options.supports ?? {},
+    conventions: options.conventions ?? {},
     scale: scaleSettings(profile.scale ?? SCALE_LIMITS[profile.name], options.scaleWork ?? null, runs),
   };
 }
@@ -379,19 +524,30 @@ function selected(options: VerifyOptions): PropertyDefinition[] {
  *
  * @param impl a module object with `conv2d` (required) and optionally
  *   `conv2dBackward`, `convTranspose2d`, `corr2d`, `conv2dOutputShape`,
- *   with convproof's signatures
+ *   with convproof's signatures. In Node, `isolate({ module, timeoutMs?, maxMemoryMb? })`
+ *   from `convproof/properties/node` gives one whose calls run in a worker
+ *   thread with a heap cap and a deadline: a call that hangs, runs out of memory
+ *   or kills its thread fails its property with that case (a fresh worker takes
+ *   the next call), and a shrunk counterexample is re-run alone in a fresh worker
  * @returns a report; `ok` is false when any property failed
  * @example
  * import * as mine from './my-conv.js';
  * const report = await verify(mine, { profile: 'ci', seed: 42 });
  * if (!report.ok) console.log(formatReport(report));
+ * const isolated = await isolate({ module: './my-conv.js', timeoutMs: 2000 }); // convproof/properties/node
+ * try { await verify(isolated) } finally { await isolated.close() }
  */
 export async function verify(impl: ConvImplementation, options: VerifyOptions = {}): Promise<VerifyReport> {
   if (impl === null || typeof impl !== 'object' || typeof impl.conv2d !== 'function') {
     throw new TypeError('verify: impl must be a module object with a conv2d(input, weight, options) function');
   }
   const start = performance.now();
-  const settings = runSettings(options);
+  const declared = impl as { supports?: Supports; conventions?: Conventions };
+  const settings = runSettings({
+    ...options,
+    supports: options.supports ?? declared.supports ?? {},
+    conventions: options.conventions ?? declared.conventions ?? {},
+  });
   const { ready, status } = await readyOracles(settings.oracles);
   const run = { ...settings, oracles: ready };
   const list = selected(options);
@@ -408,7 +564,9 @@ export async function verify(impl: ConvImplementation, options: VerifyOptions = 
     options.onProgress?.({ phase: 'end', property: def.name, index, total: list.length, report });
   }
   return {
-    ok: reports.every((r) => r.status !== 'failed'),
+    ok: reports.every((r) => r.status !== 'failed') && reports.some((r) => r.status === 'passed'),
+    supports: settings.supports,
+    conventions: settings.conventions,
     profile: settings.profile.name,
     seed: settings.seed,
     dtype: settings.dtype,
@@ -433,10 +591,11 @@ export function formatReport(report: VerifyReport): string {
   ];
   for (const o of report.oracles) lines.push(`  oracle ${o.name}: ${o.ready ? 'ready' : `unavailable (${o.reason})`}`);
   for (const p of report.properties) {
+    const na = p.notApplicable ? `, ${p.notApplicable} not applicable` : '';
     const head =
-      p.status === 'skipped'
-        ? `skip  ${p.name} (${p.reason})`
-        : `${p.status === 'passed' ? 'ok  ' : 'FAIL'}  ${p.name} [${p.runs} runs, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
+      p.status === 'not run'
+        ? `not run  ${p.name} (${p.reason})`
+        : `${p.status === 'passed' ? 'ok      ' : 'FAIL    '} ${p.name} [${p.runs} runs${na}, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
     lines.push(head);
     for (const note of p.notes) lines.push(`      note: ${note}`);
     if (p.failure)
@@ -447,7 +606,8 @@ export function formatReport(report: VerifyReport): string {
       );
   }
   const failed = report.properties.filter((p) => p.status === 'failed').length;
-  lines.push(`${failed ? `${failed} failed` : 'all passed'} in ${(report.timeMs / 1000).toFixed(1)} s`);
+  const verdict = failed ? `${failed} failed` : report.ok ? 'all that ran passed' : 'nothing ran';
+  lines.push(`${verdict} in ${(report.timeMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }
 
@@ -459,6 +619,8 @@ export function formatFailure(f: FailureReport): string {
   return [
     f.message,
     `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`,
+    ...(f.original ? [`first failing case (before shrinking): ${f.original}`] : []),
+    ...(f.reproducedAlone === undefined ? [] : [aloneText(f.reproducedAlone)]),
     ...(f.explanation ? [f.explanation] : []),
     `seed ${f.seed}, path ${f.path}`,
     `replay: ${f.replay}`,

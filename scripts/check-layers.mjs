@@ -5,13 +5,20 @@
  *   src/         the library: imports only src/, no packages, no Node built-ins
  *   properties/  the suite: src/ only through `import type` or the helper modules
  *                below (tensors, errors, the seeded generator), never a kernel
- *                or the geometry; packages allowed; never tools/ or test/
- *   tools/       the CLI, benchmark and demo: src/ and properties/, never test/
+ *                or the geometry; packages allowed, Node built-ins not (it runs
+ *                in browsers), not even by dynamic import; never tools/ or test/
+ *   properties/node/  the suite's Node-only entry (`convproof/properties/node`):
+ *                may use Node built-ins; the rest of properties/ reaches it only
+ *                through `import type`, so the browser-safe entry never loads it
+ *   adapters/    ready adapters of real libraries (convproof/adapters): src/ and
+ *                properties/ (the spec states their pads), never tools/ or test/
+ *   tools/       the CLI, benchmark and demo: src/, properties/ and adapters/, never test/
  *   test/, golden/, examples/, scripts/: anything
  *
  * Usage: node scripts/check-layers.mjs [root]   (exit 1 and one line per breach)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** src/ modules the suite may import at run time: data helpers, not conv rules. */
@@ -20,9 +27,11 @@ const SUITE_MAY_USE = new Set(['src/tensor.ts', 'src/errors.ts', 'src/random.ts'
 const IMPORT =
   /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[\w*{}\s,$]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
+const NODE_BUILT_INS = new Set(builtinModules);
+
 function layerOf(file) {
   const top = file.split('/')[0];
-  return ['src', 'properties', 'tools'].includes(top) ? top : 'free';
+  return ['src', 'properties', 'adapters', 'tools'].includes(top) ? top : 'free';
 }
 
 function* sourceFiles(dir) {
@@ -41,10 +50,13 @@ export function importsOf(text) {
   for (const m of code.matchAll(IMPORT)) {
     const spec = m[3] ?? m[4];
     const typeOnly = Boolean(m[2]);
-    found.push({ spec, typeOnly, line: code.slice(0, m.index).split('\n').length });
+    found.push({ spec, typeOnly, line: code.slice(0, m.index + m[0].lastIndexOf(spec)).split('\n').length });
   }
   return found;
 }
+
+/** The suite's Node-only folder: its own package entry, never reached by the browser-safe one. */
+const NODE_ONLY = 'properties/node/';
 
 /** The breaches of the layer rule in one file (`file` relative to the root, with '/'). */
 export function breaches(file, text) {
@@ -56,6 +68,14 @@ export function breaches(file, text) {
     if (!spec.startsWith('.')) {
       if (layer === 'src' && !file.endsWith('.mjs'))
         out.push(`${where} src/ imports the package '${spec}' (the library has no dependencies and no Node built-ins)`);
+      else if (
+        layer === 'properties' &&
+        !file.startsWith(NODE_ONLY) &&
+        (spec.startsWith('node:') || NODE_BUILT_INS.has(spec.split('/')[0]))
+      )
+        out.push(
+          `${where} properties/ imports the Node built-in '${spec}' (the suite bundles for browsers: Node-only code belongs in ${NODE_ONLY} or tools/)`,
+        );
       continue;
     }
     const target = relative('.', join(dirname(file), spec))
@@ -68,8 +88,14 @@ export function breaches(file, text) {
       out.push(`${where} ${layer}/ imports ${target} (nothing shipped imports the tests)`);
     } else if (layer === 'src' && to !== 'src') {
       out.push(`${where} src/ imports ${target} (the library imports only src/)`);
-    } else if (layer === 'properties' && to === 'tools') {
-      out.push(`${where} properties/ imports ${target} (the suite never imports tools/)`);
+    } else if (layer === 'properties' && target.startsWith(NODE_ONLY) && !file.startsWith(NODE_ONLY) && !typeOnly) {
+      out.push(
+        `${where} properties/ imports ${target} (Node-only: reach it through \`import type\` or the convproof/properties/node entry)`,
+      );
+    } else if (layer === 'properties' && (to === 'tools' || to === 'adapters')) {
+      out.push(`${where} properties/ imports ${target} (the suite never imports ${to}/)`);
+    } else if (layer === 'adapters' && to === 'tools') {
+      out.push(`${where} adapters/ imports ${target} (adapters never import tools/)`);
     } else if (layer === 'properties' && to === 'src' && !typeOnly && !SUITE_MAY_USE.has(target)) {
       out.push(
         `${where} properties/ imports ${target} at run time (the suite states its own rules; use \`import type\` or one of ${[...SUITE_MAY_USE].join(', ')})`,
@@ -83,7 +109,7 @@ function main() {
   const root = resolve(process.argv[2] ?? '.');
   process.chdir(root);
   const all = [];
-  for (const dir of ['src', 'properties', 'tools']) {
+  for (const dir of ['src', 'properties', 'adapters', 'tools']) {
     let ok = true;
     try {
       statSync(dir);
@@ -100,7 +126,7 @@ function main() {
     console.error(`layer rule: ${all.length} upward import${all.length === 1 ? '' : 's'}\n${all.join('\n')}`);
     process.exit(1);
   }
-  console.log('layer rule: every import points down (src ← properties ← tools)');
+  console.log('layer rule: every import points down (src ← properties ← adapters ← tools)');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();

@@ -25,7 +25,6 @@ export type ConvErrorCode =
   | 'option' // unknown option name, or an option of the wrong type
   | 'grad-output'
   | 'state' // a method called in the wrong order (e.g. backward before forward)
-  | 'out' // a caller's output buffer of the wrong kind or length, or overlapping an input
   | 'too-large';
 
 /**

@@ -4,6 +4,16 @@
  * backward) reads the resulting `Conv2dGeometry` instead of raw options.
  */
 import { fail, show } from './errors.js';
+import {
+  belowRefusal,
+  OPTION_MAX,
+  OPTION_RULES,
+  optionNames,
+  refusal,
+  type OptionName,
+  type OptionSet,
+  type PaddingName,
+} from './options.js';
 import { checkAllocation, checkShape, checkTensor, MAX_ELEMENTS, type Tensor } from './tensor.js';
 
 /** A per-axis value: one number for both axes, or `[height, width]`. */
@@ -102,113 +112,92 @@ export interface ConvTranspose2dGeometry {
   readonly outputShape: readonly number[];
 }
 
-const CONV_KEYS = new Set(['bias', 'stride', 'padding', 'dilation', 'groups', 'paddingMode']);
-const TRANSPOSE_KEYS = new Set(['bias', 'stride', 'padding', 'outputPadding', 'dilation', 'groups']);
-const MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+type ExplicitPads = [[number, number], [number, number]];
 
-function checkOptionsObject(fn: string, options: unknown, keys: Set<string>): Record<string, unknown> {
+/** An integer option value in `[min, OPTION_MAX]`. */
+function isCount(v: unknown, min: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= OPTION_MAX;
+}
+
+/** Throws the table's refusal of `value` for option `name`. */
+function refuse(fn: string, set: OptionSet, name: OptionName, value: unknown): never {
+  const [code, message] = refusal(name, set, value);
+  fail(fn, code, message);
+}
+
+/** The options as a record: absent means none; anything but a plain object, or a name the set lacks, is refused. */
+function checkOptionsObject(fn: string, options: unknown, set: OptionSet): Record<string, unknown> {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     fail(fn, 'option', `options must be an object, got ${show(options)}`);
   }
+  const names: readonly string[] = optionNames(set);
   for (const key of Object.keys(options)) {
-    if (!keys.has(key)) {
-      fail(fn, 'option', `unknown option ${show(key)}; the options are ${[...keys].join(', ')}`);
+    if (!names.includes(key)) {
+      fail(fn, 'option', `unknown option ${show(key)}; the options are ${names.join(', ')}`);
     }
   }
   return options as Record<string, unknown>;
 }
 
-/** An integer option within ±2^30: larger ones fit no allocatable image, and the cap keeps size sums exact. */
-function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_ELEMENTS;
-}
-
-/** Parses a Pair option into `[h, w]` integers ≥ `min`. */
+/** A `pair` option (stride, dilation, outputPadding) as `[h, w]`. */
 function pair(
   fn: string,
-  name: string,
-  code: 'stride' | 'dilation' | 'output-padding',
+  set: OptionSet,
+  name: 'stride' | 'dilation' | 'outputPadding',
   value: unknown,
-  fallback: number,
-  min: number,
 ): [number, number] {
+  const { form, default: fallback } = OPTION_RULES[name];
   if (value === undefined) return [fallback, fallback];
-  const ok = (v: unknown): v is number => isInt(v) && v >= min;
-  if (ok(value)) return [value, value];
-  if (Array.isArray(value) && value.length === 2 && ok(value[0]) && ok(value[1])) return [value[0], value[1]];
-  const what = min > 0 ? 'positive integers (at most 2^30)' : 'non-negative integers (at most 2^30)';
-  fail(fn, code, `${name} must be a number or [h, w] pair of ${what}, got ${show(value)}`);
+  if (isCount(value, form.min)) return [value, value];
+  if (Array.isArray(value) && value.length === 2 && isCount(value[0], form.min) && isCount(value[1], form.min)) {
+    return [value[0], value[1]];
+  }
+  refuse(fn, set, name, value);
 }
 
-/** Explicit padding `[[t,b],[l,r]]`, or null for 'same' (resolved once shapes are known). */
-function parsePadding(fn: string, value: unknown, allowNames: boolean): [[number, number], [number, number]] | 'same' {
-  const ok = (v: unknown): v is number => isInt(v) && v >= 0;
-  if (value === undefined)
-    return [
-      [0, 0],
-      [0, 0],
-    ];
-  if (typeof value === 'string') {
-    if (allowNames && value === 'valid')
-      return [
-        [0, 0],
-        [0, 0],
-      ];
-    if (allowNames && value === 'same') return 'same';
-    const hint = allowNames
-      ? `; use 'valid', 'same' (lower case), a number, [ph, pw] or [[top, bottom], [left, right]]`
-      : `; a transposed convolution takes a number, [ph, pw] or [[top, bottom], [left, right]]`;
-    fail(fn, 'padding', `unknown padding ${show(value)}${hint}`);
+/** What each padding name the table lists stands for: explicit pads, or 'same' (resolved once shapes are known). */
+const PADDING_NAMES: Readonly<Record<PaddingName, ExplicitPads | 'same'>> = {
+  valid: [
+    [0, 0],
+    [0, 0],
+  ],
+  same: 'same',
+};
+
+/** Padding as explicit `[[top, bottom], [left, right]]`, or 'same'. */
+function parsePadding(fn: string, set: OptionSet, value: unknown): ExplicitPads | 'same' {
+  const { form, default: p } = OPTION_RULES.padding;
+  const ok = (v: unknown): v is number => isCount(v, form.min);
+  const pads = (t: number, b: number, l: number, r: number): ExplicitPads => [
+    [t, b],
+    [l, r],
+  ];
+  if (value === undefined) return pads(p, p, p, p);
+  if (typeof value === 'string' && (form.names[set] as readonly string[]).includes(value)) {
+    return PADDING_NAMES[value as PaddingName];
   }
-  if (ok(value))
-    return [
-      [value, value],
-      [value, value],
-    ];
+  if (ok(value)) return pads(value, value, value, value);
   if (Array.isArray(value) && value.length === 2) {
     const [a, b] = value as unknown[];
-    if (ok(a) && ok(b))
-      return [
-        [a, a],
-        [b, b],
-      ];
-    if (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === 2 &&
-      b.length === 2 &&
-      ok(a[0]) &&
-      ok(a[1]) &&
-      ok(b[0]) &&
-      ok(b[1])
-    ) {
-      return [
-        [a[0], a[1]],
-        [b[0], b[1]],
-      ];
-    }
+    if (ok(a) && ok(b)) return pads(a, a, b, b);
+    const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1]);
+    if (isPair(a) && isPair(b)) return pads(a[0], a[1], b[0], b[1]);
   }
-  fail(
-    fn,
-    'padding',
-    `padding must be a non-negative integer, [ph, pw] or [[top, bottom], [left, right]] of non-negative integers (at most 2^30), got ${show(value)}` +
-      ' (negative padding is not supported)',
-  );
+  refuse(fn, set, 'padding', value);
 }
 
-function parseGroups(fn: string, value: unknown): number {
-  if (value === undefined) return 1;
-  if (!isInt(value) || value < 1)
-    fail(fn, 'groups', `groups must be a positive integer (at most 2^30), got ${show(value)}`);
+function parseGroups(fn: string, set: OptionSet, value: unknown): number {
+  const { form, default: fallback } = OPTION_RULES.groups;
+  if (value === undefined) return fallback;
+  if (!isCount(value, form.min)) refuse(fn, set, 'groups', value);
   return value;
 }
 
 function parseMode(fn: string, value: unknown): PaddingMode {
-  if (value === undefined) return 'zeros';
-  if (!MODES.includes(value as PaddingMode)) {
-    fail(fn, 'padding-mode', `paddingMode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${show(value)}`);
-  }
+  const { form, default: fallback } = OPTION_RULES.paddingMode;
+  if (value === undefined) return fallback;
+  if (!(form.names as readonly unknown[]).includes(value)) refuse(fn, 'conv2d', 'paddingMode', value);
   return value as PaddingMode;
 }
 
@@ -245,7 +234,12 @@ function inputDims(
   inputShape: readonly number[],
 ): { batched: boolean; dims: [number, number, number, number] } {
   if (inputShape.length !== 3 && inputShape.length !== 4) {
-    fail(fn, 'rank', `expected 3D (unbatched) or 4D (batched) input, but got input of size ${show(inputShape)}`);
+    fail(
+      fn,
+      'rank',
+      `expected 3D (unbatched) or 4D (batched) input, but got input of size ${show(inputShape)}; ` +
+        'pass [C, H, W] for one image or [N, C, H, W] for a batch',
+    );
   }
   const batched = inputShape.length === 4;
   checkSpatial(fn, 'input', inputShape, batched ? 1 : 0);
@@ -255,7 +249,12 @@ function inputDims(
 
 function checkWeightShape(fn: string, weightShape: readonly number[]): void {
   if (weightShape.length !== 4) {
-    fail(fn, 'rank', `expected 4D weight [out, in/groups, KH, KW], but got weight of size ${show(weightShape)}`);
+    fail(
+      fn,
+      'rank',
+      `expected 4D weight [out, in/groups, KH, KW], but got weight of size ${show(weightShape)}; ` +
+        'a single [KH, KW] kernel is [1, 1, KH, KW]',
+    );
   }
   checkSpatial(fn, 'weight', weightShape, 0);
 }
@@ -361,17 +360,46 @@ export interface ParsedConv2dOptions {
   readonly bias: unknown;
 }
 
-/** Validates the form of conv2d options: names, types and ranges that need no shapes. */
+/** Validates the form of conv2d options (src/options.ts's rules): names, types and ranges that need no shapes. */
 export function parseConv2dOptions(fn: string, options: unknown): ParsedConv2dOptions {
-  const opts = checkOptionsObject(fn, options, CONV_KEYS);
+  const opts = checkOptionsObject(fn, options, 'conv2d');
   return {
-    stride: pair(fn, 'stride', 'stride', opts.stride, 1, 1),
-    dilation: pair(fn, 'dilation', 'dilation', opts.dilation, 1, 1),
-    padding: parsePadding(fn, opts.padding, true),
-    groups: parseGroups(fn, opts.groups),
+    stride: pair(fn, 'conv2d', 'stride', opts.stride),
+    dilation: pair(fn, 'conv2d', 'dilation', opts.dilation),
+    padding: parsePadding(fn, 'conv2d', opts.padding),
+    groups: parseGroups(fn, 'conv2d', opts.groups),
     paddingMode: parseMode(fn, opts.paddingMode),
     bias: opts.bias,
   };
+}
+
+/** ConvTranspose2d options checked for form and range alone (no shapes needed). */
+export interface ParsedConvTranspose2dOptions {
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** Cropped from the full output: `[[top, bottom], [left, right]]`. */
+  readonly padding: readonly [readonly [number, number], readonly [number, number]];
+  readonly outputPadding: readonly [number, number];
+  readonly groups: number;
+  readonly bias: unknown;
+}
+
+/** Validates the form of convTranspose2d options, and outputPadding's range (below max(stride, dilation)). */
+export function parseConvTranspose2dOptions(fn: string, options: unknown): ParsedConvTranspose2dOptions {
+  const set = 'convTranspose2d';
+  const opts = checkOptionsObject(fn, options, set);
+  const groups = parseGroups(fn, set, opts.groups);
+  const bounds = { stride: pair(fn, set, 'stride', opts.stride), dilation: pair(fn, set, 'dilation', opts.dilation) };
+  const outputPadding = pair(fn, set, 'outputPadding', opts.outputPadding);
+  const below = OPTION_RULES.outputPadding.below;
+  if (outputPadding.some((op, axis) => op >= Math.max(...below.map((b) => bounds[b][axis])))) {
+    const [code, message] = belowRefusal('outputPadding', outputPadding, bounds);
+    fail(fn, code, message);
+  }
+  const padding = parsePadding(fn, set, opts.padding);
+  // The table lists no padding names for this set; one added there needs its resolution here first.
+  if (padding === 'same') throw new Error(`${fn}: padding 'same' is not resolved for a transposed convolution`);
+  return { ...bounds, padding, outputPadding, groups, bias: opts.bias };
 }
 
 /**
@@ -390,14 +418,20 @@ export function conv2dGeometry(
   const [N, C, H, W] = dims;
   const [O, Cg, KH, KW] = weightShape;
   if (O % groups !== 0) {
-    fail(fn, 'groups', `out channels ${O} (weight of size ${show(weightShape)}) must be divisible by groups=${groups}`);
+    fail(
+      fn,
+      'groups',
+      `out channels ${O} (weight of size ${show(weightShape)}) must be divisible by groups=${groups}; ` +
+        'use a groups that divides both channel counts',
+    );
   }
   if (Cg * groups !== C) {
     fail(
       fn,
       'channels',
       `given groups=${groups}, weight of size ${show(weightShape)}, expected input${show(inputShape)} to have ` +
-        `${Cg * groups} channels, but got ${C} channels instead`,
+        `${Cg * groups} channels, but got ${C} channels instead; the input's channels must equal ` +
+        "the weight's second dimension times groups",
     );
   }
   const [sh, sw] = stride;
@@ -441,40 +475,38 @@ export function convTranspose2dGeometry(
   weightShape: readonly number[],
   options?: ConvTranspose2dOptions,
 ): ConvTranspose2dGeometry {
-  const opts = checkOptionsObject(fn, options, TRANSPOSE_KEYS);
+  const {
+    stride: [sh, sw],
+    dilation: [dh, dw],
+    outputPadding: [oph, opw],
+    padding: [[pt, pb], [pl, pr]],
+    groups,
+    bias,
+  } = parseConvTranspose2dOptions(fn, options);
   const { batched, dims } = inputDims(fn, inputShape);
   if (weightShape.length !== 4) {
-    fail(fn, 'rank', `expected 4D weight [in, out/groups, KH, KW], but got weight of size ${show(weightShape)}`);
+    fail(
+      fn,
+      'rank',
+      `expected 4D weight [in, out/groups, KH, KW], but got weight of size ${show(weightShape)}; ` +
+        'a single [KH, KW] kernel is [1, 1, KH, KW]',
+    );
   }
   checkSpatial(fn, 'weight', weightShape, 0);
   const [N, C, H, W] = dims;
   const [Cw, Og, KH, KW] = weightShape;
-  const groups = parseGroups(fn, opts.groups);
   if (Cw !== C) {
     fail(
       fn,
       'channels',
-      `weight of size ${show(weightShape)} expects input${show(inputShape)} to have ${Cw} channels, but got ${C} channels instead`,
+      `weight of size ${show(weightShape)} expects input${show(inputShape)} to have ${Cw} channels, but got ${C} channels instead; ` +
+        "the weight's first dimension must equal the input's channels",
     );
   }
   if (C % groups !== 0) {
-    fail(fn, 'groups', `input channels ${C} must be divisible by groups=${groups}`);
+    fail(fn, 'groups', `input channels ${C} must be divisible by groups=${groups}; use a groups that divides them`);
   }
   const O = Og * groups;
-  const [sh, sw] = pair(fn, 'stride', 'stride', opts.stride, 1, 1);
-  const [dh, dw] = pair(fn, 'dilation', 'dilation', opts.dilation, 1, 1);
-  const [oph, opw] = pair(fn, 'outputPadding', 'output-padding', opts.outputPadding, 0, 0);
-  if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
-    fail(
-      fn,
-      'output-padding',
-      `output padding must be smaller than either stride or dilation, got outputPadding [${oph}, ${opw}] ` +
-        `with stride [${sh}, ${sw}] and dilation [${dh}, ${dw}]`,
-    );
-  }
-  const parsed = parsePadding(fn, opts.padding, false);
-  if (parsed === 'same') throw new Error('unreachable');
-  const [[pt, pb], [pl, pr]] = parsed;
   const OH = (H - 1) * sh - pt - pb + dh * (KH - 1) + oph + 1;
   const OW = (W - 1) * sw - pl - pr + dw * (KW - 1) + opw + 1;
   if (OH < 1 || OW < 1) {
@@ -484,7 +516,7 @@ export function convTranspose2dGeometry(
       `padding [[${pt}, ${pb}], [${pl}, ${pr}]] crops the whole output: the output would be ${OH} x ${OW}; reduce the padding`,
     );
   }
-  checkBiasShape(fn, opts.bias, O);
+  checkBiasShape(fn, bias, O);
   // The conv whose adjoint this is: input [N,O,OH,OW] → output [N,C,·,·] with weight [C, O/g, KH, KW].
   // Its output may have more positions than H when outputPadding ≥ stride (dilation > stride);
   // the transposed input then feeds only the first H of them.

@@ -19,5 +19,15 @@ export {
   type TransposePadding,
 } from './geometry.js';
 export { conv2d, conv2dBackward, convTranspose2d, corr2d, type Conv2dGradients } from './conv.js';
+export {
+  createBackend,
+  defaultBackend,
+  DEFAULT_WORKSPACE_BYTES,
+  type Backend,
+  type BackendOptions,
+  type BackendStats,
+  type KernelChoice,
+  type KernelName,
+} from './backend.js';
 export { Conv2d, sgd, type Conv2dConfig, type Parameter } from './layer.js';
 export * as reference from './reference/index.js';

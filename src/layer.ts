@@ -2,7 +2,7 @@
  * A Conv2d layer in the style of the chapter (and PyTorch's nn.Conv2d):
  * parameters with gradients, forward, backward, zeroGrad.
  */
-import { conv2d, conv2dBackward } from './conv.js';
+import { defaultBackend, type Backend } from './backend.js';
 import { fail, show } from './errors.js';
 import { parseConv2dOptions, type Conv2dOptions, type Pair, type Padding, type PaddingMode } from './geometry.js';
 import { seededRandom } from './random.js';
@@ -30,6 +30,8 @@ export interface Conv2dConfig {
   dtype?: DType;
   /** Seed of the initialisation; the same seed gives the same layer. Default: a random seed. */
   seed?: number;
+  /** The kernels its forward and backward run on (`createBackend`); default `defaultBackend`. */
+  backend?: Backend;
 }
 
 const CONFIG_KEYS = new Set([
@@ -44,6 +46,7 @@ const CONFIG_KEYS = new Set([
   'paddingMode',
   'dtype',
   'seed',
+  'backend',
 ]);
 
 function positiveInt(fn: string, name: string, v: unknown, code: 'shape' | 'groups'): number {
@@ -69,6 +72,7 @@ function parameter(dtype: DType, shape: number[], bound: number, rand: () => num
  *
  * @example
  * const layer = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: [1, 2], bias: false, seed: 0 });
+ * const onJs = new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, backend: createBackend({ kernels: 'js' }) });
  * const y = layer.forward(x);               // x: [1, 1, 6, 8]
  * layer.zeroGrad();
  * layer.backward(gradOfLossWrtY);           // adds into layer.weight.grad
@@ -77,6 +81,8 @@ export class Conv2d {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   readonly options: Readonly<Omit<Conv2dOptions, 'bias'>>;
+  /** The backend its calls run on. */
+  readonly backend: Backend;
   private saved: { readonly input: Tensor; readonly weight: Tensor } | null = null;
 
   constructor(config: Conv2dConfig) {
@@ -89,7 +95,14 @@ export class Conv2d {
     }
     const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
     const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
-    const groups = positiveInt(fn, 'groups', config.groups ?? 1, 'groups');
+    // Checked by the option table's rules, like conv2d's own options.
+    const { groups } = parseConv2dOptions(fn, {
+      stride: config.stride,
+      padding: config.padding,
+      dilation: config.dilation,
+      groups: config.groups,
+      paddingMode: config.paddingMode,
+    });
     const k = config.kernelSize;
     if (Array.isArray(k) && k.length !== 2)
       fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
@@ -108,12 +121,7 @@ export class Conv2d {
     const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (typeof seed !== 'number' || !Number.isFinite(seed))
       fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
-    parseConv2dOptions(fn, {
-      stride: config.stride,
-      padding: config.padding,
-      dilation: config.dilation,
-      paddingMode: config.paddingMode,
-    });
+    this.backend = checkBackend(fn, config.backend);
     // Copies: the caller may reuse (and change) its arrays after construction.
     this.options = {
       stride: copyOption(config.stride),
@@ -135,7 +143,7 @@ export class Conv2d {
    * changes either in between.
    */
   forward(x: Tensor): Tensor {
-    const y = conv2d(x, this.weight, { ...this.options, bias: this.bias });
+    const y = this.backend.conv2d(x, this.weight, { ...this.options, bias: this.bias });
     this.saved = {
       input: { shape: [...x.shape], data: x.data.slice() as TensorData },
       weight: { shape: [...this.weight.shape], data: this.weight.data.slice() as TensorData },
@@ -150,7 +158,10 @@ export class Conv2d {
    */
   backward(gradOutput: Tensor): Tensor {
     if (!this.saved) fail('Conv2d.backward', 'state', 'call forward(x) before backward(gradOutput)');
-    const g = conv2dBackward(gradOutput, this.saved.input, this.saved.weight, { ...this.options, bias: this.bias });
+    const g = this.backend.conv2dBackward(gradOutput, this.saved.input, this.saved.weight, {
+      ...this.options,
+      bias: this.bias,
+    });
     addInto(this.weight.grad, g.gradWeight.data);
     if (this.bias) addInto(this.bias.grad, g.gradBias.data);
     return g.gradInput;
@@ -165,6 +176,16 @@ export class Conv2d {
   parameters(): Parameter[] {
     return this.bias ? [this.weight, this.bias] : [this.weight];
   }
+}
+
+/** The config's backend: undefined means the default; anything else must have the two kernels a layer calls. */
+function checkBackend(fn: string, backend: unknown): Backend {
+  if (backend === undefined) return defaultBackend;
+  const b = backend as Partial<Backend> | null;
+  if (typeof b?.conv2d !== 'function' || typeof b.conv2dBackward !== 'function') {
+    fail(fn, 'option', `backend must be a backend made by createBackend(), got ${show(backend)}`);
+  }
+  return backend as Backend;
 }
 
 /** A deep copy of a (validated) Pair or Padding option. */

@@ -93,51 +93,13 @@ export function checkShape(fn: string, name: string, shape: unknown): number[] {
   return [...(shape as number[])];
 }
 
-/** True when two typed arrays are views of one buffer with at least one byte in common. */
-export function overlaps(a: TensorData, b: TensorData): boolean {
-  return (
-    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
-  );
-}
-
-/**
- * Checks a caller's output buffer: a Float32Array or Float64Array of the
- * result's dtype and length. Sharing memory with an input is allowed; the
- * caller then computes into a fresh array first (see `overlaps`).
- * @returns `out`, typed
- */
-export function checkOut(fn: string, out: unknown, dtype: DType, length: number): TensorData {
-  const want = dtype === 'float64' ? 'Float64Array' : 'Float32Array';
-  if (!(out instanceof Float32Array || out instanceof Float64Array)) {
-    fail(
-      fn,
-      'out',
-      `out must be a ${want} of ${length} elements to write the result into, got ${show(out)}; or leave it out`,
-    );
-  }
-  if (dtypeOf(out) !== dtype) {
-    fail(
-      fn,
-      'out',
-      `out is a ${out instanceof Float64Array ? 'Float64Array' : 'Float32Array'} but the result is ${dtype}; pass a ${want}`,
-    );
-  }
-  if (out.length !== length) {
-    fail(
-      fn,
-      'out',
-      `out holds ${out.length} elements but the result has ${length}; pass a ${want} of ${length} elements`,
-    );
-  }
-  return out;
-}
-
 /**
  * Validates that `value` is a well-formed Tensor (a shape of non-negative
  * integers and a Float32Array/Float64Array of matching length), optionally of
- * one of the given ranks. Used at every public boundary.
+ * the given rank. Used at every public boundary.
+ * @example const X = checkTensor('corr2d', 'X', value, 2); // throws ConvError('rank') for a 3-D X
  */
-export function checkTensor(fn: string, name: string, value: unknown, ranks?: readonly number[]): Tensor {
+export function checkTensor(fn: string, name: string, value: unknown, rank?: number): Tensor {
   if (value === null || typeof value !== 'object') {
     fail(
       fn,
@@ -154,9 +116,8 @@ export function checkTensor(fn: string, name: string, value: unknown, ranks?: re
     );
   }
   const shape = checkShape(fn, `${name}.shape`, t.shape);
-  if (ranks && !ranks.includes(shape.length)) {
-    const want = ranks.map((r) => `${r}D`).join(' or ');
-    fail(fn, 'rank', `expected ${want} ${name}, but got ${name} of shape ${show(shape)}`);
+  if (rank !== undefined && shape.length !== rank) {
+    fail(fn, 'rank', `expected ${rank}D ${name}, but got ${name} of shape ${show(shape)}; reshape ${name} to ${rank}D`);
   }
   const size = sizeOf(shape);
   if (size !== t.data.length) {

@@ -5,11 +5,25 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { conv2dOutputShape } from '../src/index.js';
-import { convCase, convConfig, convValue, PROFILES, suiteEnv, tensorData } from '../properties/index.js';
-import { riskyRegions, RISKY_REGIONS, type ConvConfig, type RiskyRegion } from '../properties/arbitraries/index.js';
+import { conv2d, conv2dOutputShape, defaultBackend } from '../src/index.js';
+import { SMALL_WORK } from '../src/dispatch.js';
+import {
+  convCase,
+  convConfig,
+  convValue,
+  LARGE_CHANNEL_CLASSES,
+  PADDING_KINDS,
+  riskyRegions,
+  RISKY_REGIONS,
+  tensorData,
+  type ConvConfig,
+  type ConvConfigConstraints,
+  type RiskyRegion,
+} from '../properties/arbitraries/index.js';
+import { PROFILES, suiteEnv } from '../properties/profile.js';
 
 const { seed } = suiteEnv();
+const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const DRAWS = 500;
 
 /** The smallest share of draws each risky region must reach (the measured shares are 2–20× higher). */
@@ -36,27 +50,119 @@ function validityProblems(cfg: ConvConfig): string[] {
   return problems;
 }
 
+/** Multiply-adds of a configuration, from its own fields. */
+function workOf(cfg: ConvConfig): number {
+  return cfg.N * cfg.O * cfg.OH * cfg.OW * (cfg.C / cfg.groups) * cfg.KH * cfg.KW;
+}
+
 describe('convConfig draws valid configurations', () => {
   for (const profile of Object.values(PROFILES)) {
-    test(`every one of ${DRAWS} configurations within the ${profile.name} limits is valid and our conv2dOutputShape agrees with its size`, () => {
-      for (const cfg of fc.sample(convConfig({ ...profile.limits, dtype: 'both' }), { numRuns: DRAWS, seed })) {
+    test(`every one of ${DRAWS} configurations within the ${profile.name} limits is valid, our conv2dOutputShape agrees with its size, and a small-arm input is no taller than the limits allow`, () => {
+      const L = profile.limits;
+      for (const cfg of fc.sample(convConfig({ ...L, dtype: 'both' }), { numRuns: DRAWS, seed })) {
         expect(validityProblems(cfg), JSON.stringify(cfg)).toEqual([]);
         const shape = conv2dOutputShape(cfg.inputShape, cfg.weightShape, cfg.options);
         expect(shape.slice(-2), JSON.stringify(cfg)).toEqual([cfg.OH, cfg.OW]);
-        expect(
-          cfg.H <=
-            2 * profile.limits.maxDilation * profile.limits.maxKernel + profile.limits.maxPad + profile.limits.maxExtra,
-        ).toBe(true);
+        expect(cfg.work, JSON.stringify(cfg)).toBe(workOf(cfg));
+        if (!cfg.large) expect(cfg.H).toBeLessThanOrEqual(2 * L.maxDilation * L.maxKernel + L.maxPad + L.maxExtra);
       }
     });
   }
 
-  test(`the quick limits keep shapes small: H, W ≤ 9, C, O ≤ 4, N ≤ 3`, () => {
-    for (const cfg of fc.sample(convConfig(), { numRuns: DRAWS, seed })) {
+  test('the small arm of the quick limits keeps shapes small: H, W ≤ 9, C, O ≤ 4, N ≤ 3', () => {
+    const small = fc.sample(convConfig(), { numRuns: DRAWS, seed }).filter((c) => !c.large);
+    expect(small.length).toBeGreaterThan(DRAWS / 2);
+    for (const cfg of small) {
       expect(Math.max(cfg.H, cfg.W)).toBeLessThanOrEqual(9);
       expect(Math.max(cfg.C, cfg.O)).toBeLessThanOrEqual(4);
       expect(cfg.N).toBeLessThanOrEqual(3);
     }
+  });
+});
+
+/**
+ * conv2d leaves its reference loops for its fast kernels from this many
+ * multiply-adds on (SMALL_WORK of src/dispatch.ts; also the large arm's default
+ * `minWork`). The test below checks the threshold against what conv2d does.
+ */
+const FAST_WORK = SMALL_WORK;
+/** The large arm's default share is 15%: over 2000 draws the measured share lies within ±5 standard deviations (±4%) of it for any seed. */
+const REACH_DRAWS = 2000;
+const MIN_REACH = 0.11;
+const MAX_REACH = 0.19;
+/**
+ * The large arm aims at most at 2·4096 multiply-adds; rounding the output up
+ * to whole rows and columns adds less than two more targets' worth (measured:
+ * under one).
+ */
+const MAX_LARGE_WORK = 3 * 2 * FAST_WORK;
+/** …and its inputs stay below 2^17 elements (a stride-3, one-channel case is the largest). */
+const MAX_LARGE_INPUT = 2 ** 17;
+
+describe('reach: a share of the cases is large enough for the fast kernels', () => {
+  /** Constraint sets the properties use (the default; 1×1 kernels; corr2d's valid stride-1 cases; 'same'), each over the quick limits. */
+  const propertyConstraints: ReadonlyArray<[string, ConvConfigConstraints]> = [
+    ['the quick profile', {}],
+    ['1×1 kernels without padding', { maxKernel: 1, paddings: ['omitted', 'valid'] }],
+    ['valid, stride 1, dilation 1', { paddings: ['valid'], maxStride: 1, maxDilation: 1 }],
+    ["'same' with kernels ≤ 2", { paddings: ['same'], maxKernel: 2 }],
+  ];
+
+  test.each(propertyConstraints)(
+    `between ${MIN_REACH * 100}% and ${MAX_REACH * 100}% of ${REACH_DRAWS} cases under %s reach ${FAST_WORK} multiply-adds, none above the large arm's budget`,
+    (_, constraints) => {
+      const reach: boolean[] = [];
+      const lines: string[] = [];
+      fc.statistics(
+        convConfig({ ...PROFILES.quick.limits, dtype: 'both', ...constraints }).map((cfg) => {
+          reach.push(cfg.work >= FAST_WORK);
+          expect(cfg.work, JSON.stringify(cfg)).toBeLessThanOrEqual(MAX_LARGE_WORK);
+          expect(count(cfg.inputShape), JSON.stringify(cfg)).toBeLessThan(MAX_LARGE_INPUT);
+          if (cfg.large) expect(cfg.work, JSON.stringify(cfg)).toBeGreaterThanOrEqual(FAST_WORK);
+          return cfg;
+        }),
+        (cfg) => (cfg.work >= FAST_WORK ? `≥ ${FAST_WORK} multiply-adds (fast kernels)` : 'reference loops'),
+        { numRuns: REACH_DRAWS, seed, logger: (line) => lines.push(line) },
+      );
+      console.log(`reach over ${REACH_DRAWS} configurations (seed ${seed}):\n${lines.join('\n')}`);
+      const share = reach.filter(Boolean).length / reach.length;
+      expect(share, lines.join('\n')).toBeGreaterThanOrEqual(MIN_REACH);
+      expect(share, lines.join('\n')).toBeLessThanOrEqual(MAX_REACH);
+    },
+  );
+
+  test('the large arm covers every channel class, batches above 1, groups, both dtypes and every padding kind', () => {
+    const large = fc.sample(convConfig({ dtype: 'both' }), { numRuns: REACH_DRAWS, seed }).filter((c) => c.large);
+    const outputs = new Set(large.map((c) => c.O / c.groups));
+    const inputs = new Set(large.map((c) => c.C / c.groups));
+    const missing = LARGE_CHANNEL_CLASSES.filter((k) => !outputs.has(k) || !inputs.has(k));
+    expect(missing, 'channel classes never drawn').toEqual([]);
+    expect(large.some((c) => c.N > 1)).toBe(true);
+    expect(large.some((c) => c.groups > 1)).toBe(true);
+    expect(new Set(large.map((c) => c.dtype))).toEqual(new Set(['float32', 'float64']));
+    expect(new Set(large.map((c) => c.paddingKind))).toEqual(new Set(PADDING_KINDS));
+  });
+
+  test(`conv2d takes its fast kernels exactly on the cases of ≥ ${FAST_WORK} multiply-adds`, () => {
+    const cases = fc.sample(convCase({ dtype: 'both', emptyBatch: false }), { numRuns: 400, seed });
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const before = defaultBackend.stats().fast;
+      conv2d(c.input, c.weight, c.options);
+      const fast = defaultBackend.stats().fast > before;
+      if (fast !== c.config.work >= FAST_WORK) wrong.push(`work ${c.config.work}: fast ${fast}`);
+    }
+    expect(wrong).toEqual([]);
+    // 15% of 400 is 60; 30 lies more than 4 standard deviations below.
+    expect(cases.filter((c) => c.config.work >= FAST_WORK).length).toBeGreaterThan(30);
+  });
+
+  test('large.share: 0 turns the arm off, 1 draws only large cases; a bad share is refused', () => {
+    expect(fc.sample(convConfig({ large: { share: 0 } }), { numRuns: 300, seed }).some((c) => c.large)).toBe(false);
+    const all = fc.sample(convConfig({ large: { share: 1, minWork: 500, maxWork: 500 } }), { numRuns: 300, seed });
+    for (const c of all) expect([c.large, c.work >= 500]).toEqual([true, true]);
+    expect(() => convConfig({ large: { share: 1.5 } })).toThrow(/share/);
+    expect(() => convConfig({ large: { channels: [4, 2] } })).toThrow(/ascending/);
   });
 });
 
@@ -177,6 +283,27 @@ describe('shrinking', () => {
     }).toEqual({ groups: 2, N: 2, C: 2, O: 2, KH: 1, KW: 1 });
     expect([...c.config.stride, ...c.config.dilation]).toEqual([1, 1, 1, 1]);
     expect(Array.from(c.input.data).every((v) => v === 0)).toBe(true);
+  });
+
+  test('a failure that does not need size leaves the large arm when it shrinks, keeping the other draws', () => {
+    const details = fc.check(
+      fc.property(convConfig({ large: { share: 0.999 } }), (c) => !(c.groups >= 2 && c.N >= 2)),
+      { seed },
+    );
+    expect(details.failed).toBe(true);
+    const c = details.counterexample![0];
+    expect([c.large, c.groups, c.N, c.KH, c.KW]).toEqual([false, 2, 2, 1, 1]);
+  });
+
+  test('a failure that needs size shrinks to a large case at the smallest work', () => {
+    const details = fc.check(
+      fc.property(convConfig({ large: { share: 0.5 } }), (c) => c.work < FAST_WORK),
+      { seed },
+    );
+    expect(details.failed).toBe(true);
+    const c = details.counterexample![0];
+    expect(c.large).toBe(true);
+    expect(c.work).toBeLessThan(2 * FAST_WORK);
   });
 
   test('a counterexample prints as the conv2d call it stands for', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { conv2dOutputShape, tensor, type Conv2dOptions } from '../src/index.js';
-import { KERNELS, edgeRows, expectTensor, full, ints, naiveConv2d, t } from './helpers.js';
+import { KERNELS, edgeRows, expectConvError, expectTensor, full, ints, naiveConv2d, t } from './helpers.js';
 
 for (const { name, conv2d, corr2d } of KERNELS) {
   describe(`${name} kernels`, () => {
@@ -80,6 +80,8 @@ for (const { name, conv2d, corr2d } of KERNELS) {
         options: Conv2dOptions;
         out: [number, number];
       }
+      // The shapes the chapter prints for its four layers (torch.Size([8, 8]), [8, 8], [4, 4], [2, 2]),
+      // and one more by hand: a 7×5 kernel keeps 8×8 with pads (3, 2).
       const cases: ShapeCase[] = [
         { name: 'k=3 p=1 → 8×8', k: [3, 3], options: { padding: 1 }, out: [8, 8] },
         { name: 'k=(5,3) p=(2,1) → 8×8', k: [5, 3], options: { padding: [2, 1] }, out: [8, 8] },
@@ -87,15 +89,59 @@ for (const { name, conv2d, corr2d } of KERNELS) {
         { name: 'k=3 p=1 s=2 → 4×4', k: [3, 3], options: { padding: 1, stride: 2 }, out: [4, 4] },
         { name: 'k=(3,5) p=(0,1) s=(3,4) → 2×2', k: [3, 5], options: { padding: [0, 1], stride: [3, 4] }, out: [2, 2] },
       ];
-      /** The chapter's formula, ⌊(n − k + p + s)/s⌋ with p the total padding of the axis. */
+      /** The chapter's formula, ⌊(n − k + p + s)/s⌋ with p the total padding of the axis (split any way). */
       const chapterFormula = (n: number, k: number, p: number, s: number): number => Math.floor((n - k + p + s) / s);
-      const perAxis = (v: unknown, fallback: number): [number, number] =>
-        typeof v === 'number' ? [v, v] : ((v as [number, number] | undefined) ?? [fallback, fallback]);
+      const PAD_SPLITS = [0, 1, 2].flatMap((a) => [0, 1, 2].map((b): [number, number] => [a, b]));
 
-      test.each(cases)('$name agrees with the chapter formula', ({ k: [kh, kw], options, out }) => {
-        const [ph, pw] = perAxis(options.padding, 0);
-        const [sh, sw] = perAxis(options.stride, 1);
-        expect([chapterFormula(8, kh, 2 * ph, sh), chapterFormula(8, kw, 2 * pw, sw)]).toEqual(out);
+      test('the chapter formula ⌊(n − k + p + s)/s⌋ is the output size of conv2d and conv2dOutputShape on either axis, for every n ≤ 9, k ≤ 4, pads ≤ 2 a side, s ≤ 3 (and where it gives < 1, both refuse)', () => {
+        let calls = 0;
+        for (let n = 1; n <= 9; n++) {
+          for (let k = 1; k <= 4; k++) {
+            for (const [top, bottom] of PAD_SPLITS) {
+              for (let s = 1; s <= 3; s++) {
+                const want = chapterFormula(n, k, top + bottom, s);
+                const axes: [number[], number[], Conv2dOptions, number[]][] = [
+                  [
+                    [1, 1, n, 5],
+                    [1, 1, k, 1],
+                    {
+                      padding: [
+                        [top, bottom],
+                        [0, 0],
+                      ],
+                      stride: [s, 1],
+                    },
+                    [1, 1, want, 5],
+                  ],
+                  [
+                    [1, 1, 5, n],
+                    [1, 1, 1, k],
+                    {
+                      padding: [
+                        [0, 0],
+                        [top, bottom],
+                      ],
+                      stride: [1, s],
+                    },
+                    [1, 1, 5, want],
+                  ],
+                ];
+                for (const [xs, ws, options, shape] of axes) {
+                  const run = () => conv2d(full(xs, 1), full(ws, 1), options);
+                  if (want < 1) {
+                    expectConvError(run, 'kernel-too-large');
+                    expectConvError(() => conv2dOutputShape(xs, ws, options), 'kernel-too-large');
+                  } else {
+                    expect(run().shape, JSON.stringify({ xs, ws, options })).toEqual(shape);
+                    expect(conv2dOutputShape(xs, ws, options)).toEqual(shape);
+                  }
+                  calls++;
+                }
+              }
+            }
+          }
+        }
+        expect(calls).toBe(2 * 9 * 4 * 9 * 3);
       });
 
       test.each(cases)('$name by conv2dOutputShape', ({ k: [kh, kw], options, out: [oh, ow] }) => {

@@ -421,7 +421,7 @@ describe('verify', () => {
     expect(r.code).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThan(10);
-    for (const l of lines) expect(l).toMatch(/^\[\s*\d+\/\d+\] (held|skipped|FAILED): /);
+    for (const l of lines) expect(l).toMatch(/^\[\s*\d+\/\d+\] (held|not run|FAILED): /);
     expect(r.stderr).not.toContain('\r');
   });
 
@@ -429,7 +429,7 @@ describe('verify', () => {
     const impl = module('only-conv2d.mjs', "export { conv2d } from '{{build}}/src/reference/index.js';\n");
     const r = await run(['verify', '--impl', impl, '--runs', '3', '--seed', '11', '--oracle', 'none']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/skipped \d+ propert(y|ies): the implementation exports no conv2dBackward/);
+    expect(r.stdout).toMatch(/not run \d+ propert(y|ies): the implementation exports no conv2dBackward/);
     expect(r.stdout).toContain(`implementation: ${impl}`);
   });
 
@@ -483,6 +483,63 @@ export function conv2d(input, weight, options) {
     expect(again.stdout.split('\n').filter((l) => /\bFAILED\b/.test(l))).toHaveLength(1);
     expect(again.stdout).toContain(failed[0].failure!.counterexample);
   });
+});
+
+describe('verify: declared support and conventions', () => {
+  const pytorchLike = (): string =>
+    module('pytorch-like.mjs', readFileSync(join(root, 'test', 'fixtures', 'pytorch-like.mjs'), 'utf8'));
+
+  test("a module's own supports and conventions are used: an async PyTorch-convention conv passes, exit 0", async () => {
+    const r = await run([
+      'verify',
+      '--impl',
+      pytorchLike(),
+      '--runs',
+      '15',
+      '--seed',
+      '4',
+      '--oracle',
+      'none',
+      '--json',
+      'pt.json',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(work, 'pt.json'), 'utf8')) as JsonReport & {
+      supports: unknown;
+      conventions: unknown;
+    };
+    expect(report.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
+    expect(report.conventions).toEqual({ padded: 'multiply' });
+  });
+
+  test("flags override the module's declaration, and a failure's replay carries the declaration", async () => {
+    const r = await run([
+      'verify',
+      '--impl',
+      pytorchLike(),
+      '--runs',
+      '200',
+      '--seed',
+      '6',
+      '--oracle',
+      'none',
+      '--padded',
+      'skip',
+      '--no-dilation',
+      '--property',
+      'for any case with NaN or ±Inf planted, they reach exactly the outputs whose real taps read them',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const replay = /replay: (.*)/.exec(r.stdout)?.[1] ?? '';
+    expect(replay).toContain('--no-dilation');
+    expect(replay).toContain('--padding-modes zeros');
+    expect(replay).toContain('--padded skip');
+    const again = await run(shellWords(replay).slice(1));
+    expect(again.code, again.stdout + again.stderr).toBe(1);
+  });
+
+  test('a bad declaration flag is one line, exit 2', async () =>
+    expectUsageError(await runInProcess(['verify', '--groups', 'some']), /--groups/));
 });
 
 describe.concurrent('verify: bad usage is one line on stderr, exit 2, no stack trace', () => {
@@ -540,4 +597,29 @@ describe.concurrent('bench: bad usage', () => {
   ])('bench %j (in process)', async (args, message) =>
     expectUsageError(await runInProcess(['bench', ...args]), message),
   );
+});
+
+describe('verify: an --impl that hangs', () => {
+  const BOUND = 'for any case, every output is within the error bound of the float64 model';
+  const ONE_BY_ONE = 'for any 1×1 kernel, the conv is a matrix product over channels at strided pixels';
+
+  test('is stopped after --timeout, reported with its case, and the run goes on; progress is in the log as it happens', async () => {
+    module('pytorch-like.mjs', readFileSync(join(root, 'test', 'fixtures', 'pytorch-like.mjs'), 'utf8'));
+    const impl = module('faulty-hang.mjs', readFileSync(join(root, 'test', 'fixtures', 'faulty-hang.mjs'), 'utf8'));
+    const args = ['verify', '--impl', impl, '--timeout', '1', '--runs', '20', '--seed', '1', '--oracle', 'none'];
+    const r = await run([...args, '--log', 'hang.log', '--property', BOUND, '--property', ONE_BY_ONE]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(`✗ ${BOUND}\n  conv2d did not return within 1 s`);
+    expect(r.stdout).toMatch(/counterexample \(shrunk in 0 steps\):\n {4}conv2d\(input \[/);
+    expect(r.stdout).toContain('re-run alone in a fresh worker: it fails again');
+    expect(r.stdout).toMatch(/2 properties, 1 held, 1 failed/);
+    expect(/replay: (.*)/.exec(r.stdout)?.[1]).toContain('--timeout 1');
+    const log = readFileSync(join(work, 'hang.log'), 'utf8').trim().split('\n');
+    expect(log.map((l) => l.replace(/^\s*[\d.]+ s /, ''))).toEqual([
+      `[1/2] start: ${BOUND}`,
+      `[1/2] FAILED: ${BOUND}`,
+      `[2/2] start: ${ONE_BY_ONE}`,
+      `[2/2] held: ${ONE_BY_ONE}`,
+    ]);
+  });
 });

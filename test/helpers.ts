@@ -6,6 +6,7 @@
  * windows and dot products) on nested arrays. Expected values in the tests
  * come from hand computation or from the spec, never from the core.
  */
+import { SMALL_WORK } from '../src/dispatch.js';
 import { expect } from 'vitest';
 import { suiteEnv } from '../properties/index.js';
 import {
@@ -296,10 +297,10 @@ export function naiveConv2dGradientsDirect(
 
 /**
  * The multiply-adds N·O·OH·OW·(C/g)·KH·KW from which the public kernels take
- * the fast path (`SMALL_WORK` in src/conv.ts); the tiled arms of the golden
+ * the fast path (`SMALL_WORK` of src/dispatch.ts); the tiled arms of the golden
  * and oracle tests must reach it.
  */
-export const FAST_PATH_WORK = 4096;
+export const FAST_PATH_WORK = SMALL_WORK;
 
 /**
  * The smallest power of two R with `perRepeat·R ≥ FAST_PATH_WORK` (1 when there

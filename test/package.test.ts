@@ -66,12 +66,12 @@ beforeAll(() => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** What may be packed: the build of src/, properties/ and tools/ (code, types, maps), and three top-level files. */
+/** What may be packed: the build of src/, properties/, adapters/ and tools/ (code, types, maps), and three top-level files. */
 const ALLOWED =
-  /^(package\.json|README\.md|LICENSE|dist\/(src|properties|tools)\/[\w./-]+\.(js|d\.ts|js\.map|d\.ts\.map))$/;
+  /^(package\.json|README\.md|LICENSE|dist\/(src|properties|adapters|tools)\/[\w./-]+\.(js|d\.ts|js\.map|d\.ts\.map))$/;
 
 describe('the packed package', () => {
-  test('npm pack --dry-run lists only the built src/, properties/ and tools/, their types and maps, README, LICENSE and package.json', () => {
+  test('npm pack --dry-run lists only the built src/, properties/, adapters/ and tools/, their types and maps, README, LICENSE and package.json', () => {
     const files = packList(pkg);
     expect(files.filter((f) => !ALLOWED.test(f))).toEqual([]);
     for (const f of [
@@ -95,15 +95,17 @@ describe('the packed package', () => {
     }
   });
 
-  test('in the repository itself, npm pack would add nothing beyond dist/src, dist/properties, dist/tools, README, LICENSE and package.json', () => {
+  test('in the repository itself, npm pack would add nothing beyond dist/src, dist/properties, dist/adapters, dist/tools, README, LICENSE and package.json', () => {
     expect(existsSync(join(root, 'LICENSE'))).toBe(true);
     expect(packList(root).filter((f) => !ALLOWED.test(f))).toEqual([]);
   });
 
-  test('source maps point only at src/, properties/ and tools/ sources', () => {
+  test('source maps point only at src/, properties/, adapters/ and tools/ sources', () => {
     const maps = packList(pkg).filter((f) => f.endsWith('.map'));
     expect(maps.length).toBeGreaterThan(0);
-    const allowed = [join(root, 'src'), join(root, 'properties'), join(root, 'tools')].map((d) => d + sep);
+    const allowed = [join(root, 'src'), join(root, 'properties'), join(root, 'adapters'), join(root, 'tools')].map(
+      (d) => d + sep,
+    );
     for (const m of maps) {
       const { sources } = JSON.parse(readFileSync(join(pkg, m), 'utf8')) as { sources: string[] };
       for (const s of sources) {

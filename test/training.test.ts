@@ -54,9 +54,30 @@ function expectLearned({ losses, kernel }: Run, label: string): void {
 }
 
 describe('chapter: learning the edge kernel', () => {
-  test('the target is the edge map of the image', () => {
+  test('the target is the edge map the chapter prints: every row 0 1 0 0 0 −1 0', () => {
     expect(target.shape).toEqual([6, 7]);
-    expect(Array.from(target.data.subarray(0, 7))).toEqual([0, 1, 0, 0, 0, -1, 0]);
+    for (let r = 0; r < 6; r++)
+      expect(Array.from(target.data.subarray(7 * r, 7 * r + 7))).toEqual([0, 1, 0, 0, 0, -1, 0]);
+  });
+
+  test('from w = [0.5, 0.25] the gradient is H·(w − [1, −1]) = [12, 33] exactly, and one step moves w by −0.03 of it', () => {
+    // Each row of the image gives the windows (1,1), (1,0), (0,0) ×3, (0,1), (1,1): Σ windowᵀ·window over
+    // 6 rows is [[18, 12], [12, 18]], so the loss Σ(y − t)² has gradient 2·that·(w − w*) with w* = [1, −1].
+    const layer = newLayer(0);
+    layer.weight.data.set([0.5, 0.25]);
+    const y = layer.forward(x);
+    layer.zeroGrad();
+    const gx = layer.backward(
+      tensor(
+        Array.from(y.data, (v, i) => 2 * (v - target.data[i])),
+        y.shape,
+      ),
+    );
+    expect(Array.from(layer.weight.grad)).toEqual([12, 33]);
+    // dL/dx = Σ over the outputs a pixel feeds of 2(y − t)·w: by hand at pixel (0, 0) it is 2·(0.75 − 0)·0.5.
+    expect(gx.data[0]).toBe(0.75);
+    sgd(layer.parameters(), 0.03);
+    expect(Array.from(layer.weight.data)).toEqual([Math.fround(0.5 - 0.03 * 12), Math.fround(0.25 - 0.03 * 33)]);
   });
 
   test('seed 0: the loss printed every 2 steps decreases and the kernel ends within 0.15 of [1, -1]', () => {

@@ -6,6 +6,16 @@
  * time, which puts reflect/circular padding at its limit and kernels that
  * exactly fit; pads may exceed the kernel's reach (outputs made of padding
  * alone), strides may exceed the kernel and need not divide the input.
+ *
+ * Two arms. The small arm keeps every size within the size limits, where
+ * the float64 model is cheap and a failure prints whole. The large arm
+ * (15% of the cases by default) draws channels from the
+ * remainder classes of blocked kernels and sizes the output so that the
+ * case has at least `minWork` multiply-adds: the size at which a conv's
+ * fast kernels take over from its plain loops (4096 for convproof's own).
+ * Both arms share every other draw (kernel, stride, dilation, padding,
+ * groups, batch), and the arm is the first draw, so a failing large case
+ * first tries itself in the small arm when it shrinks.
  */
 import fc from 'fast-check';
 import type { Conv2dOptions, DType, PaddingMode } from '../../src/index.js';
@@ -31,8 +41,42 @@ export const PADDING_KINDS: readonly PaddingKind[] = ['omitted', 'valid', 'numbe
  */
 export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
+/**
+ * Channels per group the large arm draws from: below, at and above the
+ * blocks of 4 and 8 that blocked kernels work in (convproof's forward packs
+ * output channels by 4, its weight gradient by 8), so that every remainder
+ * class of a block appears.
+ * @example convConfig({ large: { channels: LARGE_CHANNEL_CLASSES.filter((c) => c <= 8) } })
+ */
+export const LARGE_CHANNEL_CLASSES: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17];
+
+/** Constraints of the large arm of `convConfig`; every field is optional. */
+export interface LargeArmConstraints {
+  /** The share of cases drawn from the large arm, in [0, 1]; 0 turns the arm off. Default 0.15. */
+  readonly share?: number;
+  /**
+   * Every large case has at least this many multiply-adds `N·O·OH·OW·(C/g)·KH·KW`.
+   * Default 4096: from there convproof's conv2d leaves its reference loops for its fast kernels.
+   */
+  readonly minWork?: number;
+  /**
+   * Each large case aims at a work drawn log-uniformly from `[minWork, maxWork]`; rounding the
+   * output up to whole rows and columns may add up to about as much again. Default `2·minWork`: the
+   * float64 model is a loop nest, and the quick profile must stay quick.
+   */
+  readonly maxWork?: number;
+  /** Channels per group (input and output) to draw from, ascending. Default `LARGE_CHANNEL_CLASSES`. */
+  readonly channels?: readonly number[];
+}
+
 /** Constraints of `convConfig`; every field is optional. */
 export interface ConvConfigConstraints extends Partial<SizeLimits> {
+  /**
+   * The large arm. The size limits' `maxChannels` and `maxExtra` bound the small arm only (the large
+   * arm draws channels from its own table and sizes the output by work); every other limit and
+   * constraint binds both arms. Default: the defaults of `LargeArmConstraints`.
+   */
+  readonly large?: LargeArmConstraints;
   /** Padding forms to draw from. Default: all of `PADDING_KINDS`. */
   readonly paddings?: readonly PaddingKind[];
   /** Padding modes to draw from; 'zeros' (if allowed) is drawn as often as the others together. Default: all. */
@@ -45,6 +89,20 @@ export interface ConvConfigConstraints extends Partial<SizeLimits> {
   readonly emptyBatch?: boolean;
   /** The dtype; `'both'` draws one per case. Default `'float32'`. */
   readonly dtype?: DTypeChoice;
+  /** Equal strides on both axes only. Default false. */
+  readonly equalStride?: boolean;
+  /** Depthwise only: one input channel per group (groups = C). Default false. */
+  readonly depthwise?: boolean;
+  /** Hard caps binding both arms (a declared support's): largest C and O, N, kernel side, input side. */
+  readonly caps?: SizeCaps;
+}
+
+/** Hard caps of `convConfig` (absent: no cap). */
+export interface SizeCaps {
+  readonly channels?: number | undefined;
+  readonly batch?: number | undefined;
+  readonly kernel?: number | undefined;
+  readonly spatial?: number | undefined;
 }
 
 /** A valid conv2d configuration (no data yet). */
@@ -59,6 +117,10 @@ export interface ConvConfig extends ConvDims {
   readonly bias: boolean;
   readonly OH: number;
   readonly OW: number;
+  /** Multiply-adds of the case, `N·O·OH·OW·(C/g)·KH·KW`. */
+  readonly work: number;
+  /** Whether the case came from the large arm. */
+  readonly large: boolean;
   readonly inputShape: readonly number[];
   readonly weightShape: readonly number[];
   /** The options as passed to conv2d (without the bias tensor), in the drawn form. */
@@ -67,6 +129,7 @@ export interface ConvConfig extends ConvDims {
 
 /** The raw draws a configuration is built from. */
 interface Draws {
+  large: boolean;
   groups: number;
   cg: number;
   og: number;
@@ -86,7 +149,38 @@ interface Draws {
   bias: boolean;
   compact: boolean;
   dtype: DType;
+  /** Large arm: channel-class indices, the work aimed at (a step of TARGET_STEPS) and the output's aspect. */
+  largeCg: number;
+  largeOg: number;
+  target: number;
+  aspect: number;
 }
+
+/** The large arm with its defaults filled in. */
+interface LargeArm {
+  readonly share: number;
+  readonly minWork: number;
+  readonly maxWork: number;
+  readonly channels: readonly number[];
+}
+
+function largeArmOf(c: ConvConfigConstraints): LargeArm {
+  const share = c.large?.share ?? 0.15;
+  const minWork = c.large?.minWork ?? 4096;
+  const maxWork = c.large?.maxWork ?? 2 * minWork;
+  const channels = c.large?.channels ?? LARGE_CHANNEL_CLASSES;
+  if (!(share >= 0 && share <= 1)) throw new Error(`convConfig: large.share must lie in [0, 1], got ${share}`);
+  if (!(minWork >= 1 && maxWork >= minWork))
+    throw new Error(`convConfig: large needs 1 ≤ minWork ≤ maxWork, got ${minWork} and ${maxWork}`);
+  if (channels.length === 0 || channels.some((v, i) => !Number.isInteger(v) || v < 1 || v <= (channels[i - 1] ?? 0)))
+    throw new Error(`convConfig: large.channels must be ascending positive integers, got [${channels}]`);
+  return { share, minWork, maxWork, channels };
+}
+
+/** The work a large case aims at is `minWork·(maxWork/minWork)^(target/TARGET_STEPS)`. */
+const TARGET_STEPS = 8;
+/** The output's height/width ratio is about `2^(aspect/2)`, aspect in [−MAX_ASPECT, MAX_ASPECT]. */
+const MAX_ASPECT = 4;
 
 function limitsOf(c: ConvConfigConstraints): SizeLimits {
   return {
@@ -116,7 +210,22 @@ function modeArbitrary(modes: readonly PaddingMode[]): fc.Arbitrary<PaddingMode>
   );
 }
 
-function drawsArbitrary(c: ConvConfigConstraints): fc.Arbitrary<Draws> {
+/**
+ * Whether a case is large, with weights in thousandths. The small arm comes
+ * first and cross-shrinking is on, so a large case shrinks to small first.
+ */
+function armArbitrary(share: number): fc.Arbitrary<boolean> {
+  const large = Math.round(share * 1000);
+  if (large === 0) return fc.constant(false);
+  if (large === 1000) return fc.constant(true);
+  return fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(false), weight: 1000 - large },
+    { arbitrary: fc.constant(true), weight: large },
+  );
+}
+
+function drawsArbitrary(c: ConvConfigConstraints, A: LargeArm): fc.Arbitrary<Draws> {
   const L = limitsOf(c);
   const maxG = Math.max(1, Math.min(L.maxGroups, L.maxChannels));
   const bias = c.bias ?? 'either';
@@ -126,6 +235,7 @@ function drawsArbitrary(c: ConvConfigConstraints): fc.Arbitrary<Draws> {
       ? int(1, L.maxBatch)
       : fc.oneof({ arbitrary: int(1, L.maxBatch), weight: 5 }, { arbitrary: fc.constant(0), weight: 1 });
   return fc.record({
+    large: armArbitrary(A.share),
     groups: int(1, maxG),
     cg: int(1, L.maxChannels),
     og: int(1, L.maxChannels),
@@ -148,6 +258,10 @@ function drawsArbitrary(c: ConvConfigConstraints): fc.Arbitrary<Draws> {
     bias: bias === 'either' ? fc.boolean() : fc.constant(bias === 'always'),
     compact: fc.boolean(),
     dtype: dtype === 'both' ? fc.constantFrom<DType>('float32', 'float64') : fc.constant(dtype),
+    largeCg: int(0, A.channels.length - 1),
+    largeOg: int(0, A.channels.length - 1),
+    target: int(0, TARGET_STEPS),
+    aspect: int(-MAX_ASPECT, MAX_ASPECT),
   });
 }
 
@@ -232,20 +346,116 @@ function buildOptions(d: Draws, pads: ConvConfig['pads']): Conv2dOptions {
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as Conv2dOptions;
 }
 
-function build(d: Draws, L: SizeLimits): ConvConfig {
-  const cg = Math.min(d.cg, Math.floor(L.maxChannels / d.groups));
-  const og = Math.min(d.og, Math.floor(L.maxChannels / d.groups));
-  const [C, O] = [d.groups * cg, d.groups * og];
-  const effH = effectiveKernel(d.kh, d.dh);
-  const effW = effectiveKernel(d.kw, d.dw);
-  const same = d.kind === 'same';
+/** One spatial axis as drawn: kernel, stride, dilation, and its pads (null: 'same', which follows the size). */
+interface AxisDraw {
+  readonly k: number;
+  readonly s: number;
+  readonly d: number;
+  readonly pads: readonly [number, number] | null;
+  readonly mode: PaddingMode;
+}
+
+function padsOf(a: AxisDraw, size: number): readonly [number, number] {
+  return a.pads ?? sameUpperPads(size, a.k, a.s, a.d);
+}
+
+function outputOf(a: AxisDraw, size: number): number {
+  const [before, after] = padsOf(a, size);
+  return axisOutput(size, a.k, a.s, a.d, before, after);
+}
+
+/** The smallest valid size of the axis with at least `out` outputs (the output size grows with the input's). */
+function sizeFor(a: AxisDraw, out: number): number {
+  const least = minSize(effectiveKernel(a.k, a.d), a.pads, a.mode);
+  const [before, after] = a.pads ?? [0, 0];
+  const needed = a.pads === null ? (out - 1) * a.s + 1 : (out - 1) * a.s + effectiveKernel(a.k, a.d) - before - after;
+  return Math.max(least, needed);
+}
+
+/** Channels per group, batch and input size of a case. */
+interface Extents {
+  readonly cg: number;
+  readonly og: number;
+  readonly N: number;
+  readonly H: number;
+  readonly W: number;
+}
+
+function smallExtents(d: Draws, L: SizeLimits, rows: AxisDraw, cols: AxisDraw): Extents {
+  return {
+    cg: Math.min(d.cg, Math.floor(L.maxChannels / d.groups)),
+    og: Math.min(d.og, Math.floor(L.maxChannels / d.groups)),
+    N: d.batched ? d.n : 1,
+    H: sizeFor(rows, 1) + d.extraH,
+    W: sizeFor(cols, 1) + d.extraW,
+  };
+}
+
+/**
+ * Large-arm extents: channels from the class table, then an output of at
+ * least `target / (the work per output position)` positions in the drawn
+ * aspect, so the work reaches the target; the extra rows and columns are
+ * taken modulo the stride (a stride that does not divide the input, not
+ * more outputs). When even the smallest output is over the target, the larger
+ * channel count (then the batch) steps down first.
+ */
+function largeExtents(d: Draws, A: LargeArm, rows: AxisDraw, cols: AxisDraw): Extents {
+  const target = A.minWork * (A.maxWork / A.minWork) ** (d.target / TARGET_STEPS);
+  const fewestRows = outputOf(rows, sizeFor(rows, 1));
+  const fewestCols = outputOf(cols, sizeFor(cols, 1));
+  let [ci, oi, N] = [d.largeCg, d.largeOg, d.batched ? Math.max(1, d.n) : 1];
+  const perPosition = (): number => N * d.groups * A.channels[oi] * A.channels[ci] * d.kh * d.kw;
+  while (perPosition() * fewestRows * fewestCols > target) {
+    if (ci === 0 && oi === 0 && N === 1) break;
+    if (ci === 0 && oi === 0) N--;
+    else if (ci >= oi) ci--;
+    else oi--;
+  }
+  const positions = Math.ceil(target / perPosition());
+  const most = Math.max(fewestRows, Math.ceil(positions / fewestCols));
+  const tall = Math.min(most, Math.max(fewestRows, Math.round(Math.sqrt(positions) * 2 ** (d.aspect / 2))));
+  const H = sizeFor(rows, tall);
+  const W = sizeFor(cols, Math.max(fewestCols, Math.ceil(positions / outputOf(rows, H))));
+  return {
+    cg: A.channels[ci],
+    og: A.channels[oi],
+    N,
+    H: withSlack(rows, H, d.extraH),
+    W: withSlack(cols, W, d.extraW),
+  };
+}
+
+/** `size` plus `extra` modulo the stride, unless that adds an output (the sizes are then left as they are). */
+function withSlack(a: AxisDraw, size: number, extra: number): number {
+  const more = size + (extra % a.s);
+  return outputOf(a, more) === outputOf(a, size) ? more : size;
+}
+
+/** Extents within the caps: channels per group and batch cut down, sides cut down to the caps (not below the least valid size). */
+function capped(e: Extents, d: Draws, caps: SizeCaps, rows: AxisDraw, cols: AxisDraw, depthwise: boolean): Extents {
+  const perGroup = caps.channels === undefined ? Infinity : Math.max(1, Math.floor(caps.channels / d.groups));
+  const side = (a: AxisDraw, v: number): number =>
+    caps.spatial === undefined ? v : Math.max(sizeFor(a, 1), Math.min(v, caps.spatial));
+  return {
+    cg: depthwise ? 1 : Math.min(e.cg, perGroup),
+    og: Math.min(e.og, perGroup),
+    N: Math.min(e.N, caps.batch ?? Infinity),
+    H: side(rows, e.H),
+    W: side(cols, e.W),
+  };
+}
+
+function build(drawnD: Draws, L: SizeLimits, A: LargeArm, c: ConvConfigConstraints = {}): ConvConfig {
+  const d = c.equalStride ? { ...drawnD, sw: drawnD.sh } : drawnD;
   const drawn = drawnPads(d.kind, d.pads);
-  const H = minSize(effH, same ? null : drawn[0], d.mode) + d.extraH;
-  const W = minSize(effW, same ? null : drawn[1], d.mode) + d.extraW;
-  const pads: ConvConfig['pads'] = same
-    ? [sameUpperPads(H, d.kh, d.sh, d.dh), sameUpperPads(W, d.kw, d.sw, d.dw)]
-    : drawn;
-  const N = d.batched ? d.n : 1;
+  const same = d.kind === 'same';
+  const rows: AxisDraw = { k: d.kh, s: d.sh, d: d.dh, pads: same ? null : drawn[0], mode: d.mode };
+  const cols: AxisDraw = { k: d.kw, s: d.sw, d: d.dw, pads: same ? null : drawn[1], mode: d.mode };
+  const drawnExtents = d.large ? largeExtents(d, A, rows, cols) : smallExtents(d, L, rows, cols);
+  const { cg, og, N, H, W } = capped(drawnExtents, d, c.caps ?? {}, rows, cols, c.depthwise === true);
+  const [C, O] = [d.groups * cg, d.groups * og];
+  const pads: ConvConfig['pads'] = [padsOf(rows, H), padsOf(cols, W)];
+  const [OH, OW] = [outputOf(rows, H), outputOf(cols, W)];
   return {
     dtype: d.dtype,
     batched: d.batched,
@@ -263,8 +473,10 @@ function build(d: Draws, L: SizeLimits): ConvConfig {
     pads,
     paddingMode: d.mode,
     bias: d.bias,
-    OH: axisOutput(H, d.kh, d.sh, d.dh, pads[0][0], pads[0][1]),
-    OW: axisOutput(W, d.kw, d.sw, d.dw, pads[1][0], pads[1][1]),
+    OH,
+    OW,
+    work: N * O * OH * OW * cg * d.kh * d.kw,
+    large: d.large,
     inputShape: d.batched ? [N, C, H, W] : [C, H, W],
     weightShape: [O, cg, d.kh, d.kw],
     options: buildOptions(d, pads),
@@ -278,5 +490,9 @@ function build(d: Draws, L: SizeLimits): ConvConfig {
  */
 export function convConfig(constraints: ConvConfigConstraints = {}): fc.Arbitrary<ConvConfig> {
   const L = limitsOf(constraints);
-  return drawsArbitrary(constraints).map((d) => build(d, L));
+  const A = largeArmOf(constraints);
+  const spatial = constraints.caps?.spatial;
+  const built = drawsArbitrary(constraints, A).map((d) => build(d, L, A, constraints));
+  // A side below the least valid size is never cut, so a cap smaller than that is met by redrawing.
+  return spatial === undefined ? built : built.filter((cfg) => cfg.H <= spatial && cfg.W <= spatial);
 }

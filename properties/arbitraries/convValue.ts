@@ -58,9 +58,19 @@ export function convValue(constraints: ConvValueConstraints = {}): fc.Arbitrary<
  * @example const rand = seededRandom(7); sampleValue(rand) // e.g. -2 or 0.3125
  */
 export function sampleValue(rand: () => number, constraints: ConvValueConstraints = {}): number {
+  return valueSampler(constraints)(rand);
+}
+
+/**
+ * `sampleValue` with the constraints resolved once, for filling large tensors.
+ * @example const sample = valueSampler({ kind: 'integer' }); const v = sample(seededRandom(7));
+ */
+export function valueSampler(constraints: ConvValueConstraints = {}): (rand: () => number) => number {
   const c = valueDefaults(constraints);
-  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-  if (c.kind === 'integer' || rand() < 0.5) return int(-c.maxInt, c.maxInt);
   const m = 2 ** c.mantissaBits;
-  return int(-m, m) / 2 ** int(0, c.fractionBits);
+  const int = (rand: () => number, lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+  return (rand) => {
+    if (c.kind === 'integer' || rand() < 0.5) return int(rand, -c.maxInt, c.maxInt);
+    return int(rand, -m, m) / 2 ** int(rand, 0, c.fractionBits);
+  };
 }

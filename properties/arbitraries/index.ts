@@ -8,10 +8,12 @@ export { convValue, sampleValue, valueDefaults, type ConvValueConstraints } from
 export { tensorData, type TensorDataConstraints } from './tensorData.js';
 export {
   convConfig,
+  LARGE_CHANNEL_CLASSES,
   PADDING_KINDS,
   PADDING_MODES,
   type ConvConfig,
   type ConvConfigConstraints,
+  type LargeArmConstraints,
   type PaddingKind,
 } from './convConfig.js';
 export {

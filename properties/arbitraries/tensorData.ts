@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { DType, Tensor } from '../../src/index.js';
 import { seededRandom } from '../../src/random.js';
 import { count, fromFunction } from '../tensors.js';
-import { convValue, sampleValue, type ConvValueConstraints } from './convValue.js';
+import { convValue, valueSampler, type ConvValueConstraints } from './convValue.js';
 
 /** Constraints of `tensorData`; every field is optional. */
 export interface TensorDataConstraints extends ConvValueConstraints {
@@ -27,9 +27,10 @@ export function tensorData(
 ): fc.Arbitrary<Tensor> {
   const n = count(shape);
   if (n > (constraints.maxDrawnElements ?? 512)) {
+    const sample = valueSampler(constraints);
     return fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => {
       const rand = seededRandom(seed);
-      return fromFunction(dtype, shape, () => sampleValue(rand, constraints));
+      return fromFunction(dtype, shape, () => sample(rand));
     });
   }
   return fc

@@ -83,11 +83,24 @@ export const cpuSpec: TfjsBackendSpec = {
   },
 };
 
-/** Points the wasm backend at the `.wasm` files inside its package (Node has no page URL to fetch from). */
-async function locateWasm(setWasmPaths: (prefix: string) => void): Promise<void> {
-  const { createRequire } = await import('node:module');
-  const file = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
-  setWasmPaths(file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1));
+/**
+ * Points the wasm backend at the `.wasm` files inside its package, resolved
+ * as the module system sees them: a `file:` URL in Node (which has no page
+ * URL to fetch from), an import map's URL in a page that has one. Where the
+ * package cannot be resolved (a bundled page: the bundler owns the files),
+ * tfjs's own default stands, or whatever the page set with `setWasmPaths`.
+ * No Node built-in is imported, so the suite bundles for a browser.
+ */
+function locateWasm(setWasmPaths: (prefix: string) => void): void {
+  const meta = import.meta as { resolve?: (specifier: string) => string };
+  let url: string;
+  try {
+    if (typeof meta.resolve !== 'function') return;
+    url = meta.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+  } catch {
+    return;
+  }
+  setWasmPaths(url.slice(0, url.lastIndexOf('/') + 1));
 }
 
 /** tfjs `wasm` (XNNPACK): forward and dX; see the traits for its defects. */
@@ -99,7 +112,7 @@ export const wasmSpec: TfjsBackendSpec = {
     const wasm = await peer('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'));
     const tf = await loadCore();
     // Only before the backend's first initialisation (it throws afterwards).
-    if (tf.findBackend('wasm') == null) await locateWasm(wasm.setWasmPaths);
+    if (tf.findBackend('wasm') == null) locateWasm(wasm.setWasmPaths);
     return tf;
   },
 };

@@ -178,25 +178,50 @@ export function fitWork(p: ScaleParams, cap: number): ScaleParams {
 }
 
 /**
- * Scale cases within `limits`, of `dtype`, each of at most 2^`work`
- * multiply-adds. They do not shrink through fast-check: a failure is
- * shrunk by the threshold search (`threshold.ts`), which names the size
- * at which it starts.
+ * What the arbitrary draws for one case: the small sizes, the pushes in
+ * their order, the values each push would set, the options and the dtype.
+ * The case itself is made from it once the run's work cap is known
+ * (`scaleCase`): the cap is measured while the run goes, and a replay pins it.
+ */
+export interface ScaleDraw {
+  readonly small: Omit<Sizes, 'family'>;
+  readonly pushes: readonly Push[];
+  readonly values: PushValues;
+  readonly options: Options;
+  readonly dtype: DType;
+}
+
+/**
+ * Draws of scale cases within `limits`, of `dtype`. They do not shrink
+ * through fast-check: a failure is shrunk by the threshold search
+ * (`threshold.ts`), which names the size at which it starts.
+ * @example fc.sample(scaleDraws(SCALE_LIMITS.quick, 'both'), 3).map((d) => scaleCase(d, 2 ** 22))
+ */
+export function scaleDraws(limits: ScaleLimits, dtype: DTypeChoice): fc.Arbitrary<ScaleDraw> {
+  const dtypes: DType[] = dtype === 'both' ? ['float32', 'float64'] : [dtype];
+  const draws = fc.record({
+    small: smallSizes(),
+    pushes: fc.shuffledSubarray([...PUSHES], { minLength: 2, maxLength: 4 }),
+    values: pushValues(limits),
+    options: optionsArbitrary(),
+    dtype: fc.constantFrom(...dtypes),
+  });
+  return fc.noShrink(draws);
+}
+
+/**
+ * The case of a draw at most `cap` multiply-adds: the pushes that fit are
+ * applied in order, then the largest sizes are halved until it fits.
+ * @example scaleCase(fc.sample(scaleDraws(SCALE_LIMITS.quick, 'float32'), 1)[0], 2 ** 20)
+ */
+export function scaleCase(d: ScaleDraw, cap: number): ScaleParams {
+  return fitWork({ ...assemble(d.small, d.pushes, d.values, cap), ...d.options, dtype: d.dtype }, cap);
+}
+
+/**
+ * Scale cases within `limits`, of `dtype`, each of at most 2^`work` multiply-adds.
  * @example fc.sample(scaleParams(SCALE_LIMITS.quick, 'both', 22), 3)
  */
 export function scaleParams(limits: ScaleLimits, dtype: DTypeChoice, work: number): fc.Arbitrary<ScaleParams> {
-  const dtypes: DType[] = dtype === 'both' ? ['float32', 'float64'] : [dtype];
-  const cap = 2 ** work;
-  const cases = fc
-    .record({
-      small: smallSizes(),
-      pushes: fc.shuffledSubarray([...PUSHES], { minLength: 2, maxLength: 4 }),
-      values: pushValues(limits),
-      options: optionsArbitrary(),
-      dtype: fc.constantFrom(...dtypes),
-    })
-    .map(({ small, pushes, values, options, dtype: d }) =>
-      fitWork({ ...assemble(small, pushes, values, cap), ...options, dtype: d }, cap),
-    );
-  return fc.noShrink(cases);
+  return scaleDraws(limits, dtype).map((d) => scaleCase(d, 2 ** work));
 }

@@ -1,35 +1,39 @@
 /**
  * The scale group's sizes follow the implementation's speed instead of
- * skipping what is slow. Once per run a probe conv (16 → 16 channels,
- * 26×26 → 24×24, 3×3) times the implementation and the float64 model;
- * each scale property then takes the largest work cap (a power of two, at
- * most the profile's) whose estimated time fits its seconds:
+ * skipping what is slow. Once per run and routine, the whole check (the
+ * implementation's calls, the model's, the combinations and comparisons)
+ * is timed on a probe case (2 images, 8 → 8 channels, 22×22 → 20×20, 3×3),
+ * the best of five after three warm-ups; each scale property then takes the largest work cap
+ * (a power of two, at most the profile's) whose estimated time fits its
+ * seconds:
  *
- *   runs × (mean work of its cases at that cap) × (k/impl rate + ρ/model rate)
+ *   runs × (mean work of its cases at that cap) × (seconds per multiply-add of the check)
  *
- * with k the conv-equivalents the implementation computes (2 for the
- * backward) and ρ those the checks make the model compute, measured on
- * these checks (the projections, the full checks of edge channels and
- * their magnitudes M): about 4 for conv2d and convTranspose2d, 12 for the
- * backward, less on the catalog's larger layers. The report says the cap
- * and why; `scaleWork` pins it (a replay does, so a failure replays the
- * same case on any machine).
+ * The random cases are mostly smaller or less square than the probe, so
+ * more of their time is overhead: they are estimated at 2.5 times its cost
+ * per multiply-add; the catalog's layers are larger, at half of it (both
+ * measured on several implementations). The report says the cap and why;
+ * `scaleWork` pins it (a replay does, so a failure replays the same case on
+ * any machine).
  */
 import fc from 'fast-check';
-import { modelConv2d } from '../spec/index.js';
+import { seededRandom } from '../../src/random.js';
 import type { DTypeChoice, PropertyContext } from '../types.js';
 import { scaleParams } from './arbitrary.js';
 import { CATALOG } from './catalog.js';
-import type { Calibration, ScaleLimits } from './limits.js';
-import { convOf, MINIMAL_PARAMS, workOf, type ScaleOp, type ScaleParams } from './params.js';
+import { checkBackward, checkForward, checkTranspose } from './checks.js';
+import type { ScaleLimits } from './limits.js';
+import { MINIMAL_PARAMS, workOf, type ScaleOp, type ScaleParams } from './params.js';
+import { withinSupport } from './support.js';
 
 const PROBE: ScaleParams = {
   ...MINIMAL_PARAMS,
   family: 'probe',
-  C: 16,
-  O: 16,
-  OH: 24,
-  OW: 24,
+  N: 2,
+  C: 8,
+  O: 8,
+  OH: 20,
+  OW: 20,
   KH: 3,
   KW: 3,
   values: 'signed',
@@ -38,54 +42,54 @@ const PROBE: ScaleParams = {
 /** The smallest cap the group goes down to (a 64-channel 1×1 conv of a 32×32 image). */
 const MIN_WORK = 16;
 
-/** Conv-equivalents per case: the implementation's (k) and the model's (ρ), per routine and for a catalog layer. */
-const COST: Readonly<Record<ScaleOp | 'layer' | 'upLayer', { readonly impl: number; readonly model: number }>> = {
-  forward: { impl: 1, model: 4 },
-  backward: { impl: 2, model: 12 },
-  transpose: { impl: 1, model: 5 },
-  /** A catalog conv layer: forward and backward. */
-  layer: { impl: 3, model: 5 },
-  /** A catalog transposed layer. */
-  upLayer: { impl: 1, model: 2 },
-};
+/** A catalog layer's cost per multiply-add relative to the probe's (larger: less overhead). */
+const LAYER_EFFICIENCY = 0.5;
 
-function seconds(run: () => unknown): number {
+/**
+ * A random case's cost per multiply-add relative to the probe's: most are
+ * far smaller or far less square than it, so more of their time is
+ * overhead (measured: about 2 to 2.5 for each routine).
+ */
+const CASE_OVERHEAD = 2.5;
+
+const CHECKS = { forward: checkForward, backward: checkBackward, transpose: checkTranspose } as const;
+
+async function seconds(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
-  run();
+  await run();
   return Math.max(1e-4, (performance.now() - start) / 1000);
 }
 
-/** The better of `times` timings of `run`, in seconds. */
-function best(times: number, run: () => unknown): number {
-  return Math.min(...Array.from({ length: times }, () => seconds(run)));
+/** Seconds per multiply-add of one routine's whole check, on the probe. */
+async function measure(ctx: PropertyContext, op: ScaleOp): Promise<number> {
+  const dtype = ctx.dtype === 'float64' ? 'float64' : 'float32';
+  const p = withinSupport({ ...PROBE, dtype }, ctx.supports, op);
+  const quiet: PropertyContext = { ...ctx, observe: () => {}, note: () => {}, pin: () => {} };
+  const once = async () => {
+    try {
+      await CHECKS[op](quiet, p, seededRandom(1));
+    } catch {
+      // A check that fails (or a case the implementation refuses) is timed as far as it ran.
+    }
+  };
+  // Warm-ups compile (and tier up) the model's and the implementation's paths; then the best of five.
+  for (let k = 0; k < 3; k++) await once();
+  let t = Infinity;
+  for (let k = 0; k < 5; k++) t = Math.min(t, await seconds(once));
+  return t / workOf(p);
 }
 
-function rate(r: number): string {
-  if (!Number.isFinite(r)) return 'an unmeasured number of';
-  return r >= 1e9 ? `${(r / 1e9).toFixed(1)} G` : `${r >= 1e7 ? Math.round(r / 1e6) : (r / 1e6).toFixed(1)} M`;
-}
-
-function measure(ctx: PropertyContext): Calibration {
-  const p: ScaleParams = { ...PROBE, dtype: ctx.dtype === 'float64' ? 'float64' : 'float32' };
-  const { c, r } = convOf(p);
-  let implSeconds: number;
-  try {
-    implSeconds = best(3, () => ctx.impl.conv2d(c.input, c.weight, c.options));
-  } catch {
-    // A conv2d that throws here fails the properties themselves; size the cases by the model alone.
-    implSeconds = 0;
-  }
-  // The model's first call compiles it: time the better of two calls after a warm-up.
-  modelConv2d(r, c.input, c.weight, null);
-  const modelRate = workOf(p) / best(2, () => modelConv2d(r, c.input, c.weight, null));
-  return { implRate: implSeconds > 0 ? workOf(p) / implSeconds : Infinity, modelRate };
-}
-
-/** The run's measured speeds (measured by the first scale property that asks). */
-function rates(ctx: PropertyContext): Calibration {
+/** The run's measured cost of one routine's check (measured once, by the first property that asks). */
+function costOf(ctx: PropertyContext, op: ScaleOp): Promise<number> {
   const cell = ctx.scale.calibration;
-  cell.value ??= measure(ctx);
-  return cell.value;
+  const pending = cell.get(op) ?? measure(ctx, op);
+  cell.set(op, pending);
+  return pending;
+}
+
+function rate(secondsPerWork: number): string {
+  const r = 1 / secondsPerWork;
+  return r >= 1e9 ? `${(r / 1e9).toFixed(1)} G` : `${r >= 1e7 ? Math.round(r / 1e6) : (r / 1e6).toFixed(1)} M`;
 }
 
 /** Mean multiply-adds of the random cases at cap 2^w (a fixed sample, so the choice is reproducible). */
@@ -99,19 +103,18 @@ function sampledMean(limits: ScaleLimits, dtype: DTypeChoice, w: number): number
   return meanWork.get(key) as number;
 }
 
-function perWork(cost: { impl: number; model: number }, r: Calibration): number {
-  return cost.impl / r.implRate + cost.model / r.modelRate;
+/** Seconds per multiply-add of the catalog's checks: conv layers forward and backward, transposed layers. */
+async function catalogCosts(ctx: PropertyContext): Promise<{ conv: number; up: number }> {
+  const has = (k: 'conv2dBackward' | 'convTranspose2d') => typeof ctx.impl[k] === 'function';
+  const conv = (await costOf(ctx, 'forward')) + (has('conv2dBackward') ? await costOf(ctx, 'backward') : 0);
+  const up = has('convTranspose2d') ? await costOf(ctx, 'transpose') : 0;
+  return { conv: conv * LAYER_EFFICIENCY, up: up * LAYER_EFFICIENCY };
 }
 
 /** Estimated seconds of the catalog at cap 2^w. */
-function catalogTime(ctx: PropertyContext, w: number, r: Calibration): number {
-  const has = (k: 'conv2dBackward' | 'convTranspose2d') => typeof ctx.impl[k] === 'function';
+function catalogTime(w: number, cost: { conv: number; up: number }): number {
   let total = 0;
-  for (const l of CATALOG) {
-    const work = Math.min(workOf(l.params), 2 ** w);
-    if (l.kind === 'conv') total += work * perWork(has('conv2dBackward') ? COST.layer : COST.forward, r);
-    else if (has('convTranspose2d')) total += work * perWork(COST.upLayer, r);
-  }
+  for (const l of CATALOG) total += Math.min(workOf(l.params), 2 ** w) * (l.kind === 'conv' ? cost.conv : cost.up);
   return total;
 }
 
@@ -132,16 +135,24 @@ export interface WorkCap {
 /**
  * The work cap of one scale property: pinned, or the largest that fits its
  * seconds at the measured speeds.
- * @example const { work } = workCap(ctx, 'forward'); scaleParams(ctx.scale.limits, ctx.dtype, work)
+ * @example const { work } = await workCap(ctx, 'forward'); scaleCase(draw, 2 ** work)
  */
-export function workCap(ctx: PropertyContext, use: ScaleOp | 'catalog'): WorkCap {
+export async function workCap(ctx: PropertyContext, use: ScaleOp | 'catalog'): Promise<WorkCap> {
   const L = ctx.scale.limits;
   const pinned = ctx.scale.pinnedWork;
   if (pinned !== null) return { work: pinned, reason: `${WHAT[use]} of at most 2^${pinned} multiply-adds (pinned)` };
-  const r = rates(ctx);
   const runs = Math.max(1, Math.round(ctx.scale.runs * L.runsFactor));
-  const time = (w: number) =>
-    use === 'catalog' ? catalogTime(ctx, w, r) : runs * sampledMean(L, ctx.dtype, w) * perWork(COST[use], r);
+  let time: (w: number) => number;
+  let speed: string;
+  if (use === 'catalog') {
+    const cost = await catalogCosts(ctx);
+    time = (w) => catalogTime(w, cost);
+    speed = `its checks ran ${rate(cost.conv / LAYER_EFFICIENCY)} multiply-adds/s on a probe layer, forward and backward`;
+  } else {
+    const cost = await costOf(ctx, use);
+    time = (w) => runs * sampledMean(L, ctx.dtype, w) * cost * CASE_OVERHEAD;
+    speed = `its check ran ${rate(cost)} multiply-adds/s on a probe case`;
+  }
   const budget = use === 'catalog' ? L.catalogSeconds : L.caseSeconds;
   let work = L.maxWork;
   while (work > MIN_WORK && time(work) > budget) work--;
@@ -149,6 +160,5 @@ export function workCap(ctx: PropertyContext, use: ScaleOp | 'catalog'): WorkCap
     work < L.maxWork
       ? `lowered from the profile's 2^${L.maxWork} to fit ~${budget} s`
       : `the profile's cap, estimated ${time(work).toFixed(1)} s`;
-  const speeds = `conv2d ran ${rate(r.implRate)} multiply-adds/s, the float64 model ${rate(r.modelRate)}/s`;
-  return { work, reason: `${WHAT[use]} of at most 2^${work} multiply-adds (${why}; ${speeds})` };
+  return { work, reason: `${WHAT[use]} of at most 2^${work} multiply-adds (${why}; ${speed})` };
 }

@@ -44,6 +44,7 @@ import { checkResult, fail, without } from '../scenario.js';
 import {
   ComparisonError,
   type Expectation,
+  type SameConvention,
   compareCombined,
   expectBounded,
   forwardExpectation,
@@ -132,7 +133,7 @@ function expectProjection(ctx: PropertyContext, p: Projection): void {
     magnitude: p.magnitude,
     terms: p.terms,
   };
-  const cmp = compareCombined(p.got, want, { slack });
+  const cmp = compareCombined(p.got, want, { slack }, ctx.conventions.precision);
   if (!cmp.ok) throw new ComparisonError(cmp);
   ctx.observe(cmp.worstRatio);
 }
@@ -199,7 +200,7 @@ function projectForward(ctx: PropertyContext, c: ConvCase, r: ResolvedConv, y: T
   const [xd, wd] = [dims4(c.input.shape), dims4(c.weight.shape)];
   const x1 = combine(c.input.data, xd, 0, S, false);
   const w1 = combine(c.weight.data, wd, 0, R, false);
-  const r1 = resolveConv(x1.dims, w1.dims, without(c.options, 'bias'));
+  const r1 = resolveConv(x1.dims, w1.dims, without(c.options, 'bias'), ctx.conventions.same);
   const model = modelConv2dWithTerms(r1, asTensor(x1), asTensor(w1), null);
   const abs = [combine(c.input.data, xd, 0, S, true), combine(c.weight.data, wd, 0, R, true)].map(asTensor);
   const magnitude = modelConv2d(r1, abs[0], abs[1], null, true);
@@ -233,7 +234,8 @@ function edgesForward(ctx: PropertyContext, c: ConvCase, r: ResolvedConv, y: Ten
     const options = { ...without(c.options, 'bias'), groups: 1, ...(bias ? { bias: gather(bias, 0, os) } : {}) };
     const sub = { input: slab(c.input, 1, g * Cg, (g + 1) * Cg), weight: gather(c.weight, 0, os), options };
     const label = `conv2d output channels ${os.join(', ')}, every image and position [image, channel of these, row, column]`;
-    ctx.observe(expectBounded(gather(y, 1, os), { ...forwardExpectation(sub), label }));
+    const want = { ...forwardExpectation(sub, ctx.conventions), label };
+    ctx.observe(expectBounded(gather(y, 1, os), want, ctx.conventions.precision));
   }
 }
 
@@ -242,9 +244,9 @@ function edgesForward(ctx: PropertyContext, c: ConvCase, r: ResolvedConv, y: Ten
  * over images and output channels, and the full check of three output channels.
  * @example checkForward(ctx, { ...MINIMAL_PARAMS, C: 17, O: 33 }, seededRandom(1)) // throws on a wrong result
  */
-export function checkForward(ctx: PropertyContext, p: ScaleParams, rand: () => number): void {
-  const { c, r } = convOf(p);
-  const y = checkResult('conv2d', ctx.impl.conv2d(c.input, c.weight, c.options));
+export async function checkForward(ctx: PropertyContext, p: ScaleParams, rand: () => number): Promise<void> {
+  const { c, r } = convOf(p, ctx.conventions.same);
+  const y = checkResult('conv2d', await ctx.impl.conv2d(c.input, c.weight, c.options));
   expectShape('conv2d output', y, r.outputShape, p.dtype);
   projectForward(ctx, c, r, y, rand);
   edgesForward(ctx, c, r, y, rand);
@@ -270,7 +272,7 @@ function projectGradInput(
   const w1 = asTensor(combine(c.weight.data, wd, 1, local, false));
   // Only gradInput is computed: zeros stand in for the input, which it does not read.
   const x0 = zeros([S.length, T.length, r.H, r.W]);
-  const r1 = resolveConv(x0.shape, w1.shape, without(c.options, 'bias'));
+  const r1 = resolveConv(x0.shape, w1.shape, without(c.options, 'bias'), ctx.conventions.same);
   const model = modelGradInput(r1, x0, w1, dy1, false);
   const wa = asTensor(combine(c.weight.data, wd, 1, local, true));
   const abs = modelGradInput(r1, x0, wa, asTensor(combine(dy.data, dyd, 0, S, true)), true);
@@ -311,8 +313,12 @@ interface Sums {
 }
 
 /** The expectations of gradInput and gradWeight of a case for `dy` (as `gradientExpectations`, gradInput as above). */
-function gradients(c: ConvCase, dy: Tensor): { gradInput: Expectation; gradWeight: Expectation } {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+function gradients(
+  c: ConvCase,
+  dy: Tensor,
+  same?: SameConvention,
+): { gradInput: Expectation; gradWeight: Expectation } {
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options, same);
   const dtype = dtypeOfTensor(c.input);
   const dx = [false, true].map((abs) => modelGradInput(r, c.input, c.weight, dy, abs));
   const dw = [false, true].map((abs) => modelConv2dBackward(r, c.input, c.weight, dy, abs, 'weight'));
@@ -351,7 +357,7 @@ function projectGradWeight(
   const x1 = asTensor(combine(c.input.data, xd, 1, T, false));
   // Only gradWeight (and gradBias) is computed: zeros stand in for the weight, which it does not read.
   const w0 = zeros([r.O, T.length / g, r.KH, r.KW]);
-  const r1 = resolveConv(x1.shape, w0.shape, without(c.options, 'bias'));
+  const r1 = resolveConv(x1.shape, w0.shape, without(c.options, 'bias'), ctx.conventions.same);
   const model = modelConv2dBackward(r1, x1, w0, dy, false, 'weight');
   const abs = modelConv2dBackward(r1, asTensor(combine(c.input.data, xd, 1, T, true)), w0, dy, true, 'weight');
   const local = (o: number) => localRows(T, Math.floor(o / Og), Cg);
@@ -380,7 +386,7 @@ function projectGradWeight(
     magnitude: abs.gradBias,
     terms: model.biasTerms,
   };
-  ctx.observe(expectBounded(grads.gradBias, db));
+  ctx.observe(expectBounded(grads.gradBias, db, ctx.conventions.precision));
 }
 
 function edgesBackward(
@@ -399,18 +405,14 @@ function edgesBackward(
       weight: gather(slab(c.weight, 0, g * Og, (g + 1) * Og), 1, local),
       options: { ...without(c.options, 'bias'), groups: 1 },
     };
-    const e = gradients(sub, slab(dy, 1, g * Og, (g + 1) * Og));
+    const e = gradients(sub, slab(dy, 1, g * Og, (g + 1) * Og), ctx.conventions.same);
     const which = `input channels ${cs.join(', ')}`;
     const dx = gather(grads.gradInput, 1, cs);
-    ctx.observe(
-      expectBounded(dx, {
-        ...e.gradInput,
-        label: `gradInput of ${which}, every image and position [image, channel of these, row, column]`,
-      }),
-    );
+    const label = `gradInput of ${which}, every image and position [image, channel of these, row, column]`;
+    ctx.observe(expectBounded(dx, { ...e.gradInput, label }, ctx.conventions.precision));
     const dw = gather(slab(grads.gradWeight, 0, g * Og, (g + 1) * Og), 1, local);
-    const label = `gradWeight of ${which} (output channels ${g * Og}–${(g + 1) * Og - 1}) [output channel, channel of these, kh, kw]`;
-    ctx.observe(expectBounded(dw, { ...e.gradWeight, label }));
+    const about = `gradWeight of ${which} (output channels ${g * Og}–${(g + 1) * Og - 1}) [output channel, channel of these, kh, kw]`;
+    ctx.observe(expectBounded(dw, { ...e.gradWeight, label: about }, ctx.conventions.precision));
   }
 }
 
@@ -420,10 +422,10 @@ function edgesBackward(
  * check of three input channels' gradients.
  * @example checkBackward(ctx, { ...MINIMAL_PARAMS, N: 9, OH: 40, OW: 40 }, seededRandom(1))
  */
-export function checkBackward(ctx: PropertyContext, p: ScaleParams, rand: () => number): void {
-  const { c, r } = convOf(p);
+export async function checkBackward(ctx: PropertyContext, p: ScaleParams, rand: () => number): Promise<void> {
+  const { c, r } = convOf(p, ctx.conventions.same);
   const dy = gradOutputOf(p, r);
-  const grads = ctx.impl.conv2dBackward!(dy, c.input, c.weight, c.options);
+  const grads = await ctx.impl.conv2dBackward!(dy, c.input, c.weight, c.options);
   if (grads === null || typeof grads !== 'object')
     fail(`conv2dBackward returned ${String(grads)}, not { gradInput, gradWeight, gradBias }`);
   const dx = checkResult('conv2dBackward gradInput', grads.gradInput);
@@ -451,9 +453,9 @@ function withoutBias(o: ConvTranspose2dOptions): ConvTranspose2dOptions {
  * images and output channels, and the full check of three output channels.
  * @example checkTranspose(ctx, { ...MINIMAL_PARAMS, O: 65, OH: 28, OW: 28, KH: 2, KW: 2, sh: 2, sw: 2 }, seededRandom(1))
  */
-export function checkTranspose(ctx: PropertyContext, p: ScaleParams, rand: () => number): void {
+export async function checkTranspose(ctx: PropertyContext, p: ScaleParams, rand: () => number): Promise<void> {
   const { t, r } = transposeOf(p);
-  const y = checkResult('convTranspose2d', ctx.impl.convTranspose2d!(t.input, t.weight, t.options));
+  const y = checkResult('convTranspose2d', await ctx.impl.convTranspose2d!(t.input, t.weight, t.options));
   expectShape('convTranspose2d output', y, r.outputShape, p.dtype);
   const [Ig, Cg, g] = [r.C / r.groups, r.O / r.groups, r.groups];
   const [bN, bC] = bins(r.N, Cg);
@@ -499,6 +501,7 @@ export function checkTranspose(ctx: PropertyContext, p: ScaleParams, rand: () =>
       options: { ...options, groups: 1, ...bias },
     };
     const label = `convTranspose2d output channels ${os.join(', ')}, every image and position [image, channel of these, row, column]`;
-    ctx.observe(expectBounded(gather(y, 1, os), { ...transposeExpectation(sub), label }));
+    const want = { ...transposeExpectation(sub), label };
+    ctx.observe(expectBounded(gather(y, 1, os), want, ctx.conventions.precision));
   }
 }

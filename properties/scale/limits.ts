@@ -86,19 +86,11 @@ export const SCALE_LIMITS: Readonly<Record<ProfileName, ScaleLimits>> = {
   },
 };
 
-/** What one measurement of the implementation's and the model's speed found. */
-export interface Calibration {
-  /** Multiply-adds per second of the implementation's conv2d (Infinity when it threw on the probe). */
-  readonly implRate: number;
-  /** Multiply-adds per second of the float64 model. */
-  readonly modelRate: number;
-}
-
 /**
  * The scale settings of one `verify` run, shared by its properties: the
  * limits, a pinned work cap (or null: measure it) and the measurement
  * once made.
- * @example const s: ScaleSettings = scaleSettings(SCALE_LIMITS.quick, 22, 100); s.calibration.value // undefined until measured
+ * @example const s: ScaleSettings = scaleSettings(SCALE_LIMITS.quick, 22, 100); s.calibration.size // 0 until measured
  */
 export interface ScaleSettings {
   readonly limits: ScaleLimits;
@@ -106,8 +98,8 @@ export interface ScaleSettings {
   readonly pinnedWork: number | null;
   /** Runs per property of this run, before a property's factor. */
   readonly runs: number;
-  /** Filled by the first scale property that runs. */
-  readonly calibration: { value?: Calibration };
+  /** Seconds per multiply-add of each routine's check, measured once per run (the first property that needs one starts it). */
+  readonly calibration: Map<string, Promise<number>>;
 }
 
 /**
@@ -118,5 +110,5 @@ export function scaleSettings(limits: ScaleLimits, pinnedWork: number | null, ru
   if (pinnedWork !== null && !(Number.isInteger(pinnedWork) && pinnedWork >= 8 && pinnedWork <= 40)) {
     throw new Error(`verify: scaleWork must be an integer from 8 to 40 (log2 of multiply-adds), got ${pinnedWork}`);
   }
-  return { limits, pinnedWork, runs, calibration: {} };
+  return { limits, pinnedWork, runs, calibration: new Map() };
 }

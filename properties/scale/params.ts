@@ -19,6 +19,7 @@ import {
   restoringTransposeOptions,
   type ResolvedConv,
   type ResolvedTranspose,
+  type SameConvention,
 } from '../spec/index.js';
 import { fromFunction } from '../tensors.js';
 import type { ConvCase, TransposeCase } from '../types.js';
@@ -151,10 +152,15 @@ export function normalise(p: ScaleParams): ScaleParams {
   return { ...q, padding, pad, extraH, extraW, mode: fits ? q.mode : 'zeros' };
 }
 
-/** The conv2d options of a case (without bias). */
+/** The conv2d options of a case (without bias), leaving out every option at its default. */
 function optionsOf(p: ScaleParams): ConvCase['options'] {
-  const padding = p.padding === 'same' ? 'same' : p.padding === 'explicit' ? p.pad : 'valid';
-  return { stride: [p.sh, p.sw], dilation: [p.dh, p.dw], padding, groups: p.groups, paddingMode: p.mode };
+  return {
+    ...(p.sh !== 1 || p.sw !== 1 ? { stride: [p.sh, p.sw] as [number, number] } : {}),
+    ...(p.dh !== 1 || p.dw !== 1 ? { dilation: [p.dh, p.dw] as [number, number] } : {}),
+    ...(p.padding === 'same' ? { padding: 'same' as const } : p.padding === 'explicit' ? { padding: p.pad } : {}),
+    ...(p.groups !== 1 ? { groups: p.groups } : {}),
+    ...(p.mode !== 'zeros' ? { paddingMode: p.mode } : {}),
+  };
 }
 
 /**
@@ -182,14 +188,14 @@ export interface BuiltConv {
  * weight `[g·O, C, KH, KW]`, bias `[g·O]` when asked.
  * @example convOf({ ...MINIMAL_PARAMS, C: 3, OH: 4, OW: 4, KH: 3, KW: 3 }).c.input.shape // [1, 3, 6, 6]
  */
-export function convOf(params: ScaleParams): BuiltConv {
+export function convOf(params: ScaleParams, same: SameConvention = 'upper'): BuiltConv {
   const p = normalise(params);
   const H = inputSize(p, p.OH, p.KH, p.sh, p.dh, p.extraH, p.pad);
   const W = inputSize(p, p.OW, p.KW, p.sw, p.dw, p.extraW, p.pad);
   const input = filled(p, [p.N, p.groups * p.C, H, W], 1);
   const weight = filled(p, [p.groups * p.O, p.C, p.KH, p.KW], 2);
   const options = p.bias ? { ...optionsOf(p), bias: filled(p, [p.groups * p.O], 3) } : optionsOf(p);
-  const r = resolveConv(input.shape, weight.shape, options);
+  const r = resolveConv(input.shape, weight.shape, options, same);
   if (r.OH !== p.OH || r.OW !== p.OW) {
     throw new Error(`scale case: built ${r.OH}×${r.OW} for an output of ${p.OH}×${p.OW} (${JSON.stringify(p)})`);
   }

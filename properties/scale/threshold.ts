@@ -103,18 +103,18 @@ function confirmations(v: number, min: number): number[] {
  * Shrinks a failing case towards the smallest one that still fails and
  * confirms each remaining size's threshold.
  * @param fails runs the check on a case: true when it fails
- * @example searchThreshold(failing, (p) => !holds(p), { seconds: 30, evaluations: 400 })
+ * @example await searchThreshold(failing, async (p) => !(await holds(p)), { seconds: 30, evaluations: 400 })
  */
-export function searchThreshold(
+export async function searchThreshold(
   start: ScaleParams,
-  fails: (p: ScaleParams) => boolean,
+  fails: (p: ScaleParams) => boolean | Promise<boolean>,
   budget: { readonly seconds: number; readonly evaluations: number },
-): ThresholdSearch {
+): Promise<ThresholdSearch> {
   const begin = performance.now();
   const seen = new Map<string, boolean>();
   let exhausted = false;
   let limit = budget.evaluations;
-  const test = (p: ScaleParams): boolean | null => {
+  const test = async (p: ScaleParams): Promise<boolean | null> => {
     const key = JSON.stringify(p);
     const known = seen.get(key);
     if (known !== undefined) return known;
@@ -122,27 +122,26 @@ export function searchThreshold(
       exhausted = true;
       return null;
     }
-    const result = fails(p);
+    const result = await fails(p);
     seen.set(key, result);
     return result;
   };
   let current = normalise(start);
-  const tryAll = (edits: readonly ((p: ScaleParams) => Partial<ScaleParams>)[]) => {
+  const tryAll = async (edits: readonly ((p: ScaleParams) => Partial<ScaleParams>)[]) => {
     for (const edit of edits) {
       const q = normalise({ ...current, ...edit(current) });
-      if (JSON.stringify(q) !== JSON.stringify(current) && test(q)) current = q;
+      if (JSON.stringify(q) !== JSON.stringify(current) && (await test(q))) current = q;
     }
   };
-  tryAll(PLAIN.map((plain) => () => plain));
+  await tryAll(PLAIN.map((plain) => () => plain));
   for (let round = 0; round < 2 && !exhausted; round++) {
-    tryAll(FOLDS);
-    current = descend(current, test, () => exhausted);
+    await tryAll(FOLDS);
+    current = await descend(current, test, () => exhausted);
   }
   // Confirming is cheap (the case is small by now): up to CONFIRMATIONS more cases, within the time budget.
   limit = seen.size + CONFIRMATIONS;
-  const thresholds = SIZES.filter(([key, min]) => current[key] > min).map(([key, min]) =>
-    confirm(current, key, min, test),
-  );
+  const thresholds: SizeThreshold[] = [];
+  for (const [key, min] of SIZES) if (current[key] > min) thresholds.push(await confirm(current, key, min, test));
   return {
     smallest: current,
     thresholds,
@@ -157,11 +156,13 @@ export function searchThreshold(
  * straight to its minimum (cheap cases, and most sizes get there), then
  * halving the distance to the minimum.
  */
-function descend(start: ScaleParams, test: (p: ScaleParams) => boolean | null, stop: () => boolean): ScaleParams {
+type Test = (p: ScaleParams) => Promise<boolean | null>;
+
+async function descend(start: ScaleParams, test: Test, stop: () => boolean): Promise<ScaleParams> {
   let current = start;
   for (const [key, min] of SIZES) {
     const q = normalise({ ...current, [key]: min });
-    if (q[key] < current[key] && test(q)) current = q;
+    if (q[key] < current[key] && (await test(q))) current = q;
   }
   let moved = true;
   while (moved && !stop()) {
@@ -171,7 +172,7 @@ function descend(start: ScaleParams, test: (p: ScaleParams) => boolean | null, s
         step = false;
         for (const v of candidates(current[key], min)) {
           const q = normalise({ ...current, [key]: v });
-          if (q[key] >= current[key] || !test(q)) continue;
+          if (q[key] >= current[key] || !(await test(q))) continue;
           [current, step, moved] = [q, true, true];
           break;
         }
@@ -181,11 +182,11 @@ function descend(start: ScaleParams, test: (p: ScaleParams) => boolean | null, s
   return current;
 }
 
-function confirm(p: ScaleParams, key: SizeKey, min: number, test: (p: ScaleParams) => boolean | null): SizeThreshold {
+async function confirm(p: ScaleParams, key: SizeKey, min: number, test: Test): Promise<SizeThreshold> {
   let holdsFrom: number | null = null;
   for (const v of confirmations(p[key], min)) {
     const q = normalise({ ...p, [key]: v });
-    const result = q[key] === v ? test(q) : null;
+    const result = q[key] === v ? await test(q) : null;
     if (result === true) return { size: key, failsFrom: p[key], holdsFrom, allBelow: false, alsoFails: v };
     if (result !== false) break;
     holdsFrom = v;

@@ -54,6 +54,31 @@ export function gamma(n: number, u: number): number {
   return nu < 1 ? nu / (1 - nu) : Infinity;
 }
 
+/**
+ * The bound on one element's error: `c·γ_n·M + (n+1)·η` for a sum of `n`
+ * products of magnitude `M` (the sum of their absolute values) in `dtype`.
+ * @example elementBound(9, 4.5, 'float32') // 2·γ_9·4.5 + 10·2^-149
+ */
+export function elementBound(n: number, M: number, dtype: DType, u: number = unitRoundoff(dtype)): number {
+  return TOLERANCE.factor * gamma(n, u) * M + (n + 1) * TOLERANCE.underflowPerTerm[dtype];
+}
+
+/**
+ * The precision an implementation declares (`Conventions.precision`):
+ * `'float32'` (the default: per element, u of the data's dtype), a coarser
+ * `{ unitRoundoff }` (fp16 2^-11, bf16 2^-8, TF32 2^-11 products), or
+ * `'normwise'` (FFT, Winograd, DFT: bounded over each output plane, not per
+ * element; see `compareNormwise`).
+ * @example compareBounded(y, want, { unitRoundoff: 2 ** -11 })
+ */
+export type Precision = 'float32' | { readonly unitRoundoff: number } | 'normwise';
+
+/** The unit roundoff of a comparison: the data's, or a coarser declared one. */
+function roundoffOf(dtype: DType, precision: Precision | undefined): number {
+  const u = unitRoundoff(dtype);
+  return typeof precision === 'object' ? Math.max(u, precision.unitRoundoff) : u;
+}
+
 /** The largest finite value of a dtype, and the magnitude from which rounding gives Infinity. */
 function overflowThreshold(dtype: DType): number {
   return dtype === 'float64' ? Number.MAX_VALUE : (2 - 2 ** -24) * 2 ** 127;
@@ -152,10 +177,11 @@ function summary(label: string, count: number, lines: readonly string[]): string
  * const cmp = compareBounded(y, forwardExpectation(c));
  * if (!cmp.ok) throw new Error(cmp.message);
  */
-export function compareBounded(got: Tensor, want: Expectation): Comparison {
+export function compareBounded(got: Tensor, want: Expectation, precision?: Precision): Comparison {
+  if (precision === 'normwise') return compareNormwise(got, want);
   const bad = structural(want.label, got, want.shape, want.dtype);
   if (bad) return bad;
-  return elementwise(got.data, want, null, (i) => multiIndex(want.shape, i));
+  return elementwise(got.data, want, roundoffOf(want.dtype, precision), null, (i) => multiIndex(want.shape, i));
 }
 
 /** Where a combined comparison's elements came from, and the extra allowance each carries. */
@@ -173,27 +199,37 @@ export interface Combination {
 /**
  * Compares float64 combinations of a result — e.g. a random projection
  * `Σ r_o·y[n, o]` — with the same combinations of the model: the bound of
- * `compareBounded` with the dtype's u, n and M (M combined with |r|), plus
- * `slack` per element. The caller checks the result's shape and dtype.
+ * `compareBounded` with the dtype's (or the declared) u, n and M (M
+ * combined with |r|), plus `slack` per element. Under `'normwise'`
+ * precision each plane's 2-norm error is bounded by `c·γ·‖M‖₁` (a
+ * combination of planes each within `c·γ·‖M_p‖₂ ≤ c·γ·‖M_p‖₁` is within
+ * the 1-norm of the combined M, which is all non-negative), plus `‖slack‖₂`.
+ * The caller checks the result's shape and dtype.
  * @example compareCombined(projected, { ...want, label: 'y projected over o' }, { slack })
  */
-export function compareCombined(got: Float64Array, want: Expectation, combination: Combination): Comparison {
+export function compareCombined(
+  got: Float64Array,
+  want: Expectation,
+  combination: Combination,
+  precision?: Precision,
+): Comparison {
   if (got.length !== want.value.length) {
     const message = `${want.label}: ${got.length} combined values, expected ${want.value.length}`;
     return { ok: false, worstRatio: Infinity, mismatches: 1, message };
   }
-  return elementwise(got, want, combination.slack, combination.indexOf ?? ((i) => multiIndex(want.shape, i)));
+  if (precision === 'normwise') return combinedNormwise(got, want, combination.slack);
+  const indexOf = combination.indexOf ?? ((i) => multiIndex(want.shape, i));
+  return elementwise(got, want, roundoffOf(want.dtype, precision), combination.slack, indexOf);
 }
 
-/** The element loop of both comparisons. */
+/** The element loop of `compareBounded` and `compareCombined`. */
 function elementwise(
   got: ArrayLike<number>,
   want: Expectation,
+  u: number,
   slack: Float64Array | null,
   indexOf: (i: number) => readonly number[],
 ): Comparison {
-  const u = unitRoundoff(want.dtype);
-  const eta = TOLERANCE.underflowPerTerm[want.dtype];
   let worst = 0;
   let count = 0;
   const lines: string[] = [];
@@ -209,7 +245,7 @@ function elementwise(
         lines.push(`at ${showShape(indexOf(i))}: got ${g}, expected ${e} (non-finite values must match exactly)`);
       continue;
     }
-    const bound = TOLERANCE.factor * gamma(n, u) * M + (n + 1) * eta + (slack ? slack[i] : 0);
+    const bound = elementBound(n, M, want.dtype, u) + (slack ? slack[i] : 0);
     const err = Math.abs(g - e);
     const ratio = err === 0 ? 0 : M > 0 ? err / (u * M) : Infinity;
     const overflowed =
@@ -254,8 +290,8 @@ export function compareExact(got: Tensor, want: Tensor, label: string): Comparis
  * @returns the worst err/(u·M), for reports
  * @example ctx.observe(expectBounded(impl.conv2d(c.input, c.weight, c.options), forwardExpectation(c)));
  */
-export function expectBounded(got: Tensor, want: Expectation): number {
-  const cmp = compareBounded(got, want);
+export function expectBounded(got: Tensor, want: Expectation, precision?: Precision): number {
+  const cmp = compareBounded(got, want, precision);
   if (!cmp.ok) throw new ComparisonError(cmp);
   return cmp.worstRatio;
 }
@@ -266,5 +302,199 @@ export function expectBounded(got: Tensor, want: Expectation): number {
  */
 export function expectExact(got: Tensor, want: Tensor, label: string): void {
   const cmp = compareExact(got, want, label);
+  if (!cmp.ok) throw new ComparisonError(cmp);
+}
+
+/** The planes a normwise comparison bounds separately: the last two axes (one output image, one kernel). */
+function planeSize(shape: readonly number[]): number {
+  return shape.length >= 2 ? shape[shape.length - 2] * shape[shape.length - 1] : Math.max(1, shape[0] ?? 1);
+}
+
+/**
+ * The effective number of terms of the normwise bound for a plane of `P`
+ * elements whose elements sum at most `n` terms: `n·⌈log₂ 2P⌉`.
+ *
+ * Why. A direct sum errs by at most γ_n·M_i per element, so by γ_n·‖M‖₂
+ * over a plane: the normwise bound is implied by the elementwise one, and
+ * every correct direct kernel meets it. An FFT-based conv of a plane of P
+ * points errs, in the 2-norm, by about c·log₂P·u·‖x‖₂·‖k‖₁ (each FFT level
+ * adds u relative to the 2-norm, and |FFT(k)| ≤ ‖k‖₁); since
+ * ‖x‖₂·‖k‖₁ ≤ n·‖k‖∞·‖x‖₂ ≤ n·‖M‖₂ (M = |x|⋆|k| dominates each shifted
+ * |k_j|·|x|), that is within γ_{n·log₂P}·‖M‖₂ up to the factor c. Winograd's
+ * transforms add a constant factor of the same kind. The error of such
+ * algorithms spreads across the plane, so a small output next to large ones
+ * may err by far more than its own M_i: only the plane's norm is bounded.
+ * @example normwiseTerms(9, 64) // 9·7 = 63
+ */
+export function normwiseTerms(n: number, P: number): number {
+  return n * Math.ceil(Math.log2(2 * Math.max(1, P)));
+}
+
+/**
+ * Compares plane by plane (the last two axes) in the 2-norm:
+ * `‖got − value‖₂ ≤ c·γ_{n·⌈log₂ 2P⌉}·‖M‖₂ + (n+1)·η·√P` with u = float32's
+ * (or the data's, if coarser), n the plane's largest term count and P its
+ * size (see `normwiseTerms` for the derivation); NaN and ±Inf must still
+ * match exactly. The worst ratio reported is ‖err‖₂/(u·‖M‖₂).
+ * @example compareNormwise(fftConv(x, w), forwardExpectation(c)).ok
+ */
+export function compareNormwise(got: Tensor, want: Expectation): Comparison {
+  const bad = structural(want.label, got, want.shape, want.dtype);
+  if (bad) return bad;
+  const u = Math.max(unitRoundoff(want.dtype), unitRoundoff('float32'));
+  const P = planeSize(want.shape);
+  const lines: string[] = [];
+  let [count, worst] = [0, 0];
+  for (let p0 = 0; p0 < want.value.length; p0 += P) {
+    let [err2, M2, n, special] = [0, 0, 0, -1];
+    for (let i = p0; i < p0 + P; i++) {
+      const [g, e] = [got.data[i], want.value[i]];
+      if (!Number.isFinite(e)) {
+        if (!specialMatches(g, e) && special < 0) special = i;
+        continue;
+      }
+      err2 += (g - e) ** 2;
+      M2 += want.magnitude[i] ** 2;
+      n = Math.max(n, typeof want.terms === 'number' ? want.terms : want.terms[i]);
+    }
+    const [err, M] = [Math.sqrt(err2), Math.sqrt(M2)];
+    const bound =
+      TOLERANCE.factor * gamma(normwiseTerms(n, P), u) * M +
+      (n + 1) * TOLERANCE.underflowPerTerm[want.dtype] * Math.sqrt(P);
+    const where = `plane at ${showShape(multiIndex(want.shape, p0))}`;
+    const ratio = err === 0 ? 0 : M > 0 ? err / (u * M) : Infinity;
+    if (special >= 0) {
+      count++;
+      if (lines.length < SHOWN)
+        lines.push(
+          `at ${showShape(multiIndex(want.shape, special))}: got ${got.data[special]}, expected ${want.value[special]} (non-finite values must match exactly)`,
+        );
+    } else if (!(err <= bound)) {
+      count++;
+      if (lines.length < SHOWN)
+        lines.push(
+          `${where}: ‖err‖₂ ${err.toExponential(3)} > normwise bound ${bound.toExponential(3)} (‖err‖₂/(u·‖M‖₂) = ${ratio.toExponential(3)}, ‖M‖₂ = ${M}, n = ${n}, P = ${P})`,
+        );
+    } else if (ratio > worst) worst = ratio;
+  }
+  const message = count ? summary(`${want.label} (normwise)`, count, lines).replace('element(s)', 'plane(s)') : '';
+  return { ok: count === 0, worstRatio: count ? Infinity : worst, mismatches: count, message };
+}
+
+/** `compareCombined` under `'normwise'` precision: plane by plane, the 1-norm of the combined M. */
+function combinedNormwise(got: Float64Array, want: Expectation, slack: Float64Array): Comparison {
+  const u = Math.max(unitRoundoff(want.dtype), unitRoundoff('float32'));
+  const P = planeSize(want.shape);
+  const lines: string[] = [];
+  let [count, worst] = [0, 0];
+  for (let p0 = 0; p0 < want.value.length; p0 += P) {
+    let [err2, M1, slack2, n, special] = [0, 0, 0, 0, -1];
+    for (let i = p0; i < p0 + P; i++) {
+      if (!Number.isFinite(want.value[i])) {
+        if (!specialMatches(got[i], want.value[i]) && special < 0) special = i;
+        continue;
+      }
+      err2 += (got[i] - want.value[i]) ** 2;
+      M1 += want.magnitude[i];
+      slack2 += slack[i] ** 2;
+      n = Math.max(n, typeof want.terms === 'number' ? want.terms : want.terms[i]);
+    }
+    const err = Math.sqrt(err2);
+    const bound =
+      TOLERANCE.factor * gamma(normwiseTerms(n, P), u) * M1 +
+      (n + 1) * TOLERANCE.underflowPerTerm[want.dtype] * Math.sqrt(P) +
+      Math.sqrt(slack2);
+    const ratio = err === 0 ? 0 : M1 > 0 ? err / (u * M1) : Infinity;
+    if (special < 0 && err <= bound) {
+      worst = Math.max(worst, ratio);
+      continue;
+    }
+    count++;
+    if (lines.length < SHOWN)
+      lines.push(
+        special >= 0
+          ? `at ${showShape(multiIndex(want.shape, special))}: got ${got[special]}, expected ${want.value[special]} (non-finite values must match exactly)`
+          : `plane at ${showShape(multiIndex(want.shape, p0))}: ‖err‖₂ ${err.toExponential(3)} > bound ${bound.toExponential(3)} (‖M‖₁ = ${M1}, n = ${n}, P = ${P})`,
+      );
+  }
+  const message = count ? summary(`${want.label} (normwise)`, count, lines).replace('element(s)', 'plane(s)') : '';
+  return { ok: count === 0, worstRatio: count ? Infinity : worst, mismatches: count, message };
+}
+
+/**
+ * The scale of a metamorphic comparison: the largest term count and the
+ * largest magnitude M any output of the calls compared can have.
+ */
+export interface MetamorphicScale {
+  readonly terms: number;
+  readonly magnitude: number;
+}
+
+/**
+ * A metamorphic comparison of two results of the implementation itself.
+ * Under the default precision it is exact (the data are small integers, so
+ * every sum is exact). Under a declared coarser precision each side may err
+ * by its bound, so the two may differ by twice it: `2·c·γ_n·M` per element
+ * with the declared u, and for `'normwise'` twice the plane's normwise bound
+ * with ‖M‖₂ ≤ √P·M (one element may carry a plane's whole error).
+ * @example compareWithin(a, b, 'stride', ctx.conventions.precision, { terms: 9, magnitude: 27 })
+ */
+export function compareWithin(
+  got: Tensor,
+  want: Tensor,
+  label: string,
+  precision: Precision | undefined,
+  scale: MetamorphicScale,
+): Comparison {
+  if (precision === undefined || precision === 'float32') return compareExact(got, want, label);
+  const bad = structural(label, got, want.shape, dtypeOfTensor(want));
+  if (bad) return bad;
+  const tolerance = metamorphicTolerance(precision, scale.terms, scale.magnitude, planeSize(want.shape));
+  let count = 0;
+  const lines: string[] = [];
+  for (let i = 0; i < want.data.length; i++) {
+    const [g, e] = [got.data[i], want.data[i]];
+    if (Math.abs(g - e) <= tolerance || (Number.isNaN(g) && Number.isNaN(e)) || g === e) continue;
+    count++;
+    if (lines.length < SHOWN)
+      lines.push(
+        `at ${showShape(multiIndex(want.shape, i))}: got ${g}, expected ${e}, beyond ${tolerance.toExponential(3)}`,
+      );
+  }
+  const message = count ? summary(`${label} (within twice the declared bound)`, count, lines) : '';
+  return { ok: count === 0, worstRatio: 0, mismatches: count, message };
+}
+
+/**
+ * The per-element tolerance of a metamorphic comparison (see
+ * `compareWithin`): 0 under the default precision; else twice the declared
+ * bound for `terms` terms of magnitude up to `magnitude`, in planes of `P`.
+ * @example metamorphicTolerance({ unitRoundoff: 2 ** -11 }, 9, 27, 16) // 2·c·γ_9(2^-11)·27 + …
+ */
+export function metamorphicTolerance(
+  precision: Precision | undefined,
+  terms: number,
+  magnitude: number,
+  P: number,
+): number {
+  if (precision === undefined || precision === 'float32') return 0;
+  const f32 = unitRoundoff('float32');
+  if (precision === 'normwise')
+    return elementBound(normwiseTerms(terms, P), 2 * Math.sqrt(P) * magnitude, 'float32', f32);
+  return elementBound(terms, 2 * magnitude, 'float32', Math.max(f32, precision.unitRoundoff));
+}
+
+/**
+ * `compareWithin`, throwing a `ComparisonError` on failure.
+ * @example expectWithin(await run(ctx, t), transposeHW(y), 'transpose', ctx.conventions.precision, scaleOf(c))
+ */
+export function expectWithin(
+  got: Tensor,
+  want: Tensor,
+  label: string,
+  precision: Precision | undefined,
+  scale: MetamorphicScale,
+): void {
+  const cmp = compareWithin(got, want, label, precision, scale);
   if (!cmp.ok) throw new ComparisonError(cmp);
 }

@@ -4,6 +4,7 @@
  * bound, for conv2d, its three gradients and convTranspose2d.
  */
 import type { Tensor } from '../../src/index.js';
+import type { Conventions } from '../support.js';
 import { dtypeOfTensor } from '../tensors.js';
 import type { ConvCase, TransposeCase } from '../types.js';
 import type { Expectation } from './compare.js';
@@ -13,13 +14,14 @@ import { modelConv2dBackward, modelConv2dWithTerms, modelConvTranspose2d } from 
 /**
  * The expectation of `conv2d(c.input, c.weight, c.options)`:
  * n = the real taps of each output (KH·KW·C/groups away from zero padding), +1 with a bias;
- * M = |X| ⋆ |K| + |b|.
+ * M = |X| ⋆ |K| + |b|. The declared `conventions` say where `'same'` puts
+ * its odd pad and whether a NaN/±Inf weight on a zero-padding tap gives NaN.
  * @example compareBounded(impl.conv2d(c.input, c.weight, c.options), forwardExpectation(c))
  */
-export function forwardExpectation(c: ConvCase): Expectation {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+export function forwardExpectation(c: ConvCase, conventions: Conventions = {}): Expectation {
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options, conventions.same);
   const bias = c.options.bias ?? null;
-  const { value, terms } = modelConv2dWithTerms(r, c.input, c.weight, bias);
+  const { value, terms } = modelConv2dWithTerms(r, c.input, c.weight, bias, false, conventions.padded);
   return {
     label: 'conv2d output',
     shape: r.outputShape,
@@ -47,8 +49,8 @@ export interface GradientExpectations {
  * const e = gradientExpectations(c, dy);
  * compareBounded(impl.conv2dBackward(dy, c.input, c.weight, c.options).gradWeight, e.gradWeight);
  */
-export function gradientExpectations(c: ConvCase, dy: Tensor): GradientExpectations {
-  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+export function gradientExpectations(c: ConvCase, dy: Tensor, conventions: Conventions = {}): GradientExpectations {
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options, conventions.same);
   const dtype = dtypeOfTensor(c.input);
   const v = modelConv2dBackward(r, c.input, c.weight, dy);
   const m = modelConv2dBackward(r, c.input, c.weight, dy, true);

@@ -59,6 +59,19 @@ export function sameUpperPads(size: number, k: number, s: number, d: number): [n
 }
 
 /**
+ * SAME_LOWER pads of one axis (ONNX; OpenCV's centred anchor): the total of
+ * SAME_UPPER, the odd pixel before.
+ * @example sameLowerPads(8, 3, 2, 1) // [1, 0]
+ */
+export function sameLowerPads(size: number, k: number, s: number, d: number): [number, number] {
+  const [before, after] = sameUpperPads(size, k, s, d);
+  return [after, before];
+}
+
+/** Where `'same'` puts the odd pad: after (`'upper'`, convproof's, TensorFlow's) or before (`'lower'`). */
+export type SameConvention = 'upper' | 'lower';
+
+/**
  * Output size of one axis of a transposed conv: `(n−1)·s − before − after + d·(k−1) + op + 1`.
  * @example transposedSize(3, 3, 2, 1, [1, 1], 1) // 6
  */
@@ -139,7 +152,7 @@ export function padsOf(p: ConvTranspose2dOptions['padding'] | undefined): [[numb
 
 /**
  * `[[top, bottom], [left, right]]` of a conv2d padding option for an input of H×W
- * (`'valid'` and none: 0; `'same'`: SAME_UPPER).
+ * (`'valid'` and none: 0; `'same'`: SAME_UPPER, or SAME_LOWER under `same = 'lower'`).
  * @example explicitPads({ padding: 'same', stride: 2 }, 8, 8, 3, 3) // [[0, 1], [0, 1]]
  */
 export function explicitPads(
@@ -148,13 +161,15 @@ export function explicitPads(
   W: number,
   KH: number,
   KW: number,
+  same: SameConvention = 'upper',
 ): [[number, number], [number, number]] {
   const p = options.padding;
   if (p === 'valid') return padsOf(undefined);
   if (p !== 'same') return padsOf(p);
   const [sh, sw] = pairOf(options.stride, 1);
   const [dh, dw] = pairOf(options.dilation, 1);
-  return [sameUpperPads(H, KH, sh, dh), sameUpperPads(W, KW, sw, dw)];
+  const pads = same === 'lower' ? sameLowerPads : sameUpperPads;
+  return [pads(H, KH, sh, dh), pads(W, KW, sw, dw)];
 }
 
 /** A conv2d case resolved to plain numbers. Unbatched inputs have N = 1. */
@@ -175,20 +190,22 @@ export interface ResolvedConv extends ConvDims {
 }
 
 /**
- * Resolves a (valid) conv2d case to numbers, with the formulas above.
+ * Resolves a (valid) conv2d case to numbers, with the formulas above
+ * (`same`: where the implementation under test puts the odd `'same'` pad).
  * @example resolveConv([1, 1, 5, 5], [1, 1, 3, 3], { padding: 'same', stride: 2 }).OH // 3
  */
 export function resolveConv(
   inputShape: readonly number[],
   weightShape: readonly number[],
   options: Conv2dOptions = {},
+  same: SameConvention = 'upper',
 ): ResolvedConv {
   const batched = inputShape.length === 4;
   const [N, C, H, W] = batched ? inputShape : [1, ...inputShape];
   const [O, , KH, KW] = weightShape;
   const [sh, sw] = pairOf(options.stride, 1);
   const [dh, dw] = pairOf(options.dilation, 1);
-  const [[top, bottom], [left, right]] = explicitPads(options, H, W, KH, KW);
+  const [[top, bottom], [left, right]] = explicitPads(options, H, W, KH, KW, same);
   const OH = axisOutput(H, KH, sh, dh, top, bottom);
   const OW = axisOutput(W, KW, sw, dw, left, right);
   const outputShape = batched ? [N, O, OH, OW] : [O, OH, OW];

@@ -53,6 +53,11 @@ interface Walk {
   readonly out: readonly [number, number];
   /** Read the kernel rotated by 180°. */
   readonly flip: boolean;
+  /**
+   * Zero-padding taps multiplied rather than skipped (PyTorch, ONNX Runtime,
+   * OpenCV materialise the zeros): a NaN or ±Inf weight there gives 0·w = NaN.
+   */
+  readonly multiplyPadded?: boolean;
 }
 
 const identity = (v: number): number => v;
@@ -153,6 +158,7 @@ function correlate(grid: Grid, kernel: Float64Array, links: readonly Links[], wa
       inKernel[a * KC + b] = walk.flip ? (KR - 1 - a) * KC + (KC - 1 - b) : a * KC + b;
     }
   }
+  const multiply = walk.multiplyPadded === true;
   const value = new Float64Array(links.length * OR * OC);
   const terms = new Float64Array(value.length);
   let at = 0;
@@ -166,7 +172,11 @@ function correlate(grid: Grid, kernel: Float64Array, links: readonly Links[], wa
           const base = plane * planeSize;
           for (let t = 0; t < taps; t++) {
             const pos = origin + onGrid[t];
-            if (!real[pos]) continue;
+            if (!real[pos]) {
+              // A NaN/±Inf weight on a zero-padding tap poisons the sum only under the 'multiply' convention.
+              if (multiply && !Number.isFinite(kernel[k0 + inKernel[t]])) sum = Number.NaN;
+              continue;
+            }
             sum += data[base + pos] * kernel[k0 + inKernel[t]];
             count++;
           }
@@ -192,7 +202,14 @@ function forwardLinks(r: ResolvedConv): Links[] {
   return links;
 }
 
-function forwardSums(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null, f: (v: number) => number): Sums {
+function forwardSums(
+  r: ResolvedConv,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null,
+  f: (v: number) => number,
+  padded: 'skip' | 'multiply' = 'skip',
+): Sums {
   const grid = padByMode(mapped(x.data, f), r);
   const walk: Walk = {
     stride: [r.sh, r.sw],
@@ -200,6 +217,7 @@ function forwardSums(r: ResolvedConv, x: Tensor, w: Tensor, bias: Tensor | null,
     k: [r.KH, r.KW],
     out: [r.OH, r.OW],
     flip: false,
+    multiplyPadded: padded === 'multiply',
   };
   const s = correlate(grid, mapped(w.data, f), forwardLinks(r), walk);
   if (bias) {
@@ -233,6 +251,9 @@ export function modelConv2d(
 
 /**
  * `modelConv2d` with the number of terms (real taps, plus the bias) summed into each output.
+ * `padded: 'multiply'` states the other convention for zero padding: a NaN or
+ * ±Inf weight on a padded tap makes the output NaN (0·Inf), as where the zeros
+ * are materialised; `'skip'` (convproof's) leaves padded taps out of the sum.
  * @example modelConv2dWithTerms(resolveConv([1, 1, 3, 3], [1, 1, 3, 3], { padding: 1 }), x, w, null).terms[0] // 4: a corner reads 2×2 real pixels
  */
 export function modelConv2dWithTerms(
@@ -241,8 +262,9 @@ export function modelConv2dWithTerms(
   w: Tensor,
   bias: Tensor | null,
   absolute = false,
+  padded: 'skip' | 'multiply' = 'skip',
 ): { value: Float64Array; terms: Float64Array } {
-  return forwardSums(r, x, w, bias, absolute ? Math.abs : identity);
+  return forwardSums(r, x, w, bias, absolute ? Math.abs : identity, padded);
 }
 
 /** Gradients of the model (float64), with the number of terms summed into each element. */

@@ -27,7 +27,7 @@
  */
 import { tapMap, type Conv2dGeometry } from '../geometry.js';
 import type { TensorData } from '../tensor.js';
-import { copyIn, kernels, type Kernels } from './kernels.js';
+import { copyIn, type Kernels } from './kernels.js';
 import { Layout, roundUp, tilePositions } from './layout.js';
 
 /** The shared sizes of one backward problem. */
@@ -76,9 +76,10 @@ function tileRows(s: Sizes, positions: number): number {
  * (the transposed convolution's bias), rounded once into `out` ([N,C,H,W]).
  * `dy` holds `outH × outW` positions per channel.
  * @returns false when the workspace cannot be had (the caller uses the reference)
- * @example gradInputFast(g, dy.data, g.h.out, g.w.out, w.data, null, gradInput);
+ * @example gradInputFast(k, g, dy.data, g.h.out, g.w.out, w.data, null, gradInput);
  */
 export function gradInputFast(
+  k: Kernels,
   g: Conv2dGeometry,
   dy: TensorData,
   outH: number,
@@ -102,7 +103,6 @@ export function gradInputFast(
   const stage = layout.take(image, 8);
   const rowTable = layout.take(outH * s.KH, 4);
   const colTable = layout.take(s.KW * outW, 4);
-  const k = kernels();
   if (!k.reserve(layout.top)) return false;
   packTransposedWeights(k.f64, wT >>> 3, w, s, g.groups);
   writeTables(k.i32, g, s, rowTable, colTable);
@@ -180,9 +180,9 @@ function roundImage(k: Kernels, gx: number, stage: number, out: TensorData, dst:
  * The weight gradient `dW[o][tap] = Σ_{n,p} dy[o][p] · x[tap at p]` over
  * real taps, rounded once into `out` (the weight's shape and dtype).
  * @returns false when the workspace cannot be had (the caller uses the reference)
- * @example gradWeightFast(g, dy.data, x.data, gradWeight);
+ * @example gradWeightFast(k, g, dy.data, x.data, gradWeight);
  */
-export function gradWeightFast(g: Conv2dGeometry, dy: TensorData, x: TensorData, out: TensorData): boolean {
+export function gradWeightFast(k: Kernels, g: Conv2dGeometry, dy: TensorData, x: TensorData, out: TensorData): boolean {
   const s = sizes(g, g.h.out, g.w.out);
   const Og8 = roundUp(s.Og, 8);
   const rows = tileRows(s, tilePositions(Og8));
@@ -197,7 +197,6 @@ export function gradWeightFast(g: Conv2dGeometry, dy: TensorData, x: TensorData,
   const raw = layout.take(s.Cg * plane, 8);
   const rowTable = layout.take(s.outH * s.KH, 4);
   const colTable = layout.take(s.KW * s.outW, 4);
-  const k = kernels();
   if (!k.reserve(layout.top)) return false;
   writeTables(k.i32, g, s, rowTable, colTable);
   for (let p = 0; p < positions; p++) k.i32[(offsets >>> 2) + p] = p * Og8 * 8;

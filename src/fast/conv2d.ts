@@ -27,7 +27,7 @@
  */
 import { sourceIndex, type AxisGeometry, type Conv2dGeometry, type PaddingMode } from '../geometry.js';
 import type { TensorData } from '../tensor.js';
-import { copyIn, kernels, type Kernels } from './kernels.js';
+import { copyIn, type Kernels } from './kernels.js';
 import { Layout, roundUp, tilePositions } from './layout.js';
 
 /** One axis of the padded input, split by stride phase. */
@@ -230,11 +230,13 @@ function fillBias(f: Float64Array, plan: ForwardPlan, b: TensorData, gi: number,
 }
 
 /**
- * Forward conv2d into `out` (the output's dtype; rounded once per element).
+ * Forward conv2d into `out` (the output's dtype; rounded once per element),
+ * on the kernels `k` and in their workspace.
  * @returns false when the workspace cannot be had (the caller uses the reference)
- * @example if (!forwardFast(geometry, x.data, w.data, null, out)) forwardInto(geometry, x.data, w.data, null, out);
+ * @example if (!forwardFast(k, geometry, x.data, w.data, null, out)) forwardInto(geometry, x.data, w.data, null, out);
  */
 export function forwardFast(
+  k: Kernels,
   g: Conv2dGeometry,
   x: TensorData,
   w: TensorData,
@@ -243,7 +245,6 @@ export function forwardFast(
 ): boolean {
   if (g.N === 0) return true;
   const plan = planForward(g);
-  const k = kernels();
   if (!k.reserve(plan.bytes)) return false;
   packWeights(k.f64, plan, w);
   writeOffsets(k.i32, plan);

@@ -15,11 +15,6 @@
  * - `gather`, `im2col`, `col2im`: the index-map walks (see kernels.wat):
  *   tables of int32 element offsets, −1 for a zero-padding tap; `shift` is
  *   log2 of the source element size (2 for float32, 3 for float64).
- * - `corr`: `O[i][j] = Σ_{kh,kw} X[i+kh][j+kw] · K[kh][kw]` for `i < OH`,
- *   `j < OW`, the chapter's valid correlation of one plane (X rows of `W`
- *   elements; K row-major f64; O rows of `OW`), summed in f64 in (kh, kw)
- *   order from +0; X and O are f32 when `narrow` = 1 (O rounded once), else
- *   f64. It may read one element past the end of X.
  * `init` = 1 adds into the C already there (used to start from the bias, or
  * to accumulate over tiles); 0 starts from +0.
  */
@@ -27,38 +22,6 @@ import { KERNELS_WASM_BASE64 } from './wasm/kernels.generated.js';
 
 /** A typed array read as numbers (either source dtype). */
 type TensorLike = Float32Array | Float64Array;
-
-/**
- * The chapter's valid, stride-1 correlation of one `[H, W]` plane with one
- * `[KH, KW]` kernel: `out[i][j] = Σ_{kh,kw} x[i+kh][j+kw] · k[kh][kw]`,
- * accumulated in float64 in the reference's (kh, kw) order and rounded once.
- * Every tap is real, so NaN/Inf behave exactly as in the reference. It is
- * also the JavaScript implementation of the `corr` micro-kernel.
- * @example correlateValid(x, 6, 8, k, 1, 2, out); // out: 6 × 7
- */
-export function correlateValid(
-  x: TensorLike,
-  H: number,
-  W: number,
-  k: TensorLike,
-  KH: number,
-  KW: number,
-  out: TensorLike,
-): void {
-  const OH = H - KH + 1;
-  const OW = W - KW + 1;
-  for (let i = 0; i < OH; i++) {
-    for (let j = 0; j < OW; j++) {
-      let acc = 0;
-      for (let kh = 0; kh < KH; kh++) {
-        const row = (i + kh) * W + j;
-        const krow = kh * KW;
-        for (let kw = 0; kw < KW; kw++) acc += x[row + kw] * k[krow + kw];
-      }
-      out[i * OW + j] = acc;
-    }
-  }
-}
 
 /** Which implementation runs the micro-kernels. */
 export type KernelName = 'wasm' | 'js';
@@ -70,6 +33,8 @@ export interface Kernels {
   readonly f64: Float64Array;
   readonly f32: Float32Array;
   readonly i32: Int32Array;
+  /** Bytes the workspace holds now. */
+  readonly bytes: number;
   /** Grows the workspace to at least `bytes` (never shrinks); false if it cannot. */
   reserve(bytes: number): boolean;
   gemm4(
@@ -112,17 +77,6 @@ export interface Kernels {
     rows: number,
     cols: number,
   ): void;
-  corr(
-    x: number,
-    W: number,
-    k: number,
-    KH: number,
-    KW: number,
-    o: number,
-    OH: number,
-    OW: number,
-    narrow: number,
-  ): void;
 }
 
 /**
@@ -143,6 +97,10 @@ class JsKernels implements Kernels {
   f64 = new Float64Array(PAGE / 8);
   f32 = new Float32Array(this.f64.buffer);
   i32 = new Int32Array(this.f64.buffer);
+
+  get bytes(): number {
+    return this.f64.byteLength;
+  }
 
   reserve(bytes: number): boolean {
     if (bytes <= this.f64.byteLength) return true;
@@ -255,33 +213,6 @@ class JsKernels implements Kernels {
         }
       }
     }
-  }
-
-  corr(
-    x: number,
-    W: number,
-    k: number,
-    KH: number,
-    KW: number,
-    o: number,
-    OH: number,
-    OW: number,
-    narrow: number,
-  ): void {
-    const shift = narrow ? 2 : 3;
-    const [src, xb] = this.source(x, shift);
-    const H = OH + KH - 1;
-    const to = narrow ? this.f32 : this.f64;
-    const ob = o >>> shift;
-    correlateValid(
-      src.subarray(xb, xb + H * W),
-      H,
-      W,
-      this.f64.subarray(k >>> 3, (k >>> 3) + KH * KW),
-      KH,
-      KW,
-      to.subarray(ob, ob + OH * OW),
-    );
   }
 
   gemm4(
@@ -467,7 +398,7 @@ function jsBlock1(
 /**
  * Copies `length` elements of `x` from index `from` into the workspace at
  * byte address `at`, in x's own dtype (a block copy).
- * @example copyIn(kernels(), 0, x.data, 0, x.data.length);
+ * @example copyIn(k, 0, x.data, 0, x.data.length); // k: the kernels of the running call
  */
 export function copyIn(k: Kernels, at: number, x: TensorLike, from: number, length: number): void {
   const view = x instanceof Float32Array ? k.f32 : k.f64;
@@ -489,7 +420,6 @@ interface WasmExports {
   gather: Kernels['gather'];
   im2col: Kernels['im2col'];
   col2im: Kernels['col2im'];
-  corr: Kernels['corr'];
 }
 
 /** The WebAssembly kernels; their workspace is the module's own memory. */
@@ -501,7 +431,6 @@ class WasmKernels implements Kernels {
   readonly gather: Kernels['gather'];
   readonly im2col: Kernels['im2col'];
   readonly col2im: Kernels['col2im'];
-  readonly corr: Kernels['corr'];
   f64!: Float64Array;
   f32!: Float32Array;
   i32!: Int32Array;
@@ -513,7 +442,6 @@ class WasmKernels implements Kernels {
     this.gather = exports.gather;
     this.im2col = exports.im2col;
     this.col2im = exports.col2im;
-    this.corr = exports.corr;
     this.views();
   }
 
@@ -522,6 +450,10 @@ class WasmKernels implements Kernels {
     this.f64 = new Float64Array(this.exports.memory.buffer);
     this.f32 = new Float32Array(this.exports.memory.buffer);
     this.i32 = new Int32Array(this.exports.memory.buffer);
+  }
+
+  get bytes(): number {
+    return this.f64.byteLength;
   }
 
   reserve(bytes: number): boolean {
@@ -548,48 +480,46 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/** Instantiates the SIMD kernels, or returns null where WebAssembly SIMD is missing. */
-function loadWasm(): WasmKernels | null {
+/** The compiled module, shared by every instance (compiling is the slow part); null where SIMD is missing. */
+let compiled: { readonly api: WasmApi; readonly module: object } | null | undefined;
+
+function compile(): { readonly api: WasmApi; readonly module: object } | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!api) return null;
   try {
     const bytes = decodeBase64(KERNELS_WASM_BASE64);
     if (!api.validate(bytes)) return null; // e.g. an engine without SIMD
-    const instance = new api.Instance(new api.Module(bytes));
-    return new WasmKernels(instance.exports as unknown as WasmExports);
+    return { api, module: new api.Module(bytes) };
   } catch {
     return null; // e.g. a page whose policy forbids compiling WebAssembly
   }
 }
 
-let wasm: WasmKernels | null | undefined;
-let js: JsKernels | undefined;
-let chosen: KernelName | 'auto' = 'auto';
-
-/** True when the WebAssembly SIMD kernels can run here. */
+/**
+ * True when the WebAssembly SIMD kernels can run here (the module is
+ * compiled once, on the first question).
+ * @example wasmAvailable() // true in Node 20 and current browsers
+ */
 export function wasmAvailable(): boolean {
-  if (wasm === undefined) wasm = loadWasm();
-  return wasm !== null;
+  if (compiled === undefined) compiled = compile();
+  return compiled !== null;
 }
 
 /**
- * The kernels in use: WebAssembly SIMD where available, else JavaScript
- * (or whichever `useKernels` forced).
+ * A fresh set of kernels with its own workspace of one 64 KiB page: a new
+ * WebAssembly instance (its own memory) or a new JavaScript buffer. Dropping
+ * every reference to it lets the engine collect that memory, which is how a
+ * backend gives a grown workspace back.
+ * @returns null for `'wasm'` where WebAssembly SIMD is missing or refused
+ * @example const k = createKernels('js')!; k.reserve(1 << 20);
  */
-export function kernels(): Kernels {
-  if (chosen !== 'js' && wasmAvailable()) return wasm!;
-  js ??= new JsKernels();
-  return js;
-}
-
-/**
- * Forces one implementation (for the tests and the benchmark), or `'auto'`.
- * @returns the name of the kernels now in use
- * @example useKernels('js'); // every fast path now runs the JavaScript kernels
- */
-export function useKernels(name: KernelName | 'auto'): KernelName {
-  if (name === 'wasm' && !wasmAvailable())
-    throw new Error('the WebAssembly SIMD kernels are not available in this runtime');
-  chosen = name;
-  return kernels().name;
+export function createKernels(name: KernelName): Kernels | null {
+  if (name === 'js') return new JsKernels();
+  if (!wasmAvailable()) return null;
+  try {
+    const instance = new compiled!.api.Instance(compiled!.module);
+    return new WasmKernels(instance.exports as unknown as WasmExports);
+  } catch {
+    return null; // e.g. the engine refused the instance's memory
+  }
 }

@@ -7,84 +7,9 @@
  * that a padding mode maps onto a real pixel sends its gradient there.
  * The fast kernels are checked against these.
  */
-import { fail, show } from '../errors.js';
-import { conv2dGeometry, tapMap, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
-import {
-  allocate,
-  checkOut,
-  checkTensor,
-  overlaps,
-  dtypeOf,
-  type DType,
-  type Tensor,
-  type TensorData,
-} from '../tensor.js';
-
-/** Validated arguments of a conv2d call. */
-export interface Conv2dArgs {
-  readonly geometry: Conv2dGeometry;
-  readonly input: Tensor;
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
-  readonly dtype: DType;
-}
-
-/** Checks that all tensors share the input's dtype. */
-export function checkSameDType(fn: string, named: ReadonlyArray<readonly [string, Tensor | null]>): DType {
-  const [firstName, first] = named[0];
-  const dtype = dtypeOf(first!.data);
-  for (const [name, t] of named) {
-    if (t && dtypeOf(t.data) !== dtype) {
-      fail(
-        fn,
-        'dtype',
-        `${name} is ${dtypeOf(t.data)} but ${firstName} is ${dtype}; all tensors of one call must share a dtype ` +
-          '(convert one with tensor(t.data, t.shape, dtype))',
-      );
-    }
-  }
-  return dtype;
-}
-
-/** Validates a conv2d call at the boundary (before any allocation). */
-export function checkConv2dArgs(fn: string, input: unknown, weight: unknown, options: unknown): Conv2dArgs {
-  const x = checkTensor(fn, 'input', input);
-  const w = checkTensor(fn, 'weight', weight);
-  const geometry = conv2dGeometry(fn, x.shape, w.shape, options as Conv2dOptions | undefined);
-  const bias = (options as Conv2dOptions | undefined)?.bias ?? null;
-  const dtype = checkSameDType(fn, [
-    ['input', x],
-    ['weight', w],
-    ['bias', bias],
-  ]);
-  return { geometry, input: x, weight: w, bias, dtype };
-}
-
-/** Validated arguments of a conv2dBackward call. */
-export interface Conv2dBackwardArgs extends Conv2dArgs {
-  readonly gradOutput: Tensor;
-}
-
-/** Validates a conv2dBackward call: the conv2d checks, then gradOutput's shape and dtype. */
-export function checkConv2dBackwardArgs(
-  gradOutput: unknown,
-  input: unknown,
-  weight: unknown,
-  options: unknown,
-): Conv2dBackwardArgs {
-  const fn = 'conv2dBackward';
-  const args = checkConv2dArgs(fn, input, weight, options);
-  const dy = checkTensor(fn, 'gradOutput', gradOutput);
-  const shape = args.geometry.outputShape;
-  if (show(dy.shape) !== show(shape)) {
-    fail(fn, 'grad-output', `gradOutput must have the forward output's shape ${show(shape)}, got ${show(dy.shape)}`);
-  }
-  checkSameDType(fn, [
-    ['input', args.input],
-    ['gradOutput', dy],
-  ]);
-  return { ...args, gradOutput: dy };
-}
+import { tapMap, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
+import { allocate, type DType, type Tensor, type TensorData } from '../tensor.js';
+import { checkConv2dArgs, checkConv2dBackwardArgs, checkCorr2dArgs } from '../validate.js';
 
 /** dL/db[o] = Σ over batch and space of dy (per plane, then over the batch), in float64. */
 export function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
@@ -99,22 +24,6 @@ export function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
     }
   }
   return gb;
-}
-
-/** Validated arguments of a corr2d call, as a one-image, one-channel conv2d. */
-export function checkCorr2dArgs(
-  X: unknown,
-  K: unknown,
-): { x: Tensor; k: Tensor; dtype: DType; geometry: Conv2dGeometry } {
-  const fn = 'corr2d';
-  const x = checkTensor(fn, 'X', X, [2]);
-  const k = checkTensor(fn, 'K', K, [2]);
-  const dtype = checkSameDType(fn, [
-    ['X', x],
-    ['K', k],
-  ]);
-  const geometry = conv2dGeometry(fn, [1, 1, ...x.shape], [1, 1, ...k.shape]);
-  return { x, k, dtype, geometry };
 }
 
 /**
@@ -285,24 +194,12 @@ export function conv2dBackward(
  * The chapter's `corr2d`: valid cross-correlation of one 2-D array with a 2-D kernel.
  * @param X `[H, W]`
  * @param K `[KH, KW]`
- * @param out optional typed array of `X`'s dtype and the result's length to write into (it may share memory with `X` or `K`)
  * @returns `[H − KH + 1, W − KW + 1]`
  * @example toNested(corr2d(tensor([[0,1,2],[3,4,5],[6,7,8]]), tensor([[0,1],[2,3]]))) // [[19,25],[37,43]]
  */
-export function corr2d(X: Tensor, K: Tensor, out?: TensorData): Tensor {
+export function corr2d(X: Tensor, K: Tensor): Tensor {
   const { x, k, dtype, geometry: g } = checkCorr2dArgs(X, K);
-  const length = g.h.out * g.w.out;
-  if (out === undefined) {
-    const fresh = allocate(dtype, length);
-    forwardInto(g, x.data, k.data, null, fresh);
-    return { shape: [g.h.out, g.w.out], data: fresh };
-  }
-  const o = checkOut('corr2d', out, dtype, length);
-  // The loops read X while they write: an out sharing X's or K's memory gets the result through a copy.
-  if (overlaps(o, x.data) || overlaps(o, k.data)) {
-    o.set(corr2d(x, k).data);
-  } else {
-    forwardInto(g, x.data, k.data, null, o);
-  }
-  return { shape: [g.h.out, g.w.out], data: o };
+  const out = allocate(dtype, g.h.out * g.w.out);
+  forwardInto(g, x.data, k.data, null, out);
+  return { shape: [g.h.out, g.w.out], data: out };
 }

@@ -4,9 +4,10 @@
  * walk of the conv2d that maps the transposed output back to its input,
  * which is why `conv2dBackward`'s gradInput equals it.
  */
-import { convTranspose2dGeometry, type ConvTranspose2dGeometry, type ConvTranspose2dOptions } from '../geometry.js';
-import { checkTensor, sizeOf, type DType, type Tensor, type TensorData } from '../tensor.js';
-import { adjointInto, checkSameDType, rounded } from './conv2d.js';
+import type { ConvTranspose2dGeometry, ConvTranspose2dOptions } from '../geometry.js';
+import { sizeOf, type Tensor, type TensorData } from '../tensor.js';
+import { checkConvTranspose2dArgs } from '../validate.js';
+import { adjointInto, rounded } from './conv2d.js';
 
 /**
  * Transposed 2-D convolution (PyTorch's `F.conv_transpose2d`; asymmetric
@@ -22,31 +23,6 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
   const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
   const acc = transposeReference(t, x.data, w.data, bias ? bias.data : null);
   return { shape: [...t.outputShape], data: rounded(acc, dtype) };
-}
-
-/** Validated arguments of a convTranspose2d call. */
-export interface ConvTranspose2dArgs {
-  readonly geometry: ConvTranspose2dGeometry;
-  readonly input: Tensor;
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
-  readonly dtype: DType;
-}
-
-/** Validates a convTranspose2d call at the boundary (before any allocation). */
-export function checkConvTranspose2dArgs(input: unknown, weight: unknown, options: unknown): ConvTranspose2dArgs {
-  const fn = 'convTranspose2d';
-  const x = checkTensor(fn, 'input', input);
-  const w = checkTensor(fn, 'weight', weight);
-  const opts = options as ConvTranspose2dOptions | undefined;
-  const geometry = convTranspose2dGeometry(fn, x.shape, w.shape, opts);
-  const bias = opts?.bias ?? null;
-  const dtype = checkSameDType(fn, [
-    ['input', x],
-    ['weight', w],
-    ['bias', bias],
-  ]);
-  return { geometry, input: x, weight: w, bias, dtype };
 }
 
 /** The transposed conv in float64: the adjoint walk, then the bias per output channel. */

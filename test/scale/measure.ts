@@ -1,41 +1,74 @@
 /**
  * The scale scenarios, run in a child process of test/scale.test.ts so that
- * peak memory (`process.resourceUsage().maxRSS`) belongs to one scenario and
- * not to whatever else the test runner does. Prints one JSON line.
+ * peak memory belongs to one scenario and not to whatever else the test
+ * runner does. Prints one JSON line.
  *
- * Usage (after building): node measure.js plane2048 | layer256 | layer256-reference | batch <N>
+ * Peak memory is Linux's high-water mark of resident memory (VmHWM in
+ * /proc/self/status), reset just before the work by writing 5 to
+ * /proc/self/clear_refs. `process.resourceUsage().maxRSS` will not do: a
+ * child process inherits its parent's high-water mark through fork and
+ * exec, so under a test runner of 200 MB every scenario reported ~200 MB
+ * whatever it allocated.
+ *
+ * The values are checked after the peak is read (the checks allocate too),
+ * by test/scale/check.ts: independent float64 sums under the suite's bound.
+ *
+ * Usage (after building): node --expose-gc measure.js plane2048 | layer256 |
+ *   reference <C> <H> | batch <N> [im2col]
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Conv2d, conv2d, conv2dBackward, reference, tensor, type Tensor } from '../../src/index.js';
 import { seededRandom } from '../../src/random.js';
+import { checkForward, checkGradBias, checkGradInput, checkGradWeight, layerOf, merge, type Found } from './check.js';
 
 /** What one scenario reports. */
 export interface Measurement {
   readonly scenario: string;
   readonly ms: number;
-  /** Peak RSS of the process during the work minus the RSS just before it, in bytes. */
-  readonly peakRssGrowth: number;
-  readonly peakRss: number;
-  /** Bytes of the tensors the work was given and returned (what memory must hold anyway). */
+  /** Peak resident memory during the work minus the resident memory just before it, in bytes. */
+  readonly peakGrowth: number;
+  /** Bytes of the tensors the work created (outputs, gradients, saved copies): memory it must hold anyway. */
   readonly tensorBytes: number;
-  /** Elements that differ from the hand-computed (or independently computed) values. */
-  readonly mismatches: number;
+  /** Elements (or projections) checked, how many broke their bound, the worst error/bound, the first failure. */
   readonly checked: number;
+  readonly mismatches: number;
+  readonly worst: number;
+  readonly first: string | null;
 }
 
-const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
-const bytes = (...ts: Tensor[]): number => ts.reduce((a, t) => a + t.data.byteLength, 0);
+/** What the work of a scenario hands over: the tensors it created and how to check them. */
+interface Outcome {
+  readonly created: readonly (ArrayLike<number> & { readonly byteLength: number })[];
+  /** Working memory kept alive until the peak is read (the negative control's columns). */
+  readonly kept?: readonly unknown[];
+  readonly check: () => Found;
+}
 
-function measured(
-  scenario: string,
-  work: () => { tensorBytes: number; mismatches: number; checked: number },
-): Measurement {
+function statusBytes(field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!m) throw new Error(`no ${field} in /proc/self/status: the scale scenarios measure memory on Linux only`);
+  return Number(m[1]) * 1024;
+}
+
+function measured(scenario: string, work: () => Outcome): Measurement {
   (globalThis as { gc?: () => void }).gc?.();
-  const before = Math.max(process.memoryUsage().rss, 0);
+  writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current VmRSS
+  const before = statusBytes('VmRSS');
   const start = performance.now();
-  const r = work();
+  const outcome = work();
   const ms = performance.now() - start;
-  const peak = peakRss();
-  return { scenario, ms, peakRssGrowth: Math.max(0, peak - before), peakRss: peak, ...r };
+  const peakGrowth = Math.max(0, statusBytes('VmHWM') - before);
+  const tensorBytes = outcome.created.reduce((a, t) => a + t.byteLength, 0);
+  return { scenario, ms, peakGrowth, tensorBytes, ...outcome.check() };
+}
+
+function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
+  const rand = seededRandom(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tensor(
+    Float32Array.from({ length: size }, () => lo + (hi - lo) * rand()),
+    shape,
+  );
 }
 
 /**
@@ -48,111 +81,116 @@ function plane2048(): Measurement {
   const n = 2048;
   const x = tensor(new Float32Array(n * n).fill(1), [1, 1, n, n]);
   const w = tensor(new Float32Array(9).fill(1), [1, 1, 3, 3]);
+  const dy = tensor(new Float32Array(n * n).fill(1), [1, 1, n, n]);
   return measured('1×1×2048×2048 ∗ 1×1×3×3, padding 1, forward and backward', () => {
     const y = conv2d(x, w, { padding: 1 });
-    const real = (i: number): number => (i === 0 || i === n - 1 ? 2 : 3);
-    let mismatches = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (y.data[i * n + j] !== real(i) * real(j)) mismatches++;
-    const dy = tensor(new Float32Array(n * n).fill(1), [1, 1, n, n]);
     const g = conv2dBackward(dy, x, w, { padding: 1 });
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) if (g.gradInput.data[i * n + j] !== real(i) * real(j)) mismatches++;
-    const span = (k: number): number => (k === 1 ? n : n - 1);
-    for (let k = 0; k < 9; k++) if (g.gradWeight.data[k] !== span(Math.floor(k / 3)) * span(k % 3)) mismatches++;
-    if (g.gradBias.data[0] !== n * n) mismatches++;
-    return { tensorBytes: bytes(x, w, y, dy, g.gradInput, g.gradWeight), mismatches, checked: 2 * n * n + 10 };
+    const check = (): Found => {
+      const real = (i: number): number => (i === 0 || i === n - 1 ? 2 : 3);
+      const span = (k: number): number => (k === 1 ? n : n - 1);
+      let mismatches = 0;
+      let first: string | null = null;
+      const expect = (what: string, got: number, want: number): void => {
+        if (got === want) return;
+        mismatches++;
+        first ??= `${what}: got ${got}, want ${want}`;
+      };
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          expect(`y[${i}, ${j}]`, y.data[i * n + j], real(i) * real(j));
+          expect(`gradInput[${i}, ${j}]`, g.gradInput.data[i * n + j], real(i) * real(j));
+        }
+      }
+      for (let k = 0; k < 9; k++)
+        expect(`gradWeight[${k}]`, g.gradWeight.data[k], span(Math.floor(k / 3)) * span(k % 3));
+      expect('gradBias', g.gradBias.data[0], n * n);
+      return { checked: 2 * n * n + 10, mismatches, worst: mismatches ? Infinity : 0, first };
+    };
+    return { created: [y.data, g.gradInput.data, g.gradWeight.data, g.gradBias.data], check };
+  });
+}
+
+/** Output channels at the edges of blocks of 4 and 8 (where blocked kernels keep remainders), and the last. */
+function blockRows(O: number): number[] {
+  return [...new Set([0, 3, 4, 7, 8, O - 1])].filter((o) => o < O);
+}
+
+/**
+ * A PyTorch-style C→C 3×3 layer (padding 1, bias) on N H×H images, forward
+ * and backward through `Conv2d`, with a random upstream gradient; whole
+ * weight-gradient rows are checked for the output channels `rows`.
+ */
+function layer(
+  C: number,
+  H: number,
+  N: number,
+  rows: readonly number[],
+  extra?: (y: Tensor) => Float32Array[],
+): Measurement {
+  const l = new Conv2d({ inChannels: C, outChannels: C, kernelSize: 3, padding: 1, seed: 1 });
+  const x = randomTensor([N, C, H, H], 3);
+  const dy = randomTensor([N, C, H, H], 4);
+  const name = `${N}×${C}×${H}×${H} ∗ ${C}×${C}×3×3 layer, padding 1, forward and backward${extra ? ', with a full-batch im2col' : ''}`;
+  return measured(name, () => {
+    const y = l.forward(x);
+    const held = extra ? extra(y) : []; // working memory of the control, not a tensor it returns
+    const gx = l.backward(dy);
+    const L = layerOf(x, l.weight, 1);
+    const check = (): Found =>
+      merge(
+        checkForward(L, x, l.weight, l.bias, y, 5),
+        checkGradInput(L, l.weight, dy, gx, 6),
+        checkGradWeight(L, x, dy, l.weight.grad, 7, rows),
+        checkGradBias(L, dy, l.bias!.grad),
+      );
+    // The layer keeps a copy of its input (and of its weight) for backward.
+    return { created: [y.data, gx.data, x.data, l.weight.data], kept: held, check };
   });
 }
 
 /**
- * Output elements of a conv at random positions, recomputed as float64 dot
- * products; each must be within 2·γ_n·Σ|terms| of it (the suite's bound).
+ * What a full-batch im2col implementation holds beyond ours: the column
+ * matrix of every image at once, `N·C·9·OH·OW` float32 (written, so that
+ * it is resident). Used as a negative control of the memory bound.
  */
-function spotCheck(x: Tensor, w: Tensor, b: Tensor | null, y: Tensor, samples: number): number {
-  const [, C, H, W] = x.shape;
-  const [O, , KH, KW] = w.shape;
-  const [, , OH, OW] = y.shape;
-  const rand = seededRandom(7);
-  const n = C * KH * KW + 1;
-  const gamma = (n * 2 ** -24) / (1 - n * 2 ** -24);
-  let bad = 0;
-  for (let s = 0; s < samples; s++) {
-    const [o, i, j] = [Math.floor(rand() * O), Math.floor(rand() * OH), Math.floor(rand() * OW)];
-    let sum = b ? b.data[o] : 0;
-    let mag = Math.abs(sum);
-    for (let c = 0; c < C; c++) {
-      for (let kh = 0; kh < KH; kh++) {
-        for (let kw = 0; kw < KW; kw++) {
-          const [r, q] = [i - 1 + kh, j - 1 + kw];
-          if (r < 0 || r >= H || q < 0 || q >= W) continue;
-          const t = x.data[(c * H + r) * W + q] * w.data[((o * C + c) * KH + kh) * KW + kw];
-          sum += t;
-          mag += Math.abs(t);
-        }
-      }
-    }
-    if (!(Math.abs(y.data[(o * OH + i) * OW + j] - sum) <= 2 * gamma * mag)) bad++;
-  }
-  return bad;
+function fullBatchIm2col(y: Tensor): Float32Array[] {
+  const [N, C, OH, OW] = y.shape;
+  const cols = new Float32Array(N * C * 9 * OH * OW);
+  for (let i = 0; i < cols.length; i += 1024) cols[i] = 1;
+  return [cols];
 }
 
-function randomInput(shape: number[]): Tensor {
-  const rand = seededRandom(3);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return tensor(
-    Float32Array.from({ length: size }, () => 2 * rand() - 1),
-    shape,
-  );
-}
-
-/** PyTorch-style 256→256 3×3 layer on 64×64: 2·256·256·9·64·64 ≈ 4.8 GFLOP forward and backward together. */
-function layer256(kernel: 'public' | 'reference'): Measurement {
-  const layer = new Conv2d({ inChannels: 256, outChannels: 256, kernelSize: 3, padding: 1, seed: 1 });
-  const x = randomInput([1, 256, 64, 64]);
-  if (kernel === 'reference') {
-    return measured('1×256×64×64 ∗ 256×256×3×3, padding 1, reference forward', () => {
-      const y = reference.conv2d(x, layer.weight, { padding: 1, bias: layer.bias });
-      return {
-        tensorBytes: bytes(x, layer.weight, y),
-        mismatches: spotCheck(x, layer.weight, layer.bias, y, 64),
-        checked: 64,
-      };
-    });
-  }
-  return measured('1×256×64×64 ∗ 256×256×3×3 layer, padding 1, forward and backward', () => {
-    const y = layer.forward(x);
-    const mismatches = spotCheck(x, layer.weight, layer.bias, y, 64);
-    const gx = layer.backward(tensor(new Float32Array(y.data.length).fill(1), y.shape));
-    const finite = gx.data.every(Number.isFinite) && layer.weight.grad.every(Number.isFinite);
-    return { tensorBytes: 2 * bytes(x, y, gx, layer.weight), mismatches: mismatches + (finite ? 0 : 1), checked: 65 };
+/** The reference kernels on a C→C 3×3 layer (padding 1, bias) of one H×H image, forward and backward. */
+function referenceLayer(C: number, H: number): Measurement {
+  const l = new Conv2d({ inChannels: C, outChannels: C, kernelSize: 3, padding: 1, seed: 1 });
+  const x = randomTensor([1, C, H, H], 3);
+  const dy = randomTensor([1, C, H, H], 4);
+  return measured(`1×${C}×${H}×${H} ∗ ${C}×${C}×3×3, padding 1, reference forward and backward`, () => {
+    const options = { padding: 1, bias: l.bias };
+    const y = reference.conv2d(x, l.weight, options);
+    const g = reference.conv2dBackward(dy, x, l.weight, options);
+    const L = layerOf(x, l.weight, 1);
+    const check = (): Found =>
+      merge(
+        checkForward(L, x, l.weight, l.bias, y, 5),
+        checkGradInput(L, l.weight, dy, g.gradInput, 6),
+        checkGradWeight(L, x, dy, g.gradWeight.data, 7, blockRows(C)),
+        checkGradBias(L, dy, g.gradBias.data),
+      );
+    return { created: [y.data, g.gradInput.data, g.gradWeight.data, g.gradBias.data], check };
   });
 }
 
-/** A mid-size layer (64→64, 3×3, 64×64 images) with batch N, forward and backward. */
-function batch(N: number): Measurement {
-  const layer = new Conv2d({ inChannels: 64, outChannels: 64, kernelSize: 3, padding: 1, seed: 1 });
-  const x = randomInput([N, 64, 64, 64]);
-  return measured(`N×64×64×64 ∗ 64×64×3×3 layer, N = ${N}, forward and backward`, () => {
-    const y = layer.forward(x);
-    const first = { shape: [1, ...y.shape.slice(1)], data: y.data.subarray(0, y.data.length / N) };
-    const firstX = { shape: [1, ...x.shape.slice(1)], data: x.data.subarray(0, x.data.length / N) };
-    const mismatches = spotCheck(firstX, layer.weight, layer.bias, first, 32);
-    const gx = layer.backward(tensor(new Float32Array(y.data.length).fill(1), y.shape));
-    // Input, its saved copy, output, gradOutput and gradInput.
-    return { tensorBytes: bytes(x, x, y, y, gx), mismatches, checked: 32 };
-  });
-}
-
-const [scenario, arg] = process.argv.slice(2);
+const [scenario, ...args] = process.argv.slice(2);
 const result =
   scenario === 'plane2048'
     ? plane2048()
     : scenario === 'layer256'
-      ? layer256('public')
-      : scenario === 'layer256-reference'
-        ? layer256('reference')
+      ? layer(256, 64, 1, blockRows(256))
+      : scenario === 'reference'
+        ? referenceLayer(Number(args[0]), Number(args[1]))
         : scenario === 'batch'
-          ? batch(Number(arg))
+          ? layer(64, 64, Number(args[0]), [], args[1] === 'im2col' ? fullBatchIm2col : undefined)
           : null;
 if (!result) throw new Error(`unknown scenario ${scenario}`);
 console.log(JSON.stringify(result));

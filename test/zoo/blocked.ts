@@ -242,7 +242,9 @@ function transpose(x: Tensor, w: Tensor, o: ConvTranspose2dOptions, bug: ScaleBu
  * The blocked conv with one scale bug planted (null: correct).
  * @example blocked('outputTail').conv2d(x, w) // wrong only when O/g > 16 and not a multiple of 16
  */
-export function blocked(bug: ScaleBug | null = null): Required<ConvImplementation> {
+export function blocked(
+  bug: ScaleBug | null = null,
+): Required<Pick<ConvImplementation, 'conv2d' | 'conv2dBackward' | 'convTranspose2d'>> {
   return {
     conv2d: (x, w, o = {}) => forward(x, w, o, bug),
     conv2dBackward: (dy, x, w, o = {}) => backward(dy, x, w, o, bug),

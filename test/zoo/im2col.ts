@@ -182,7 +182,7 @@ function col2im(t: TransposeProblem, row: Float64Array, k: number, acc: Float64A
  * The im2col + matmul conv (correct).
  * @example im2colConv.conv2d(x, w, { padding: 'same', paddingMode: 'reflect' })
  */
-export const im2colConv: Required<ConvImplementation> = {
+export const im2colConv: Required<Pick<ConvImplementation, 'conv2d' | 'conv2dBackward' | 'convTranspose2d'>> = {
   conv2d: (x, w, o = {}) => forward(x, w, o),
   conv2dBackward: (dy, x, w, o = {}) => backward(dy, x, w, o),
   convTranspose2d: (x, w, o = {}) => transpose(x, w, o),

@@ -188,11 +188,19 @@ function groupOf(o: number, p: Problem, groupModulo: boolean): number {
   return groupModulo ? o % p.groups : Math.floor(o / (p.O / p.groups));
 }
 
-function xIndex(p: Problem, n: number, c: number, y: number, x: number, b: Bugs): number {
+/**
+ * Where plane (n, c) of the input starts and how far apart its rows are,
+ * with the layout bugs: `x[start + y·rowStride + x]`. Computed once per
+ * plane, so the inner loops read no bug flags.
+ */
+function planeOf(p: Problem, n: number, c: number, b: Bugs): { start: number; rowStride: number } {
   const { C, h, w } = p;
-  const plane = b.batchStrideWithoutChannels ? (n + c) * h.size * w.size : (n * C + c) * h.size * w.size;
-  return plane + y * (b.rowStrideIsHeight ? h.size : w.size) + x;
+  const start = b.batchStrideWithoutChannels ? (n + c) * h.size * w.size : (n * C + c) * h.size * w.size;
+  return { start, rowStride: b.rowStrideIsHeight ? h.size : w.size };
 }
+
+/** No bugs: the layout of the gradients, which the layout bugs leave alone. */
+const NO_BUGS: Bugs = {};
 
 function sameKernelShort(x: Tensor, w: Tensor, o: Conv2dOptions): boolean {
   if (o.padding !== 'same' || w.shape[2] * w.shape[3] === 1) return false;
@@ -231,14 +239,19 @@ function forward(x: Tensor, w: Tensor, o: Conv2dOptions, b: Bugs): Tensor {
   const Cg = p.C / p.groups;
   const Og = p.O / p.groups;
   const bias = o.bias?.data ?? null;
+  const multiplyPadded = !!b.paddingTapsMultiplied;
+  const swallowNaN = !!b.nanSwallowed;
+  const mode = b.accumulator;
   let q = 0;
   for (let n = 0; n < p.N; n++) {
     for (let oc = 0; oc < p.O; oc++) {
       const c0 = groupOf(oc, p, !!b.groupModulo) * Cg;
+      const planes = Array.from({ length: Cg }, (_, c) => planeOf(p, n, c0 + c, b));
       for (let i = 0; i < p.h.out; i++) {
         for (let j = 0; j < p.w.out; j++) {
           let s = 0;
           for (let c = 0; c < Cg; c++) {
+            const { start, rowStride } = planes[c];
             for (let kh = 0; kh < KH; kh++) {
               for (let kw = 0; kw < KW; kw++) {
                 const r = rows[i * KH + kh];
@@ -246,11 +259,11 @@ function forward(x: Tensor, w: Tensor, o: Conv2dOptions, b: Bugs): Tensor {
                 const tap = flipped ? (KH - 1 - kh) * KW + (KW - 1 - kw) : kh * KW + kw;
                 const wv = w.data[(oc * Cg + c) * KH * KW + tap];
                 if (r < 0 || col < 0) {
-                  if (b.paddingTapsMultiplied) s += 0 * wv;
+                  if (multiplyPadded) s += 0 * wv;
                   continue;
                 }
-                const xv = x.data[xIndex(p, n, c0 + c, r, col, b)];
-                s = b.nanSwallowed ? s + (xv * wv || 0) : accumulate(s, xv, wv, b.accumulator);
+                const xv = x.data[start + r * rowStride + col];
+                s = swallowNaN ? s + (xv * wv || 0) : accumulate(s, xv, wv, mode);
               }
             }
           }
@@ -292,7 +305,7 @@ function backward(dy: Tensor, x: Tensor, w: Tensor, o: Conv2dOptions, b: Bugs): 
 /** Where a gradInput tap lands, or −1, with the gradInput bugs. */
 function gradTaps(p: Problem, a: Axis, b: Bugs): Int32Array {
   const d = b.gradInputIgnoresDilation ? 1 : a.d;
-  const map = taps(a, b.gradInputDropsPaddedTaps ? 'zeros' : p.mode, {}, d);
+  const map = taps(a, b.gradInputDropsPaddedTaps ? 'zeros' : p.mode, NO_BUGS, d);
   if (b.gradInputDropsOutputPadding) {
     // A transposed conv without output padding only reaches this many rows.
     const reach = (a.out - 1) * a.s - a.before - a.after + a.d * (a.k - 1) + 1;
@@ -313,13 +326,14 @@ function gradInput(p: Problem, dy: Tensor, w: Tensor, gx: Float64Array, b: Bugs)
         for (let j = 0; j < p.w.out; j++) {
           const d = dy.data[q++];
           for (let c = 0; c < Cg; c++) {
+            const { start, rowStride } = planeOf(p, n, c0 + c, NO_BUGS);
             for (let kh = 0; kh < KH; kh++) {
               const r = rows[i * KH + kh];
               if (r < 0) continue;
               for (let kw = 0; kw < KW; kw++) {
                 const col = cols[j * KW + kw];
                 if (col < 0) continue;
-                gx[xIndex(p, n, c0 + c, r, col, {})] += d * w.data[((oc * Cg + c) * KH + kh) * KW + kw];
+                gx[start + r * rowStride + col] += d * w.data[((oc * Cg + c) * KH + kh) * KW + kw];
               }
             }
           }
@@ -330,14 +344,15 @@ function gradInput(p: Problem, dy: Tensor, w: Tensor, gx: Float64Array, b: Bugs)
 }
 
 function gradWeight(p: Problem, dy: Tensor, x: Tensor, gw: Float64Array, b: Bugs): void {
-  const rows = taps(p.h, p.mode, {}, p.h.d);
-  const cols = taps(p.w, p.mode, {}, p.w.d);
+  const rows = taps(p.h, p.mode, NO_BUGS, p.h.d);
+  const cols = taps(p.w, p.mode, NO_BUGS, p.w.d);
   const [KH, KW, Cg] = [p.h.k, p.w.k, p.C / p.groups];
   for (let n = 0; n < p.N; n++) {
     if (b.gradWeightLastImage) gw.fill(0);
     for (let oc = 0; oc < p.O; oc++) {
       const c0 = b.gradWeightIgnoresGroup ? 0 : groupOf(oc, p, false) * Cg;
       for (let c = 0; c < Cg; c++) {
+        const { start, rowStride } = planeOf(p, n, c0 + c, NO_BUGS);
         for (let kh = 0; kh < KH; kh++) {
           for (let kw = 0; kw < KW; kw++) {
             let s = 0;
@@ -347,7 +362,7 @@ function gradWeight(p: Problem, dy: Tensor, x: Tensor, gw: Float64Array, b: Bugs
               for (let j = 0; j < p.w.out; j++) {
                 const col = cols[j * KW + kw];
                 if (col < 0) continue;
-                s += dy.data[((n * p.O + oc) * p.h.out + i) * p.w.out + j] * x.data[xIndex(p, n, c0 + c, r, col, {})];
+                s += dy.data[((n * p.O + oc) * p.h.out + i) * p.w.out + j] * x.data[start + r * rowStride + col];
               }
             }
             const tap = b.gradWeightFlipped ? (KH - 1 - kh) * KW + (KW - 1 - kw) : kh * KW + kw;
@@ -404,7 +419,9 @@ function addBias(acc: Float64Array, bias: Tensor['data'] | null, O: number, plan
  * A gather-form conv with the given bugs planted (none: a correct one).
  * @example const impl = naive({ groupModulo: true }); impl.conv2d(x, w, { groups: 2 });
  */
-export function naive(bugs: Bugs = {}): Required<ConvImplementation> {
+export function naive(
+  bugs: Bugs = {},
+): Required<Pick<ConvImplementation, 'conv2d' | 'conv2dBackward' | 'convTranspose2d'>> {
   return {
     conv2d: (x, w, o = {}) => forward(x, w, o, bugs),
     conv2dBackward: (dy, x, w, o = {}) => backward(dy, x, w, o, bugs),

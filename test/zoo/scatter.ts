@@ -142,7 +142,7 @@ function transpose(x: Tensor, w: Tensor, o: ConvTranspose2dOptions): Tensor {
  * The direct-scatter conv (correct).
  * @example scatterConv.conv2d(x, w, { stride: 2, dilation: [1, 2], groups: 3 })
  */
-export const scatterConv: Required<ConvImplementation> = {
+export const scatterConv: Required<Pick<ConvImplementation, 'conv2d' | 'conv2dBackward' | 'convTranspose2d'>> = {
   conv2d: (x, w, o = {}) => forward(x, w, o),
   conv2dBackward: (dy, x, w, o = {}) => backward(dy, x, w, o),
   convTranspose2d: (x, w, o = {}) => transpose(x, w, o),

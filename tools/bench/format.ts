@@ -69,10 +69,7 @@ function summaryLine(s: BenchSummary): string {
 const TITLES: Readonly<Record<BenchCase['group'], string>> = {
   forward: 'forward (one conv2d call)',
   backward: 'backward (input + weight gradients; ours also the bias gradient; 2 passes of FLOPs)',
-  latency:
-    "per-call latency of the chapter's corr2d into a reused buffer, corr2d(X, K, out) (tfjs: conv2d on [1,6,8,1], dataSync, dispose)",
-  'latency-fresh':
-    "per-call latency of the chapter's corr2d returning a fresh array, corr2d(X, K) (tfjs: the same call as above)",
+  latency: "per-call latency of the chapter's corr2d(X, K) (tfjs: conv2d on [1,6,8,1], dataSync, dispose)",
 };
 
 /**

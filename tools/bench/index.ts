@@ -12,8 +12,15 @@
  * console.log(formatBenchReport(await runBenchmark({ quick: true })));
  */
 import { compareBounded, forwardExpectation, gradientExpectations } from '../../properties/spec/index.js';
-import { conv2d, conv2dBackward, corr2d, reference, type Conv2dOptions, type Tensor } from '../../src/index.js';
-import { useKernels, type KernelName } from '../../src/fast/kernels.js';
+import {
+  createBackend,
+  reference,
+  type Backend,
+  type Conv2dOptions,
+  type KernelChoice,
+  type KernelName,
+  type Tensor,
+} from '../../src/index.js';
 import { seededRandom } from '../../src/random.js';
 import {
   BACKWARD_PROBLEMS,
@@ -53,10 +60,10 @@ export interface BenchOptions {
   /** Called with a line of progress per measured problem. */
   readonly onProgress?: (line: string) => void;
   /** Which of our kernel implementations to time. Default `'auto'` (WebAssembly SIMD where available). */
-  readonly kernels?: KernelName | 'auto';
+  readonly kernels?: KernelChoice;
   /** `'wall'` (default) or `'cpu'`: this process's CPU time, steadier while other processes load the machine. */
   readonly clock?: Clock;
-  /** Which parts to run: `'forward'`, `'backward'`, `'latency'` (both latency groups). Default: all. */
+  /** Which parts to run: `'forward'`, `'backward'`, `'latency'`. Default: all. */
   readonly only?: readonly BenchPart[];
 }
 
@@ -135,12 +142,11 @@ export interface BenchReport {
   readonly ok: boolean;
 }
 
-/** Speed-up targets over tfjs-cpu (issue #7): geometric means per group (null: no target). */
+/** Speed-up targets over tfjs-cpu (issue #7): geometric means per group (null: no target; the latency one was withdrawn by issue 13). */
 export const TARGETS: Readonly<Record<BenchGroup, number | null>> = {
   forward: 5,
   backward: 50,
-  latency: 20,
-  'latency-fresh': null,
+  latency: null,
 };
 
 /** tfjs-cpu's weight gradient runs near 0.013 GFLOP/s: in quick mode it is timed only below this many FLOPs per pass. */
@@ -152,11 +158,9 @@ function plan(quick: boolean, clock: Clock): TimingPlan {
     : { clock, samples: 11, budgetMs: 6000, minSampleMs: 25, warmupMs: 300, oneShotMs: 5000 };
 }
 
-/** A float32 tensor of uniform values in [−1, 1) from a seed. */
-function randomTensor(shape: readonly number[], seed: number): Tensor {
+function randomData(length: number, seed: number): Float32Array {
   const rand = seededRandom(seed);
-  const length = shape.reduce((a, b) => a * b, 1);
-  return { shape: [...shape], data: Float32Array.from({ length }, () => rand() * 2 - 1) };
+  return Float32Array.from({ length }, () => rand() * 2 - 1);
 }
 
 function optionsOf(p: BenchProblem): Conv2dOptions {
@@ -206,30 +210,10 @@ async function lineup(loaded: LoadedPeers, ours: () => void, prepare: Prepare): 
 /** Prepares a peer's call on its backend, or says why it is not timed. */
 type Prepare = (tf: NonNullable<LoadedPeers['tf']>, peer: Peer) => PreparedCall | string;
 
-/** Our functions as the benchmark calls them, on the kernels it was asked to time. */
-interface Ours {
-  /** The kernels actually in use. */
-  readonly kernels: KernelName;
-  readonly conv2d: typeof conv2d;
-  readonly conv2dBackward: typeof conv2dBackward;
-  readonly corr2d: typeof corr2d;
-  /** Undoes the choice when the run ends. */
-  release(): void;
-}
-
-/**
- * The one place that picks our kernels. Today the choice is the process-wide
- * `useKernels` switch, so the functions are the package's own and `release`
- * switches back to `'auto'`.
- */
-function ourKernels(name: KernelName | 'auto'): Ours {
-  const kernels = useKernels(name);
-  return { kernels, conv2d, conv2dBackward, corr2d, release: () => useKernels('auto') };
-}
-
 /** What every measurement of one run shares. */
 interface Run {
-  readonly ours: Ours;
+  /** Our kernels, as options.kernels asked. */
+  readonly backend: Backend;
   readonly loaded: LoadedPeers;
   readonly quick: boolean;
   readonly plan: TimingPlan;
@@ -280,11 +264,22 @@ function checked(worstRatio: number, ok: boolean, message: string): BenchCheck {
 }
 
 async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
-  const x = randomTensor(p.input, seed);
-  const w = randomTensor(p.weight, seed + 1);
+  const x: Tensor = {
+    shape: p.input,
+    data: randomData(
+      p.input.reduce((a, b) => a * b),
+      seed,
+    ),
+  };
+  const w: Tensor = {
+    shape: p.weight,
+    data: randomData(
+      p.weight.reduce((a, b) => a * b),
+      seed + 1,
+    ),
+  };
   const options = optionsOf(p);
-  const { conv2d } = run.ours;
-  const cmp = compareBounded(conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
+  const cmp = compareBounded(run.backend.conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
   return measure(
     run,
     'forward',
@@ -292,19 +287,36 @@ async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<Ben
     describeProblem(p),
     passFlops(p),
     checked(cmp.worstRatio, cmp.ok, cmp.message),
-    () => conv2d(x, w, options),
+    () => run.backend.conv2d(x, w, options),
     (tf) => forwardCall(tf, p, x.data as Float32Array, w.data as Float32Array),
     () => null,
   );
 }
 
 async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
-  const x = randomTensor(p.input, seed);
-  const w = randomTensor(p.weight, seed + 1);
-  const dy = randomTensor(outputShape(p), seed + 2);
+  const x: Tensor = {
+    shape: p.input,
+    data: randomData(
+      p.input.reduce((a, b) => a * b),
+      seed,
+    ),
+  };
+  const w: Tensor = {
+    shape: p.weight,
+    data: randomData(
+      p.weight.reduce((a, b) => a * b),
+      seed + 1,
+    ),
+  };
+  const dy: Tensor = {
+    shape: outputShape(p),
+    data: randomData(
+      outputShape(p).reduce((a, b) => a * b),
+      seed + 2,
+    ),
+  };
   const options = optionsOf(p);
-  const { conv2dBackward } = run.ours;
-  const got = conv2dBackward(dy, x, w, options);
+  const got = run.backend.conv2dBackward(dy, x, w, options);
   const e = gradientExpectations({ input: x, weight: w, options }, dy);
   const cmps = [
     compareBounded(got.gradInput, e.gradInput),
@@ -327,7 +339,7 @@ async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<Be
     describeProblem(p),
     flops,
     check,
-    () => conv2dBackward(dy, x, w, options),
+    () => run.backend.conv2dBackward(dy, x, w, options),
     (tf, peer) => {
       if (run.quick && peer.name === 'tfjs-cpu' && passFlops(p) > QUICK_CPU_BACKWARD_LIMIT) {
         return `skipped in --quick: its weight gradient would take ~${Math.round(passFlops(p) / 0.013e9)} s`;
@@ -346,10 +358,8 @@ async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<Be
 }
 
 /**
- * The chapter's X: ones with a band of zeros in columns 2–5; K = [1, −1].
- * Timed twice: writing into one reused buffer (`latency`) and returning a
- * fresh array (`latency-fresh`; its note states what the allocation adds).
- * tfjs has one way to make the call, so its row is the same call both times.
+ * The chapter's X (ones with a band of zeros in columns 2–5) ∗ K = [1, −1]: per-call overhead,
+ * checked exact against the reference. (No speed target since issue 13.)
  */
 async function latencyCases(run: Run): Promise<BenchCase[]> {
   const [H, W] = LATENCY_PROBLEM.X;
@@ -358,43 +368,23 @@ async function latencyCases(run: Run): Promise<BenchCase[]> {
     data: Float32Array.from({ length: H * W }, (_, i) => (i % W >= 2 && i % W < 6 ? 0 : 1)),
   };
   const K: Tensor = { shape: [...LATENCY_PROBLEM.K], data: Float32Array.from([1, -1]) };
-  const { corr2d } = run.ours;
   const expected = Array.from(reference.corr2d(X, K).data);
-  const length = expected.length;
-  const out = new Float32Array(length);
   const exact = (data: ArrayLike<number>): boolean => Array.from(data).every((v, i) => Object.is(v, expected[i]));
   const shape = `${H}×${W} ∗ ${LATENCY_PROBLEM.K.join('×')}`;
   const tfjs: Prepare = (tf) => latencyCall(tf, X.data as Float32Array, X.shape, K.data as Float32Array, K.shape);
-  const sameInto = exact(corr2d(X, K, out).data);
-  const into = await measure(
+  const same = exact(run.backend.corr2d(X, K).data);
+  const one = await measure(
     run,
     'latency',
-    `${LATENCY_PROBLEM.name}, into out`,
+    LATENCY_PROBLEM.name,
     shape,
     null,
-    checked(0, sameInto, sameInto ? '' : 'corr2d(X, K, out) differs from the reference'),
-    () => corr2d(X, K, out),
+    checked(0, same, same ? '' : 'corr2d(X, K) differs from the reference'),
+    () => run.backend.corr2d(X, K),
     tfjs,
     () => null,
   );
-  const sameFresh = exact(corr2d(X, K).data);
-  const fresh = await measure(
-    run,
-    'latency-fresh',
-    `${LATENCY_PROBLEM.name}, fresh`,
-    shape,
-    null,
-    checked(0, sameFresh, sameFresh ? '' : 'corr2d(X, K) differs from the reference'),
-    () => corr2d(X, K),
-    tfjs,
-    () => null,
-  );
-  if (!into.ours || !fresh.ours) return [into, fresh];
-  const extra = (fresh.ours.ms - into.ours.ms) * 1000;
-  const note =
-    `returning a fresh ${length}-element Float32Array costs ${extra.toFixed(2)} µs per call more than writing into out ` +
-    `(${((100 * extra) / (fresh.ours.ms * 1000)).toFixed(0)} % of the call)`;
-  return [into, { ...fresh, note }];
+  return [one];
 }
 
 function geomean(values: readonly number[]): number | null {
@@ -456,12 +446,13 @@ async function machine(): Promise<{ runtime: string; cpu: string; cores: number 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchReport> {
   const quick = options.quick ?? false;
   const progress = options.onProgress ?? (() => {});
-  const ours = ourKernels(options.kernels ?? 'auto');
+  const backend = createBackend({ kernels: options.kernels ?? 'auto' });
+  const kernels = backend.kernels;
   const unmute = muteBanner();
   try {
     const loaded = await loadPeers();
     const clock = options.clock ?? 'wall';
-    const run: Run = { ours, loaded, quick, plan: plan(quick, clock) };
+    const run: Run = { backend, loaded, quick, plan: plan(quick, clock) };
     const cases: BenchCase[] = [];
     const step = async (c: () => Promise<BenchCase>, label: string): Promise<void> => {
       progress(`${label} …`);
@@ -484,7 +475,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     const report: BenchReport = {
       date: new Date().toISOString(),
       ...(await machine()),
-      kernels: ours.kernels,
+      kernels,
       tfjs: loaded.version,
       quick,
       clock,
@@ -500,7 +491,6 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     return report;
   } finally {
     unmute();
-    ours.release();
   }
 }
 

@@ -73,10 +73,9 @@ export function describeProblem(p: BenchProblem): string {
 
 /**
  * What is timed: `forward` and `backward` over the problem shapes; `latency`,
- * the chapter's corr2d writing into a buffer it is given (how a loop calls
- * it); `latency-fresh`, the same call returning a fresh array each time.
+ * one call of the chapter's corr2d.
  */
-export type BenchGroup = 'forward' | 'backward' | 'latency' | 'latency-fresh';
+export type BenchGroup = 'forward' | 'backward' | 'latency';
 
 /** The groups, in the order they run and print. */
-export const GROUPS: readonly BenchGroup[] = ['forward', 'backward', 'latency', 'latency-fresh'];
+export const GROUPS: readonly BenchGroup[] = ['forward', 'backward', 'latency'];

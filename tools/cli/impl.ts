@@ -4,14 +4,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Conventions, Supports } from '../../properties/support.js';
 import type { ConvExtras, ConvImplementation } from '../../properties/types.js';
 import { UsageError } from './usage.js';
 
 const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'] as const;
 const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
-/** The exports the suite uses: `conv2d`, and the others when present. */
-export type LoadedImplementation = ConvImplementation & ConvExtras;
+/** The exports the suite uses: `conv2d`, the others when present, and the module's declarations. */
+export type LoadedImplementation = ConvImplementation &
+  ConvExtras & { readonly supports?: Supports; readonly conventions?: Conventions };
 
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
@@ -66,5 +68,12 @@ export async function loadImplementation(path: string, cwd: string): Promise<Loa
   }
   const impl: Record<string, unknown> = {};
   for (const name of FUNCTIONS) if (exported[name] !== undefined) impl[name] = exported[name];
+  for (const name of ['supports', 'conventions'] as const) {
+    const v = exported[name];
+    if (v === undefined) continue;
+    if (v === null || typeof v !== 'object')
+      throw new UsageError('verify', `--impl: ${path} exports ${name}, but as a ${typeof v}, not an object`);
+    impl[name] = v;
+  }
   return impl as unknown as LoadedImplementation;
 }

@@ -3,6 +3,7 @@
  * lines (one per finished step) when stderr is a file or a pipe, so logs
  * stay readable and CI output is not full of carriage returns.
  */
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { paint, useColour, visibleWidth, type OutStream, type Paint } from './style.js';
 
 /** Reports progress of `total` named steps, each with optional inner work. */
@@ -109,4 +110,48 @@ export function createProgress(
 ): Progress {
   if (quiet) return { start() {}, advance() {}, finish() {}, close() {} };
   return stream.isTTY ? new TtyProgress(stream, total, useColour(stream, env)) : new LineProgress(stream, total);
+}
+
+/**
+ * Progress lines appended to `file` as they happen, each property's start
+ * and end with the time since the run began: written synchronously, so a run
+ * that hangs or is killed still shows which property it was in.
+ * @example const log = logProgress('convproof-verify.log', 40); log.start(0, 'for any case, …');
+ */
+export function logProgress(file: string, total: number): Progress {
+  const began = Date.now();
+  const width = String(total).length;
+  const line = (index: number, text: string) =>
+    appendFileSync(
+      file,
+      `${((Date.now() - began) / 1000).toFixed(1).padStart(7)} s [${String(index + 1).padStart(width)}/${total}] ${text}\n`,
+    );
+  writeFileSync(file, '');
+  return {
+    start: (index, label) => line(index, `start: ${label}`),
+    advance() {},
+    finish: (index, label, summary) => line(index, `${summary}: ${label}`),
+    close() {},
+  };
+}
+
+/**
+ * Every notification to each of `parts`.
+ * @example const progress = teeProgress(createProgress(process.stderr, process.env, 40), logProgress('run.log', 40));
+ */
+export function teeProgress(...parts: readonly Progress[]): Progress {
+  return {
+    start: (i, l) => {
+      for (const p of parts) p.start(i, l);
+    },
+    advance: (d, n) => {
+      for (const p of parts) p.advance(d, n);
+    },
+    finish: (i, l, s) => {
+      for (const p of parts) p.finish(i, l, s);
+    },
+    close: () => {
+      for (const p of parts) p.close();
+    },
+  };
 }

@@ -7,10 +7,14 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OracleName } from '../../properties/oracles/index.js';
-import type { OracleStatus, PropertyReport, ReplayInfo, VerifyReport } from '../../properties/verify.js';
+import type { OracleStatus, PropertyReport, ReplayInfo, VerifyOptions, VerifyReport } from '../../properties/verify.js';
+import { aloneText } from '../../properties/verify-isolated.js';
+import { declarationFlags, mergeSupports } from '../../properties/support-flags.js';
+import type { Conventions, Supports } from '../../properties/support.js';
 import { println, type CliContext } from './context.js';
+import { conventionsFromFlags, DECLARATION_HELP, DECLARATION_OPTIONS, supportsFromFlags } from './declare.js';
 import { loadImplementation, type LoadedImplementation } from './impl.js';
-import { createProgress } from './progress.js';
+import { createProgress, logProgress, teeProgress, type Progress } from './progress.js';
 import { paint, table, useColour, type Paint } from './style.js';
 import { UsageError, choiceFlag, integerFlag, parseOrUsage } from './usage.js';
 
@@ -37,9 +41,17 @@ Options:
   --json file         write the whole report (one entry per property)
   --property name     run only this property (repeatable); with --path
   --path p            replay one counterexample (printed on failure)
+  --timeout S         seconds one call of --impl may take (default 5); the
+                      module runs in a worker thread, stopped and restarted
+                      when a call hangs, runs out of memory or kills it
+  --max-memory MB     the worker's heap cap (default 1024)
+  --log file          progress lines (each property's start and end) when
+                      stdout is not a terminal (default convproof-verify.log)
   --scale-work k      cap scale cases at 2^k multiply-adds (default: set
                       from the measured speed; a replay passes it)
   -h, --help          show this help
+
+${DECLARATION_HELP}
 
 Example:
   convproof verify --impl ./my-conv.mjs --profile ci --json report.json`;
@@ -54,8 +66,12 @@ const OPTIONS = {
   json: { type: 'string' },
   property: { type: 'string', multiple: true },
   path: { type: 'string' },
+  timeout: { type: 'string' },
+  'max-memory': { type: 'string' },
+  log: { type: 'string' },
   'scale-work': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...DECLARATION_OPTIONS,
 } as const;
 
 const ORACLES: readonly OracleName[] = ['cpu', 'wasm', 'node'];
@@ -72,6 +88,15 @@ interface VerifyArgs {
   readonly json: string | null;
   readonly properties?: readonly string[];
   readonly path?: string;
+  /** Deadline of one isolated call, ms. */
+  readonly timeoutMs: number;
+  readonly maxMemoryMb: number;
+  /** Absolute path of the progress log (written when stdout is not a terminal). */
+  readonly log: string;
+  /** What the flags declare (over the module's own). */
+  readonly supports: Supports;
+  readonly conventions: Conventions;
+  /** log2 of the scale group's work cap, when pinned. */
   readonly scaleWork?: number;
 }
 
@@ -103,6 +128,11 @@ function checkArgs(values: ReturnType<typeof parseVerify>, cwd: string): VerifyA
     json,
     ...(values.property ? { properties: values.property } : {}),
     ...(values.path !== undefined ? { path: values.path } : {}),
+    timeoutMs: 1000 * integerFlag(c, '--timeout', values.timeout ?? '5', 1, 86_400),
+    maxMemoryMb: integerFlag(c, '--max-memory', values['max-memory'] ?? '1024', 16, 1_048_576),
+    log: resolve(cwd, values.log ?? 'convproof-verify.log'),
+    supports: supportsFromFlags(values),
+    conventions: conventionsFromFlags(values),
     ...(values['scale-work'] !== undefined
       ? { scaleWork: integerFlag(c, '--scale-work', values['scale-work'], 8, 40) }
       : {}),
@@ -125,7 +155,10 @@ function replayCommand(a: VerifyArgs): (info: ReplayInfo) => string {
       'convproof verify',
       a.impl ? `--impl ${quote(a.impl)}` : '',
       `--profile ${info.profile} --dtype ${info.dtype} --runs ${info.runs}`,
+      ...declarationFlags(info.supports, info.conventions),
       a.oracles.join(',') !== ORACLES.join(',') ? `--oracle ${a.oracles.length ? a.oracles.join(',') : 'none'}` : '',
+      a.timeoutMs !== 5000 ? `--timeout ${a.timeoutMs / 1000}` : '',
+      a.maxMemoryMb !== 1024 ? `--max-memory ${a.maxMemoryMb}` : '',
       `--seed ${info.seed} --path ${quote(info.path)} --property ${quote(info.name)}`,
       info.scaleWork !== undefined ? `--scale-work ${info.scaleWork}` : '',
     ]
@@ -161,7 +194,7 @@ function seconds(ms: number): string {
 function resultCell(r: PropertyReport, p: Paint): string {
   if (r.status === 'passed') return p.green('held');
   if (r.status === 'failed') return p.red(p.bold('FAILED'));
-  return p.yellow('skipped');
+  return p.yellow('not run');
 }
 
 function runsCell(r: PropertyReport): string {
@@ -208,6 +241,8 @@ function printFailures(report: VerifyReport, ctx: CliContext, p: Paint): void {
     println(ctx.stdout, `  ${f.message.split('\n').join('\n  ')}`);
     println(ctx.stdout, `  counterexample (shrunk in ${f.shrinks} steps):`);
     println(ctx.stdout, `    ${f.counterexample.split('\n').join('\n    ')}`);
+    if (f.original) println(ctx.stdout, `  first failing case (before shrinking):\n    ${f.original}`);
+    if (f.reproducedAlone !== undefined) println(ctx.stdout, `  ${aloneText(f.reproducedAlone)}`);
     if (f.explanation) println(ctx.stdout, `  ${f.explanation.split('\n').join('\n  ')}`);
     println(ctx.stdout, `  seed ${f.seed}, path ${f.path}`);
     println(ctx.stdout, `  replay: ${p.cyan(f.replay)}`);
@@ -234,23 +269,23 @@ function properties(n: number): string {
 function printSkips(report: VerifyReport, ctx: CliContext, p: Paint): void {
   const byReason = new Map<string, number>();
   for (const r of report.properties) {
-    if (r.status === 'skipped')
+    if (r.status === 'not run')
       byReason.set(r.reason ?? 'no reason given', (byReason.get(r.reason ?? 'no reason given') ?? 0) + 1);
   }
   if (byReason.size === 0) return;
   println(ctx.stdout);
-  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('skipped')} ${properties(n)}: ${reason}`);
+  for (const [reason, n] of byReason) println(ctx.stdout, `${p.yellow('not run')} ${properties(n)}: ${reason}`);
 }
 
 function printSummary(report: VerifyReport, a: VerifyArgs, ctx: CliContext, p: Paint): void {
   const count = (s: PropertyReport['status']) => report.properties.filter((r) => r.status === s).length;
-  const [held, failed, skipped] = [count('passed'), count('failed'), count('skipped')];
+  const [held, failed, skipped] = [count('passed'), count('failed'), count('not run')];
   const worst = Math.max(0, ...report.properties.filter((r) => r.status === 'passed').map((r) => r.worstRatio ?? 0));
   println(ctx.stdout);
   const verdict = failed ? p.red(p.bold(`${failed} failed`)) : p.green(p.bold('every property held'));
   println(
     ctx.stdout,
-    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} skipped; ` +
+    `${verdict}: ${properties(report.properties.length)}, ${held} held, ${failed} failed, ${skipped} not run; ` +
       `worst err/(u·M) ${ratioText(worst)}; ${seconds(report.timeMs)}`,
   );
   println(
@@ -281,6 +316,17 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** Progress on stderr, and in the log file too when stdout is not a terminal (a redirected or CI run). */
+function progressFor(a: VerifyArgs, ctx: CliContext, total: number): Progress {
+  const shown = createProgress(ctx.stderr, ctx.env, total);
+  if (ctx.stdout.isTTY) return shown;
+  try {
+    return teeProgress(shown, logProgress(a.log, total));
+  } catch (e) {
+    throw new UsageError('verify', `--log: cannot write ${a.log}: ${(e as Error).message}`);
+  }
+}
+
 /** Runs the suite with the checked arguments, showing progress on stderr. */
 async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliContext): Promise<VerifyReport> {
   const suite = await loadSuite();
@@ -294,7 +340,9 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
   const oracles = consults ? await suite.loadOracles(a.oracles) : [];
   let progress = createProgress(ctx.stderr, ctx.env, 0);
   try {
-    return await suite.verify(impl, {
+    const options: VerifyOptions = {
+      supports: mergeSupports(impl.supports, a.supports),
+      conventions: { ...impl.conventions, ...a.conventions },
       profile: a.profile,
       dtype: a.dtype,
       oracles,
@@ -305,11 +353,15 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
       ...(a.path !== undefined ? { path: a.path } : {}),
       ...(a.scaleWork !== undefined ? { scaleWork: a.scaleWork } : {}),
       onProgress: (e) => {
-        if (e.phase === 'start' && e.index === 0) progress = createProgress(ctx.stderr, ctx.env, e.total);
+        if (e.phase === 'start' && e.index === 0) progress = progressFor(a, ctx, e.total);
         if (e.phase === 'start') progress.start(e.index, e.property);
         else progress.finish(e.index, e.property, e.report ? statusWord(e.report) : 'done');
       },
-    });
+    };
+    if (!a.impl) return await suite.verify(impl, options);
+    const { verifyIsolated } = await import('../../properties/node/index.js');
+    const spec = { module: resolve(ctx.cwd, a.impl), timeoutMs: a.timeoutMs, maxMemoryMb: a.maxMemoryMb };
+    return await verifyIsolated(spec, options);
   } finally {
     progress.close();
   }
@@ -347,7 +399,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
 }
 
 function statusWord(r: PropertyReport): string {
-  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'skipped';
+  return r.status === 'passed' ? 'held' : r.status === 'failed' ? 'FAILED' : 'not run';
 }
 
 function writeReport(file: string, report: VerifyReport, a: VerifyArgs, ctx: CliContext): void {

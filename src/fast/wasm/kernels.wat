@@ -8,7 +8,7 @@
 ;; fuses them), exactly like the JavaScript fallback in ../kernels.ts, so the
 ;; two give bit-identical results.
 ;;
-;; Assembled by assemble.mjs into kernels.generated.ts (base64).
+;; Assembled by scripts/assemble-wasm.mjs into kernels.generated.ts (base64).
 (module
   (memory (export "memory") 1)
 
@@ -335,107 +335,5 @@
         (br $each_kh)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $each_c)))
-  )
-
-  ;; The chapter's valid correlation of one plane, for calls too small for the
-  ;; GEMM paths: O[i][j] = Σ_{kh,kw} X[i+kh][j+kw] · K[kh][kw], summed in f64,
-  ;; taps added in (kh, kw) order to a sum starting at +0. X and O hold f32
-  ;; when `narrow` is 1 (O rounded once, to nearest) and f64 otherwise; K is
-  ;; always f64. Rows of four or more columns go four at a time in two f64x2,
-  ;; the last four ending at the row's end (it may redo columns of the four
-  ;; before: same sums, same bits); narrower rows go two at a time, an odd last
-  ;; column alone.
-  ;;   x, W      X row r at x + r·W elements
-  ;;   k         KH·KW taps, row-major
-  ;;   o         O row i at o + i·OW elements
-  (func (export "corr")
-    (param $x i32) (param $W i32) (param $k i32) (param $KH i32) (param $KW i32)
-    (param $o i32) (param $OH i32) (param $OW i32) (param $narrow i32)
-    (local $shift i32) (local $half i32) (local $step i32) (local $i i32) (local $j i32) (local $kh i32) (local $kw i32)
-    (local $row i32) (local $xp i32) (local $kp i32) (local $op i32)
-    (local $w v128) (local $acc v128) (local $acc2 v128)
-    ;; element size 2^shift bytes; `step` one element, `half` two (the second f64x2 of four columns)
-    (local.set $shift (select (i32.const 2) (i32.const 3) (local.get $narrow)))
-    (local.set $step (i32.shl (i32.const 1) (local.get $shift)))
-    (local.set $half (i32.shl (i32.const 2) (local.get $shift)))
-    (block $done_i (loop $each_i
-      (br_if $done_i (i32.ge_u (local.get $i) (local.get $OH)))
-      (local.set $j (i32.const 0))
-      ;; four columns at j, or at OW − 4 when fewer than four remain
-      (block $done_j4 (loop $each_j4
-        (br_if $done_j4 (i32.or (i32.lt_u (local.get $OW) (i32.const 4)) (i32.ge_u (local.get $j) (local.get $OW))))
-        (if (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $OW))
-          (then (local.set $j (i32.sub (local.get $OW) (i32.const 4)))))
-        (local.set $acc (v128.const i64x2 0 0))
-        (local.set $acc2 (v128.const i64x2 0 0))
-        (local.set $row (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $W)) (local.get $j)) (local.get $shift))))
-        (local.set $kp (local.get $k))
-        (local.set $kh (local.get $KH))
-        (block $done_kh4 (loop $each_kh4
-          (br_if $done_kh4 (i32.eqz (local.get $kh)))
-          (local.set $xp (local.get $row))
-          (local.set $kw (local.get $KW))
-          (block $done_kw4 (loop $each_kw4
-            (br_if $done_kw4 (i32.eqz (local.get $kw)))
-            (local.set $w (v128.load64_splat (local.get $kp)))
-            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (if (result v128) (local.get $narrow) (then (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $xp)))) (else (v128.load (local.get $xp)))) (local.get $w))))
-            (local.set $acc2 (f64x2.add (local.get $acc2)
-              (f64x2.mul (if (result v128) (local.get $narrow) (then (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xp) (local.get $half))))) (else (v128.load (i32.add (local.get $xp) (local.get $half))))) (local.get $w))))
-            (local.set $xp (i32.add (local.get $xp) (local.get $step)))
-            (local.set $kp (i32.add (local.get $kp) (i32.const 8)))
-            (local.set $kw (i32.sub (local.get $kw) (i32.const 1)))
-            (br $each_kw4)))
-          (local.set $row (i32.add (local.get $row) (i32.shl (local.get $W) (local.get $shift))))
-          (local.set $kh (i32.sub (local.get $kh) (i32.const 1)))
-          (br $each_kh4)))
-        (local.set $op (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $OW)) (local.get $j)) (local.get $shift))))
-        (if (local.get $narrow)
-          (then
-            (v128.store64_lane 0 (local.get $op) (f32x4.demote_f64x2_zero (local.get $acc)))
-            (v128.store64_lane offset=8 0 (local.get $op) (f32x4.demote_f64x2_zero (local.get $acc2))))
-          (else
-            (v128.store (local.get $op) (local.get $acc))
-            (v128.store offset=16 (local.get $op) (local.get $acc2))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $each_j4)))
-      ;; rows narrower than four, two columns at a time
-      (block $done_j (loop $each_j
-        (br_if $done_j (i32.ge_u (local.get $j) (local.get $OW)))
-        (local.set $acc (v128.const i64x2 0 0))
-        (local.set $row (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $W)) (local.get $j)) (local.get $shift))))
-        (local.set $kp (local.get $k))
-        (local.set $kh (local.get $KH))
-        (block $done_kh (loop $each_kh
-          (br_if $done_kh (i32.eqz (local.get $kh)))
-          (local.set $xp (local.get $row))
-          (local.set $kw (local.get $KW))
-          (block $done_kw (loop $each_kw
-            (br_if $done_kw (i32.eqz (local.get $kw)))
-            ;; At an odd last column the upper lane reads one element past
-            ;; the row (at most past X's end, inside the workspace) and is
-            ;; never stored.
-            (local.set $acc (f64x2.add (local.get $acc)
-              (f64x2.mul (if (result v128) (local.get $narrow) (then (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $xp)))) (else (v128.load (local.get $xp)))) (v128.load64_splat (local.get $kp)))))
-            (local.set $xp (i32.add (local.get $xp) (local.get $step)))
-            (local.set $kp (i32.add (local.get $kp) (i32.const 8)))
-            (local.set $kw (i32.sub (local.get $kw) (i32.const 1)))
-            (br $each_kw)))
-          (local.set $row (i32.add (local.get $row) (i32.shl (local.get $W) (local.get $shift))))
-          (local.set $kh (i32.sub (local.get $kh) (i32.const 1)))
-          (br $each_kh)))
-        (local.set $op (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $OW)) (local.get $j)) (local.get $shift))))
-        (if (i32.lt_u (i32.add (local.get $j) (i32.const 1)) (local.get $OW))
-          (then
-            (if (local.get $narrow)
-              (then (v128.store64_lane 0 (local.get $op) (f32x4.demote_f64x2_zero (local.get $acc))))
-              (else (v128.store (local.get $op) (local.get $acc)))))
-          (else
-            (if (local.get $narrow)
-              (then (f32.store (local.get $op) (f32.demote_f64 (f64x2.extract_lane 0 (local.get $acc)))))
-              (else (v128.store64_lane 0 (local.get $op) (local.get $acc))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
-        (br $each_j)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $each_i)))
   )
 )

@@ -1,11 +1,13 @@
-// Assembles kernels.wat into kernels.generated.ts (the module's bytes as
-// base64), so the library loads its kernels synchronously, in Node and in
-// browsers, without reading files. `npm run build` runs this first;
-// `--check` only verifies that the committed file matches the WAT source.
+// Assembles src/fast/wasm/kernels.wat into src/fast/wasm/kernels.generated.ts
+// (the module's bytes as base64), so the library loads its kernels
+// synchronously, in Node and in browsers, without reading files. A build
+// script, not library code: it reads files and uses wabt. `npm run build`
+// runs it first; `--check` only verifies that the committed file matches the
+// WAT source.
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 
-const here = new URL('.', import.meta.url);
+const here = new URL('../src/fast/wasm/', import.meta.url);
 const source = new URL('kernels.wat', here);
 const target = new URL('kernels.generated.ts', here);
 
@@ -27,7 +29,7 @@ function generated(bytes) {
     .map((line) => `  '${line}'`)
     .join(' +\n');
   return (
-    '// Generated from kernels.wat by assemble.mjs (npm run build). Do not edit.\n\n' +
+    '// Generated from kernels.wat by scripts/assemble-wasm.mjs (npm run build). Do not edit.\n\n' +
     `/** The assembled kernels.wat (${bytes.length} bytes), base64. */\n` +
     `export const KERNELS_WASM_BASE64 =\n${lines};\n`
   );
@@ -42,7 +44,7 @@ if (process.argv.includes('--check')) {
     // missing counts as stale
   }
   if (current !== text) {
-    console.error('kernels.generated.ts is stale: run `node src/fast/wasm/assemble.mjs`');
+    console.error('kernels.generated.ts is stale: run `node scripts/assemble-wasm.mjs`');
     process.exit(1);
   }
 } else {

@@ -1,0 +1,175 @@
+/**
+ * How one call finds its kernels. Each public kernel validates once at the
+ * boundary (`validate.ts`) and then dispatches on its backend's engine:
+ * - problems under SMALL_WORK multiply-adds run the reference loops, since
+ *   copying into the fast kernels' workspace would cost more;
+ * - everything else runs the fast kernels in `fast/` (WebAssembly SIMD or
+ *   plain JavaScript, as the backend says), for float32 and float64 alike;
+ * - data the fast kernels cannot treat exactly like the reference (non-finite
+ *   weights forward, non-finite gradOutput for the weight gradient: zero
+ *   padding would multiply them by materialised zeros) goes to the reference,
+ *   as does every call of a backend without fast kernels.
+ * The reference kernels (`convproof/reference`) are the definition every
+ * path is checked against; all paths accumulate in float64 and round once.
+ * Each kernel run is counted as fast or reference, so tests (and users) can
+ * see which path a call took.
+ */
+import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
+import { gradInputFast, gradWeightFast } from './fast/backward.js';
+import { forwardFast } from './fast/conv2d.js';
+import type { Kernels } from './fast/kernels.js';
+import type { Workspace } from './fast/workspace.js';
+import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
+import { transposeReference } from './reference/convTranspose2d.js';
+import { allocate, sizeOf, type Tensor, type TensorData } from './tensor.js';
+import { checkConv2dArgs, checkConv2dBackwardArgs, checkConvTranspose2dArgs, checkCorr2dArgs } from './validate.js';
+
+/**
+ * Multiply-adds per call below which the reference loops run even on a
+ * backend with fast kernels: the fast path copies the input and packs the
+ * weights first, which costs more than a few thousand multiply-adds.
+ * @example SMALL_WORK // 4096: a [1,1,64,64] ∗ [1,1,1,1] conv2d is the smallest square one on the fast kernels
+ */
+export const SMALL_WORK = 4096;
+
+/**
+ * A backend's state: its kernels (null: the reference loops only) and its counters.
+ * @example const engine: Engine = { workspace: new Workspace('js', 1 << 20), runs: { fast: 0, reference: 0 } };
+ */
+export interface Engine {
+  readonly workspace: Workspace | null;
+  /** Kernel runs (a forward, one gradient, a transposed conv, a corr2d) by each path. */
+  readonly runs: { fast: number; reference: number };
+}
+
+/** Multiply-adds of a conv2d of this geometry over `outH × outW` positions. */
+function work(g: Conv2dGeometry, outH = g.h.out, outW = g.w.out): number {
+  return g.N * g.O * outH * outW * (g.C / g.groups) * g.h.kernel * g.w.kernel;
+}
+
+/**
+ * True when every element is finite. `v·0` is ±0 for a finite v and NaN
+ * otherwise, so one sum answers without a branch per element.
+ * @example allFinite(new Float32Array([1, Infinity])) // false
+ */
+export function allFinite(data: TensorData): boolean {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i] * 0;
+  return s === 0;
+}
+
+/**
+ * Runs `fast` on the engine's kernels when the problem is large enough and
+ * `eligible`; counts the run either way.
+ * @returns true when the fast kernels did the work; false: the caller runs the reference
+ */
+function tryFast(e: Engine, multiplyAdds: number, eligible: boolean, fast: (k: Kernels) => boolean): boolean {
+  const k = e.workspace !== null && multiplyAdds >= SMALL_WORK && eligible ? e.workspace.acquire() : null;
+  const done = k !== null && fast(k);
+  if (done) e.runs.fast++;
+  else e.runs.reference++;
+  return done;
+}
+
+/** Ends a public call: the workspace goes back under its bound. */
+function settle(e: Engine): void {
+  e.workspace?.settle();
+}
+
+/**
+ * conv2d on an engine (see `conv2d` in conv.ts for the contract).
+ * @example conv2dOn(engine, x, w, { padding: 1 })
+ */
+export function conv2dOn(e: Engine, input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
+  const { geometry: g, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
+  const out = allocate(dtype, sizeOf(g.outputShape));
+  const b = bias ? bias.data : null;
+  try {
+    if (!tryFast(e, work(g), allFinite(w.data), (k) => forwardFast(k, g, x.data, w.data, b, out)))
+      forwardInto(g, x.data, w.data, b, out);
+  } finally {
+    settle(e);
+  }
+  return { shape: [...g.outputShape], data: out };
+}
+
+/**
+ * conv2dBackward on an engine: the input and weight gradients are two runs.
+ * @example conv2dBackwardOn(engine, dy, x, w, { stride: 2 })
+ */
+export function conv2dBackwardOn(
+  e: Engine,
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options?: Conv2dOptions,
+): Conv2dGradients {
+  const args = checkConv2dBackwardArgs(gradOutput, input, weight, options);
+  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = args;
+  const gx = allocate(dtype, x.data.length);
+  const gw = allocate(dtype, w.data.length);
+  try {
+    if (!tryFast(e, work(g), true, (k) => gradInputFast(k, g, dy.data, g.h.out, g.w.out, w.data, null, gx)))
+      gx.set(referenceGradient(g, dy.data, null, w.data, x.data.length));
+    if (!tryFast(e, work(g), allFinite(dy.data), (k) => gradWeightFast(k, g, dy.data, x.data, gw)))
+      gw.set(referenceGradient(g, dy.data, x.data, w.data, w.data.length));
+  } finally {
+    settle(e);
+  }
+  return {
+    gradInput: { shape: [...x.shape], data: gx },
+    gradWeight: { shape: [...w.shape], data: gw },
+    gradBias: { shape: [g.O], data: rounded(biasGradient(g, dy.data), dtype) },
+  };
+}
+
+/** The input gradient (x null) or the weight gradient (x given) by the reference's adjoint walk, in float64. */
+function referenceGradient(
+  g: Conv2dGeometry,
+  dy: TensorData,
+  x: TensorData | null,
+  w: TensorData,
+  length: number,
+): Float64Array {
+  const acc = new Float64Array(length);
+  if (x === null) adjointInto(g, dy, g.h.out, g.w.out, null, w, acc, null);
+  else adjointInto(g, dy, g.h.out, g.w.out, x, w, null, acc);
+  return acc;
+}
+
+/**
+ * convTranspose2d on an engine: the input-gradient kernels over the input's positions.
+ * @example convTranspose2dOn(engine, x, w, { stride: 2, outputPadding: 1 })
+ */
+export function convTranspose2dOn(e: Engine, input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
+  const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
+  const out = allocate(dtype, sizeOf(t.outputShape));
+  const b = bias ? bias.data : null;
+  try {
+    if (
+      !tryFast(e, work(t.conv, t.inH, t.inW), true, (k) =>
+        gradInputFast(k, t.conv, x.data, t.inH, t.inW, w.data, b, out),
+      )
+    )
+      out.set(transposeReference(t, x.data, w.data, b));
+  } finally {
+    settle(e);
+  }
+  return { shape: [...t.outputShape], data: out };
+}
+
+/**
+ * corr2d on an engine: a one-image, one-channel conv2d.
+ * @example corr2dOn(engine, X, K)
+ */
+export function corr2dOn(e: Engine, X: Tensor, K: Tensor): Tensor {
+  const { x, k, dtype, geometry: g } = checkCorr2dArgs(X, K);
+  const out = allocate(dtype, g.h.out * g.w.out);
+  try {
+    if (!tryFast(e, work(g), allFinite(k.data), (ks) => forwardFast(ks, g, x.data, k.data, null, out)))
+      forwardInto(g, x.data, k.data, null, out);
+  } finally {
+    settle(e);
+  }
+  return { shape: [g.h.out, g.w.out], data: out };
+}

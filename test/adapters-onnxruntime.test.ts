@@ -1,0 +1,73 @@
+/**
+ * The onnxruntime-web adapter against the real package (wasm provider, in
+ * Node): in-memory models, random cases compared with the suite's float64
+ * model, the pinned defects re-checked, and the suite shown to catch the
+ * pinned 'same' defect when it is not pinned.
+ */
+import * as ort from 'onnxruntime-web';
+import { describe, expect, test } from 'vitest';
+import { pinDefects, recheckDefects } from '../adapters/defects.js';
+import { onnxruntimeAdapter } from '../adapters/onnxruntime.js';
+import { suiteEnv } from '../properties/profile.js';
+import { compareBounded, forwardExpectation } from '../properties/spec/index.js';
+import { tensor } from '../src/index.js';
+import { checkAdapter } from './adapters/check.js';
+
+ort.env.wasm.numThreads = 1; // no worker threads: the 2-core test machine runs vitest's workers already
+const raw = onnxruntimeAdapter(ort);
+const impl = pinDefects(raw);
+const env = suiteEnv();
+const runs = Math.max(env.runs, 100);
+
+describe('onnxruntime-web', () => {
+  test.each(['conv2d', 'convTranspose2d'] as const)(
+    '%s agrees with the model on random cases',
+    async (op) => {
+      const r = await checkAdapter(impl, op, { runs, seed: env.seed });
+      console.log(`onnxruntime-web ${op}: ${r.held} held, not applicable ${JSON.stringify(r.notApplicable)}`);
+      expect(r.failure).toBeNull();
+      expect(r.held).toBeGreaterThanOrEqual(runs / 2);
+    },
+    60_000,
+  );
+
+  test('every pinned defect still reproduces (a fixed one fails here and names its issue)', async () => {
+    const checks = await recheckDefects(raw);
+    expect(checks.map((c) => c.issue)).toEqual(raw.knownDefects.map((d) => d.issue));
+    for (const c of checks) expect(c.reproduces, `${c.issue}: ${c.detail}`).toBe(true);
+  });
+
+  test("#10086 by hand: x = 1,2,3,4 (4×1), 1×1 weight 1, stride 4, 'same' gives 1 (SAME_UPPER pads nothing: the window is row 0)", async () => {
+    const y = await raw.conv2d(tensor([1, 2, 3, 4], [1, 1, 4, 1]), tensor([1], [1, 1, 1, 1]), {
+      padding: 'same',
+      stride: [4, 1],
+    });
+    expect(y.shape).toEqual([1, 1, 1, 1]);
+    expect(Array.from(y.data)).toEqual([2]); // still wrong: it reads row 1
+  });
+
+  test("#10086's pin is exact: on a grid of 'same' cases, the adapter disagrees with the model exactly where when() says", async () => {
+    const [pin] = raw.knownDefects;
+    let hits = 0;
+    for (let H = 1; H <= 12; H++)
+      for (let K = 1; K <= 3; K++)
+        for (let s = 1; s <= 6; s++) {
+          const input = tensor(
+            Array.from({ length: 2 * H }, (_, i) => i + 1),
+            [1, 1, H, 2],
+          );
+          const weight = tensor(
+            Array.from({ length: K }, (_, i) => i + 1),
+            [1, 1, K, 1],
+          );
+          const options = { padding: 'same' as const, stride: [s, 1] as [number, number] };
+          const wrong = !compareBounded(
+            await raw.conv2d(input, weight, options),
+            forwardExpectation({ input, weight, options }),
+          ).ok;
+          expect(wrong, `H=${H} K=${K} s=${s}`).toBe(pin.when({ op: 'conv2d', input, weight, options }));
+          if (wrong) hits++;
+        }
+    expect(hits).toBeGreaterThan(10);
+  }, 60_000);
+});

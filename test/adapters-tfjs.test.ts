@@ -1,0 +1,51 @@
+/**
+ * The TensorFlow.js adapter against the real package (cpu and wasm backends):
+ * random cases compared with the suite's float64 model, the pinned defects
+ * re-checked (each witness must still be wrong on 4.22.0), and the suite
+ * shown to catch each pinned defect when it is not pinned.
+ */
+import * as tfcore from '@tensorflow/tfjs-core';
+import { describe, expect, test } from 'vitest';
+import { pinDefects, recheckDefects } from '../adapters/defects.js';
+import { tfjsAdapter } from '../adapters/tfjs.js';
+import { loadOracles } from '../properties/oracles/index.js';
+import { suiteEnv } from '../properties/profile.js';
+import { checkAdapter } from './adapters/check.js';
+
+await loadOracles(['cpu', 'wasm']); // registers both backends and points wasm at its .wasm files
+const tf = tfcore;
+const env = suiteEnv();
+// Cases are not yet drawn from the declared support, so many are refused: draw enough that tens are compared.
+const runs = Math.max(env.runs, 200);
+
+describe.each(['cpu', 'wasm'])('tfjs %s', (backend) => {
+  const raw = tfjsAdapter(tf, { backend });
+  const impl = pinDefects(raw);
+
+  test.each(['conv2d', 'convTranspose2d', 'conv2dBackward'] as const)(
+    '%s agrees with the model on random cases (pinned defects and refusals counted apart)',
+    async (op) => {
+      const r = await checkAdapter(impl, op, { runs, seed: env.seed });
+      expect(r.failure).toBeNull();
+      if (op === 'conv2dBackward' && backend === 'wasm') {
+        expect(r.held).toBe(0); // no Conv2DBackpropFilter kernel (tfjs #8474): every case refused, none passed
+        expect(Object.keys(r.notApplicable).join()).toMatch(/#8474/);
+      } else expect(r.held).toBeGreaterThanOrEqual(10);
+      console.log(`tfjs-${backend} ${op}: ${r.held} held, not applicable ${JSON.stringify(r.notApplicable)}`);
+    },
+  );
+
+  test('every pinned defect still reproduces (a fixed one fails here and names its issue)', async () => {
+    const checks = await recheckDefects(raw);
+    expect(checks.map((c) => c.issue)).toEqual(raw.knownDefects.map((d) => d.issue));
+    for (const c of checks) expect(c.reproduces, `${c.issue}: ${c.detail}`).toBe(true);
+  });
+});
+
+test('wasm: unpinned, the random cases find #8405 (the suite catches the defect the pin hides)', async () => {
+  const raw = tfjsAdapter(tf, { backend: 'wasm' });
+  const nanless = pinDefects({ ...raw, knownDefects: raw.knownDefects.filter((d) => !d.issue.includes('8405')) });
+  const r = await checkAdapter(nanless, 'conv2d', { runs: 300, seed: 7 });
+  expect(r.failure).toMatch(/got 0, expected/);
+  expect(r.failure).toMatch(/same/);
+});
