@@ -40,7 +40,7 @@ const PROBE: ScaleParams = {
 };
 
 /** The smallest cap the group goes down to (a 64-channel 1×1 conv of a 32×32 image). */
-const MIN_WORK = 16;
+export const MIN_WORK = 16;
 
 /** A catalog layer's cost per multiply-add relative to the probe's (larger: less overhead). */
 const LAYER_EFFICIENCY = 0.5;

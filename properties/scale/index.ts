@@ -15,11 +15,13 @@ import { ComparisonError } from '../spec/index.js';
 import { isUnsupportedCase } from '../support.js';
 import { supportedDtype } from '../support-filter.js';
 import type { Capability, ConvImplementation, PropertyContext, PropertyDefinition } from '../types.js';
-import { scaleCase, scaleDraws } from './arbitrary.js';
-import { workCap, type WorkCap } from './calibrate.js';
+import { scaleCase, scaleDraws, type ScaleDraw } from './arbitrary.js';
+import { MIN_WORK, workCap, type WorkCap } from './calibrate.js';
 import { CATALOG, scaleLayer, type CatalogLayer } from './catalog.js';
 import { checkBackward, checkForward, checkTranspose } from './checks.js';
-import { describeParams, type ScaleOp, type ScaleParams } from './params.js';
+import { showOptions } from '../arbitraries/convCase.js';
+import { without } from '../scenario.js';
+import { convOf, describeParams, normalise, transposeOf, workOf, type ScaleOp, type ScaleParams } from './params.js';
 import { withinSupport } from './support.js';
 import { describeThreshold, searchThreshold } from './threshold.js';
 
@@ -73,6 +75,12 @@ async function guarded(ctx: PropertyContext, p: ScaleParams, op: ScaleOp, layer:
   }
 }
 
+/** A case as a counterexample: in words, its options as the call gets them, and its numbers (to rebuild it). */
+function caseText(ctx: PropertyContext, p: ScaleParams, op: ScaleOp): string {
+  const options = op === 'transpose' ? transposeOf(p).t.options : convOf(p, ctx.conventions.same).c.options;
+  return `${describeParams(p, op)}; options ${showOptions(without(options, 'bias'))}; ${JSON.stringify(p)}`;
+}
+
 /** The threshold search from a failure of a scale property, as report text. */
 async function explain(ctx: PropertyContext, error: unknown): Promise<string | null> {
   if (!(error instanceof ScaleFailure)) return null;
@@ -82,27 +90,26 @@ async function explain(ctx: PropertyContext, error: unknown): Promise<string | n
   const fails = async (p: ScaleParams): Promise<boolean> => {
     for (const k of [0, 1]) {
       try {
-        await runCheck(quiet, withinSupport({ ...p, seed: (p.seed + k) >>> 0 }, ctx.supports, error.op), error.op);
+        await runCheck(quiet, { ...p, seed: (p.seed + k) >>> 0 }, error.op);
       } catch (e) {
         if (!isUnsupportedCase(e)) return true;
       }
     }
     return false;
   };
-  const search = await searchThreshold(error.params, fails, {
-    seconds: ctx.scale.limits.searchSeconds,
-    evaluations: 400,
-  });
+  const budget = { seconds: ctx.scale.limits.searchSeconds, evaluations: 400 };
+  // Every candidate is a valid case inside the declared support: the smallest one named is one that was checked.
+  const canon = (p: ScaleParams) => withinSupport(normalise(p), ctx.supports, error.op);
+  const search = await searchThreshold(error.params, fails, budget, canon);
   return describeThreshold(search, error.op);
 }
 
-/** The property's work cap, measured (or pinned) once, noted and pinned for its replay. */
+/** The property's first work cap, measured (or pinned) once and noted. */
 function capOnce(ctx: PropertyContext, use: ScaleOp | 'catalog'): () => Promise<WorkCap> {
   let cap: Promise<WorkCap> | undefined;
   return () => {
     cap ??= workCap(ctx, use).then((c) => {
       ctx.note(c.reason);
-      ctx.pin({ scaleWork: c.work });
       return c;
     });
     return cap;
@@ -116,6 +123,38 @@ function outside(ctx: PropertyContext): string | null {
 
 const REAL_SIZE = 'of real size (channels, batch, planes, rows and kernels around block remainders; long reductions)';
 
+/**
+ * A property's cap as the run goes: measured (or pinned) at first, then
+ * one power of two lower whenever the cases since the last change took
+ * more than twice their planned time (the probe misjudges an
+ * implementation whose time goes into per-call or per-plane overhead). A
+ * pinned cap never moves, so a replay checks the same case; the cap of
+ * each case is pinned for its replay.
+ */
+class Pace {
+  work: number;
+  private since = performance.now();
+  private planned = 0;
+  private readonly ctx: PropertyContext;
+  constructor(ctx: PropertyContext, cap: WorkCap) {
+    this.ctx = ctx;
+    this.work = cap.work;
+    ctx.pin({ scaleWork: cap.work });
+  }
+  /** After work planned to take `seconds`: lowers the cap if the work since the last change ran too slow. */
+  after(seconds: number, what: string): void {
+    this.planned += seconds;
+    const spent = (performance.now() - this.since) / 1000;
+    if (this.ctx.scale.pinnedWork !== null || spent <= 2 * this.planned || spent < 0.5 || this.work <= MIN_WORK) return;
+    this.work--;
+    this.ctx.pin({ scaleWork: this.work });
+    this.ctx.note(
+      `${what} lowered to 2^${this.work} multiply-adds during the run: they took ${spent.toFixed(1)} s where ${this.planned.toFixed(1)} s were planned`,
+    );
+    [this.since, this.planned] = [performance.now(), 0];
+  }
+}
+
 function randomCases(op: ScaleOp, name: string): PropertyDefinition {
   return {
     name,
@@ -126,9 +165,19 @@ function randomCases(op: ScaleOp, name: string): PropertyDefinition {
     property: (ctx) => {
       const cap = capOnce(ctx, op);
       const dtype = supportedDtype(ctx.dtype, ctx.supports) ?? ctx.dtype;
-      return fc.asyncProperty(scaleDraws(ctx.scale.limits, dtype), async (draw) => {
-        const { work } = await cap();
-        await guarded(ctx, withinSupport(scaleCase(draw, 2 ** work), ctx.supports, op), op, null);
+      const L = ctx.scale.limits;
+      const perCase = L.caseSeconds / Math.max(1, Math.round(ctx.scale.runs * L.runsFactor));
+      let pace: Pace | undefined;
+      const caseOf = (draw: ScaleDraw, w: number) => withinSupport(scaleCase(draw, 2 ** w), ctx.supports, op);
+      // A draw becomes its case once the cap is known; a counterexample prints that case.
+      const draws = scaleDraws(L, dtype).map((d) => ({
+        ...d,
+        [fc.toStringMethod]: () => (pace ? caseText(ctx, caseOf(d, pace.work), op) : JSON.stringify(d)),
+      }));
+      return fc.asyncProperty(draws, async (draw) => {
+        pace ??= new Pace(ctx, await cap());
+        await guarded(ctx, caseOf(draw, pace.work), op, null);
+        pace.after(perCase, `${NEEDS[op]} cases`);
       });
     },
     explain: (ctx, failure) => explain(ctx, failure.error),
@@ -150,17 +199,29 @@ const catalogProperty: PropertyDefinition = {
     const cap = capOnce(ctx, 'catalog');
     const choice = supportedDtype(ctx.dtype, ctx.supports) ?? ctx.dtype;
     const dtypes = choice === 'both' ? (['float32', 'float64'] as const) : ([choice] as const);
-    return fc.asyncProperty(fc.nat(), fc.constantFrom(...dtypes), async (seed, dtype) => {
-      const { work } = await cap();
-      const layers = CATALOG.map((l) => ({ layer: l, ...scaleLayer(l, 2 ** work) }));
-      const scaled = layers.filter((s) => s.scaled).map((s) => `${s.layer.name}: ${s.scaled}`);
-      if (scaled.length) ctx.note(`scaled to fit: ${scaled.join('; ')}`);
-      for (const { layer, params } of layers) {
+    let failing: (() => string) | null = null;
+    // The counterexample of a catalog run is its seed and dtype; it prints the layer that failed, as a case.
+    const runs = fc.record({ seed: fc.nat(), dtype: fc.constantFrom(...dtypes) }).map((v) => ({
+      ...v,
+      [fc.toStringMethod]: () => failing?.() ?? `catalog run with seed ${v.seed}, ${v.dtype}`,
+    }));
+    return fc.asyncProperty(runs, async ({ seed, dtype }) => {
+      const pace = new Pace(ctx, await cap());
+      const scaled: string[] = [];
+      // Each layer is planned a share of the budget by its work at the first cap.
+      const total = CATALOG.reduce((a, l) => a + workOf(scaleLayer(l, 2 ** pace.work).params), 0);
+      for (const layer of CATALOG) {
+        const { params, scaled: how } = scaleLayer(layer, 2 ** pace.work);
+        if (how) scaled.push(`${layer.name}: ${how}`);
         for (const op of opsOf(layer, ctx.impl)) {
           const p = withinSupport({ ...params, dtype, seed: (params.seed + seed) >>> 0 }, ctx.supports, op);
+          failing = () => `${layer.name}: ${caseText(ctx, p, op)}`;
           await guarded(ctx, p, op, layer.name);
+          failing = null;
         }
+        pace.after((ctx.scale.limits.catalogSeconds * workOf(params)) / total, 'catalog layers');
       }
+      if (scaled.length) ctx.note(`scaled to fit: ${scaled.join('; ')}`);
     });
   },
   explain: (ctx, failure) => explain(ctx, failure.error),

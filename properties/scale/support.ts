@@ -24,18 +24,23 @@ function options(p: ScaleParams, s: Supports, op: ScaleOp): ScaleParams {
   let q = { ...p };
   if (s.dtypes?.length && !s.dtypes.includes(q.dtype)) q = { ...q, dtype: s.dtypes[0] };
   if (s.paddingModes && !s.paddingModes.includes(q.mode)) q = { ...q, mode: 'zeros' };
+  // The transposed conv gets explicit pads from the spec whatever the case says; conv2d takes the case's form:
+  // 'valid' (the option left out), 'same', or explicit pads as one number. One outside the declared forms
+  // becomes the first declared one of 'same', 'number' and 'valid'.
   const forms = s.padding;
-  // 'valid' leaves the padding option out, which every implementation takes; the transposed conv has explicit pads only.
-  if (q.padding === 'same' && forms && !forms.includes('same')) q = { ...q, padding: 'explicit' };
-  // Explicit pads are given as one number (the transposed conv gets its own explicit pads from the spec).
-  if (q.padding === 'explicit' && forms && op !== 'transpose' && !forms.includes('number'))
-    q = { ...q, padding: 'valid', pad: 0 };
+  const form = { valid: 'valid', same: 'same', explicit: 'number' } as const;
+  if (forms && op !== 'transpose' && !forms.includes(form[q.padding])) {
+    const to = (['same', 'number', 'valid'] as const).find((f) => forms.includes(f));
+    if (to) q = { ...q, padding: to === 'number' ? 'explicit' : to, pad: to === 'number' ? Math.max(1, q.pad) : q.pad };
+  }
   if (s.dilation === false) q = { ...q, dh: 1, dw: 1 };
   if (s.stride === 'none') q = { ...q, sh: 1, sw: 1 };
   if (s.stride === 'equal') q = { ...q, sw: q.sh };
   if (s.bias === false) q = { ...q, bias: false };
   if (s.groups === 'none') q = { ...q, C: q.C * q.groups, O: q.O * q.groups, groups: 1 };
-  if (s.groups === 'depthwise' && q.C > 1) q = { ...q, groups: q.C * q.groups, C: 1 };
+  // 'depthwise' takes groups = 1 or groups = C: a grouped case of several channels a group becomes one group.
+  if (s.groups === 'depthwise' && q.groups > 1 && q.C > 1)
+    q = { ...q, C: q.C * q.groups, O: q.O * q.groups, groups: 1 };
   // Without outputPadding the transposed conv must restore its size exactly: no rows past the last window.
   if (op === 'transpose' && s.outputPadding === false) q = { ...q, extraH: 0, extraW: 0 };
   return normalise(q);

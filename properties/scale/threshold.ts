@@ -103,12 +103,14 @@ function confirmations(v: number, min: number): number[] {
  * Shrinks a failing case towards the smallest one that still fails and
  * confirms each remaining size's threshold.
  * @param fails runs the check on a case: true when it fails
+ * @param canon makes each candidate a case that can be checked (default: valid; the group also moves it into the declared support)
  * @example await searchThreshold(failing, async (p) => !(await holds(p)), { seconds: 30, evaluations: 400 })
  */
 export async function searchThreshold(
   start: ScaleParams,
   fails: (p: ScaleParams) => boolean | Promise<boolean>,
   budget: { readonly seconds: number; readonly evaluations: number },
+  canon: (p: ScaleParams) => ScaleParams = normalise,
 ): Promise<ThresholdSearch> {
   const begin = performance.now();
   const seen = new Map<string, boolean>();
@@ -126,22 +128,23 @@ export async function searchThreshold(
     seen.set(key, result);
     return result;
   };
-  let current = normalise(start);
+  let current = canon(start);
   const tryAll = async (edits: readonly ((p: ScaleParams) => Partial<ScaleParams>)[]) => {
     for (const edit of edits) {
-      const q = normalise({ ...current, ...edit(current) });
+      const q = canon({ ...current, ...edit(current) });
       if (JSON.stringify(q) !== JSON.stringify(current) && (await test(q))) current = q;
     }
   };
   await tryAll(PLAIN.map((plain) => () => plain));
   for (let round = 0; round < 2 && !exhausted; round++) {
     await tryAll(FOLDS);
-    current = await descend(current, test, () => exhausted);
+    current = await descend(current, test, () => exhausted, canon);
   }
   // Confirming is cheap (the case is small by now): up to CONFIRMATIONS more cases, within the time budget.
   limit = seen.size + CONFIRMATIONS;
   const thresholds: SizeThreshold[] = [];
-  for (const [key, min] of SIZES) if (current[key] > min) thresholds.push(await confirm(current, key, min, test));
+  for (const [key, min] of SIZES)
+    if (current[key] > min) thresholds.push(await confirm(current, key, min, test, canon));
   return {
     smallest: current,
     thresholds,
@@ -158,10 +161,13 @@ export async function searchThreshold(
  */
 type Test = (p: ScaleParams) => Promise<boolean | null>;
 
-async function descend(start: ScaleParams, test: Test, stop: () => boolean): Promise<ScaleParams> {
+/** Makes a candidate a case that can be checked (valid, and inside the declared support). */
+type Canon = (p: ScaleParams) => ScaleParams;
+
+async function descend(start: ScaleParams, test: Test, stop: () => boolean, canon: Canon): Promise<ScaleParams> {
   let current = start;
   for (const [key, min] of SIZES) {
-    const q = normalise({ ...current, [key]: min });
+    const q = canon({ ...current, [key]: min });
     if (q[key] < current[key] && (await test(q))) current = q;
   }
   let moved = true;
@@ -171,7 +177,7 @@ async function descend(start: ScaleParams, test: Test, stop: () => boolean): Pro
       for (let step = true; step && current[key] > min; ) {
         step = false;
         for (const v of candidates(current[key], min)) {
-          const q = normalise({ ...current, [key]: v });
+          const q = canon({ ...current, [key]: v });
           if (q[key] >= current[key] || !(await test(q))) continue;
           [current, step, moved] = [q, true, true];
           break;
@@ -182,10 +188,10 @@ async function descend(start: ScaleParams, test: Test, stop: () => boolean): Pro
   return current;
 }
 
-async function confirm(p: ScaleParams, key: SizeKey, min: number, test: Test): Promise<SizeThreshold> {
+async function confirm(p: ScaleParams, key: SizeKey, min: number, test: Test, canon: Canon): Promise<SizeThreshold> {
   let holdsFrom: number | null = null;
   for (const v of confirmations(p[key], min)) {
-    const q = normalise({ ...p, [key]: v });
+    const q = canon({ ...p, [key]: v });
     const result = q[key] === v ? await test(q) : null;
     if (result === true) return { size: key, failsFrom: p[key], holdsFrom, allBelow: false, alsoFails: v };
     if (result !== false) break;
