@@ -146,7 +146,8 @@ async function runPage(
     const page = await context.newPage();
     const { done } = await listen(page, options);
     const query = new URLSearchParams({ [OPTIONS_PARAM]: JSON.stringify(options.verify ?? {}) });
-    await page.goto(`${server.url}index.html?${query}`);
+    // The page runs verify as it loads: wait for the navigation only, then for its report (`done`), however long.
+    await page.goto(`${server.url}index.html?${query}`, { waitUntil: 'commit' });
     const message = await done;
     return {
       report: message.report,
