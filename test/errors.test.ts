@@ -608,6 +608,22 @@ describe('every check throws ConvError with its code, naming the function and th
   }
 });
 
+describe('the limits themselves are allowed', () => {
+  test('a shape of exactly 64 dimensions (MAX_RANK)', () => {
+    const shape = new Array(64).fill(1);
+    expect(tensor([5], shape).shape).toEqual(shape);
+    expect(toNested({ shape, data: new Float32Array([5]) })).toEqual(shape.reduce<unknown>((inner) => [inner], 5));
+  });
+
+  test('an empty batch whose one output image holds exactly 2^30 elements: 1·32768·32768', () => {
+    const x = tensor([], [0, 1, 32768, 32768]);
+    const w = full([1, 1, 1, 1], 1);
+    expect(conv2dOutputShape(x.shape, w.shape)).toEqual([0, 1, 32768, 32768]);
+    const y = conv2d(x, w);
+    expect([y.shape, y.data.length]).toEqual([[0, 1, 32768, 32768], 0]);
+  });
+});
+
 describe('refusals happen before any work', () => {
   test('sgd with one bad parameter changes none of the others', () => {
     const good = params();
@@ -774,6 +790,18 @@ const MORE_MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
     () => toNested({ shape: [2 ** 24, 0], data: new Float32Array(0) }),
     'toNested: nested arrays of shape [16777216, 0] would take 16777217 JS arrays, more than the limit of ' +
       '16777216 (2^24); read t.data (row-major) instead',
+  ],
+  [
+    'type',
+    () => tensor(bad({ a: 1 })),
+    'tensor: values must be a number, nested arrays of numbers or an array-like of numbers, got {"a":1}',
+  ],
+  ['shape', () => tensor([1], [-1]), 'tensor: shape [-1] has -1; every dimension must be a non-negative integer'],
+  [
+    'too-large',
+    () => tensor(bad({ length: 2 ** 31 })),
+    'tensor: the values of shape [2147483648] would hold 2147483648 elements, more than the limit of ' +
+      '1073741824 (2^30); split the batch or the image into smaller pieces',
   ],
   [
     'rank',
