@@ -237,7 +237,6 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: readonly numb
       );
     }
   }
-  checkAllocation(fn, 'the tensor', finalShape);
   const data = allocate(type, flat.length);
   for (let i = 0; i < flat.length; i++) data[i] = flat[i];
   return { shape: finalShape, data };

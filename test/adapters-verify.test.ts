@@ -45,7 +45,7 @@ test.each(libraries)(
     expect(r.properties.filter((p) => p.status === 'passed').length).toBeGreaterThanOrEqual(10);
     if (name === 'ndarray-convolve') {
       expect(failed.length).toBeGreaterThan(0);
-      for (const f of failed) expect(f.failure?.counterexample).toMatch(/padding: "same"/);
+      for (const f of failed) expect(f.failure?.counterexample).toMatch(/padding"?: ?"same"/); // the case text, or a scale case's JSON;
     } else expect(failed.map((f) => `${f.name}: ${f.failure?.message}\n${f.failure?.counterexample}`)).toEqual([]);
   },
   120_000,

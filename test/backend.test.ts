@@ -301,6 +301,8 @@ describe('runtimes without WebAssembly SIMD (a fresh module graph under a stubbe
       'option',
       "createBackend: kernels 'wasm' need WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'",
     ]);
+    expect(m.createBackend({ kernels: 'js' }).kernels).toBe('js');
+    expect(m.createBackend({ kernels: 'reference' }).kernels).toBe('reference');
     const js = m.createBackend();
     same(js.conv2d(x, w), reference.conv2d(x, w));
     expect(js.stats().fast).toBe(1);

@@ -28,7 +28,6 @@ export type KernelName = 'wasm' | 'js';
 
 /** A workspace with the two micro-kernels (see the module comment). */
 export interface Kernels {
-  readonly name: KernelName;
   /** Views of the whole workspace; replaced whenever it grows. */
   readonly f64: Float64Array;
   readonly f32: Float32Array;
@@ -93,7 +92,6 @@ function pagesFor(bytes: number): number {
 
 /** The JavaScript kernels over a plain ArrayBuffer. */
 class JsKernels implements Kernels {
-  readonly name = 'js';
   f64 = new Float64Array(PAGE / 8);
   f32 = new Float32Array(this.f64.buffer);
   i32 = new Int32Array(this.f64.buffer);
@@ -424,7 +422,6 @@ interface WasmExports {
 
 /** The WebAssembly kernels; their workspace is the module's own memory. */
 class WasmKernels implements Kernels {
-  readonly name = 'wasm';
   readonly gemm4: Kernels['gemm4'];
   readonly gemm1: Kernels['gemm1'];
   readonly pack: Kernels['pack'];

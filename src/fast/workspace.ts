@@ -8,7 +8,10 @@
  * instance with its memory, or the JavaScript buffer) so the engine can
  * collect them, and the next call starts again from one 64 KiB page.
  * Workloads that stay under the bound keep one workspace and never pay
- * for it twice.
+ * for it twice. Those that do not pay for it on every call (a fresh memory
+ * to grow and touch), and until the engine collects a dropped memory the
+ * process may briefly hold it beside the next one; for a run of large calls,
+ * a larger bound (or `Infinity` and a `trim()` at the end) avoids both.
  */
 import { createKernels, type KernelName, type Kernels } from './kernels.js';
 

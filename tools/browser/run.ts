@@ -146,7 +146,7 @@ async function runPage(
     const page = await context.newPage();
     const { done } = await listen(page, options);
     const query = new URLSearchParams({ [OPTIONS_PARAM]: JSON.stringify(options.verify ?? {}) });
-    // The page runs verify as it loads; its result comes by `done` (with its own deadline), not by the load event.
+    // The page runs verify as it loads: wait for the navigation only, then for its report (`done`), however long.
     await page.goto(`${server.url}index.html?${query}`, { waitUntil: 'commit' });
     const message = await done;
     return {
