@@ -145,7 +145,7 @@ class Pace {
   after(seconds: number, what: string): void {
     this.planned += seconds;
     const spent = (performance.now() - this.since) / 1000;
-    if (this.ctx.scale.pinnedWork !== null || spent <= 2 * this.planned || spent < 0.5 || this.work <= MIN_WORK) return;
+    if (this.ctx.scale.pinnedWork !== null || spent <= 2 * this.planned || spent < 1 || this.work <= MIN_WORK) return;
     this.work--;
     this.ctx.pin({ scaleWork: this.work });
     this.ctx.note(
