@@ -1,26 +1,29 @@
 /**
- * Error messages word for word: one call per code, its whole message (the
- * function, the offending values, and the fix or the rule), and how messages
- * show values (show).
+ * What ConvError messages say, word for word: one call per error code (the
+ * function, the offending values, and the fix or the rule), the messages of
+ * the checks the per-code list does not reach, how `show` prints values in
+ * them, and that each limit itself (rank 64, 2^30 elements) is allowed.
+ * The expected texts are written from the rule each check states.
+ * test/errors-checks.test.ts has one example per check (cases in
+ * errors-cases.ts) and the coverage of the codes.
  */
 import { describe, expect, test } from 'vitest';
+import { ConvError, show } from '../src/errors.js';
 import {
   Conv2d,
   conv2d,
   conv2dBackward,
+  conv2dOutputShape,
   convTranspose2d,
   corr2d,
   tensor,
   toNested,
   type Tensor,
 } from '../src/index.js';
-import { ConvError, show } from '../src/errors.js';
-import { expectConvError, full } from './helpers.js';
 import { bad } from './errors-fixtures.js';
+import { expectConvError, full } from './helpers.js';
 
-// --- whole messages ------------------------------------------------------------
-// One call per code, and its message word for word (written from the rule each
-// check states): the function, the offending values, and the fix or the rule.
+// One call per code, and its message word for word.
 const x25 = (): Tensor => full([1, 2, 5, 5], 1);
 const w4 = (): Tensor => full([4, 2, 3, 3], 1);
 const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
@@ -170,6 +173,18 @@ const MORE_MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
       '16777216 (2^24); read t.data (row-major) instead',
   ],
   [
+    'type',
+    () => tensor(bad({ a: 1 })),
+    'tensor: values must be a number, nested arrays of numbers or an array-like of numbers, got {"a":1}',
+  ],
+  ['shape', () => tensor([1], [-1]), 'tensor: shape [-1] has -1; every dimension must be a non-negative integer'],
+  [
+    'too-large',
+    () => tensor(bad({ length: 2 ** 31 })),
+    'tensor: the values of shape [2147483648] would hold 2147483648 elements, more than the limit of ' +
+      '1073741824 (2^30); split the batch or the image into smaller pieces',
+  ],
+  [
     'rank',
     () => corr2d(full([1, 3, 3], 1), full([2, 2], 1)),
     'corr2d: expected 2D X, but got X of shape [1, 3, 3]; reshape X to 2D',
@@ -280,5 +295,21 @@ describe('how messages show values (show)', () => {
       },
     });
     expect(show(hostile)).toBe('(an unprintable value)');
+  });
+});
+
+describe('the limits themselves are allowed', () => {
+  test('a shape of exactly 64 dimensions (MAX_RANK)', () => {
+    const shape = new Array(64).fill(1);
+    expect(tensor([5], shape).shape).toEqual(shape);
+    expect(toNested({ shape, data: new Float32Array([5]) })).toEqual(shape.reduce<unknown>((inner) => [inner], 5));
+  });
+
+  test('an empty batch whose one output image holds exactly 2^30 elements: 1·32768·32768', () => {
+    const x = tensor([], [0, 1, 32768, 32768]);
+    const w = full([1, 1, 1, 1], 1);
+    expect(conv2dOutputShape(x.shape, w.shape)).toEqual([0, 1, 32768, 32768]);
+    const y = conv2d(x, w);
+    expect([y.shape, y.data.length]).toEqual([[0, 1, 32768, 32768], 0]);
   });
 });
