@@ -20,7 +20,11 @@ export interface Supports {
   readonly dtypes?: readonly ('float32' | 'float64')[];
   /** Padding modes; default all four. */
   readonly paddingModes?: readonly ('zeros' | 'reflect' | 'replicate' | 'circular')[];
-  /** Forms of the `padding` option it takes; default all. */
+  /**
+   * Forms of the `padding` option it takes; default all. A call without a
+   * `padding` option (no padding) is the plain call every implementation takes,
+   * so it is drawn whatever this lists.
+   */
   readonly padding?: readonly PaddingForm[];
   /** Whether dilation other than 1 is taken; default true. */
   readonly dilation?: boolean;
