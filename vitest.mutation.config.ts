@@ -4,11 +4,11 @@
  * tests that exercise a built `dist/` or a child process instead of the
  * sources (CLI, benchmarks, packaging), which cannot see an in-memory mutant.
  *
- * Two more are left out because their subject is not `src/`: the bug zoo
- * (test/zoo.test.ts: the suite against deliberately broken implementations;
- * it touches `src/` only through the reference model, which verify.test.ts
- * runs whole, and at ~45 s it would be re-run for every surviving mutant) and
- * the pinned tfjs defects (test/oracle-defects.test.ts: one of them corrupts
+ * More are left out because their subject is not `src/`: the bug zoos
+ * (test/zoo*.test.ts: the suite against deliberately broken implementations;
+ * at ~45 s and ~30 s they would be re-run for every surviving mutant), the
+ * adapters of other libraries (test/adapters-*.test.ts, ~90 s) and the
+ * pinned tfjs defects (test/oracle-defects*.test.ts: one of them corrupts
  * the wasm backend's memory on purpose, so it needs a fresh module graph).
  * Leaving a test out can only lower the score, never raise it.
  *
@@ -31,9 +31,21 @@ const OUT_OF_PROCESS = [
   'test/package*.test.ts',
   'test/pack*.test.ts',
   'test/workspace.test.ts',
+  // A page bundled from the files on disk and run in Chromium, a worker thread, a child vitest, the layer script:
+  // none of them runs the in-memory mutant.
+  'test/browser*.test.ts',
+  'test/isolate.test.ts',
+  'test/vitest-entry.test.ts',
+  'test/layers.test.ts',
 ];
 /** Slow tests about something else than `src/` (see above). */
-const OTHER_SUBJECT = ['test/zoo.test.ts', 'test/oracle-defects*.test.ts'];
+const OTHER_SUBJECT = [
+  'test/zoo.test.ts',
+  'test/zoo-scale.test.ts',
+  'test/oracle-defects*.test.ts',
+  // The adapters of other libraries (tfjs, onnxruntime-web, ConvNetJS, OpenCV.js) against the float64 model.
+  'test/adapters-*.test.ts',
+];
 
 export default mergeConfig(
   base,
