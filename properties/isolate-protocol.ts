@@ -68,19 +68,20 @@ export type IsolatedImplementation = ConvImplementation &
   };
 
 /**
- * An engine's refusal to allocate, as a worker sees it thrown (V8: "Array
- * buffer allocation failed", "Invalid typed array length: …", "Invalid array
- * length"; SpiderMonkey, WebKit: "out of memory").
+ * An engine's refusal to allocate, as `name: message` of the error a worker
+ * sees thrown: V8's "RangeError: Array buffer allocation failed",
+ * SpiderMonkey's "InternalError: out of memory", WebKit's "RangeError: Out of
+ * memory". Not "Invalid typed array length: -1": a length the engine can never
+ * give is the implementation's bug (a wrong output size), an ordinary error.
  */
-const ALLOCATION_FAILED = /array buffer allocation failed|out of memory|invalid (typed )?array length/i;
+export const ALLOCATION_FAILED = /^(RangeError|InternalError): (array buffer allocation failed|out of memory)/i;
 
 /**
- * Whether `e` is an engine refusing an allocation (a RangeError or an
- * `InternalError: out of memory`).
+ * Whether `e` is an engine refusing an allocation (see `ALLOCATION_FAILED`).
  * @example isAllocationFailure(new RangeError('Array buffer allocation failed')) // true
  */
 export function isAllocationFailure(e: { readonly name: string; readonly message: string }): boolean {
-  return (e.name === 'RangeError' || e.name === 'InternalError') && ALLOCATION_FAILED.test(e.message);
+  return ALLOCATION_FAILED.test(`${e.name}: ${e.message}`);
 }
 
 /** The error the implementation threw, rebuilt on this side (its name and `code` kept). */

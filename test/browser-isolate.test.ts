@@ -6,20 +6,29 @@
  * except that it never returns for a 3×2 kernel: the property that draws one
  * must fail with a 'timeout' fault on such a case, after the deadline, and
  * the run must go on with a fresh worker (the 1×1 property runs all its
- * cases and holds).
+ * cases and holds). Two more fixtures, bundled with esbuild, misbehave on
+ * kernels taller than one row as in test/isolate.test.ts: an ArrayBuffer the
+ * engine refuses gives 'memory', an exception thrown from a timer 'died'.
  *
  * No Chromium is a failure, not a skip (as in test/browser.test.ts).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { VerifyReport } from '../properties/index.js';
 import { bundlePage, type Bundler, type PageBundle } from '../tools/browser/bundle.js';
+import type { PageOptions } from '../tools/browser/page.js';
 import { openChromium, type BrowserRunResult, type ChromiumSession } from '../tools/browser/run.js';
 
 const BOUND = 'for any case, every output is within the error bound of the float64 model';
 const ONE_BY_ONE = 'for any 1×1 kernel, the conv is a matrix product over channels at strided pixels';
 
 let session: Promise<ChromiumSession> | undefined;
-const bundles = new Map<Bundler, Promise<PageBundle>>();
+const bundles = new Map<string, Promise<PageBundle>>();
+const PAGES: Record<string, { impl: string; bundler: Bundler }> = {
+  'hang, esbuild': { impl: 'faulty-hang-3x2', bundler: 'esbuild' },
+  'hang, vite': { impl: 'faulty-hang-3x2', bundler: 'vite' },
+  alloc: { impl: 'faulty-alloc-browser', bundler: 'esbuild' },
+  'async throw': { impl: 'faulty-async-throw', bundler: 'esbuild' },
+};
 
 /** Starts `work` now; its failure is reported by the test that awaits it, not as an unhandled rejection. */
 function started<T>(work: Promise<T>): Promise<T> {
@@ -28,9 +37,9 @@ function started<T>(work: Promise<T>): Promise<T> {
 }
 
 beforeAll(() => {
-  for (const bundler of ['esbuild', 'vite'] as const) {
-    const spec = { impl: 'test/fixtures/faulty-hang-3x2.mjs', bundler, isolate: { timeoutMs: 1000 } } as const;
-    bundles.set(bundler, started(bundlePage(spec)));
+  for (const [key, { impl, bundler }] of Object.entries(PAGES)) {
+    const spec = { impl: `test/fixtures/${impl}.mjs`, bundler, isolate: { timeoutMs: 1000 } };
+    bundles.set(key, started(bundlePage(spec)));
   }
   session = started(openChromium());
 });
@@ -40,14 +49,17 @@ afterAll(async () => {
   for (const b of bundles.values()) await (await b.catch(() => undefined))?.dispose();
 });
 
-async function run(bundler: Bundler): Promise<BrowserRunResult> {
-  const bundle = await bundles.get(bundler)!;
-  const verify = { profile: 'quick', seed: 1, properties: [BOUND, ONE_BY_ONE] } as const;
+async function run(key: string, verify: PageOptions): Promise<BrowserRunResult> {
+  const bundle = await bundles.get(key)!;
   const r = await (await session!).run(bundle, { verify, timeoutMs: 30_000 });
   console.log(
-    `${bundler}, isolated: bundled in ${r.bundle.timeMs.toFixed(0)} ms; ${r.browser}: ` +
+    `${key}, isolated: bundled in ${r.bundle.timeMs.toFixed(0)} ms; ${r.browser}: ` +
       `verify ${r.report.timeMs.toFixed(0)} ms, page ${r.pageMs.toFixed(0)} ms`,
   );
+  expect(r.bundle.warnings).toEqual([]);
+  expect(r.bundle.files.flatMap((f) => f.externals)).toEqual([]);
+  // The page requested the worker's script: the implementation ran there, not in the page.
+  expect(r.requests.some((u) => /worker[-\w]*\.js$/.test(u.split('?')[0]))).toBe(true);
   return r;
 }
 
@@ -60,9 +72,7 @@ function property(report: VerifyReport, name: string) {
 test.each(['esbuild', 'vite'] as const)(
   'page bundled with %s: a call that never returns in the worker fails its property with the case; the run goes on',
   async (bundler) => {
-    const r = await run(bundler);
-    expect(r.bundle.warnings).toEqual([]);
-    expect(r.bundle.files.flatMap((f) => f.externals)).toEqual([]);
+    const r = await run(`hang, ${bundler}`, { profile: 'quick', seed: 1, properties: [BOUND, ONE_BY_ONE] });
 
     const bound = property(r.report, BOUND);
     expect(bound.status).toBe('failed');
@@ -79,8 +89,26 @@ test.each(['esbuild', 'vite'] as const)(
     expect(oneByOne.status).toBe('passed');
     expect(oneByOne.runs).toBe(100);
     expect(r.report.ok).toBe(false);
-    // The page requested the worker's script: the implementation ran there, not in the page.
-    expect(r.requests.some((u) => /worker[-\w]*\.js$/.test(u.split('?')[0]))).toBe(true);
   },
   30_000,
 );
+
+/** The faulty property failed on a tall kernel with `message`, unshrunk; the 1×1 property still ran and held. */
+async function expectReported(key: string, kind: string, message: RegExp): Promise<void> {
+  const r = await run(key, { seed: 1, runs: 30, properties: [BOUND, ONE_BY_ONE] });
+  const bound = property(r.report, BOUND);
+  expect(bound.status).toBe('failed');
+  expect(bound.failure?.fault).toBe(kind);
+  expect(bound.failure?.message).toMatch(message);
+  expect(bound.failure?.shrinks).toBe(0);
+  expect(bound.failure?.counterexample).toMatch(/weight \[\d+, \d+, [2-9], \d+\]/);
+  expect(property(r.report, ONE_BY_ONE)).toMatchObject({ status: 'passed', runs: 30 });
+}
+
+test('an ArrayBuffer the engine refuses in the worker is reported as out of memory', async () => {
+  await expectReported('alloc', 'memory', /^ran out of memory \(RangeError: Array buffer allocation failed\)/);
+}, 30_000);
+
+test('an exception thrown from a timer in the worker (nobody can catch it) is reported with its message', async () => {
+  await expectReported('async throw', 'died', /^its thread died: RangeError: the backend lost its context/);
+}, 30_000);

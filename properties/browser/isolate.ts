@@ -15,7 +15,7 @@
  * Globals only (`Worker`): no Node built-in, no DOM types needed to compile.
  */
 import {
-  isAllocationFailure,
+  ALLOCATION_FAILED,
   isolated,
   Session,
   type IsolatedImplementation,
@@ -65,11 +65,9 @@ function starter(worker: IsolatedWorker['worker']): () => BrowserWorker {
   return () => new Worker(worker, { type: 'module' });
 }
 
-/** The error event's text without the engine's "Uncaught " prefix, and its error's name if it has one. */
-function uncaught(event: WorkerEventLike): { name: string; message: string } {
-  const text = (event.message ?? '').replace(/^Uncaught /, '');
-  const named = /^([A-Z]\w*(?:Error|Exception)): ([\s\S]*)$/.exec(text);
-  return named ? { name: named[1], message: text } : { name: '', message: text };
+/** The error event's text without the engine's "Uncaught " prefix: "RangeError: …". */
+function uncaught(event: WorkerEventLike): string {
+  return (event.message ?? '').replace(/^Uncaught /, '');
 }
 
 /** A fresh worker as a session: its replies, its uncaught errors and unreadable replies fed in. */
@@ -80,9 +78,8 @@ function open(start: () => BrowserWorker): Session {
   worker.addEventListener('messageerror', () => session.end('died', 'its thread died: a reply could not be read'));
   worker.addEventListener('error', (event) => {
     event.preventDefault?.(); // reported here, as the call's fault: not also as the page's uncaught error
-    const { name, message } = uncaught(event);
-    if (isAllocationFailure({ name, message: message.slice(name.length + 2) }))
-      session.end('memory', `ran out of memory (${message})`);
+    const message = uncaught(event);
+    if (ALLOCATION_FAILED.test(message)) session.end('memory', `ran out of memory (${message})`);
     else
       session.end(
         'died',
