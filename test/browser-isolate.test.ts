@@ -28,6 +28,7 @@ const PAGES: Record<string, { impl: string; bundler: Bundler }> = {
   'hang, vite': { impl: 'faulty-hang-3x2', bundler: 'vite' },
   alloc: { impl: 'faulty-alloc-browser', bundler: 'esbuild' },
   'async throw': { impl: 'faulty-async-throw', bundler: 'esbuild' },
+  'heap full': { impl: 'faulty-memory', bundler: 'esbuild' },
 };
 
 /** Starts `work` now; its failure is reported by the test that awaits it, not as an unhandled rejection. */
@@ -111,4 +112,17 @@ test('an ArrayBuffer the engine refuses in the worker is reported as out of memo
 
 test('an exception thrown from a timer in the worker (nobody can catch it) is reported with its message', async () => {
   await expectReported('async throw', 'died', /^its thread died: RangeError: the backend lost its context/);
+}, 30_000);
+
+test("a worker whose heap fills up takes the page down with it (Chromium's behaviour, which docs/browser.md states): the runner reports the crash and the property", async () => {
+  // A small V8 heap (the switch applies to the page's workers too) makes it quick; without it the same
+  // happens once the default heap limit is reached.
+  const small = await openChromium(undefined, ['--js-flags=--max-old-space-size=256']);
+  try {
+    const bundle = await bundles.get('heap full')!;
+    const run = small.run(bundle, { verify: { seed: 1, runs: 30, properties: [BOUND] }, timeoutMs: 20_000 });
+    await expect(run).rejects.toThrow(/^the page crashed \(last seen: \w+ of "for any case, every output is within/);
+  } finally {
+    await small.close();
+  }
 }, 30_000);
