@@ -75,7 +75,9 @@ function open(start: () => BrowserWorker): Session {
   const worker = start();
   const session = new Session({ post: (call) => worker.postMessage(call), terminate: () => worker.terminate() });
   worker.addEventListener('message', (event) => session.receive(event.data as WorkerMessage));
-  worker.addEventListener('messageerror', () => session.end('died', 'its thread died: a reply could not be read'));
+  worker.addEventListener('messageerror', () =>
+    session.end('died', 'a reply could not be read (messageerror): its worker was stopped'),
+  );
   worker.addEventListener('error', (event) => {
     event.preventDefault?.(); // reported here, as the call's fault: not also as the page's uncaught error
     const message = uncaught(event);
