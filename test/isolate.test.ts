@@ -45,6 +45,11 @@ describe('an isolated implementation that misbehaves on one kernel shape', () =>
     expectReported(report, 'memory', /^ran out of memory/);
   }, 30_000);
 
+  test('an ArrayBuffer the engine refuses (it lives outside the capped heap) is reported as out of memory', async () => {
+    const report = await faulty('faulty-alloc', { timeoutMs: 5000 });
+    expectReported(report, 'memory', /^ran out of memory \(RangeError: Array buffer allocation failed\)/);
+  }, 30_000);
+
   test('process.exit in the implementation ends only its worker, and is reported', async () => {
     const report = await faulty('faulty-exit', { timeoutMs: 1000 });
     expectReported(report, 'died', /^its thread died: it exited with code 3/);

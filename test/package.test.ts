@@ -84,6 +84,8 @@ describe('the packed package', () => {
       'dist/src/reference/index.d.ts',
       'dist/properties/index.js',
       'dist/properties/index.d.ts',
+      'dist/properties/browser/index.js',
+      'dist/properties/browser/index.d.ts',
       'dist/tools/cli.js',
       'dist/tools/cli/main.js',
     ]) {
@@ -156,8 +158,8 @@ function reachable(entry: string): { files: string[]; external: string[] } {
 /** Globals and idioms only Node (or CommonJS) provides. */
 const NODE_ONLY = /\brequire\s*\(|\bprocess\.|\b__dirname\b|\b__filename\b|\bBuffer\.|\bimport\.meta\.url\b/;
 
-describe('the library part needs nothing from Node (bundler check without a bundler)', () => {
-  test.each(['dist/src/index.js', 'dist/src/reference/index.js'])(
+describe('the library part and the browser isolation entry need nothing from Node (bundler check without a bundler)', () => {
+  test.each(['dist/src/index.js', 'dist/src/reference/index.js', 'dist/properties/browser/index.js'])(
     'everything reachable from %s imports only relative files and uses no Node globals',
     (entry) => {
       const { files, external } = reachable(join(pkg, entry));
@@ -277,10 +279,11 @@ describe('a consumer', () => {
     // convproof/properties needs its peer fast-check, which the repository has.
     writeFileSync(
       join(pkg, 'suite.mjs'),
-      "const p = await import('convproof/properties'); console.log(typeof p.verify);",
+      "const p = await import('convproof/properties'); const b = await import('convproof/properties/browser');" +
+        ' console.log(typeof p.verify, typeof b.isolate, typeof b.serveIsolated);',
     );
     if (!existsSync(join(pkg, 'node_modules')))
       symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
-    expect(run('node', ['suite.mjs'], pkg).trim()).toBe('function');
+    expect(run('node', ['suite.mjs'], pkg).trim()).toBe('function function function');
   });
 });

@@ -4,17 +4,20 @@
  * file of its own next to the compiled suite and no transform of ours.
  *
  * It imports the module under test (`workerData.url`), reports which of the
- * five functions it exports and its `supports`/`conventions`, then answers
+ * five functions it exports (FUNCTIONS of ../isolate-protocol.ts, whose messages it speaks) and its `supports`/`conventions`, then answers
  * `{ id, fn, args }` with `{ id, ok: true, value }` or `{ id, ok: false, error }`.
  * Arguments arrive as structured clones (the caller's arrays are never
  * touched), so an implementation that writes into its inputs or returns one
  * of them could no longer be seen doing it from the main thread: the worker
  * checks both itself and answers with the error the purity properties expect.
  */
+import { ALLOCATION_FAILED, FUNCTIONS } from '../isolate-protocol.js';
+
 export const WORKER_SOURCE = `
 'use strict';
+const ALLOCATION_FAILED = ${String(ALLOCATION_FAILED)};
 const { parentPort, workerData } = require('node:worker_threads');
-const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'];
+const FUNCTIONS = ${JSON.stringify(FUNCTIONS)};
 
 function exportsOf(mod) {
   if (typeof mod.conv2d !== 'function' && mod.default !== null && typeof mod.default === 'object') return mod.default;
@@ -71,7 +74,9 @@ async function main() {
       const impure = purityError(fn, before, inputs, value);
       reply = impure ? { id, ok: false, error: { name: 'Error', message: impure } } : { id, ok: true, value };
     } catch (e) {
-      reply = { id, ok: false, error: errorOf(e) };
+      const error = errorOf(e);
+      // An ArrayBuffer lives outside the capped heap: the engine refusing one is this worker running out of memory.
+      reply = ALLOCATION_FAILED.test(error.name + ': ' + error.message) ? { id, ok: false, error, fault: 'memory' } : { id, ok: false, error };
     }
     try {
       parentPort.postMessage(reply);

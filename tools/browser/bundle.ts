@@ -29,6 +29,12 @@ export interface PageSpec {
   readonly bundler: Bundler;
   /** Minify the output (default true, as a user's production build would). */
   readonly minify?: boolean;
+  /**
+   * Run the implementation isolated: bundled into a module worker that serves it
+   * (`serveIsolated`), the page `isolate`s that worker with this deadline per call
+   * (`convproof/properties/browser`). The probe still runs in the page.
+   */
+  readonly isolate?: { readonly timeoutMs: number };
 }
 
 /** One output file of a bundle. */
@@ -63,8 +69,17 @@ const PAGE_MODULE = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './page.ts' : './page.js', import.meta.url),
 );
 
+/** properties/browser/index: the browser isolation entry, from source or from dist/ like PAGE_MODULE. */
+const BROWSER_MODULE = fileURLToPath(
+  new URL(
+    import.meta.url.endsWith('.ts') ? '../../properties/browser/index.ts' : '../../properties/browser/index.js',
+    import.meta.url,
+  ),
+);
+
 /** The generated entry: import the module under test and run `verify` on it. */
-export function entrySource(spec: Pick<PageSpec, 'impl' | 'probe'>): string {
+export function entrySource(spec: Pick<PageSpec, 'impl' | 'probe' | 'isolate'>, bundler: Bundler = 'esbuild'): string {
+  if (spec.isolate) return isolatedEntrySource(spec, spec.isolate.timeoutMs, bundler);
   const lines = [
     `import * as impl from ${JSON.stringify(resolve(spec.impl))};`,
     `import { runInPage } from ${JSON.stringify(PAGE_MODULE)};`,
@@ -72,6 +87,39 @@ export function entrySource(spec: Pick<PageSpec, 'impl' | 'probe'>): string {
   if (spec.probe) lines.push(`import probe from ${JSON.stringify(resolve(spec.probe))};`);
   lines.push(`runInPage(impl${spec.probe ? ', probe' : ''});`, '');
   return lines.join('\n');
+}
+
+/**
+ * The page's entry of an isolated run: start the worker (worker.ts beside it) with
+ * `isolate` and run `verify` on what it serves. esbuild bundles the worker as an entry of
+ * its own (worker.js in the output); Vite bundles it from the `new Worker(new URL(…))` form.
+ */
+function isolatedEntrySource(spec: Pick<PageSpec, 'probe'>, timeoutMs: number, bundler: Bundler): string {
+  const worker =
+    bundler === 'vite'
+      ? "() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })"
+      : "new URL('./worker.js', import.meta.url)";
+  const lines = [
+    `import { isolate } from ${JSON.stringify(BROWSER_MODULE)};`,
+    `import { runInPage } from ${JSON.stringify(PAGE_MODULE)};`,
+  ];
+  if (spec.probe) lines.push(`import probe from ${JSON.stringify(resolve(spec.probe))};`);
+  lines.push(
+    `const impl = await isolate({ worker: ${worker}, timeoutMs: ${JSON.stringify(timeoutMs)} });`,
+    `try { await runInPage(impl${spec.probe ? ', probe' : ''}); } finally { await impl.close(); }`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** The generated worker of an isolated run: serve the module under test to the page. */
+export function workerSource(spec: Pick<PageSpec, 'impl'>): string {
+  return [
+    `import * as impl from ${JSON.stringify(resolve(spec.impl))};`,
+    `import { serveIsolated } from ${JSON.stringify(BROWSER_MODULE)};`,
+    'serveIsolated(impl);',
+    '',
+  ].join('\n');
 }
 
 const HTML = (script: string) =>
@@ -87,11 +135,16 @@ function moduleName(id: string): string {
   return path.startsWith(cwd) ? path.slice(cwd.length) : path;
 }
 
-async function withEsbuild(src: string, out: string, minify: boolean): Promise<Omit<PageBundle, 'dir' | 'dispose'>> {
+async function withEsbuild(
+  src: string,
+  out: string,
+  minify: boolean,
+  worker: boolean,
+): Promise<Omit<PageBundle, 'dir' | 'dispose'>> {
   const esbuild = await import('esbuild');
   const start = performance.now();
   const result = await esbuild.build({
-    entryPoints: { main: join(src, 'entry.ts') },
+    entryPoints: { main: join(src, 'entry.ts'), ...(worker ? { worker: join(src, 'worker.ts') } : {}) },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -135,6 +188,7 @@ function nodeBuiltinGuard(warnings: string[]): import('vite').Plugin {
 }
 
 async function withVite(src: string, out: string, minify: boolean): Promise<Omit<PageBundle, 'dir' | 'dispose'>> {
+  // A worker (isolated runs) is bundled by Vite from the entry's `new Worker(new URL(…))`, as an ES module.
   const vite = await import('vite');
   const warnings: string[] = [];
   const logger = vite.createLogger('warn');
@@ -148,6 +202,7 @@ async function withVite(src: string, out: string, minify: boolean): Promise<Omit
     customLogger: { ...logger, warn: (m) => warnings.push(m), warnOnce: (m) => warnings.push(m) },
     plugins: [nodeBuiltinGuard(warnings)],
     build: { outDir: out, emptyOutDir: true, minify, reportCompressedSize: false, target: 'es2022' },
+    worker: { format: 'es', plugins: () => [nodeBuiltinGuard(warnings)] },
   });
   const outputs = (Array.isArray(built) ? built : [built]).flatMap((b) => ('output' in b ? b.output : []));
   const names = new Set(outputs.map((o) => o.fileName));
@@ -178,10 +233,14 @@ export async function bundlePage(spec: PageSpec): Promise<PageBundle> {
   const src = join(root, 'src');
   const out = join(root, 'out');
   await mkdir(src);
-  await writeFile(join(src, 'entry.ts'), entrySource(spec));
-  const build = spec.bundler === 'vite' ? withVite : withEsbuild;
+  await writeFile(join(src, 'entry.ts'), entrySource(spec, spec.bundler));
+  if (spec.isolate) await writeFile(join(src, 'worker.ts'), workerSource(spec));
   try {
-    const done = await build(src, out, spec.minify ?? true);
+    const minify = spec.minify ?? true;
+    const done =
+      spec.bundler === 'vite'
+        ? await withVite(src, out, minify)
+        : await withEsbuild(src, out, minify, spec.isolate !== undefined);
     return { ...done, dir: out, dispose: () => rm(root, { recursive: true, force: true }) };
   } catch (e) {
     await rm(root, { recursive: true, force: true });

@@ -114,13 +114,13 @@ export interface ChromiumSession {
  * Launches the machine's Chromium headless (`findChromium(path)`), driven
  * by playwright-core; no browser is ever downloaded. In each page, requests
  * that leave the local server are refused, so the page runs on what was
- * bundled and nothing else.
- * @example const session = await openChromium('/usr/bin/chromium');
+ * bundled and nothing else. `args` are extra command-line switches.
+ * @example const session = await openChromium('/usr/bin/chromium', ['--js-flags=--max-old-space-size=256']);
  */
-export async function openChromium(path?: string): Promise<ChromiumSession> {
+export async function openChromium(path?: string, args: readonly string[] = []): Promise<ChromiumSession> {
   const executablePath = findChromium(path);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, headless: true });
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...args] });
   return {
     run: (bundle, options) => runPage(browser, bundle, options),
     close: () => browser.close(),
