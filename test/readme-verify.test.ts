@@ -2,8 +2,8 @@
  * The README's "Verify your own conv" section is real: under 20 lines; its
  * declarations are those of examples/my-conv.mjs word for word; and both
  * commands it shows (the module's own declarations, then the same declared
- * by flags on a copy without them) print the report lines it shows, times
- * and the worst ratio aside.
+ * by flags on a copy without them) print the report lines it shows (its `# `
+ * lines), times and the worst ratio aside.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,10 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function cli(line: string): Promise<{ code: number; stdout: string }> {
-  const args = line.replace(/^npx convproof verify /, '').split(/\s+/);
+  const args = line
+    .replace(/^npx convproof verify /, '')
+    .replace(/\s*#.*$/, '')
+    .split(/\s+/);
   let stdout = '';
   const ctx = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, env: {}, cwd: work };
   const code = await verifyCommand([...args, '--seed', '42', '--log', 'verify.log'], ctx);
@@ -50,7 +53,8 @@ describe('README: Verify your own conv', () => {
   });
 
   test.each([0, 1])('command %i prints the report lines shown', async (i) => {
-    const line = blocks('sh')[0].split('\n')[i];
+    const sh = blocks('sh')[0].split('\n');
+    const line = sh.filter((l) => l.startsWith('npx '))[i];
     if (i === 1) {
       const bare = source.replace(/^export const (supports|conventions) = .*\n/gm, '');
       expect(bare).not.toMatch(/supports|conventions/);
@@ -58,6 +62,8 @@ describe('README: Verify your own conv', () => {
     }
     const r = await cli(line);
     expect(r.code, r.stdout).toBe(0);
-    for (const shown of masked(blocks('text')[0]).split('\n')) expect(masked(r.stdout).split('\n')).toContain(shown);
+    const shown = sh.filter((l) => l.startsWith('# ')).map((l) => masked(l.slice(2)));
+    expect(shown).toHaveLength(2);
+    for (const l of shown) expect(masked(r.stdout).split('\n')).toContain(l);
   });
 });

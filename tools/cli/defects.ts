@@ -7,10 +7,10 @@
  * reproduces is reported so its pin can go — and is not pinned, so its cases
  * are checked like any other.
  */
-import { type KnownDefect, pinDefects, recheckDefects } from '../../adapters/defects.js';
+import type { KnownDefect } from '../../adapters/defects.js';
 import type { Adapter } from '../../adapters/types.js';
-import { isolate, type IsolatedModule } from '../../properties/node/index.js';
-import { verify, type VerifyOptions, type VerifyReport } from '../../properties/verify.js';
+import type { IsolatedModule } from '../../properties/node/index.js';
+import type { VerifyOptions, VerifyReport } from '../../properties/verify.js';
 import { println, type CliContext } from './context.js';
 import type { Paint } from './style.js';
 import { UsageError } from './usage.js';
@@ -87,6 +87,12 @@ export async function verifyWithDefects(
   options: VerifyOptions,
   defects: readonly KnownDefect[],
 ): Promise<ReportWithDefects> {
+  // Loaded here, not at the top: the suite needs fast-check, which `verify --help` must not.
+  const [{ pinDefects, recheckDefects }, { isolate }, { verify }] = await Promise.all([
+    import('../../adapters/defects.js'),
+    import('../../properties/node/index.js'),
+    import('../../properties/verify.js'),
+  ]);
   const impl = await isolate(spec);
   try {
     // The isolated calls return promises (typed as PromiseLike there): an adapter's shape.
