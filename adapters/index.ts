@@ -13,7 +13,8 @@
 export { tfjsAdapter, tfjsConventions, tfjsSupports } from './tfjs.js';
 export { tfjsDefects } from './tfjs-defects.js';
 export type { TfjsModule, TfTensor } from './tfjs-types.js';
-export { onnxruntimeAdapter, onnxruntimeConventions, onnxruntimeSupports, type OrtModule } from './onnxruntime.js';
+export { onnxruntimeAdapter, onnxruntimeConventions, onnxruntimeSupports } from './onnxruntime.js';
+export type { OrtModule } from './onnxruntime-types.js';
 export { onnxruntimeDefects } from './onnxruntime-defects.js';
 export { onnxConvModel, type Attribute } from './onnx-model.js';
 export {
@@ -25,3 +26,21 @@ export {
   type KnownDefect,
 } from './defects.js';
 export type { Adapter, Awaitable } from './types.js';
+export {
+  addBias,
+  batched,
+  channelSum,
+  convNumbers,
+  hwioToOihw,
+  inDtypeOf,
+  nchwToNhwc,
+  nhwcToNchw,
+  oihwToHwio,
+  permute,
+  refuse,
+  refuseOutside,
+  transposeNumbers,
+  unbatched,
+  type ConvNumbers,
+  type TransposeNumbers,
+} from './helpers.js';

@@ -6,10 +6,11 @@
  * onnxruntime's own `'same'` is what gets checked.
  */
 import type { Tensor } from '../src/index.js';
-import { resolveConv, resolveTranspose } from '../properties/spec/index.js';
-import { type Conventions, type Supports, UnsupportedCase } from '../properties/support.js';
+import type { Conventions, Supports } from '../properties/support.js';
+import * as h from './helpers.js';
 import { type Attribute, onnxConvModel } from './onnx-model.js';
 import { onnxruntimeDefects } from './onnxruntime-defects.js';
+import type { OrtModule, OrtSession } from './onnxruntime-types.js';
 import { type Adapter, apiOf } from './types.js';
 
 /** float32 (no float64 Conv kernel), zero padding; everything else ONNX's Conv takes. */
@@ -17,18 +18,8 @@ export const onnxruntimeSupports: Supports = { dtypes: ['float32'], paddingModes
 /** onnxruntime multiplies padded zeros (0·Inf = NaN); SAME_UPPER as convproof. */
 export const onnxruntimeConventions: Conventions = { padded: 'multiply', same: 'upper', precision: 'float32' };
 
-/** The part of the `onnxruntime-web` module the adapter calls. */
-export interface OrtModule {
-  InferenceSession: { create(model: Uint8Array, options: { logSeverityLevel: number }): Promise<OrtSession> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
-}
-interface OrtTensor {
-  readonly dims: readonly number[];
-  readonly data: unknown;
-}
-interface OrtSession {
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
-}
+type Op = 'Conv' | 'ConvTranspose';
+type Attrs = Record<string, Attribute>;
 
 /**
  * An adapter for `ort` (`import * as ort from 'onnxruntime-web'`, an `OrtModule`).
@@ -37,27 +28,17 @@ interface OrtSession {
 export function onnxruntimeAdapter(module: object): Adapter {
   const ort = apiOf<OrtModule>(module, 'onnxruntime-web', ['InferenceSession', 'Tensor']);
   const sessions = new Map<string, Promise<OrtSession>>();
-  const run = async (
-    op: 'Conv' | 'ConvTranspose',
-    attrs: Record<string, Attribute>,
-    x: Tensor,
-    w: Tensor,
-    b: Tensor | null | undefined,
-  ) => {
-    const key = JSON.stringify([op, attrs, !!b]);
+  const session = (op: Op, attrs: Attrs, bias: boolean) => {
+    const key = JSON.stringify([op, attrs, bias]);
     if (!sessions.has(key))
-      sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, !!b), { logSeverityLevel: 4 }));
-    const f32 = (t: Tensor, dims = t.shape) => new ort.Tensor('float32', Float32Array.from(t.data), dims);
-    const feeds = {
-      X: f32(x, x.shape.length === 3 ? [1, ...x.shape] : x.shape),
-      W: f32(w),
-      ...(b ? { B: f32(b) } : {}),
-    };
-    const { Y } = await (await sessions.get(key))!.run(feeds);
-    return {
-      shape: x.shape.length === 3 ? Y.dims.slice(1) : [...Y.dims],
-      data: Float32Array.from(Y.data as Float32Array),
-    };
+      sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, bias), { logSeverityLevel: 4 }));
+    return sessions.get(key)!;
+  };
+  const run = async (op: Op, attrs: Attrs, x: Tensor, w: Tensor, b?: Tensor | null) => {
+    const f32 = (t: Tensor) => new ort.Tensor('float32', Float32Array.from(t.data), t.shape);
+    const feeds = { X: f32(h.batched(x)), W: f32(w), ...(b ? { B: f32(b) } : {}) };
+    const { Y } = await (await session(op, attrs, !!b)).run(feeds);
+    return h.unbatched({ shape: [...Y.dims], data: Float32Array.from(Y.data as Float32Array) }, x.shape.length === 4);
   };
   return {
     name: 'onnxruntime-web',
@@ -65,25 +46,18 @@ export function onnxruntimeAdapter(module: object): Adapter {
     conventions: onnxruntimeConventions,
     knownDefects: onnxruntimeDefects,
     conv2d: (x, w, o = {}) => {
-      const r = resolveConv(x.shape, w.shape, o);
-      if (r.mode !== 'zeros') throw new UnsupportedCase(`onnxruntime: Conv has no padding mode ${r.mode}`);
-      const named = o.padding === 'same' && r.dh * r.dw === 1; // onnxruntime refuses SAME_UPPER with dilation
-      const pads: Record<string, Attribute> = named
-        ? { auto_pad: 'SAME_UPPER' }
-        : { pads: [r.top, r.left, r.bottom, r.right] };
-      return run('Conv', { strides: [r.sh, r.sw], dilations: [r.dh, r.dw], group: r.groups, ...pads }, x, w, o.bias);
+      h.refuseOutside('onnxruntime', onnxruntimeSupports, x, w, o); // float64, padding modes
+      const r = h.convNumbers(x.shape, w.shape, o);
+      const [[t, b], [l, rt]] = r.pads; // onnxruntime refuses SAME_UPPER with dilation: explicit pads then
+      const named = o.padding === 'same' && r.dilation[0] * r.dilation[1] === 1;
+      const pads: Attrs = named ? { auto_pad: 'SAME_UPPER' } : { pads: [t, l, b, rt] };
+      return run('Conv', { strides: r.stride, dilations: r.dilation, group: r.groups, ...pads }, x, w, o.bias);
     },
     convTranspose2d: (x, w, o = {}) => {
-      const r = resolveTranspose(x.shape, w.shape, o);
+      const r = h.transposeNumbers(x.shape, w.shape, o);
       const [[t, b], [l, rt]] = r.pads;
-      const attrs = {
-        strides: [...r.stride],
-        dilations: [...r.dilation],
-        group: r.groups,
-        pads: [t, l, b, rt],
-        output_padding: [...r.outputPadding],
-      };
-      return run('ConvTranspose', attrs, x, w, o.bias);
+      const attrs = { strides: r.stride, dilations: r.dilation, group: r.groups, pads: [t, l, b, rt] };
+      return run('ConvTranspose', { ...attrs, output_padding: r.outputPadding }, x, w, o.bias);
     },
   };
 }

@@ -24,7 +24,6 @@ type Conv = (
  */
 export interface TfjsModule {
   tensor(values: ArrayLike<number>, shape: number[], dtype: 'float32'): TfTensor;
-  transpose(x: TfTensor, perm: number[]): TfTensor;
   add(a: TfTensor, b: TfTensor): TfTensor;
   sum(x: TfTensor, axis: number[]): TfTensor;
   conv2d: Conv;

@@ -1,14 +1,14 @@
 /**
- * TensorFlow.js as a convproof implementation, on any backend. tfjs itself
- * moves NCHW/OIHW to its NHWC/HWIO; `groups = C` goes to `depthwiseConv2d`;
- * `'same'`/`'valid'` are passed by name and every other padding as explicit
- * pads (a numeric pad hits tfjs #649); the bias is added after; gradients
- * come from the `Conv2DBackpropInput`/`Conv2DBackpropFilter` kernels
- * (tfjs-core registers no gradients); results are read with `await data()`.
+ * TensorFlow.js as a convproof implementation, on any backend. Data moves
+ * NCHW/OIHW → NHWC/HWIO on plain arrays; `groups = C` goes to
+ * `depthwiseConv2d`; `'same'`/`'valid'` are passed by name and every other
+ * padding as explicit pads (a numeric pad hits tfjs #649); the bias is added
+ * after; gradients come from the `Conv2DBackpropInput`/`Conv2DBackpropFilter`
+ * kernels (tfjs-core registers no gradients); results are read with `await data()`.
  */
 import type { Conv2dOptions, Tensor } from '../src/index.js';
-import { type ResolvedConv, resolveConv, resolveTranspose } from '../properties/spec/index.js';
-import { type Conventions, type Supports, UnsupportedCase } from '../properties/support.js';
+import type { Conventions, Supports } from '../properties/support.js';
+import * as h from './helpers.js';
 import { tfjsDefects } from './tfjs-defects.js';
 import type { TfjsModule, TfTensor } from './tfjs-types.js';
 import { type Adapter, apiOf } from './types.js';
@@ -20,51 +20,33 @@ export const tfjsConventions: Conventions = { padded: 'skip', same: 'upper', pre
 /** wasm (XNNPACK) materialises zero padding, so 0·Inf = NaN there (measured by verify's NaN/Inf properties). */
 const wasmConventions: Conventions = { ...tfjsConventions, padded: 'multiply' };
 
-const no = (why: string): never => {
-  throw new UnsupportedCase(`tfjs: ${why}`);
-};
+const NEEDS = ['tensor', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'engine', 'tidy', 'getKernel'];
+const asIs = (t: Tensor) => t;
 
 /**
  * An adapter for `tf` (the `@tensorflow/tfjs-core` module, `TfjsModule`, with `backend` registered and ready).
  * @example const impl = tfjsAdapter(tf, { backend: 'wasm' }); await impl.conv2d(x, w, { padding: 'same' }) // x [N,C,H,W], w [O,C,KH,KW]
  */
 export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
-  const tf = apiOf<TfjsModule>(module, 'tfjs', [
-    'tensor',
-    'transpose',
-    'conv2d',
-    'depthwiseConv2d',
-    'conv2dTranspose',
-    'engine',
-    'tidy',
-  ]);
-  const f32 = (t: Tensor, shape = t.shape) => tf.tensor(t.data, [...shape], 'float32');
-  const nhwc = (t: Tensor) => tf.transpose(f32(t, t.shape.length === 3 ? [1, ...t.shape] : t.shape), [0, 2, 3, 1]);
-  const hwio = (w: Tensor) => tf.transpose(f32(w), [2, 3, 1, 0]); // [O, I, KH, KW] → [KH, KW, I, O]
-  const pad = (o: Conv2dOptions, r: ResolvedConv) =>
-    o.padding === 'same' || o.padding === 'valid'
-      ? o.padding
-      : ([
-          [0, 0],
-          [r.top, r.bottom],
-          [r.left, r.right],
-          [0, 0],
-        ] as const);
-  const run = async (make: () => TfTensor, perm: number[], unbatched = false): Promise<Tensor> => {
+  const tf = apiOf<TfjsModule>(module, 'tfjs', NEEDS);
+  const tensor = (t: Tensor, shape = t.shape) => tf.tensor(t.data, [...shape], 'float32');
+  const nhwc = (t: Tensor) => tensor(h.nchwToNhwc(h.batched(t)));
+  const pad = (o: Conv2dOptions, r: h.ConvNumbers) =>
+    o.padding === 'same' || o.padding === 'valid' ? o.padding : ([[0, 0], ...r.pads, [0, 0]] as const);
+  const read = async (make: () => TfTensor, back = h.nhwcToNchw, batched = true): Promise<Tensor> => {
     if (tf.getBackend() !== backend) await tf.setBackend(backend);
-    const t = tf.tidy(() => tf.transpose(make(), perm));
+    const t = tf.tidy(make); // every tensor made inside is freed, the result after reading
     const data = Float32Array.from(await t.data());
     t.dispose();
-    return { shape: unbatched ? t.shape.slice(1) : t.shape, data };
+    return h.unbatched(back({ shape: t.shape, data }), batched);
   };
-  const bias = (y: TfTensor, b: Tensor | null | undefined) => (b ? tf.add(y, f32(b)) : y);
   const resolve = (x: Tensor, w: Tensor, o: Conv2dOptions, grad: boolean) => {
-    const r = resolveConv(x.shape, w.shape, o);
-    if (r.mode !== 'zeros') no(`no padding mode ${r.mode}`);
+    h.refuseOutside('tfjs', tfjsSupports, x, w, o); // float64, padding modes, groups other than 1 or C
+    const r = h.convNumbers(x.shape, w.shape, o);
     if (r.groups !== 1 && (grad || r.groups !== r.C))
-      no(`groups ${r.groups}: only 1${grad ? '' : ' or C (depthwise)'}`);
-    if (r.dh * r.dw > 1 && (grad || r.sh * r.sw > 1))
-      no(grad ? 'no dilation in the gradient kernels' : 'either strides or dilations must be 1');
+      h.refuse('tfjs', `groups ${r.groups}: only 1${grad ? '' : ' or C (depthwise)'}`);
+    if (r.dilation[0] * r.dilation[1] > 1 && (grad || r.stride[0] * r.stride[1] > 1))
+      h.refuse('tfjs', grad ? 'no dilation in the gradient kernels' : 'either strides or dilations must be 1');
     return r;
   };
   return {
@@ -72,52 +54,32 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
     supports: tfjsSupports,
     conventions: backend === 'wasm' ? wasmConventions : tfjsConventions,
     knownDefects: tfjsDefects(backend),
-    conv2d: (x, w, o = {}) => {
+    conv2d: async (x, w, o = {}) => {
       const r = resolve(x, w, o, false);
-      const args = [[r.sh, r.sw], pad(o, r), 'NHWC', [r.dh, r.dw]] as const; // depthwise: [C·m, 1, KH, KW] → [KH, KW, C, m]
-      const depthwise = () =>
-        tf.depthwiseConv2d(nhwc(x), tf.transpose(f32(w, [r.C, r.O / r.C, r.KH, r.KW]), [2, 3, 0, 1]), ...args);
-      return run(
-        () => bias(r.groups > 1 ? depthwise() : tf.conv2d(nhwc(x), hwio(w), ...args), o.bias),
-        [0, 3, 1, 2],
-        !r.batched,
-      );
+      const f = h.oihwToHwio(w); // depthwise: [C·m, 1, KH, KW] → [KH, KW, 1, C·m], the same data as [KH, KW, C, m]
+      const [conv, shape] = r.groups > 1 ? [tf.depthwiseConv2d, [r.KH, r.KW, r.C, r.O / r.C]] : [tf.conv2d, f.shape];
+      const y = () => conv(nhwc(x), tensor(f, shape), r.stride, pad(o, r), 'NHWC', r.dilation);
+      return h.addBias(await read(y, h.nhwcToNchw, r.batched), o.bias);
     },
     conv2dBackward: async (dy, x, w, o = {}) => {
       const r = resolve(x, w, o, true);
       if (!tf.getKernel('Conv2DBackpropFilter', backend))
-        no(`${backend} has no Conv2DBackpropFilter kernel (tfjs #8474)`);
-      const kernel = (name: string, inputs: Record<string, TfTensor>, shape: object) => () =>
-        tf.engine().runKernel(name, inputs, { strides: [r.sh, r.sw], pad: pad(o, r), dataFormat: 'NHWC', ...shape });
-      const gradInput = await run(
-        kernel('Conv2DBackpropInput', { dy: nhwc(dy), filter: hwio(w) }, { inputShape: [r.N, r.H, r.W, r.C] }),
-        [0, 3, 1, 2],
-        !r.batched,
-      );
-      const gradWeight = await run(
-        kernel('Conv2DBackpropFilter', { x: nhwc(x), dy: nhwc(dy) }, { filterShape: [r.KH, r.KW, r.C, r.O] }),
-        [3, 2, 0, 1],
-      );
-      return { gradInput, gradWeight, gradBias: await run(() => tf.sum(nhwc(dy), [0, 1, 2]), [0]) };
+        h.refuse('tfjs', `${backend} has no Conv2DBackpropFilter kernel (tfjs #8474)`);
+      const shapes = { inputShape: [r.N, r.H, r.W, r.C], filterShape: [r.KH, r.KW, r.C, r.O] }; // each kernel reads its own
+      const attrs = { strides: r.stride, pad: pad(o, r), dataFormat: 'NHWC', ...shapes };
+      const run = (k: string, ins: () => Record<string, TfTensor>) => () => tf.engine().runKernel(k, ins(), attrs);
+      const gx = run('Conv2DBackpropInput', () => ({ dy: nhwc(dy), filter: tensor(h.oihwToHwio(w)) }));
+      const gw = run('Conv2DBackpropFilter', () => ({ x: nhwc(x), dy: nhwc(dy) }));
+      const gradBias = await read(() => tf.sum(nhwc(dy), [0, 1, 2]), asIs);
+      return { gradInput: await read(gx, h.nhwcToNchw, r.batched), gradWeight: await read(gw, h.hwioToOihw), gradBias };
     },
-    convTranspose2d: (x, w, o = {}) => {
-      const r = resolveTranspose(x.shape, w.shape, o);
-      if (r.groups > 1 || r.dilation[0] * r.dilation[1] > 1) no('conv2dTranspose takes no groups and no dilation');
-      const [[t, b], [l, rt]] = r.pads; // the weight [C, O, KH, KW] → [KH, KW, O, C]
-      const y = () =>
-        tf.conv2dTranspose(
-          nhwc(x),
-          hwio(w),
-          [r.N, r.OH, r.OW, r.O],
-          [...r.stride],
-          [
-            [0, 0],
-            [t, b],
-            [l, rt],
-            [0, 0],
-          ],
-        );
-      return run(() => bias(y(), o.bias), [0, 3, 1, 2], !r.batched);
+    convTranspose2d: async (x, w, o = {}) => {
+      const r = h.transposeNumbers(x.shape, w.shape, o);
+      if (r.groups > 1 || r.dilation[0] * r.dilation[1] > 1)
+        h.refuse('tfjs', 'conv2dTranspose takes no groups and no dilation');
+      const pads = [[0, 0], ...r.pads, [0, 0]] as const; // the weight [C, O, KH, KW] → [KH, KW, O, C]
+      const y = () => tf.conv2dTranspose(nhwc(x), tensor(h.oihwToHwio(w)), [r.N, r.OH, r.OW, r.O], r.stride, pads);
+      return h.addBias(await read(y, h.nhwcToNchw, r.batched), o.bias);
     },
   };
 }

@@ -10,6 +10,7 @@ import { pinDefects, recheckDefects } from '../adapters/defects.js';
 import { tfjsAdapter } from '../adapters/tfjs.js';
 import { loadOracles } from '../properties/oracles/index.js';
 import { suiteEnv } from '../properties/profile.js';
+import { tensor } from '../src/index.js';
 import { checkAdapter } from './adapters/check.js';
 
 await loadOracles(['cpu', 'wasm']); // registers both backends and points wasm at its .wasm files
@@ -40,6 +41,14 @@ describe.each(['cpu', 'wasm'])('tfjs %s', (backend) => {
     expect(checks.map((c) => c.issue)).toEqual(raw.knownDefects.map((d) => d.issue));
     for (const c of checks) expect(c.reproduces, `${c.issue}: ${c.detail}`).toBe(true);
   });
+});
+
+test('wasm: an empty batch runs through the adapter (layouts moved on plain arrays), while tf.transpose of one with C > 1 still divides by zero', async () => {
+  await tf.setBackend('wasm');
+  expect(() => tf.transpose(tf.tensor([], [0, 2, 3, 3], 'float32'), [0, 2, 3, 1])).toThrow(/divide by zero/);
+  const y = await tfjsAdapter(tf, { backend: 'wasm' }).conv2d(tensor([], [0, 2, 3, 3]), tensor([1, 1], [1, 2, 1, 1]));
+  expect(y.shape).toEqual([0, 1, 3, 3]);
+  expect(y.data.length).toBe(0);
 });
 
 test('wasm: unpinned, the random cases find #8405 (the suite catches the defect the pin hides)', async () => {

@@ -15,6 +15,9 @@ declare module 'convnetjs' {
       filters: Vol[];
       biases: Vol;
       out_act: Vol;
+      out_sx: number;
+      out_sy: number;
+      out_depth: number;
       forward(v: Vol): Vol;
       backward(): void;
     };

@@ -2,24 +2,11 @@
 // per (image, output channel, input channel), summed; output the input's size with the anchor at
 // ⌊K/2⌋ — convproof's 'same' at stride 1 with the odd pad before (SAME_LOWER).
 import { createRequire } from 'node:module';
-import { type Conventions, type Supports, UnsupportedCase } from 'convproof/properties';
+import type { Conventions, Supports } from 'convproof/properties';
 import { type Conv2dOptions, type Tensor, tensor } from 'convproof';
-import type { KnownDefect } from 'convproof/adapters';
+import { addBias, channelSum, inDtypeOf, type KnownDefect, refuseOutside } from 'convproof/adapters';
+import type { Cv } from './opencv-types.js';
 
-interface Mat {
-  data32F: Float32Array;
-  delete(): void;
-}
-interface Cv {
-  CV_32F: number;
-  BORDER_CONSTANT: number;
-  BORDER_REFLECT_101: number;
-  BORDER_REPLICATE: number;
-  Mat: new () => Mat;
-  Point: new (x: number, y: number) => object;
-  matFromArray(rows: number, cols: number, type: number, data: ArrayLike<number>): Mat;
-  filter2D(src: Mat, dst: Mat, depth: number, kernel: Mat, anchor: object, delta: number, border: number): void;
-}
 // Loaded with require (vitest's module runner hangs on the 10 MB file); an Emscripten module whose
 // then() hands back itself: wait through then() and keep a copy without it (a promise resolved with
 // a thenable adopts it, forever).
@@ -43,40 +30,26 @@ export const supports: Supports = {
 };
 export const conventions: Conventions = { padded: 'multiply', same: 'lower' };
 
+const borders: Record<string, number> = {
+  zeros: cv.BORDER_CONSTANT,
+  reflect: cv.BORDER_REFLECT_101,
+  replicate: cv.BORDER_REPLICATE,
+};
+
 export function conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Tensor {
-  const one = (v: Conv2dOptions['stride']) =>
-    v === undefined || v === 1 || (typeof v === 'object' && v[0] === 1 && v[1] === 1);
-  if (o.padding !== 'same' || !one(o.stride) || !one(o.dilation) || (o.groups ?? 1) > 1 || x.shape.length !== 4)
-    throw new UnsupportedCase("filter2D: only 'same' at stride 1, no dilation or groups, batched");
-  if (o.paddingMode === 'circular') throw new UnsupportedCase('filter2D refuses BORDER_WRAP');
-  const [N, C, H, W] = x.shape;
-  const [O, , KH, KW] = w.shape;
-  const border = {
-    zeros: cv.BORDER_CONSTANT,
-    reflect: cv.BORDER_REFLECT_101,
-    replicate: cv.BORDER_REPLICATE,
-    circular: -1,
-  }[o.paddingMode ?? 'zeros'];
-  const out = new Float64Array(N * O * H * W);
+  refuseOutside('filter2D', supports, x, w, o);
+  const [, , H, W] = x.shape;
+  const [, , KH, KW] = w.shape;
   const dst = new cv.Mat();
-  for (let n = 0; n < N; n++)
-    for (let oc = 0; oc < O; oc++)
-      for (let c = 0; c < C; c++) {
-        const src = cv.matFromArray(H, W, cv.CV_32F, x.data.subarray((n * C + c) * H * W, (n * C + c + 1) * H * W));
-        const k = cv.matFromArray(
-          KH,
-          KW,
-          cv.CV_32F,
-          w.data.subarray((oc * C + c) * KH * KW, (oc * C + c + 1) * KH * KW),
-        );
-        cv.filter2D(src, dst, cv.CV_32F, k, new cv.Point(-1, -1), 0, border);
-        for (let i = 0; i < H * W; i++)
-          out[(n * O + oc) * H * W + i] += dst.data32F[i] + (c === 0 && o.bias ? o.bias.data[oc] : 0);
-        src.delete();
-        k.delete();
-      }
+  const y = channelSum(x, w, [H, W], (plane, kernel) => {
+    const [src, k] = [cv.matFromArray(H, W, cv.CV_32F, plane), cv.matFromArray(KH, KW, cv.CV_32F, kernel)];
+    cv.filter2D(src, dst, cv.CV_32F, k, new cv.Point(-1, -1), 0, borders[o.paddingMode ?? 'zeros']);
+    src.delete();
+    k.delete();
+    return dst.data32F; // read before the next call overwrites it
+  });
   dst.delete();
-  return { shape: [N, O, H, W], data: Float32Array.from(out) };
+  return inDtypeOf(x, addBias(y, o.bias));
 }
 
 /** A defect pinned by the user (no issue filed): zero kernel taps are dropped, so 0·NaN and 0·Inf give no NaN. */

@@ -6,6 +6,8 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Conventions, Supports } from '../../properties/support.js';
 import type { ConvExtras, ConvImplementation } from '../../properties/types.js';
+import type { KnownDefect } from '../../adapters/defects.js';
+import { knownDefectsOf } from './defects.js';
 import { UsageError } from './usage.js';
 
 const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'] as const;
@@ -13,7 +15,12 @@ const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
 /** The exports the suite uses: `conv2d`, the others when present, and the module's declarations. */
 export type LoadedImplementation = ConvImplementation &
-  ConvExtras & { readonly supports?: Supports; readonly conventions?: Conventions };
+  ConvExtras & {
+    readonly supports?: Supports;
+    readonly conventions?: Conventions;
+    /** Defects it knows it has: re-checked before the run, pinned while they reproduce. */
+    readonly knownDefects?: readonly KnownDefect[];
+  };
 
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
@@ -75,5 +82,6 @@ export async function loadImplementation(path: string, cwd: string): Promise<Loa
       throw new UsageError('verify', `--impl: ${path} exports ${name}, but as a ${typeof v}, not an object`);
     impl[name] = v;
   }
+  if (exported.knownDefects !== undefined) impl.knownDefects = knownDefectsOf(exported.knownDefects, path);
   return impl as unknown as LoadedImplementation;
 }

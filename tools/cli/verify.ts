@@ -13,6 +13,7 @@ import { declarationFlags, mergeSupports } from '../../properties/support-flags.
 import type { Conventions, Supports } from '../../properties/support.js';
 import { println, type CliContext } from './context.js';
 import { conventionsFromFlags, DECLARATION_HELP, DECLARATION_OPTIONS, supportsFromFlags } from './declare.js';
+import { printKnownDefects, type ReportWithDefects, verifyWithDefects } from './defects.js';
 import { loadImplementation, type LoadedImplementation } from './impl.js';
 import { createProgress, logProgress, teeProgress, type Progress } from './progress.js';
 import { paint, table, useColour, type Paint } from './style.js';
@@ -328,7 +329,7 @@ function progressFor(a: VerifyArgs, ctx: CliContext, total: number): Progress {
 }
 
 /** Runs the suite with the checked arguments, showing progress on stderr. */
-async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliContext): Promise<VerifyReport> {
+async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliContext): Promise<ReportWithDefects> {
   const suite = await loadSuite();
   for (const name of a.properties ?? []) {
     if (!suite.registry.some((d) => d.name === name))
@@ -361,6 +362,7 @@ async function runSuite(a: VerifyArgs, impl: LoadedImplementation, ctx: CliConte
     if (!a.impl) return await suite.verify(impl, options);
     const { verifyIsolated } = await import('../../properties/node/index.js');
     const spec = { module: resolve(ctx.cwd, a.impl), timeoutMs: a.timeoutMs, maxMemoryMb: a.maxMemoryMb };
+    if (impl.knownDefects?.length) return await verifyWithDefects(spec, options, impl.knownDefects);
     return await verifyIsolated(spec, options);
   } finally {
     progress.close();
@@ -383,6 +385,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
   const report = await runSuite(a, impl, ctx);
   const p = paint(useColour(ctx.stdout, ctx.env));
   printOracles(report, ctx, p);
+  printKnownDefects(report, ctx, p);
   println(ctx.stdout, reportTable(report, p));
   if (report.properties.some((r) => Object.keys(r.skippedCases).length > 0)) {
     println(
