@@ -114,10 +114,22 @@ export function jsonNumber(v: number): JsonNumber {
   return Object.is(v, -0) ? '-0' : v;
 }
 
-function tensorJson(t: { shape: readonly number[]; data: Float32Array | Float64Array }): TensorJson {
-  const dtype: DType = t.data instanceof Float64Array ? 'float64' : 'float32';
-  const data = t.data.length > DATA_KEPT ? null : Array.from(t.data, jsonNumber);
-  return { shape: [...t.shape], dtype, data };
+/**
+ * A tensor argument as it was when passed: its values copied (a plain copy
+ * per call is cheap; the JSON form is made only for a failure's calls).
+ */
+class TensorCopy {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly data: Float32Array | Float64Array | null;
+  constructor(t: { shape: readonly number[]; data: Float32Array | Float64Array }) {
+    this.shape = [...t.shape];
+    this.dtype = t.data instanceof Float64Array ? 'float64' : 'float32';
+    this.data = t.data.length > DATA_KEPT ? null : t.data.slice();
+  }
+  json(): TensorJson {
+    return { shape: this.shape, dtype: this.dtype, data: this.data ? Array.from(this.data, jsonNumber) : null };
+  }
 }
 
 /** Any value as JSON (tensors as `TensorJson`, at most six levels deep, functions by name). */
@@ -125,7 +137,7 @@ function jsonValue(v: unknown, depth = 0): JsonValue {
   if (typeof v === 'number') return jsonNumber(v);
   if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
   if (v === undefined) return null;
-  if (isTensor(v)) return tensorJson(v) as unknown as JsonValue;
+  if (isTensor(v)) return new TensorCopy(v).json() as unknown as JsonValue;
   if (typeof v !== 'object' || depth >= 6) return String(v);
   if (Array.isArray(v) || ArrayBuffer.isView(v))
     return Array.from(v as ArrayLike<unknown>, (x) => jsonValue(x, depth + 1));
@@ -134,17 +146,22 @@ function jsonValue(v: unknown, depth = 0): JsonValue {
   return out;
 }
 
+/** A call as recorded: tensors copied, the other arguments already JSON (they are small). */
+interface RecordedCall extends Omit<CallData, 'tensors'> {
+  readonly tensors: Readonly<Record<string, TensorCopy>>;
+}
+
 /** A call's arguments sorted into tensors, options and the rest. */
-function callData(routine: Routine, args: readonly unknown[]): CallData {
-  const tensors: Record<string, TensorJson> = {};
+function recorded(routine: Routine, args: readonly unknown[]): RecordedCall {
+  const tensors: Record<string, TensorCopy> = {};
   const other: Record<string, JsonValue> = {};
   let options: Record<string, JsonValue> | undefined;
   args.forEach((arg, i) => {
     const name = PARAMETERS[routine][i] ?? `argument${i}`;
-    if (isTensor(arg)) tensors[name] = tensorJson(arg);
+    if (isTensor(arg)) tensors[name] = new TensorCopy(arg);
     else if (name === 'options' && arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
       const { bias, ...rest } = arg as Record<string, unknown>;
-      if (isTensor(bias)) tensors.bias = tensorJson(bias);
+      if (isTensor(bias)) tensors.bias = new TensorCopy(bias);
       options = jsonValue(isTensor(bias) ? rest : arg) as Record<string, JsonValue>;
     } else if (arg !== undefined) other[name] = jsonValue(arg);
   });
@@ -156,23 +173,28 @@ function callData(routine: Routine, args: readonly unknown[]): CallData {
   };
 }
 
+function callData(call: RecordedCall): CallData {
+  const tensors = Object.fromEntries(Object.entries(call.tensors).map(([k, t]) => [k, t.json()]));
+  return { ...call, tensors };
+}
+
 /** The calls of one run of a property: `begin` at its start, `taken` when it fails. */
 export class CallLog {
-  private calls: CallData[] = [];
+  private calls: RecordedCall[] = [];
   private count = 0;
   begin(): void {
     this.calls = [];
     this.count = 0;
   }
   record(routine: Routine, args: readonly unknown[]): void {
-    const call = callData(routine, args);
+    const call = recorded(routine, args);
     this.count++;
     if (this.calls.length < CALLS_KEPT) this.calls.push(call);
     else this.calls[CALLS_KEPT - 1] = call;
   }
-  /** The calls so far (a copy: later calls, e.g. of a re-run, do not change it). */
+  /** The calls so far, as data (later calls, e.g. of a re-run, do not change it). */
   taken(): { readonly calls: readonly CallData[]; readonly count: number } {
-    return { calls: [...this.calls], count: this.count };
+    return { calls: this.calls.map(callData), count: this.count };
   }
 }
 
