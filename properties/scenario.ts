@@ -24,7 +24,11 @@ export interface Scenario<E> {
 /** Constraints of a scenario: the configuration's and the values'. */
 export type ScenarioConstraints = ConvConfigConstraints & TensorDataConstraints;
 
-function isTensor(v: unknown): v is Tensor {
+/**
+ * Whether `v` is a tensor `{shape, data}` with a Float32Array or Float64Array.
+ * @example isTensor({ shape: [1], data: new Float32Array(1) }) // true
+ */
+export function isTensor(v: unknown): v is Tensor {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as Partial<Tensor>;
   return Array.isArray(t.shape) && (t.data instanceof Float32Array || t.data instanceof Float64Array);

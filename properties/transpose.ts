@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import type { Conv2dOptions, ConvTranspose2dOptions, DType, Tensor } from '../src/index.js';
 import { tensorData, type TensorDataConstraints } from './arbitraries/tensorData.js';
 import { printable, showTensor } from './arbitraries/convCase.js';
+import { compactArbitrary, pairOption } from './arbitraries/convConfig.js';
 import { QUICK_LIMITS } from './profile.js';
 import { checkResult, fail } from './scenario.js';
 import { narrowTranspose } from './support-filter.js';
@@ -72,6 +73,7 @@ interface TransposeDraws {
   pads: [number, number, number, number];
   bias: boolean;
   dtype: DType;
+  compact: boolean;
 }
 
 function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
@@ -91,7 +93,11 @@ function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
     batched:
       c.unbatched === false
         ? fc.constant(true)
-        : fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
+        : fc.oneof(
+            { withCrossShrink: true },
+            { arbitrary: fc.constant(true), weight: 5 },
+            { arbitrary: fc.constant(false), weight: 1 },
+          ),
     kh: int(1, L.maxKernel),
     kw: int(1, L.maxKernel),
     sh: int(1, L.maxStride),
@@ -109,6 +115,7 @@ function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
     pads: fc.tuple(int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad)),
     bias: bias === 'either' ? fc.boolean() : fc.constant(bias === 'always'),
     dtype: dtype === 'both' ? fc.constantFrom<DType>('float32', 'float64') : fc.constant(dtype),
+    compact: compactArbitrary,
   });
 }
 
@@ -141,13 +148,15 @@ function buildCase(
   const fullH = transposedSize(d.h, d.kh, d.sh, d.dh, [0, 0], oph);
   const fullW = transposedSize(d.w, d.kw, d.sw, d.dw, [0, 0], opw);
   const padding = validPads(d, fullH, fullW);
-  const options: ConvTranspose2dOptions = {
-    stride: [d.sh, d.sw],
-    dilation: [d.dh, d.dw],
-    groups: d.groups,
-    outputPadding: [oph, opw],
-    ...(padding === undefined ? {} : { padding }),
-  };
+  // Written out in full, or compactly (defaults left out): a counterexample shrinks to the compact form.
+  const entries: [string, unknown][] = [
+    ['stride', pairOption([d.sh, d.sw], d.compact, 1)],
+    ['dilation', pairOption([d.dh, d.dw], d.compact, 1)],
+    ['groups', d.compact && d.groups === 1 ? undefined : d.groups],
+    ['outputPadding', pairOption([oph, opw], d.compact, 0)],
+    ['padding', padding],
+  ];
+  const options = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as ConvTranspose2dOptions;
   const N = d.batched ? d.n : 1;
   return {
     inputShape: d.batched ? [N, C, d.h, d.w] : [C, d.h, d.w],

@@ -17,7 +17,19 @@ import { declarationFlags } from './support-flags.js';
 import { guardedImplementation } from './support-guard.js';
 import { isUnsupportedCase, type Conventions, type Supports } from './support.js';
 import { isImplementationFault } from './fault.js';
-import { aloneText, rerunAlone } from './verify-isolated.js';
+import { rerunAlone } from './verify-isolated.js';
+import { CallLog, counterexampleData, recordedImplementation, type CallData } from './verify-case.js';
+import type { FailureReport, OracleStatus, PropertyReport, VerifyReport, ProgressEvent } from './verify-report.js';
+
+export {
+  formatFailure,
+  formatReport,
+  type FailureReport,
+  type OracleStatus,
+  type ProgressEvent,
+  type PropertyReport,
+  type VerifyReport,
+} from './verify-report.js';
 import type {
   Capability,
   ConvExtras,
@@ -43,17 +55,6 @@ export interface ReplayInfo {
   readonly conventions: Conventions;
   /** log2 of the scale group's work cap, for a scale property (a replay pins it). */
   readonly scaleWork?: number;
-}
-
-/** A progress notification: before and after each property. */
-export interface ProgressEvent {
-  readonly phase: 'start' | 'end';
-  readonly property: string;
-  /** 0-based position among the properties that run. */
-  readonly index: number;
-  readonly total: number;
-  /** Present at `end`. */
-  readonly report?: PropertyReport;
 }
 
 /**
@@ -98,84 +99,6 @@ export interface VerifyOptions {
   readonly supports?: Supports;
   /** Where the implementation differs from convproof's defaults. Default: the object's own `conventions`, else none. */
   readonly conventions?: Conventions;
-}
-
-/** A failure, with everything needed to reproduce it. */
-export interface FailureReport {
-  /** What differs and where (or the exception the implementation threw). */
-  readonly message: string;
-  /** The shrunk case: shapes, options and values. */
-  readonly counterexample: string;
-  readonly seed: number;
-  readonly path: string;
-  readonly shrinks: number;
-  /** One line that replays exactly this counterexample. */
-  readonly replay: string;
-  /** The case that failed first, before shrinking (when shrinking changed it): a call that corrupts state shows here. */
-  readonly original?: string;
-  /** The call did not return in time, ran out of memory or killed its thread (isolated runs); the case is not shrunk. */
-  readonly fault?: 'timeout' | 'memory' | 'died';
-  /** Isolated runs: whether the shrunk case, re-run alone in a fresh worker, failed again. */
-  readonly reproducedAlone?: boolean;
-  /** What the property adds after the failure: for the scale group, the size from which it fails. */
-  readonly explanation?: string;
-}
-
-/**
- * The outcome of one property.
- * @example report.properties.filter((p: PropertyReport) => p.status === 'failed').map((p) => p.failure?.replay)
- */
-export interface PropertyReport {
-  readonly name: string;
-  readonly group: PropertyGroup;
-  /**
-   * `'not run'`: no case was checked — a missing export, an unavailable
-   * oracle, a property outside the declared support, or every drawn case not
-   * applicable (see `reason`).
-   */
-  readonly status: 'passed' | 'failed' | 'not run';
-  /** Why it did not run. */
-  readonly reason?: string;
-  /** Cases drawn (up to and including the first failure), the not applicable ones included. */
-  readonly runs: number;
-  /** How many of those cases were not applicable (an `UnsupportedCase`, or a case the property cannot use). */
-  readonly notApplicable: number;
-  /** The not applicable cases, by reason. */
-  readonly skippedCases: Readonly<Record<string, number>>;
-  /** The worst err/(u·M) seen over passing comparisons; null if the property compares none. */
-  readonly worstRatio: number | null;
-  readonly timeMs: number;
-  /** What the property said about its run (e.g. how large the scale group's cases were, and why). */
-  readonly notes: readonly string[];
-  readonly failure?: FailureReport;
-}
-
-/** An oracle's availability. */
-export interface OracleStatus {
-  readonly name: string;
-  readonly ready: boolean;
-  readonly reason?: string;
-}
-
-/**
- * The result of `verify`.
- * @example const report: VerifyReport = await verify(mine); if (!report.ok) console.log(formatReport(report));
- */
-export interface VerifyReport {
-  /** True when no property failed and at least one ran (a run where nothing ran has not passed). */
-  readonly ok: boolean;
-  /** The declared support the cases were drawn within (`{}`: everything). */
-  readonly supports: Supports;
-  /** The declared conventions the results were judged by (`{}`: convproof's). */
-  readonly conventions: Conventions;
-  readonly profile: ProfileName;
-  readonly seed: number;
-  readonly dtype: DTypeChoice;
-  /** Runs per property before each property's `runsFactor`. */
-  readonly runs: number;
-  readonly timeMs: number;
-  readonly oracles: readonly OracleStatus[];
-  readonly properties: readonly PropertyReport[];
 }
 
 /** Everything a single property run needs, resolved. */
@@ -262,10 +185,11 @@ class NotApplicable {
   }
 }
 
-/** The first failing case, and whether a failure was a fault of an isolated call. */
+/** The first failing case, whether a failure was a fault of an isolated call, and the calls of the last failing run. */
 interface FailureTrace {
   first?: unknown;
   fault?: 'timeout' | 'memory' | 'died';
+  calls?: { readonly calls: readonly CallData[]; readonly count: number };
 }
 
 /**
@@ -278,6 +202,7 @@ function guardedProperty(
   budget: number,
   na: NotApplicable,
   trace: FailureTrace,
+  log: CallLog,
 ): fc.IRawProperty<unknown> {
   let attempts = 0;
   const judge = (v: unknown, out: fc.PreconditionFailure | fc.PropertyFailure | null) => {
@@ -289,6 +214,8 @@ function guardedProperty(
       na.shrinking = true;
       if (!('first' in trace)) trace.first = v;
       if (isImplementationFault(out.error)) trace.fault ??= out.error.kind;
+      // fast-check reports the last failing run's value: its calls are the counterexample's.
+      trace.calls = log.taken();
     }
     return out;
   };
@@ -296,7 +223,10 @@ function guardedProperty(
     isAsync: () => true,
     generate: (mrng, runId) => p.generate(mrng, runId),
     shrink: (value) => p.shrink(value).takeWhile(() => trace.fault === undefined && attempts++ < budget),
-    run: async (v) => judge(v, await p.run(v)),
+    run: async (v) => {
+      log.begin();
+      return judge(v, await p.run(v));
+    },
     runBeforeEach: () => p.runBeforeEach(),
     runAfterEach: () => p.runAfterEach(),
   } as fc.IRawProperty<unknown>;
@@ -319,6 +249,7 @@ function failureReport(
   const message =
     details.errorInstance !== null ? describeError(details.errorInstance) : 'the predicate returned false';
   const path = details.counterexamplePath ?? '';
+  const data = trace.calls ? counterexampleData(trace.calls, details.errorInstance) : undefined;
   const info: ReplayInfo = {
     name: def.name,
     seed: details.seed,
@@ -337,6 +268,7 @@ function failureReport(
     path,
     shrinks: details.numShrinks,
     replay: s.replay(info),
+    ...(data ? { case: data } : {}),
     ...(original !== counterexample ? { original } : {}),
     ...(trace.fault ? { fault: trace.fault } : {}),
   };
@@ -355,9 +287,10 @@ function contextFor(
   na: NotApplicable,
   observe: (ratio: number) => void,
   remarks: Remarks,
+  log: CallLog,
 ): PropertyContext {
   return {
-    impl: guardedImplementation(impl, s.supports),
+    impl: guardedImplementation(recordedImplementation(impl, log), s.supports),
     dtype: s.dtype,
     limits: s.profile.limits,
     oracles: s.oracles,
@@ -422,14 +355,15 @@ export async function runProperty(def: PropertyDefinition, impl: Impl, s: RunSet
   const observe = (ratio: number) => {
     if (Number.isFinite(ratio)) worst = Math.max(worst ?? 0, ratio);
   };
-  const ctx = contextFor(impl, s, na, observe, remarks);
+  const log = new CallLog();
+  const ctx = contextFor(impl, s, na, observe, remarks, log);
   const why = absent.length ? `the implementation exports no ${absent.join(', ')}` : (def.skip?.(ctx) ?? null);
   const raw = why ?? built(def, ctx);
   if (typeof raw === 'string') return { ...base, status: 'not run', reason: raw, timeMs: performance.now() - start };
   const factor = typeof def.runsFactor === 'function' ? def.runsFactor(ctx) : (def.runsFactor ?? 1);
   const runs = Math.max(1, Math.round(s.runs * factor));
   const trace: FailureTrace = {};
-  const property = guardedProperty(raw, s.maxShrinks, na, trace);
+  const property = guardedProperty(raw, s.maxShrinks, na, trace, log);
   const details = await fc.check(property, { numRuns: runs, seed: s.seed, ...(s.path ? { path: s.path } : {}) });
   const alone = details.failed ? await rerunAlone(impl, raw, details.counterexample) : undefined;
   const timeMs = performance.now() - start;
@@ -575,54 +509,4 @@ export async function verify(impl: ConvImplementation, options: VerifyOptions = 
     oracles: status,
     properties: reports,
   };
-}
-
-function ratioText(r: number | null): string {
-  return r === null ? '' : ` worst err/(u·M) ${r.toPrecision(3)}`;
-}
-
-/**
- * The report as plain text: one line per property, failures in full.
- * @example console.log(formatReport(await verify(impl)))
- */
-export function formatReport(report: VerifyReport): string {
-  const lines = [
-    `convproof verify: profile ${report.profile}, seed ${report.seed}, dtype ${report.dtype}, ${report.runs} runs per property`,
-  ];
-  for (const o of report.oracles) lines.push(`  oracle ${o.name}: ${o.ready ? 'ready' : `unavailable (${o.reason})`}`);
-  for (const p of report.properties) {
-    const na = p.notApplicable ? `, ${p.notApplicable} not applicable` : '';
-    const head =
-      p.status === 'not run'
-        ? `not run  ${p.name} (${p.reason})`
-        : `${p.status === 'passed' ? 'ok      ' : 'FAIL    '} ${p.name} [${p.runs} runs${na}, ${p.timeMs.toFixed(0)} ms${ratioText(p.worstRatio)}]`;
-    lines.push(head);
-    for (const note of p.notes) lines.push(`      note: ${note}`);
-    if (p.failure)
-      lines.push(
-        ...formatFailure(p.failure)
-          .split('\n')
-          .map((l) => `      ${l}`),
-      );
-  }
-  const failed = report.properties.filter((p) => p.status === 'failed').length;
-  const verdict = failed ? `${failed} failed` : report.ok ? 'all that ran passed' : 'nothing ran';
-  lines.push(`${verdict} in ${(report.timeMs / 1000).toFixed(1)} s`);
-  return lines.join('\n');
-}
-
-/**
- * A failure as text: message, counterexample, seed/path and the replay command.
- * @example if (report.failure) throw new Error(formatFailure(report.failure));
- */
-export function formatFailure(f: FailureReport): string {
-  return [
-    f.message,
-    `counterexample (after ${f.shrinks} shrinks): ${f.counterexample}`,
-    ...(f.original ? [`first failing case (before shrinking): ${f.original}`] : []),
-    ...(f.reproducedAlone === undefined ? [] : [aloneText(f.reproducedAlone)]),
-    ...(f.explanation ? [f.explanation] : []),
-    `seed ${f.seed}, path ${f.path}`,
-    `replay: ${f.replay}`,
-  ].join('\n');
 }

@@ -3,8 +3,8 @@
  * child process, judged by exit code, stdout/stderr and the files it writes.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SaxesParser } from 'saxes';
@@ -482,6 +482,61 @@ export function conv2d(input, weight, options) {
     expect(again.code, again.stdout + again.stderr).toBe(1);
     expect(again.stdout.split('\n').filter((l) => /\bFAILED\b/.test(l))).toHaveLength(1);
     expect(again.stdout).toContain(failed[0].failure!.counterexample);
+  });
+});
+
+describe('verify --json', () => {
+  const ACCURACY = 'for any case, every output is within the error bound of the float64 model';
+  const ORACLE = 'for any valid case, conv2d agrees with every ready TensorFlow.js oracle within c·γ_n·M (float32)';
+  const versionOf = (dir: string): string =>
+    (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+
+  test('carries the counterexample as data and the versions, and names no absolute path of this machine', async () => {
+    mkdirSync(join(work, 'pkg'), { recursive: true });
+    writeFileSync(join(work, 'pkg', 'package.json'), JSON.stringify({ name: 'my-conv', version: '1.2.3' }));
+    // A planted bug that needs only a stride: its message names the module's own absolute URL.
+    const impl = module(
+      'pkg/no-stride.mjs',
+      `import { conv2d as ours } from '{{build}}/src/reference/index.js';
+export function conv2d(input, weight, options = {}) {
+  const s = options.stride ?? 1;
+  if (s !== 1 && String(s) !== '1,1') throw new Error('no stride in ' + import.meta.url);
+  return ours(input, weight, options);
+}
+`,
+    );
+    const args = ['verify', '--impl', join(work, impl), '--runs', '30', '--seed', '3', '--oracle', 'cpu'];
+    const r = await run([...args, '--property', ACCURACY, '--property', ORACLE, '--json', 'paths.json']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const text = readFileSync(join(work, 'paths.json'), 'utf8');
+    for (const dir of [tmpdir(), process.cwd(), homedir(), work].filter((d) => d.length > 1))
+      expect(text.includes(dir), `${dir} in the JSON report`).toBe(false);
+    const report = JSON.parse(text) as JsonReport & { versions: Record<string, unknown> };
+    expect(report.implementation).toBe('pkg/no-stride.mjs');
+    expect(report.versions).toEqual({
+      convproof: versionOf(root),
+      'fast-check': versionOf(join(root, 'node_modules', 'fast-check')),
+      node: process.versions.node,
+      oracles: {
+        '@tensorflow/tfjs-core': versionOf(join(root, 'node_modules', '@tensorflow', 'tfjs-core')),
+        '@tensorflow/tfjs-backend-cpu': versionOf(join(root, 'node_modules', '@tensorflow', 'tfjs-backend-cpu')),
+      },
+      implementation: 'my-conv@1.2.3',
+    });
+    const failure = report.properties.find((p) => p.name === ACCURACY)?.failure as unknown as {
+      message: string;
+      case: {
+        routine: string;
+        options: Record<string, unknown>;
+        tensors: Record<string, { shape: number[]; data: unknown[] }>;
+      };
+    };
+    expect(failure.message).toBe('no stride in file://./pkg/no-stride.mjs');
+    expect(failure.case.routine).toBe('conv2d');
+    expect(Object.keys(failure.case.options)).toEqual(['stride']);
+    const { input, weight } = failure.case.tensors;
+    expect(input.data).toHaveLength(input.shape.reduce((a, b) => a * b, 1));
+    expect(weight.data).toHaveLength(weight.shape.reduce((a, b) => a * b, 1));
   });
 });
 

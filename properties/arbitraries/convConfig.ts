@@ -204,7 +204,9 @@ function modeArbitrary(modes: readonly PaddingMode[]): fc.Arbitrary<PaddingMode>
   const others = modes.filter((m) => m !== 'zeros');
   if (others.length === 0) return fc.constant('zeros');
   if (!modes.includes('zeros')) return fc.constantFrom(...others);
+  // Cross-shrinking lets a failing case that does not need its mode shrink to zeros (then left out).
   return fc.oneof(
+    { withCrossShrink: true },
     { arbitrary: fc.constant<PaddingMode>('zeros'), weight: others.length },
     { arbitrary: fc.constantFrom(...others), weight: others.length },
   );
@@ -243,7 +245,11 @@ function drawsArbitrary(c: ConvConfigConstraints, A: LargeArm): fc.Arbitrary<Dra
     batched:
       c.unbatched === false
         ? fc.constant(true)
-        : fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, { arbitrary: fc.constant(false), weight: 1 }),
+        : fc.oneof(
+            { withCrossShrink: true },
+            { arbitrary: fc.constant(true), weight: 5 },
+            { arbitrary: fc.constant(false), weight: 1 },
+          ),
     kh: int(1, L.maxKernel),
     kw: int(1, L.maxKernel),
     sh: int(1, L.maxStride),
@@ -256,7 +262,7 @@ function drawsArbitrary(c: ConvConfigConstraints, A: LargeArm): fc.Arbitrary<Dra
     extraH: offset(L.maxExtra),
     extraW: offset(L.maxExtra),
     bias: bias === 'either' ? fc.boolean() : fc.constant(bias === 'always'),
-    compact: fc.boolean(),
+    compact: compactArbitrary,
     dtype: dtype === 'both' ? fc.constantFrom<DType>('float32', 'float64') : fc.constant(dtype),
     largeCg: int(0, A.channels.length - 1),
     largeOg: int(0, A.channels.length - 1),
@@ -305,8 +311,18 @@ function minSize(effK: number, pads: readonly [number, number] | null, mode: Pad
   return Math.max(1, fit, modeMin);
 }
 
-/** `v` as a number when both axes agree and `compact` is on, else as a pair; left out when both are `dflt`. */
-function pairOption(
+/**
+ * Whether options are written compactly (a number for equal axes, defaults
+ * left out). It shrinks toward true, so a counterexample keeps only the
+ * options its failure needs: one that needs `stride: [1, 1]` written out keeps it.
+ */
+export const compactArbitrary: fc.Arbitrary<boolean> = fc.boolean().map((written) => !written);
+
+/**
+ * `v` as a number when both axes agree and `compact` is on, else as a pair; left out when both are `dflt`.
+ * @example pairOption([2, 2], true, 1) // 2; pairOption([1, 1], true, 1) // undefined
+ */
+export function pairOption(
   v: readonly [number, number],
   compact: boolean,
   dflt: number,

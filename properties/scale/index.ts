@@ -25,12 +25,16 @@ import { convOf, describeParams, normalise, transposeOf, workOf, type ScaleOp, t
 import { withinSupport } from './support.js';
 import { describeThreshold, searchThreshold } from './threshold.js';
 
-/** A failed scale check, with the case and the routine it failed on (the threshold search starts there). */
+/**
+ * A failed scale check, with the case and the routine it failed on (the
+ * threshold search starts there); `cause` is what the check threw (a
+ * `ComparisonError` says which elements differ).
+ */
 export class ScaleFailure extends Error {
   readonly params: ScaleParams;
   readonly op: ScaleOp;
-  constructor(message: string, params: ScaleParams, op: ScaleOp) {
-    super(message);
+  constructor(message: string, params: ScaleParams, op: ScaleOp, cause?: unknown) {
+    super(message, { cause });
     this.params = params;
     this.op = op;
   }
@@ -71,7 +75,7 @@ async function guarded(ctx: PropertyContext, p: ScaleParams, op: ScaleOp, layer:
   } catch (e) {
     if (isUnsupportedCase(e)) throw e;
     const where = layer ? `${layer}: ` : '';
-    throw new ScaleFailure(`${where}${describeParams(p, op)}\n${reason(e)}`, p, op);
+    throw new ScaleFailure(`${where}${describeParams(p, op)}\n${reason(e)}`, p, op, e);
   }
 }
 

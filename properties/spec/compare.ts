@@ -115,6 +115,38 @@ export interface Comparison {
   readonly mismatches: number;
   /** Empty when ok; otherwise where and how the result differs. */
   readonly message: string;
+  /** What was compared (e.g. `'conv2d output'`, `'gradWeight'`), when the comparison names it. */
+  readonly label?: string;
+  /**
+   * The first differing elements (at most `DIFFERENCES_KEPT`, in row-major
+   * order; `mismatches` counts them all). Absent for a shape or dtype
+   * mismatch and for the planes of a normwise comparison.
+   */
+  readonly differences?: readonly Difference[];
+}
+
+/**
+ * One element of a result outside its bound.
+ * @example cmp.differences?.[0] // { index: [0, 1, 2, 2], got: 5, expected: 4, bound: 4.8e-7 }
+ */
+export interface Difference {
+  /** The element's index in the compared tensor (or the combination's index, for a projection). */
+  readonly index: readonly number[];
+  readonly got: number;
+  readonly expected: number;
+  /** The allowed |got − expected|: 0 for an exact comparison and for an expected NaN or ±Inf. */
+  readonly bound: number;
+}
+
+/** How many differing elements a comparison keeps for reports. */
+export const DIFFERENCES_KEPT = 20;
+
+/** Collects the first differing elements of a comparison. */
+class Differences {
+  readonly kept: Difference[] = [];
+  add(index: () => readonly number[], got: number, expected: number, bound: number): void {
+    if (this.kept.length < DIFFERENCES_KEPT) this.kept.push({ index: index(), got, expected, bound });
+  }
 }
 
 /**
@@ -233,6 +265,7 @@ function elementwise(
   let worst = 0;
   let count = 0;
   const lines: string[] = [];
+  const diffs = new Differences();
   for (let i = 0; i < want.value.length; i++) {
     const g = got[i];
     const e = want.value[i];
@@ -241,6 +274,7 @@ function elementwise(
     if (!Number.isFinite(e)) {
       if (specialMatches(g, e)) continue;
       count++;
+      diffs.add(() => indexOf(i), g, e, 0);
       if (lines.length < SHOWN)
         lines.push(`at ${showShape(indexOf(i))}: got ${g}, expected ${e} (non-finite values must match exactly)`);
       continue;
@@ -255,6 +289,7 @@ function elementwise(
       continue;
     }
     count++;
+    diffs.add(() => indexOf(i), g, e, bound);
     if (lines.length < SHOWN) {
       lines.push(
         `at ${showShape(indexOf(i))}: got ${g}, expected ${e}, |err| ${Number.isNaN(err) ? 'NaN' : err.toExponential(3)} > bound ${bound.toExponential(3)} (err/(u·M) = ${ratio.toExponential(3)}, M = ${M}, n = ${n})`,
@@ -262,7 +297,9 @@ function elementwise(
     }
   }
   const worstRatio = count > 0 ? Infinity : worst;
-  return { ok: count === 0, worstRatio, mismatches: count, message: count ? summary(want.label, count, lines) : '' };
+  if (count === 0) return { ok: true, worstRatio, mismatches: 0, message: '' };
+  const message = summary(want.label, count, lines);
+  return { ok: false, worstRatio, mismatches: count, message, label: want.label, differences: diffs.kept };
 }
 
 /**
@@ -275,14 +312,24 @@ export function compareExact(got: Tensor, want: Tensor, label: string): Comparis
   if (bad) return bad;
   let count = 0;
   const lines: string[] = [];
+  const diffs = new Differences();
   for (let i = 0; i < want.data.length; i++) {
     const g = got.data[i];
     const e = want.data[i];
     if (g === e || (Number.isNaN(g) && Number.isNaN(e))) continue;
     count++;
+    diffs.add(() => multiIndex(want.shape, i), g, e, 0);
     if (lines.length < SHOWN) lines.push(`at ${showShape(multiIndex(want.shape, i))}: got ${g}, expected ${e} (exact)`);
   }
-  return { ok: count === 0, worstRatio: 0, mismatches: count, message: count ? summary(label, count, lines) : '' };
+  if (count === 0) return { ok: true, worstRatio: 0, mismatches: 0, message: '' };
+  return {
+    ok: false,
+    worstRatio: 0,
+    mismatches: count,
+    message: summary(label, count, lines),
+    label,
+    differences: diffs.kept,
+  };
 }
 
 /**
@@ -452,17 +499,20 @@ export function compareWithin(
   const tolerance = metamorphicTolerance(precision, scale.terms, scale.magnitude, planeSize(want.shape));
   let count = 0;
   const lines: string[] = [];
+  const diffs = new Differences();
   for (let i = 0; i < want.data.length; i++) {
     const [g, e] = [got.data[i], want.data[i]];
     if (Math.abs(g - e) <= tolerance || (Number.isNaN(g) && Number.isNaN(e)) || g === e) continue;
     count++;
+    diffs.add(() => multiIndex(want.shape, i), g, e, Number.isFinite(e) ? tolerance : 0);
     if (lines.length < SHOWN)
       lines.push(
         `at ${showShape(multiIndex(want.shape, i))}: got ${g}, expected ${e}, beyond ${tolerance.toExponential(3)}`,
       );
   }
-  const message = count ? summary(`${label} (within twice the declared bound)`, count, lines) : '';
-  return { ok: count === 0, worstRatio: 0, mismatches: count, message };
+  if (count === 0) return { ok: true, worstRatio: 0, mismatches: 0, message: '' };
+  const message = summary(`${label} (within twice the declared bound)`, count, lines);
+  return { ok: false, worstRatio: 0, mismatches: count, message, label, differences: diffs.kept };
 }
 
 /**

@@ -52,6 +52,8 @@ export {
   unitRoundoff,
   type Combination,
   type Comparison,
+  type Difference,
+  DIFFERENCES_KEPT,
   type Expectation,
   type MetamorphicScale,
   type Precision,

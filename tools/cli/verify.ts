@@ -12,6 +12,7 @@ import { aloneText } from '../../properties/verify-isolated.js';
 import { declarationFlags, mergeSupports } from '../../properties/support-flags.js';
 import type { Conventions, Supports } from '../../properties/support.js';
 import { println, type CliContext } from './context.js';
+import { reportJson } from './report-json.js';
 import { conventionsFromFlags, DECLARATION_HELP, DECLARATION_OPTIONS, supportsFromFlags } from './declare.js';
 import { printKnownDefects, type ReportWithDefects, verifyWithDefects } from './defects.js';
 import { loadImplementation, type LoadedImplementation } from './impl.js';
@@ -39,7 +40,8 @@ Options:
   --oracle list       comma-separated tfjs oracles: cpu, wasm, node
                       (default cpu,wasm,node; unavailable ones are listed),
                       or none
-  --json file         write the whole report (one entry per property)
+  --json file         write the whole report (one entry per property, each
+                      counterexample as data, the versions; no absolute paths)
   --property name     run only this property (repeatable); with --path
   --path p            replay one counterexample (printed on failure)
   --timeout S         seconds one call of --impl may take (default 5); the
@@ -309,14 +311,6 @@ function printOracles(report: VerifyReport, ctx: CliContext, p: Paint): void {
   println(ctx.stdout, `oracles: ${parts.join('; ')}`);
 }
 
-/** JSON cannot hold NaN or ±Infinity; write them as strings rather than as null. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>);
-  return value;
-}
-
 /** Progress on stderr, and in the log file too when stdout is not a terminal (a redirected or CI run). */
 function progressFor(a: VerifyArgs, ctx: CliContext, total: number): Progress {
   const shown = createProgress(ctx.stderr, ctx.env, total);
@@ -406,9 +400,8 @@ function statusWord(r: PropertyReport): string {
 }
 
 function writeReport(file: string, report: VerifyReport, a: VerifyArgs, ctx: CliContext): void {
-  const body = { implementation: a.impl ?? 'convproof', ...report };
   try {
-    writeFileSync(file, `${JSON.stringify(body, jsonReplacer, 2)}\n`);
+    writeFileSync(file, reportJson(report, a.impl, ctx.cwd));
   } catch (e) {
     throw new UsageError('verify', `--json: cannot write ${file}: ${(e as Error).message}`);
   }
