@@ -2,8 +2,9 @@
  * onnxruntime-web (its wasm provider, in Node or a browser) as a convproof
  * implementation: each distinct configuration becomes a one-node ONNX model
  * (`Conv` or `ConvTranspose`, written in memory) and one cached session;
- * every call is an async `session.run`. `'same'` is passed as SAME_UPPER, so
- * onnxruntime's own `'same'` is what gets checked.
+ * every call is an async `session.run`. `'same'` and `'same-upper'` are passed
+ * as auto_pad SAME_UPPER and `'same-lower'` as SAME_LOWER, so onnxruntime's own
+ * rules are what gets checked.
  */
 import type { Tensor } from '../src/index.js';
 import { resolveConv, resolveTranspose } from '../properties/spec/index.js';
@@ -11,6 +12,13 @@ import { type Conventions, type Supports, UnsupportedCase } from '../properties/
 import { type Attribute, onnxConvModel } from './onnx-model.js';
 import { onnxruntimeDefects } from './onnxruntime-defects.js';
 import { type Adapter, apiOf } from './types.js';
+
+/** ONNX's auto_pad name of each convproof SAME padding name. */
+const AUTO_PAD: Readonly<Record<string, string>> = {
+  same: 'SAME_UPPER',
+  'same-upper': 'SAME_UPPER',
+  'same-lower': 'SAME_LOWER',
+};
 
 /** float32 (no float64 Conv kernel), zero padding; everything else ONNX's Conv takes. */
 export const onnxruntimeSupports: Supports = { dtypes: ['float32'], paddingModes: ['zeros'] };
@@ -67,9 +75,10 @@ export function onnxruntimeAdapter(module: object): Adapter {
     conv2d: (x, w, o = {}) => {
       const r = resolveConv(x.shape, w.shape, o);
       if (r.mode !== 'zeros') throw new UnsupportedCase(`onnxruntime: Conv has no padding mode ${r.mode}`);
-      const named = o.padding === 'same' && r.dh * r.dw === 1; // onnxruntime refuses SAME_UPPER with dilation
+      const autoPad = typeof o.padding === 'string' ? AUTO_PAD[o.padding] : undefined;
+      const named = autoPad !== undefined && r.dh * r.dw === 1; // onnxruntime refuses auto_pad SAME_* with dilation
       const pads: Record<string, Attribute> = named
-        ? { auto_pad: 'SAME_UPPER' }
+        ? { auto_pad: autoPad }
         : { pads: [r.top, r.left, r.bottom, r.right] };
       return run('Conv', { strides: [r.sh, r.sw], dilations: [r.dh, r.dw], group: r.groups, ...pads }, x, w, o.bias);
     },
