@@ -6,7 +6,7 @@
  * one-channel 2-D filter to a multi-channel conv. Plain arrays in and out:
  * nothing here knows a library.
  */
-import { conv2dGeometry, convTranspose2dGeometry, parseConvTranspose2dOptions } from '../src/geometry.js';
+import { conv2dGeometry, convTranspose2dGeometry } from '../src/geometry.js';
 import type { Conv2dOptions, ConvTranspose2dOptions, Tensor, TensorData } from '../src/index.js';
 import { outsideSupport } from '../properties/support-filter.js';
 import { type Supports, UnsupportedCase } from '../properties/support.js';
@@ -92,18 +92,24 @@ export function transposeNumbers(
   weight: readonly number[],
   o: ConvTranspose2dOptions = {},
 ): TransposeNumbers {
-  const { conv, outputShape } = convTranspose2dGeometry('adapter', input, weight, o);
-  const { stride, dilation, padding, outputPadding, groups } = parseConvTranspose2dOptions('adapter', o);
+  const { conv, outputShape, inH, inW } = convTranspose2dGeometry('adapter', input, weight, o);
   const [OH, OW] = outputShape.slice(-2);
+  const { h, w } = conv; // the conv whose adjoint this is: OH → H rows, with the crop as its padding
+  // outputSize and the SAME rules choose the crop and the output padding; read both from the geometry.
+  const extra = (a: typeof h, size: number, out: number) =>
+    out - ((size - 1) * a.stride - a.padBefore - a.padAfter + a.dilation * (a.kernel - 1) + 1);
   return {
     batched: conv.batched,
     N: conv.N,
     O: conv.C,
-    groups,
-    stride,
-    dilation,
-    pads: padding,
-    outputPadding,
+    groups: conv.groups,
+    stride: [h.stride, w.stride],
+    dilation: [h.dilation, w.dilation],
+    pads: [
+      [h.padBefore, h.padAfter],
+      [w.padBefore, w.padAfter],
+    ],
+    outputPadding: [extra(h, inH, OH), extra(w, inW, OW)],
     OH,
     OW,
   };

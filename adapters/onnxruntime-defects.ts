@@ -7,20 +7,23 @@ import { tensor } from '../src/tensor.js';
 import type { KnownDefect } from './defects.js';
 
 /**
- * SAME_UPPER's raw total `(ceil(in/s) − 1)·s + k − in` of one axis; convproof
- * (and ONNX) clamp it at 0, onnxruntime reads wrong rows once it is ≤ −3
- * (measured on a grid of in ≤ 16, k ≤ 4, s ≤ 6: exactly those cases fail).
+ * SAME's raw total `(ceil(in/s) − 1)·s + k − in` of one axis; convproof
+ * (and ONNX) clamp it at 0, onnxruntime reads wrong rows once it is ≤ −3 for
+ * SAME_UPPER, ≤ −4 for SAME_LOWER (measured on grids of in ≤ 16, k ≤ 4, s ≤ 6
+ * and in ≤ 12, k ≤ 3, s ≤ 6: exactly those cases fail).
  */
 const rawSameTotal = (size: number, k: number, s: number) => (Math.ceil(size / s) - 1) * s + k - size;
 
 const sameStride: KnownDefect = {
   issue: 'microsoft/onnxruntime#10086',
-  summary: 'Conv auto_pad SAME_UPPER with a stride well above the kernel reads the wrong rows',
+  summary: 'Conv auto_pad SAME_UPPER/SAME_LOWER with a stride well above the kernel reads the wrong rows',
   when: (c) => {
-    if (c.op === 'convTranspose2d' || c.options.padding !== 'same') return false;
+    const p = c.options.padding;
+    if (c.op === 'convTranspose2d' || typeof p !== 'string' || p === 'valid') return false;
     const r = resolveConv(c.input.shape, c.weight.shape, c.options);
     if (r.dh * r.dw !== 1) return false; // the adapter passes explicit pads then
-    return rawSameTotal(r.H, r.KH, r.sh) <= -3 || rawSameTotal(r.W, r.KW, r.sw) <= -3;
+    const worst = p === 'same-lower' ? -4 : -3;
+    return rawSameTotal(r.H, r.KH, r.sh) <= worst || rawSameTotal(r.W, r.KW, r.sw) <= worst;
   },
   witness: {
     op: 'conv2d',

@@ -2,8 +2,9 @@
  * onnxruntime-web (its wasm provider, in Node or a browser) as a convproof
  * implementation: each distinct configuration becomes a one-node ONNX model
  * (`Conv` or `ConvTranspose`, written in memory) and one cached session;
- * every call is an async `session.run`. `'same'` is passed as SAME_UPPER, so
- * onnxruntime's own `'same'` is what gets checked.
+ * every call is an async `session.run`. `'same'` and `'same-upper'` are passed
+ * as auto_pad SAME_UPPER and `'same-lower'` as SAME_LOWER, so onnxruntime's own
+ * rules are what gets checked.
  */
 import type { Tensor } from '../src/index.js';
 import type { Conventions, Supports } from '../properties/support.js';
@@ -12,6 +13,13 @@ import { type Attribute, onnxConvModel } from './onnx-model.js';
 import { onnxruntimeDefects } from './onnxruntime-defects.js';
 import type { OrtModule, OrtSession } from './onnxruntime-types.js';
 import { type Adapter, apiOf } from './types.js';
+
+/** ONNX's auto_pad name of each convproof SAME padding name. */
+const AUTO_PAD: Readonly<Record<string, string>> = {
+  same: 'SAME_UPPER',
+  'same-upper': 'SAME_UPPER',
+  'same-lower': 'SAME_LOWER',
+};
 
 /** float32 (no float64 Conv kernel), zero padding; everything else ONNX's Conv takes. */
 export const onnxruntimeSupports: Supports = { dtypes: ['float32'], paddingModes: ['zeros'] };
@@ -48,9 +56,10 @@ export function onnxruntimeAdapter(module: object): Adapter {
     conv2d: (x, w, o = {}) => {
       h.refuseOutside('onnxruntime', onnxruntimeSupports, x, w, o); // float64, padding modes
       const r = h.convNumbers(x.shape, w.shape, o);
-      const [[t, b], [l, rt]] = r.pads; // onnxruntime refuses SAME_UPPER with dilation: explicit pads then
-      const named = o.padding === 'same' && r.dilation[0] * r.dilation[1] === 1;
-      const pads: Attrs = named ? { auto_pad: 'SAME_UPPER' } : { pads: [t, l, b, rt] };
+      const [[t, b], [l, rt]] = r.pads; // onnxruntime refuses auto_pad SAME_* with dilation: explicit pads then
+      const autoPad = typeof o.padding === 'string' ? AUTO_PAD[o.padding] : undefined;
+      const pads: Attrs =
+        autoPad && r.dilation[0] * r.dilation[1] === 1 ? { auto_pad: autoPad } : { pads: [t, l, b, rt] };
       return run('Conv', { strides: r.stride, dilations: r.dilation, group: r.groups, ...pads }, x, w, o.bias);
     },
     convTranspose2d: (x, w, o = {}) => {

@@ -44,6 +44,8 @@ export interface FixtureConvTranspose2dOptions {
   readonly stride?: FixturePair;
   readonly padding?: number | readonly [number, number] | FixtureExplicitPadding;
   readonly outputPadding?: FixturePair;
+  /** `[OH, OW]`: PyTorch's `output_size` (its `_output_padding` chose the output padding). */
+  readonly outputSize?: readonly [number, number];
   readonly dilation?: FixturePair;
   readonly groups?: number;
 }
@@ -282,7 +284,7 @@ function explicitOrSymmetric(
 }
 
 const CONV_OPTION_KEYS = ['stride', 'padding', 'dilation', 'groups', 'paddingMode'] as const;
-const TRANSPOSE_OPTION_KEYS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups'] as const;
+const TRANSPOSE_OPTION_KEYS = ['stride', 'padding', 'outputPadding', 'outputSize', 'dilation', 'groups'] as const;
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
 
 function convOptions(at: Where, field: string, v: unknown): FixtureConv2dOptions {
@@ -315,12 +317,19 @@ function transposeOptions(at: Where, field: string, v: unknown): FixtureConvTran
     stride?: FixturePair;
     padding?: number | readonly [number, number] | FixtureExplicitPadding;
     outputPadding?: FixturePair;
+    outputSize?: readonly [number, number];
     dilation?: FixturePair;
     groups?: number;
   } = {};
   if (o.stride !== undefined) out.stride = pairOf(at, `${field}.stride`, o.stride, 1);
   if (o.padding !== undefined) out.padding = explicitOrSymmetric(at, `${field}.padding`, o.padding);
   if (o.outputPadding !== undefined) out.outputPadding = pairOf(at, `${field}.outputPadding`, o.outputPadding, 0);
+  if (o.outputSize !== undefined) {
+    const size = pairOf(at, `${field}.outputSize`, o.outputSize, 1);
+    if (typeof size === 'number')
+      throw new GoldenFormatError(`golden file ${at.file}: ${field}.outputSize must be [OH, OW]`);
+    out.outputSize = size;
+  }
   if (o.dilation !== undefined) out.dilation = pairOf(at, `${field}.dilation`, o.dilation, 1);
   if (o.groups !== undefined) out.groups = int(at, `${field}.groups`, o.groups, 1);
   return out;

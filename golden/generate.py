@@ -496,17 +496,43 @@ def torch_tconv(x, w, b, c, generic=False):
 def tconv_options(c):
     def pj(raw, v):
         return raw if isinstance(raw, int) else [v[0], v[1]]
+    size = {"outputSize": list(c["os"])} if c.get("os") else {"outputPadding": pj(c["op_raw"], c["op"])}
     return {
         "stride": pj(c["stride_raw"], c["s"]),
         "padding": padding_json(c["p"]),
-        "outputPadding": pj(c["op_raw"], c["op"]),
+        **size,
         "dilation": pj(c["dil_raw"], c["d"]),
         "groups": c["g"],
     }
 
 
+def torch_output_padding(c, x):
+    """PyTorch's own choice of output_padding for output_size c["os"]
+    (nn.ConvTranspose2d._output_padding, what its forward(x, output_size) uses)."""
+    t, bt, l, r = tconv_pads(c["p"])
+    m = torch.nn.ConvTranspose2d(c["C"], c["O"], (c["KH"], c["KW"]), stride=c["s"], padding=(t, l),
+                                 dilation=c["d"], groups=c["g"], bias=False)
+    return tuple(m._output_padding(x, list(c["os"]), list(c["s"]), [t, l], [c["KH"], c["KW"]], 2, list(c["d"])))
+
+
+def with_output_size(c, x, w):
+    """A case by output size: output_padding as PyTorch chooses it, checked
+    against nn.ConvTranspose2d(...)(x, output_size=...) itself."""
+    c = dict(c)
+    c["op"] = torch_output_padding(c, x)
+    t, bt, l, r = tconv_pads(c["p"])
+    m = torch.nn.ConvTranspose2d(c["C"], c["O"], (c["KH"], c["KW"]), stride=c["s"], padding=(t, l),
+                                 dilation=c["d"], groups=c["g"], bias=False).to(x.dtype)
+    with torch.no_grad():
+        m.weight.copy_(w)
+        via_module = m(x, output_size=list(c["os"]))
+        assert torch.equal(via_module, F.conv_transpose2d(x, w, None, c["s"], (t, l), c["op"], c["g"], c["d"]))
+    return c
+
+
 def tconv_id(c, xshape, wshape, dtype):
-    return " ".join([
+    size = ["os=" + fmt(list(c["os"]))] if c.get("os") else []
+    return " ".join(size + [
         "x=" + fmt(xshape),
         "w=" + fmt(wshape),
         "s=" + fmt(list(c["s"])),
@@ -528,6 +554,8 @@ def tconv_case(rng, c, dtype):
     x = make(rng, xshape, values, dtype).requires_grad_(True)
     w = make(rng, wshape, values, dtype).requires_grad_(True)
     b = make(rng, [O], values, dtype).requires_grad_(True) if c["bias"] else None
+    if c.get("os"):
+        c = with_output_size(c, x.detach(), w.detach())
     y = torch_tconv(x, w, b, c)
 
     t, bt, l, r = tconv_pads(c["p"])
@@ -587,6 +615,28 @@ def tconv_hand_picked():
         tc(2, 1, 1, 5, 2, 1, 3, s=[1, 2], p=[[0, 0], [1, 1]]),
         tc(1, 4, 2, 3, 4, 3, 3, s=[2, 1], p=[[2, 1], [0, 1]], op=[1, 0], d=[1, 2], g=4),
     ]
+
+
+def tconv_output_size():
+    """Cases by output size (nn.ConvTranspose2d's output_size): symmetric
+    padding, each size in PyTorch's range [min, min + stride − 1]."""
+    tc = tconv_cfg
+    cases = [
+        (tc(1, 1, 3, 3, 1, 3, 3, s=2), [7, 8]),
+        (tc(2, 2, 3, 4, 3, 3, 3, s=2, p=1), [6, 7]),
+        (tc(1, 2, 4, 3, 2, 2, 3, s=[3, 2], p=[1, 0]), [11, 7]),
+        (tc(1, 4, 3, 3, 2, 3, 2, s=3, d=[2, 1], g=2), [11, 10]),
+        (tc(0, 2, 3, 3, 2, 3, 3, s=2, p=1), [6, 6]),
+        (tc(1, 3, 2, 5, 3, 1, 3, s=[4, 2], p=[0, 1], g=3, bias=False), [7, 10]),
+        (tc(2, 1, 5, 2, 2, 4, 2, s=2, p=2, d=2), [12, 2]),
+        (tc(1, 2, 3, 3, 1, 3, 3, s=1, p=1), [3, 3]),
+    ]
+    out = []
+    for c, os in cases:
+        c = dict(c)
+        c["os"] = tuple(os)
+        out.append(c)
+    return out
 
 
 def tconv_random(rng):
@@ -789,6 +839,13 @@ def main():
         c = tconv_random(rng)
         c["values"] = "grid" if i % 3 == 0 else "fine"
         tconv.append(tconv_case(rng, c, dtypes[i % 2]))
+    # Drawn from their own generator, so that the cases above stay as they were.
+    rng_size = np.random.default_rng(SEED + 1)
+    for i, c in enumerate(tconv_output_size()):
+        for j, dt in enumerate(dtypes):
+            c = dict(c)
+            c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
+            tconv.append(tconv_case(rng_size, c, dt))
     dedupe(tconv)
 
     ch = chapter(rng)

@@ -30,6 +30,7 @@ import {
   padInput,
   resolveConv,
   sameLowerPads,
+  sameSide,
   sameUpperPads,
   type ResolvedConv,
 } from './spec/index.js';
@@ -158,9 +159,11 @@ export async function checkPadding(ctx: PropertyContext, { c }: Scenario<null>):
   );
 }
 
+/** A SAME case equals its explicit pads: the odd pad after (SAME_UPPER) or before (SAME_LOWER), as its name says. */
 export async function checkSame(ctx: PropertyContext, { c }: Scenario<null>): Promise<void> {
   const cfg = c.config;
-  const padsOf = ctx.conventions.same === 'lower' ? sameLowerPads : sameUpperPads;
+  const name = c.options.padding as 'same' | 'same-upper' | 'same-lower';
+  const padsOf = sameSide(name, ctx.conventions.same) === 'lower' ? sameLowerPads : sameUpperPads;
   const pads: [[number, number], [number, number]] = [
     padsOf(cfg.H, cfg.KH, cfg.stride[0], cfg.dilation[0]),
     padsOf(cfg.W, cfg.KW, cfg.stride[1], cfg.dilation[1]),
@@ -169,7 +172,7 @@ export async function checkSame(ctx: PropertyContext, { c }: Scenario<null>): Pr
     ctx,
     await run(ctx, { ...c, options: { ...c.options, padding: pads } }),
     await run(ctx, c),
-    `padding ${JSON.stringify(pads)} against 'same'`,
+    `padding ${JSON.stringify(pads)} against '${name}'`,
     caseScale(c),
   );
 }

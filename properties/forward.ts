@@ -215,6 +215,11 @@ export const forwardProperties: readonly PropertyDefinition[] = [
     integers({ paddings: ['same'] }),
     checkSame,
   ),
+  forward(
+    "for any 'same-upper' or 'same-lower' case, it equals its explicit pads, the odd one after or before",
+    integers({ paddings: ['same-upper', 'same-lower'] }),
+    checkSame,
+  ),
   forward('for any case, a strided output is the stride-1 output subsampled', integers(), checkStride),
   forward('for any case, dilation equals a kernel with zeros between its taps', integers(), checkDilation),
   forward(

@@ -87,7 +87,7 @@ export function narrowConfig(c: ConvConfigConstraints, s: Supports): Narrowed<Co
 /** Which padding form an option is written in (`undefined` when left out). */
 function formOf(p: Conv2dOptions['padding'] | ConvTranspose2dOptions['padding']): PaddingForm | undefined {
   if (p === undefined) return undefined;
-  if (typeof p === 'string') return p === 'valid' ? 'valid' : 'same';
+  if (typeof p === 'string') return p;
   if (typeof p === 'number') return 'number';
   return typeof p[0] === 'number' ? 'pair' : 'explicit';
 }
@@ -125,6 +125,8 @@ function outside(
   if (s.bias === false && o.bias) return 'a bias';
   if (transposed && s.outputPadding === false && pairValues((o as ConvTranspose2dOptions).outputPadding).some((v) => v))
     return 'output padding';
+  if (transposed && s.outputSize === false && (o as ConvTranspose2dOptions).outputSize !== undefined)
+    return 'an output size';
   return outsideCaps(s, input, weight, transposed ? weight.shape[1] * groups : weight.shape[0]);
 }
 
@@ -160,15 +162,16 @@ export function outsideTransposeSupport(
 }
 
 /**
- * A transposed property's constraints narrowed by the declared support (the
- * padding forms `'valid'` and `'same'` are conv2d's only).
+ * A transposed property's constraints narrowed by the declared support (its
+ * padding forms, and whether `outputPadding` and `outputSize` are drawn).
  * @example narrowTranspose({ dtype: 'both' }, { outputPadding: false }) // { ok: true, constraints: { …, outputPadding: false } }
  */
 export function narrowTranspose(c: TransposeCaseConstraints, s: Supports): Narrowed<TransposeCaseConstraints> {
   const dtype = supportedDtype(c.dtype ?? 'float32', s);
   if (dtype === null) return { ok: false, reason: `it needs dtype ${c.dtype}, outside the declared dtypes` };
   if (s.bias === false && c.bias === 'always') return { ok: false, reason: 'it needs a bias, declared unsupported' };
-  const forms = (['number', 'pair', 'explicit'] as const).filter((f) => !s.padding || s.padding.includes(f));
+  const all = ['number', 'pair', 'explicit', 'valid', 'same', 'same-upper', 'same-lower'] as const;
+  const forms = all.filter((f) => (!s.padding || s.padding.includes(f)) && (!c.paddings || c.paddings.includes(f)));
   const narrowed: TransposeCaseConstraints = {
     ...c,
     dtype,
@@ -177,6 +180,7 @@ export function narrowTranspose(c: TransposeCaseConstraints, s: Supports): Narro
     ...(s.unbatched === false ? { unbatched: false } : {}),
     ...(s.emptyBatch === false ? { emptyBatch: false } : {}),
     ...(s.outputPadding === false ? { outputPadding: false } : {}),
+    ...(s.outputSize === false ? { outputSize: false } : {}),
     ...(s.dilation === false ? { maxDilation: 1 } : {}),
     ...(s.stride === 'none' ? { maxStride: 1 } : {}),
     ...(s.stride === 'equal' ? { equalStride: true } : {}),

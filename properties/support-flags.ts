@@ -11,6 +11,7 @@ const BOOLEAN_FLAGS = [
   ['unbatched', '--no-unbatched'],
   ['emptyBatch', '--no-empty-batch'],
   ['outputPadding', '--no-output-padding'],
+  ['outputSize', '--no-output-size'],
 ] as const;
 
 const CAP_FLAGS = [

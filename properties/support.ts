@@ -7,8 +7,12 @@
  * applicable, never as a failure and never as a silent pass).
  */
 
-/** The padding forms of conv2d's `padding` option. */
-export type PaddingForm = 'valid' | 'same' | 'number' | 'pair' | 'explicit';
+/**
+ * The padding forms of the `padding` option: the names (`'same'` and
+ * `'same-upper'` are one rule, but an implementation may take one spelling
+ * and not the other), one number, `[ph, pw]`, `[[top, bottom], [left, right]]`.
+ */
+export type PaddingForm = 'valid' | 'same' | 'same-upper' | 'same-lower' | 'number' | 'pair' | 'explicit';
 
 /**
  * The cases an implementation takes. Every field is optional; an absent field
@@ -40,6 +44,8 @@ export interface Supports {
   readonly bias?: boolean;
   /** Whether convTranspose2d takes `outputPadding`; default true. */
   readonly outputPadding?: boolean;
+  /** Whether convTranspose2d takes `outputSize` (PyTorch's output_size, ONNX's output_shape); default true. */
+  readonly outputSize?: boolean;
   /** Largest C and O. */
   readonly maxChannels?: number;
   /** Largest N. */
@@ -61,7 +67,12 @@ export interface Conventions {
    * ONNX Runtime and OpenCV). Default `'skip'`.
    */
   readonly padded?: 'skip' | 'multiply';
-  /** Where `'same'` puts the odd pad: `'upper'` (bottom/right, default) or `'lower'` (ONNX SAME_LOWER). */
+  /**
+   * Where the bare `'same'` puts the odd pad: `'upper'` (bottom/right, default) or `'lower'`
+   * (ONNX SAME_LOWER). Only `'same'` is read this way: `'same-upper'` and `'same-lower'` mean
+   * what they say whatever this declares, so an implementation whose `'same'` is SAME_LOWER
+   * can also declare the `'same-lower'` form and be checked through it.
+   */
   readonly same?: 'upper' | 'lower';
   /**
    * `'float32'` (default: per-element bound with u = 2^-24), `{ unitRoundoff }`

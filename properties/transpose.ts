@@ -43,15 +43,22 @@ export interface TransposeCaseConstraints extends Partial<SizeLimits>, TensorDat
   readonly emptyBatch?: boolean;
   /** Whether `outputPadding` other than 0 is drawn. Default true. */
   readonly outputPadding?: boolean;
+  /** Whether `outputSize` is drawn (about 1 case in 3). Default true. */
+  readonly outputSize?: boolean;
   /** Padding forms to draw from (left out is always drawn). Default all. */
-  readonly paddings?: readonly ('number' | 'pair' | 'explicit')[];
+  readonly paddings?: readonly TransposePadKind[];
   /** Equal strides on both axes only. Default false. */
   readonly equalStride?: boolean;
   /** One input channel per group only (groups = C). Default false. */
   readonly depthwise?: boolean;
 }
 
-type PadKind = 'omitted' | 'number' | 'pair' | 'explicit';
+/** The written forms of a transposed conv's padding: explicit crops, or the names. */
+export type TransposePadKind = 'number' | 'pair' | 'explicit' | 'valid' | 'same' | 'same-upper' | 'same-lower';
+
+type PadKind = 'omitted' | TransposePadKind;
+
+const SAME_NAMES: readonly PadKind[] = ['same', 'same-upper', 'same-lower'];
 
 interface TransposeDraws {
   groups: number;
@@ -71,6 +78,10 @@ interface TransposeDraws {
   opw: number;
   kind: PadKind;
   pads: [number, number, number, number];
+  /** Whether the case asks for its output size (then without outputPadding). */
+  bySize: boolean;
+  /** Where in its reachable range a SAME case's asked size lies (taken modulo the range). */
+  sizeAt: [number, number];
   bias: boolean;
   dtype: DType;
   compact: boolean;
@@ -110,9 +121,16 @@ function drawsOf(c: TransposeCaseConstraints): fc.Arbitrary<TransposeDraws> {
     opw: c.outputPadding === false ? fc.constant(0) : int(0, L.maxStride + L.maxDilation),
     kind: fc.constantFrom<PadKind>(
       'omitted',
-      ...(['number', 'pair', 'explicit', 'explicit'] as const).filter((k) => !c.paddings || c.paddings.includes(k)),
+      ...(['number', 'pair', 'explicit', 'explicit', 'valid', 'same', 'same-upper', 'same-lower'] as const).filter(
+        (k) => !c.paddings || c.paddings.includes(k),
+      ),
     ),
     pads: fc.tuple(int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad), int(0, L.maxPad)),
+    bySize:
+      c.outputSize === false
+        ? fc.constant(false)
+        : fc.oneof({ arbitrary: fc.constant(false), weight: 2 }, { arbitrary: fc.constant(true), weight: 1 }),
+    sizeAt: fc.tuple(int(0, 63), int(0, 63)),
     bias: bias === 'either' ? fc.boolean() : fc.constant(bias === 'always'),
     dtype: dtype === 'both' ? fc.constantFrom<DType>('float32', 'float64') : fc.constant(dtype),
     compact: compactArbitrary,
@@ -129,9 +147,29 @@ function validPads(d: TransposeDraws, fullH: number, fullW: number): ConvTranspo
   const roomH = fullH - 1;
   const roomW = fullW - 1;
   if (d.kind === 'omitted') return undefined;
+  if (d.kind === 'valid' || SAME_NAMES.includes(d.kind)) return d.kind as 'valid';
   if (d.kind === 'number') return Math.min(a, Math.floor(Math.min(roomH, roomW) / 2));
   if (d.kind === 'pair') return [Math.min(a, Math.floor(roomH / 2)), Math.min(l, Math.floor(roomW / 2))];
   return [keep(roomH, a, b), keep(roomW, l, r)];
+}
+
+/**
+ * The output size a case asks for. Explicit pads: the size the drawn output
+ * padding gives (so every output padding in range is asked for). A SAME name:
+ * a size in `[(n−1)·s + 1, full + max(s, d) − 1]` (tfjs's range of 'same'
+ * sizes, up to the largest an output padding reaches), where `sizeAt` says.
+ */
+function askedSize(d: TransposeDraws, o: ConvTranspose2dOptions, op: readonly [number, number]): [number, number] {
+  if (!SAME_NAMES.includes(d.kind)) {
+    const r = resolveTranspose([1, 1, d.h, d.w], [1, 1, d.kh, d.kw], { ...o, outputPadding: [op[0], op[1]] });
+    return [r.OH, r.OW];
+  }
+  const axis = (n: number, k: number, s: number, dl: number, at: number): number => {
+    const least = (n - 1) * s + 1;
+    const most = transposedSize(n, k, s, dl, [0, 0], 0) + Math.max(s, dl) - 1;
+    return least + (at % (most - least + 1));
+  };
+  return [axis(d.h, d.kh, d.sh, d.dh, d.sizeAt[0]), axis(d.w, d.kw, d.sw, d.dw, d.sizeAt[1])];
 }
 
 function buildCase(
@@ -153,10 +191,13 @@ function buildCase(
     ['stride', pairOption([d.sh, d.sw], d.compact, 1)],
     ['dilation', pairOption([d.dh, d.dw], d.compact, 1)],
     ['groups', d.compact && d.groups === 1 ? undefined : d.groups],
-    ['outputPadding', pairOption([oph, opw], d.compact, 0)],
     ['padding', padding],
   ];
-  const options = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as ConvTranspose2dOptions;
+  const withPadding = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as ConvTranspose2dOptions;
+  const outputPadding = pairOption([oph, opw], d.compact, 0);
+  const options: ConvTranspose2dOptions = d.bySize
+    ? { ...withPadding, outputSize: askedSize(d, withPadding, [oph, opw]) }
+    : { ...withPadding, ...(outputPadding === undefined ? {} : { outputPadding }) };
   const N = d.batched ? d.n : 1;
   return {
     inputShape: d.batched ? [N, C, d.h, d.w] : [C, d.h, d.w],

@@ -20,6 +20,7 @@ export type ConvErrorCode =
   | 'padding'
   | 'padding-mode'
   | 'output-padding'
+  | 'output-size' // convTranspose2d's outputSize malformed, unreachable, or given with outputPadding
   | 'kernel-too-large'
   | 'bias'
   | 'option' // unknown option name, or an option of the wrong type

@@ -4,16 +4,8 @@
  * backward) reads the resulting `Conv2dGeometry` instead of raw options.
  */
 import { fail, show } from './errors.js';
-import {
-  belowRefusal,
-  OPTION_MAX,
-  OPTION_RULES,
-  optionNames,
-  refusal,
-  type OptionName,
-  type OptionSet,
-  type PaddingName,
-} from './options.js';
+import { OPTION_RULES } from './options.js';
+import { parseConv2dOptions, parseConvTranspose2dOptions, type SameRule } from './parse-options.js';
 import { checkAllocation, checkShape, checkTensor, MAX_ELEMENTS, type Tensor } from './tensor.js';
 
 /** A per-axis value: one number for both axes, or `[height, width]`. */
@@ -23,15 +15,18 @@ export type Pair = number | readonly [number, number];
  * Padding of a convolution:
  * - `p`: p on every side; `[ph, pw]`: ph top and bottom, pw left and right;
  * - `[[top, bottom], [left, right]]`: explicit, possibly asymmetric;
- * - `'valid'`: none; `'same'`: TensorFlow/ONNX SAME_UPPER, `OH = ceil(H / stride)`,
- *   with the odd pixel at the bottom/right (allowed with any stride).
+ * - `'valid'`: none; `'same'` (= `'same-upper'`): TensorFlow/ONNX SAME_UPPER,
+ *   `OH = ceil(H / stride)`, with the odd pixel at the bottom/right (allowed with any stride);
+ * - `'same-lower'`: ONNX SAME_LOWER, the same total with the odd pixel at the top/left.
  */
 export type Padding =
   | number
   | readonly [number, number]
   | readonly [readonly [number, number], readonly [number, number]]
   | 'valid'
-  | 'same';
+  | 'same'
+  | 'same-upper'
+  | 'same-lower';
 
 /** How padded pixels are filled: zeros (skipped taps), or taken from the image. */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -52,21 +47,37 @@ export interface Conv2dOptions {
   paddingMode?: PaddingMode;
 }
 
-/** Padding of a transposed convolution: crops the full output (no 'same'/'valid'). */
+/**
+ * Padding of a transposed convolution: rows/columns cropped from the full output.
+ * - `p`, `[ph, pw]`, `[[top, bottom], [left, right]]`: explicit crops; `'valid'`: none;
+ * - `'same'` (= `'same-upper'`), `'same-lower'`: ONNX ConvTranspose's auto_pad and tfjs's
+ *   conv2dTranspose: the crop that gives the output size (`outputSize`, default `input · stride`),
+ *   split evenly, the odd row/column cropped at the bottom/right (upper) or top/left (lower).
+ */
 export type TransposePadding =
   | number
   | readonly [number, number]
-  | readonly [readonly [number, number], readonly [number, number]];
+  | readonly [readonly [number, number], readonly [number, number]]
+  | 'valid'
+  | 'same'
+  | 'same-upper'
+  | 'same-lower';
 
 /** Options of `convTranspose2d` (PyTorch's meanings; asymmetric padding as ONNX). */
 export interface ConvTranspose2dOptions {
   /** Shape `[O]` where O = weight.shape[1] · groups. */
   bias?: Tensor | null;
   stride?: Pair;
-  /** Rows/columns cropped from the full output: symmetric, or `[[t, b], [l, r]]`. */
+  /** Rows/columns cropped from the full output: symmetric, `[[t, b], [l, r]]`, or a name (see `TransposePadding`). */
   padding?: TransposePadding;
   /** Extra rows/columns at the bottom/right, each `< max(stride, dilation)`. Default 0. */
   outputPadding?: Pair;
+  /**
+   * The output `[OH, OW]` wanted (PyTorch's `output_size`, ONNX's `output_shape`, tfjs's
+   * `outputShape`): with explicit padding it chooses the output padding (PyTorch), with a
+   * SAME padding the crop (ONNX). Not together with a non-zero `outputPadding`.
+   */
+  outputSize?: readonly [number, number] | null;
   dilation?: Pair;
   groups?: number;
 }
@@ -112,101 +123,29 @@ export interface ConvTranspose2dGeometry {
   readonly outputShape: readonly number[];
 }
 
-type ExplicitPads = [[number, number], [number, number]];
-
-/** An integer option value in `[min, OPTION_MAX]`. */
-function isCount(v: unknown, min: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= OPTION_MAX;
+/**
+ * A SAME split of `total` pads: half each side, the odd one after (`'same-upper'`) or before (`'same-lower'`).
+ * @example sameSplit(3, 'same-lower') // [2, 1]
+ */
+function sameSplit(total: number, rule: SameRule): [number, number] {
+  const small = Math.floor(total / 2);
+  return rule === 'same-upper' ? [small, total - small] : [total - small, small];
 }
 
-/** Throws the table's refusal of `value` for option `name`. */
-function refuse(fn: string, set: OptionSet, name: OptionName, value: unknown): never {
-  const [code, message] = refusal(name, set, value);
-  fail(fn, code, message);
-}
-
-/** The options as a record: absent means none; anything but a plain object, or a name the set lacks, is refused. */
-function checkOptionsObject(fn: string, options: unknown, set: OptionSet): Record<string, unknown> {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    fail(fn, 'option', `options must be an object, got ${show(options)}`);
-  }
-  const names: readonly string[] = optionNames(set);
-  for (const key of Object.keys(options)) {
-    if (!names.includes(key)) {
-      fail(fn, 'option', `unknown option ${show(key)}; the options are ${names.join(', ')}`);
-    }
-  }
-  return options as Record<string, unknown>;
-}
-
-/** A `pair` option (stride, dilation, outputPadding) as `[h, w]`. */
-function pair(
-  fn: string,
-  set: OptionSet,
-  name: 'stride' | 'dilation' | 'outputPadding',
-  value: unknown,
+/**
+ * `'same'` pads for one axis: OH = ceil(H/s), `total = max(0, (OH−1)·s + d·(k−1) + 1 − H)`,
+ * the odd pixel after (SAME_UPPER, the default) or, with `rule` `'same-lower'`, before.
+ * @example samePadding(8, 3, 2, 1) // [0, 1]; samePadding(8, 3, 2, 1, 'same-lower') // [1, 0]
+ */
+export function samePadding(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  rule: SameRule = 'same-upper',
 ): [number, number] {
-  const { form, default: fallback } = OPTION_RULES[name];
-  if (value === undefined) return [fallback, fallback];
-  if (isCount(value, form.min)) return [value, value];
-  if (Array.isArray(value) && value.length === 2 && isCount(value[0], form.min) && isCount(value[1], form.min)) {
-    return [value[0], value[1]];
-  }
-  refuse(fn, set, name, value);
-}
-
-/** What each padding name the table lists stands for: explicit pads, or 'same' (resolved once shapes are known). */
-const PADDING_NAMES: Readonly<Record<PaddingName, ExplicitPads | 'same'>> = {
-  valid: [
-    [0, 0],
-    [0, 0],
-  ],
-  same: 'same',
-};
-
-/** Padding as explicit `[[top, bottom], [left, right]]`, or 'same'. */
-function parsePadding(fn: string, set: OptionSet, value: unknown): ExplicitPads | 'same' {
-  const { form, default: p } = OPTION_RULES.padding;
-  const ok = (v: unknown): v is number => isCount(v, form.min);
-  const pads = (t: number, b: number, l: number, r: number): ExplicitPads => [
-    [t, b],
-    [l, r],
-  ];
-  if (value === undefined) return pads(p, p, p, p);
-  if (typeof value === 'string' && (form.names[set] as readonly string[]).includes(value)) {
-    return PADDING_NAMES[value as PaddingName];
-  }
-  if (ok(value)) return pads(value, value, value, value);
-  if (Array.isArray(value) && value.length === 2) {
-    const [a, b] = value as unknown[];
-    if (ok(a) && ok(b)) return pads(a, a, b, b);
-    const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1]);
-    if (isPair(a) && isPair(b)) return pads(a[0], a[1], b[0], b[1]);
-  }
-  refuse(fn, set, 'padding', value);
-}
-
-function parseGroups(fn: string, set: OptionSet, value: unknown): number {
-  const { form, default: fallback } = OPTION_RULES.groups;
-  if (value === undefined) return fallback;
-  if (!isCount(value, form.min)) refuse(fn, set, 'groups', value);
-  return value;
-}
-
-function parseMode(fn: string, value: unknown): PaddingMode {
-  const { form, default: fallback } = OPTION_RULES.paddingMode;
-  if (value === undefined) return fallback;
-  if (!(form.names as readonly unknown[]).includes(value)) refuse(fn, 'conv2d', 'paddingMode', value);
-  return value as PaddingMode;
-}
-
-/** `'same'` (SAME_UPPER) pads for one axis: OH = ceil(H/s), the odd pixel after. */
-export function samePadding(size: number, kernel: number, stride: number, dilation: number): [number, number] {
   const out = Math.ceil(size / stride);
-  const total = Math.max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - size);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
+  return sameSplit(Math.max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - size), rule);
 }
 
 /** Output size of one axis (may be < 1 when the kernel does not fit). */
@@ -349,59 +288,6 @@ function checkModeLimits(fn: string, mode: PaddingMode, h: AxisGeometry, w: Axis
   }
 }
 
-/** Conv2d options checked for form alone (no shapes needed). */
-export interface ParsedConv2dOptions {
-  readonly stride: readonly [number, number];
-  readonly dilation: readonly [number, number];
-  /** Explicit `[[top, bottom], [left, right]]`, or `'same'` (resolved once shapes are known). */
-  readonly padding: readonly [readonly [number, number], readonly [number, number]] | 'same';
-  readonly groups: number;
-  readonly paddingMode: PaddingMode;
-  readonly bias: unknown;
-}
-
-/** Validates the form of conv2d options (src/options.ts's rules): names, types and ranges that need no shapes. */
-export function parseConv2dOptions(fn: string, options: unknown): ParsedConv2dOptions {
-  const opts = checkOptionsObject(fn, options, 'conv2d');
-  return {
-    stride: pair(fn, 'conv2d', 'stride', opts.stride),
-    dilation: pair(fn, 'conv2d', 'dilation', opts.dilation),
-    padding: parsePadding(fn, 'conv2d', opts.padding),
-    groups: parseGroups(fn, 'conv2d', opts.groups),
-    paddingMode: parseMode(fn, opts.paddingMode),
-    bias: opts.bias,
-  };
-}
-
-/** ConvTranspose2d options checked for form and range alone (no shapes needed). */
-export interface ParsedConvTranspose2dOptions {
-  readonly stride: readonly [number, number];
-  readonly dilation: readonly [number, number];
-  /** Cropped from the full output: `[[top, bottom], [left, right]]`. */
-  readonly padding: readonly [readonly [number, number], readonly [number, number]];
-  readonly outputPadding: readonly [number, number];
-  readonly groups: number;
-  readonly bias: unknown;
-}
-
-/** Validates the form of convTranspose2d options, and outputPadding's range (below max(stride, dilation)). */
-export function parseConvTranspose2dOptions(fn: string, options: unknown): ParsedConvTranspose2dOptions {
-  const set = 'convTranspose2d';
-  const opts = checkOptionsObject(fn, options, set);
-  const groups = parseGroups(fn, set, opts.groups);
-  const bounds = { stride: pair(fn, set, 'stride', opts.stride), dilation: pair(fn, set, 'dilation', opts.dilation) };
-  const outputPadding = pair(fn, set, 'outputPadding', opts.outputPadding);
-  const below = OPTION_RULES.outputPadding.below;
-  if (outputPadding.some((op, axis) => op >= Math.max(...below.map((b) => bounds[b][axis])))) {
-    const [code, message] = belowRefusal('outputPadding', outputPadding, bounds);
-    fail(fn, code, message);
-  }
-  const padding = parsePadding(fn, set, opts.padding);
-  // The table lists no padding names for this set; one added there needs its resolution here first.
-  if (padding === 'same') throw new Error(`${fn}: padding 'same' is not resolved for a transposed convolution`);
-  return { ...bounds, padding, outputPadding, groups, bias: opts.bias };
-}
-
 /**
  * Validates and normalises a conv2d problem from shapes alone.
  * Throws ConvError for every invalid combination (see DESIGN: codes).
@@ -437,7 +323,8 @@ export function conv2dGeometry(
   const [sh, sw] = stride;
   const [dh, dw] = dilation;
   checkExtent(fn, KH, KW, dh, dw);
-  const [[pt, pb], [pl, pr]] = padding === 'same' ? [samePadding(H, KH, sh, dh), samePadding(W, KW, sw, dw)] : padding;
+  const [[pt, pb], [pl, pr]] =
+    typeof padding === 'string' ? [samePadding(H, KH, sh, dh, padding), samePadding(W, KW, sw, dw, padding)] : padding;
   const h = axis(H, KH, sh, dh, pt, pb);
   const w = axis(W, KW, sw, dw, pl, pr);
   checkFits(fn, h, w);
@@ -464,26 +351,82 @@ export function conv2dOutputShape(
   return [...conv2dGeometry(fn, input, weight, options).outputShape];
 }
 
+/** One axis of a transposed conv, resolved: the crop before and after, the output padding, the output size. */
+interface TransposedAxis {
+  readonly before: number;
+  readonly after: number;
+  readonly out: number;
+}
+
+/** The numbers of one axis of a transposed conv as the options gave them. */
+interface TransposedAxisInput {
+  readonly name: 'height' | 'width';
+  readonly size: number;
+  readonly kernel: number;
+  readonly stride: number;
+  readonly dilation: number;
+  readonly padding: readonly [number, number] | SameRule;
+  readonly outputPadding: number;
+  /** The output size asked for, or null. */
+  readonly asked: number | null;
+}
+
 /**
- * Validates and normalises a transposed convolution from shapes alone.
- * input `[N,C,H,W]` (or `[C,H,W]`), weight `[C, O/groups, KH, KW]`.
- * `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`.
+ * Resolves one axis of a transposed conv. The full output (nothing cropped) has
+ * `full = (n−1)·s + d·(k−1) + 1` rows; explicit pads crop it and the output padding
+ * adds rows after, so `out = full − before − after + op`. outputSize fixes `out`:
+ * - explicit pads (PyTorch's output_size): `op = out − (full − before − after)`, which must
+ *   lie in `[0, max(s, d))`, outputPadding's own range;
+ * - a SAME rule (ONNX's output_shape with auto_pad; default out = n·s, as ONNX and tfjs):
+ *   `total = full + op − out` is split as SAME splits it; a negative total (the full output is
+ *   shorter than asked) crops nothing and pads `out − full` rows after, again below max(s, d).
+ * The unreachable-size message speaks of the size asked for, never of a derived output padding.
  */
-export function convTranspose2dGeometry(
+function transposedAxis(fn: string, a: TransposedAxisInput, asked: readonly [number, number] | null): TransposedAxis {
+  const full = (a.size - 1) * a.stride + a.dilation * (a.kernel - 1) + 1;
+  const bound = Math.max(a.stride, a.dilation);
+  if (typeof a.padding !== 'string') {
+    const [before, after] = a.padding;
+    const least = full - before - after;
+    if (a.asked === null) return { before, after, out: least + a.outputPadding };
+    if (least + bound - 1 < 1) {
+      // No size is reachable: the same refusal as without outputSize (the padding is at fault).
+      fail(fn, 'padding', `padding (${before}, ${after}) crops the whole output ${a.name}; reduce the padding`);
+    }
+    if (a.asked < least || a.asked >= least + bound) unreachable(fn, a, asked!, Math.max(1, least), least + bound - 1);
+    return { before, after, out: a.asked };
+  }
+  const out = a.asked ?? a.size * a.stride;
+  const total = full + a.outputPadding - out;
+  if (total >= 0) {
+    const [before, after] = sameSplit(total, a.padding);
+    return { before, after, out };
+  }
+  if (out - full >= bound) unreachable(fn, a, asked!, 1, full + bound - 1);
+  return { before: 0, after: 0, out };
+}
+
+/** Throws the refusal of an outputSize that this axis cannot reach, with the sizes it can. */
+function unreachable(
   fn: string,
-  inputShape: readonly number[],
-  weightShape: readonly number[],
-  options?: ConvTranspose2dOptions,
-): ConvTranspose2dGeometry {
-  const {
-    stride: [sh, sw],
-    dilation: [dh, dw],
-    outputPadding: [oph, opw],
-    padding: [[pt, pb], [pl, pr]],
-    groups,
-    bias,
-  } = parseConvTranspose2dOptions(fn, options);
-  const { batched, dims } = inputDims(fn, inputShape);
+  a: TransposedAxisInput,
+  asked: readonly [number, number],
+  least: number,
+  most: number,
+): never {
+  const padding = typeof a.padding === 'string' ? `'${a.padding}'` : `(${a.padding.join(', ')})`;
+  const how = least === most ? `${least}` : least === most - 1 ? `${least} or ${most}` : `${least} to ${most}`;
+  fail(
+    fn,
+    OPTION_RULES.outputSize.code,
+    `outputSize ${show(asked)} cannot be reached: with input ${a.name} ${a.size}, kernel ${a.kernel}, stride ${a.stride}, ` +
+      `dilation ${a.dilation} and padding ${padding} the output ${a.name} is ${how}; ask for one of those, ` +
+      'or change the stride or padding',
+  );
+}
+
+/** Checks a transposed conv's weight: rank 4, no zero dimension. */
+function checkTransposeWeight(fn: string, weightShape: readonly number[]): void {
   if (weightShape.length !== 4) {
     fail(
       fn,
@@ -493,6 +436,23 @@ export function convTranspose2dGeometry(
     );
   }
   checkSpatial(fn, 'weight', weightShape, 0);
+}
+
+/**
+ * Validates and normalises a transposed convolution from shapes alone.
+ * input `[N,C,H,W]` (or `[C,H,W]`), weight `[C, O/groups, KH, KW]`.
+ * `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`; outputSize and the SAME
+ * paddings choose oph or the crop (see `transposedAxis`).
+ */
+export function convTranspose2dGeometry(
+  fn: string,
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+  options?: ConvTranspose2dOptions,
+): ConvTranspose2dGeometry {
+  const o = parseConvTranspose2dOptions(fn, options);
+  const { batched, dims } = inputDims(fn, inputShape);
+  checkTransposeWeight(fn, weightShape);
   const [N, C, H, W] = dims;
   const [Cw, Og, KH, KW] = weightShape;
   if (Cw !== C) {
@@ -503,25 +463,41 @@ export function convTranspose2dGeometry(
         "the weight's first dimension must equal the input's channels",
     );
   }
+  const { groups, bias } = o;
   if (C % groups !== 0) {
     fail(fn, 'groups', `input channels ${C} must be divisible by groups=${groups}; use a groups that divides them`);
   }
   const O = Og * groups;
-  const OH = (H - 1) * sh - pt - pb + dh * (KH - 1) + oph + 1;
-  const OW = (W - 1) * sw - pl - pr + dw * (KW - 1) + opw + 1;
+  const side = (i: 0 | 1, size: number, kernel: number): TransposedAxis =>
+    transposedAxis(
+      fn,
+      {
+        name: i === 0 ? 'height' : 'width',
+        size,
+        kernel,
+        stride: o.stride[i],
+        dilation: o.dilation[i],
+        padding: typeof o.padding === 'string' ? o.padding : o.padding[i],
+        outputPadding: o.outputPadding[i],
+        asked: o.outputSize?.[i] ?? null,
+      },
+      o.outputSize,
+    );
+  const [rows, cols] = [side(0, H, KH), side(1, W, KW)];
+  const [OH, OW] = [rows.out, cols.out];
   if (OH < 1 || OW < 1) {
     fail(
       fn,
       'padding',
-      `padding [[${pt}, ${pb}], [${pl}, ${pr}]] crops the whole output: the output would be ${OH} x ${OW}; reduce the padding`,
+      `padding [[${rows.before}, ${rows.after}], [${cols.before}, ${cols.after}]] crops the whole output: the output would be ${OH} x ${OW}; reduce the padding`,
     );
   }
   checkBiasShape(fn, bias, O);
   // The conv whose adjoint this is: input [N,O,OH,OW] → output [N,C,·,·] with weight [C, O/g, KH, KW].
   // Its output may have more positions than H when outputPadding ≥ stride (dilation > stride);
   // the transposed input then feeds only the first H of them.
-  const h = axis(OH, KH, sh, dh, pt, pb);
-  const w = axis(OW, KW, sw, dw, pl, pr);
+  const h = axis(OH, KH, o.stride[0], o.dilation[0], rows.before, rows.after);
+  const w = axis(OW, KW, o.stride[1], o.dilation[1], cols.before, cols.after);
   const outputShape = batched ? [N, O, OH, OW] : [O, OH, OW];
   checkAllocation(fn, 'the output', outputShape);
   checkPerImage(fn, [O, OH, OW], [H, KH], [W, KW]);

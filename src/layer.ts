@@ -4,7 +4,8 @@
  */
 import { defaultBackend, type Backend } from './backend.js';
 import { fail, show } from './errors.js';
-import { parseConv2dOptions, type Conv2dOptions, type Pair, type Padding, type PaddingMode } from './geometry.js';
+import type { Conv2dOptions, Pair, Padding, PaddingMode } from './geometry.js';
+import { parseConv2dOptions } from './parse-options.js';
 import { seededRandom } from './random.js';
 import { allocate, checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
 

@@ -32,10 +32,11 @@ export const OPTION_MAX = MAX_ELEMENTS;
  * - `padding`: `p`, `[ph, pw]` or `[[top, bottom], [left, right]]`, or one
  *   of the names the option set takes (case matters);
  * - `name`: one of `names` (case matters);
+ * - `size`: an `[h, w]` array of two integers (no single number);
  * - `tensor`: a tensor of shape `[O]`, or `null`.
  */
 export type OptionForm =
-  | { readonly kind: 'integer' | 'pair'; readonly min: number }
+  | { readonly kind: 'integer' | 'pair' | 'size'; readonly min: number }
   | { readonly kind: 'padding'; readonly min: number; readonly names: Readonly<Record<OptionSet, readonly string[]>> }
   | { readonly kind: 'name'; readonly names: readonly string[] }
   | { readonly kind: 'tensor' };
@@ -65,15 +66,24 @@ const BOTH: readonly OptionSet[] = ['conv2d', 'convTranspose2d'];
 
 /**
  * The option rules, in the order error messages list the option names.
- * @example OPTION_RULES.padding.form.names.conv2d // ['valid', 'same']
+ * @example OPTION_RULES.padding.form.names.conv2d // ['valid', 'same', 'same-upper', 'same-lower']
  */
 export const OPTION_RULES = {
   bias: { sets: BOTH, form: { kind: 'tensor' }, default: null, code: 'bias', fix: 'one value per output channel' },
   stride: { sets: BOTH, form: { kind: 'pair', min: 1 }, default: 1, code: 'stride', fix: 'e.g. 2 or [2, 1]' },
   padding: {
     sets: BOTH,
-    // 'same' is TensorFlow/ONNX SAME_UPPER, resolved once shapes are known; a transposed conv takes no names (yet).
-    form: { kind: 'padding', min: 0, names: { conv2d: ['valid', 'same'], convTranspose2d: [] } },
+    // 'same' = 'same-upper' is TensorFlow/ONNX SAME_UPPER (the odd pad after), 'same-lower' ONNX SAME_LOWER
+    // (the odd pad before), resolved once shapes are known; for a transposed conv they choose the crop
+    // that gives outputSize (default input·stride), as ONNX ConvTranspose's auto_pad and tfjs's conv2dTranspose.
+    form: {
+      kind: 'padding',
+      min: 0,
+      names: {
+        conv2d: ['valid', 'same', 'same-upper', 'same-lower'],
+        convTranspose2d: ['valid', 'same', 'same-upper', 'same-lower'],
+      },
+    },
     default: 0,
     code: 'padding',
     fix: 'negative padding is not supported',
@@ -85,6 +95,13 @@ export const OPTION_RULES = {
     code: 'output-padding',
     fix: 'it adds rows/columns at the bottom/right, each below max(stride, dilation)',
     below: ['stride', 'dilation'],
+  },
+  outputSize: {
+    sets: ['convTranspose2d'],
+    form: { kind: 'size', min: 1 },
+    default: null,
+    code: 'output-size',
+    fix: 'the output [height, width] wanted, e.g. [8, 8]; it chooses the output padding (or, with a SAME padding, the crop)',
   },
   dilation: { sets: BOTH, form: { kind: 'pair', min: 1 }, default: 1, code: 'dilation', fix: 'e.g. 2 or [2, 1]' },
   groups: {
@@ -106,12 +123,12 @@ export const OPTION_RULES = {
 /** The name of an option in the table. */
 export type OptionName = keyof typeof OPTION_RULES;
 
-/** A padding name some option set takes (`'valid'`, `'same'`). */
+/** A padding name some option set takes (`'valid'`, `'same'`, `'same-upper'`, `'same-lower'`). */
 export type PaddingName = (typeof OPTION_RULES.padding.form.names)[OptionSet][number];
 
 /**
  * The options a set takes, in table order.
- * @example optionNames('convTranspose2d') // ['bias', 'stride', 'padding', 'outputPadding', 'dilation', 'groups']
+ * @example optionNames('convTranspose2d') // ['bias', 'stride', 'padding', 'outputPadding', 'outputSize', 'dilation', 'groups']
  */
 export function optionNames(set: OptionSet): OptionName[] {
   return (Object.keys(OPTION_RULES) as OptionName[]).filter((name) =>
@@ -134,6 +151,8 @@ export function accepted(name: OptionName, set: OptionSet): string {
       return `a ${sign(form.min)} integer ${limit}`;
     case 'pair':
       return `a number or [h, w] pair of ${sign(form.min)} integers ${limit}`;
+    case 'size':
+      return `an [h, w] array of two ${sign(form.min)} integers ${limit}`;
     case 'padding': {
       const names = form.names[set];
       const integers = `a ${sign(form.min)} integer, [ph, pw] or [[top, bottom], [left, right]] of ${sign(form.min)} integers ${limit}`;

@@ -10,7 +10,7 @@ import { pinDefects, recheckDefects } from '../adapters/defects.js';
 import { onnxruntimeAdapter } from '../adapters/onnxruntime.js';
 import { suiteEnv } from '../properties/profile.js';
 import { compareBounded, forwardExpectation } from '../properties/spec/index.js';
-import { tensor } from '../src/index.js';
+import { conv2d, tensor } from '../src/index.js';
 import { checkAdapter } from './adapters/check.js';
 
 ort.env.wasm.numThreads = 1; // no worker threads: the 2-core test machine runs vitest's workers already
@@ -46,28 +46,68 @@ describe('onnxruntime-web', () => {
     expect(Array.from(y.data)).toEqual([2]); // still wrong: it reads row 1
   });
 
-  test("#10086's pin is exact: on a grid of 'same' cases, the adapter disagrees with the model exactly where when() says", async () => {
-    const [pin] = raw.knownDefects;
-    let hits = 0;
-    for (let H = 1; H <= 12; H++)
-      for (let K = 1; K <= 3; K++)
-        for (let s = 1; s <= 6; s++) {
-          const input = tensor(
-            Array.from({ length: 2 * H }, (_, i) => i + 1),
-            [1, 1, H, 2],
+  test.each(['same', 'same-lower'] as const)(
+    "#10086's pin is exact: on a grid of '%s' cases, the adapter disagrees with the model exactly where when() says",
+    async (padding) => {
+      const [pin] = raw.knownDefects;
+      let hits = 0;
+      for (let H = 1; H <= 12; H++)
+        for (let K = 1; K <= 3; K++)
+          for (let s = 1; s <= 6; s++) {
+            const input = tensor(
+              Array.from({ length: 2 * H }, (_, i) => i + 1),
+              [1, 1, H, 2],
+            );
+            const weight = tensor(
+              Array.from({ length: K }, (_, i) => i + 1),
+              [1, 1, K, 1],
+            );
+            const options = { padding, stride: [s, 1] as [number, number] };
+            const wrong = !compareBounded(
+              await raw.conv2d(input, weight, options),
+              forwardExpectation({ input, weight, options }),
+            ).ok;
+            expect(wrong, `H=${H} K=${K} s=${s}`).toBe(pin.when({ op: 'conv2d', input, weight, options }));
+            if (wrong) hits++;
+          }
+      expect(hits).toBeGreaterThan(5);
+    },
+    60_000,
+  );
+
+  // onnxruntime's SAME_LOWER (auto_pad, its own pad arithmetic) as an independent oracle of 'same-lower'.
+  test("'same-lower' agrees with onnxruntime's auto_pad SAME_LOWER on a grid of shapes (stride ≤ kernel + 2)", async () => {
+    let checked = 0;
+    for (const [H, W] of [
+      [5, 4],
+      [6, 7],
+      [1, 3],
+    ])
+      for (const [KH, KW] of [
+        [2, 3],
+        [4, 1],
+        [3, 3],
+      ])
+        for (const stride of [1, 2, 3] as const) {
+          const x = tensor(
+            Array.from({ length: 2 * H * W }, (_, i) => ((i * 7) % 11) - 5),
+            [1, 2, H, W],
           );
-          const weight = tensor(
-            Array.from({ length: K }, (_, i) => i + 1),
-            [1, 1, K, 1],
+          const w = tensor(
+            Array.from({ length: 3 * 2 * KH * KW }, (_, i) => ((i * 5) % 7) - 3),
+            [3, 2, KH, KW],
           );
-          const options = { padding: 'same' as const, stride: [s, 1] as [number, number] };
-          const wrong = !compareBounded(
-            await raw.conv2d(input, weight, options),
-            forwardExpectation({ input, weight, options }),
-          ).ok;
-          expect(wrong, `H=${H} K=${K} s=${s}`).toBe(pin.when({ op: 'conv2d', input, weight, options }));
-          if (wrong) hits++;
+          const options = { padding: 'same-lower' as const, stride };
+          const theirs = await raw.conv2d(x, w, options);
+          if (pin(raw).when({ op: 'conv2d', input: x, weight: w, options })) continue;
+          expect(theirs.shape, `H=${H} W=${W} K=${KH}x${KW} s=${stride}`).toEqual(conv2d(x, w, options).shape);
+          expect(Array.from(theirs.data), `H=${H} W=${W} K=${KH}x${KW} s=${stride}`).toEqual(
+            Array.from(conv2d(x, w, options).data),
+          );
+          checked++;
         }
-    expect(hits).toBeGreaterThan(10);
+    expect(checked).toBe(27);
   }, 60_000);
 });
+
+const pin = (a: typeof raw) => a.knownDefects[0];

@@ -306,7 +306,11 @@ for (const kernels of KERNELS) {
   add('convTranspose2d', 'groups', 'groups is 0', transpose({ groups: 0 }), ['0']);
   add('convTranspose2d', 'stride', 'stride is 0', transpose({ stride: 0 }), ['stride', '0']);
   add('convTranspose2d', 'dilation', 'dilation is [1, 0]', transpose({ dilation: [1, 0] }), ['[1, 0]']);
-  add('convTranspose2d', 'padding', "padding is 'same'", transpose({ padding: 'same' }), ['"same"', 'transposed']);
+  add('convTranspose2d', 'padding', "padding is 'full'", transpose({ padding: 'full' }), [
+    '"full"',
+    'transposed',
+    "'same-lower'",
+  ]);
   add('convTranspose2d', 'padding', 'padding is negative', transpose({ padding: -1 }), ['-1']);
   add(
     'convTranspose2d',
@@ -347,6 +351,39 @@ for (const kernels of KERNELS) {
     ['[3, 1]', 'stride [1, 2]', 'dilation [3, 1]'],
   );
   add('convTranspose2d', 'output-padding', 'outputPadding is negative', transpose({ outputPadding: -1 }), ['-1']);
+  add(
+    'convTranspose2d',
+    'output-size',
+    'outputSize [7, 7] is above what stride 2 and padding 1 reach (5 or 6)',
+    transpose({ stride: 2, padding: 1, outputSize: [7, 7] }),
+    ['outputSize [7, 7]', 'cannot be reached', 'height is 5 or 6', 'stride 2'],
+  );
+  add(
+    'convTranspose2d',
+    'output-size',
+    'outputSize [5, 4] is below the width stride 2 and padding 1 reach',
+    transpose({ stride: 2, padding: 1, outputSize: [5, 4] }),
+    ['outputSize [5, 4]', 'width is 5 or 6'],
+  );
+  add(
+    'convTranspose2d',
+    'output-size',
+    "outputSize [9, 9] with padding 'same' and stride 2 (at most 8)",
+    transpose({ stride: 2, padding: 'same', outputSize: [9, 9] }),
+    ['outputSize [9, 9]', "padding 'same-upper'", 'height is 1 to 8'],
+  );
+  add('convTranspose2d', 'output-size', 'outputSize has one entry', transpose({ outputSize: [7] }), [
+    '[7]',
+    '[h, w] array',
+  ]);
+  add('convTranspose2d', 'output-size', 'outputSize is a number', transpose({ outputSize: 7 }), ['got 7']);
+  add(
+    'convTranspose2d',
+    'output-size',
+    'outputSize and outputPadding are both given',
+    transpose({ stride: 2, outputSize: [8, 8], outputPadding: 1 }),
+    ['outputSize [8, 8]', 'outputPadding 1', 'give one'],
+  );
   add('convTranspose2d', 'bias', 'bias has 4 entries for 2 output channels', transpose({ bias: full([4], 1) }), [
     '[2]',
     '[4]',

@@ -80,7 +80,7 @@ const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
     'padding',
     () => conv2d(x25(), w4(), { padding: -1 }),
     'conv2d: padding must be a non-negative integer, [ph, pw] or [[top, bottom], [left, right]] of ' +
-      "non-negative integers (at most 2^30), or one of 'valid', 'same', got -1; negative padding is not supported",
+      "non-negative integers (at most 2^30), or one of 'valid', 'same', 'same-upper', 'same-lower', got -1; negative padding is not supported",
   ],
   [
     'padding-mode',
@@ -92,6 +92,12 @@ const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
     () => convTranspose2d(x25(), full([2, 1, 3, 3], 1), { stride: 2, outputPadding: 2 }),
     'convTranspose2d: outputPadding must be smaller than either stride or dilation on each axis, got outputPadding [2, 2] ' +
       'with stride [2, 2] and dilation [1, 1]; lower it below the larger of the two on each axis',
+  ],
+  [
+    'output-size',
+    () => convTranspose2d(x25(), full([2, 1, 3, 3], 1), { stride: 2, padding: 1, outputSize: [7, 7] }),
+    'convTranspose2d: outputSize [7, 7] cannot be reached: with input height 5, kernel 3, stride 2, dilation 1 and ' +
+      'padding (1, 1) the output height is 9 or 10; ask for one of those, or change the stride or padding',
   ],
   [
     'kernel-too-large',

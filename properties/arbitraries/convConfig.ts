@@ -19,21 +19,37 @@
  */
 import fc from 'fast-check';
 import type { Conv2dOptions, DType, PaddingMode } from '../../src/index.js';
-import { axisOutput, effectiveKernel, sameUpperPads } from '../spec/index.js';
+import { axisOutput, effectiveKernel, sameLowerPads, sameUpperPads } from '../spec/index.js';
 import { QUICK_LIMITS } from '../profile.js';
 import type { ConvDims, DTypeChoice, SizeLimits } from '../types.js';
 
 /**
  * How the padding option is written: left out, `'valid'`, one number,
- * `[ph, pw]`, `[[top, bottom], [left, right]]` or `'same'`.
+ * `[ph, pw]`, `[[top, bottom], [left, right]]`, `'same'`, or the SAME rules
+ * by their ONNX names `'same-upper'` (= `'same'`) and `'same-lower'`.
  */
-export type PaddingKind = 'omitted' | 'valid' | 'number' | 'pair' | 'explicit' | 'same';
+export type PaddingKind = 'omitted' | 'valid' | 'number' | 'pair' | 'explicit' | 'same' | 'same-upper' | 'same-lower';
 
 /**
  * Every padding kind.
  * @example convConfig({ paddings: PADDING_KINDS.filter((k) => k !== 'same') })
  */
-export const PADDING_KINDS: readonly PaddingKind[] = ['omitted', 'valid', 'number', 'pair', 'explicit', 'same'];
+export const PADDING_KINDS: readonly PaddingKind[] = [
+  'omitted',
+  'valid',
+  'number',
+  'pair',
+  'explicit',
+  'same',
+  'same-upper',
+  'same-lower',
+];
+
+/**
+ * The padding kinds that are a SAME rule (pads that follow the input size).
+ * @example SAME_KINDS.includes('same-lower') // true
+ */
+export const SAME_KINDS: readonly PaddingKind[] = ['same', 'same-upper', 'same-lower'];
 
 /**
  * Every padding mode.
@@ -111,7 +127,7 @@ export interface ConvConfig extends ConvDims {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   readonly paddingKind: PaddingKind;
-  /** The pads this padding amounts to, `[[top, bottom], [left, right]]` ('same' resolved). */
+  /** The pads this padding amounts to, `[[top, bottom], [left, right]]` (SAME rules resolved, 'same' as SAME_UPPER). */
   readonly pads: readonly [readonly [number, number], readonly [number, number]];
   readonly paddingMode: PaddingMode;
   readonly bias: boolean;
@@ -338,6 +354,8 @@ function paddingOption(kind: PaddingKind, pads: readonly (readonly [number, numb
       return undefined;
     case 'valid':
     case 'same':
+    case 'same-upper':
+    case 'same-lower':
       return kind;
     case 'number':
       return pads[0][0];
@@ -362,17 +380,19 @@ function buildOptions(d: Draws, pads: ConvConfig['pads']): Conv2dOptions {
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as Conv2dOptions;
 }
 
-/** One spatial axis as drawn: kernel, stride, dilation, and its pads (null: 'same', which follows the size). */
+/** One spatial axis as drawn: kernel, stride, dilation, and its pads (null: a SAME rule, which follows the size). */
 interface AxisDraw {
   readonly k: number;
   readonly s: number;
   readonly d: number;
   readonly pads: readonly [number, number] | null;
+  /** Where a SAME rule puts the odd pad (convproof's own 'same' is SAME_UPPER). */
+  readonly lower: boolean;
   readonly mode: PaddingMode;
 }
 
 function padsOf(a: AxisDraw, size: number): readonly [number, number] {
-  return a.pads ?? sameUpperPads(size, a.k, a.s, a.d);
+  return a.pads ?? (a.lower ? sameLowerPads : sameUpperPads)(size, a.k, a.s, a.d);
 }
 
 function outputOf(a: AxisDraw, size: number): number {
@@ -464,9 +484,10 @@ function capped(e: Extents, d: Draws, caps: SizeCaps, rows: AxisDraw, cols: Axis
 function build(drawnD: Draws, L: SizeLimits, A: LargeArm, c: ConvConfigConstraints = {}): ConvConfig {
   const d = c.equalStride ? { ...drawnD, sw: drawnD.sh } : drawnD;
   const drawn = drawnPads(d.kind, d.pads);
-  const same = d.kind === 'same';
-  const rows: AxisDraw = { k: d.kh, s: d.sh, d: d.dh, pads: same ? null : drawn[0], mode: d.mode };
-  const cols: AxisDraw = { k: d.kw, s: d.sw, d: d.dw, pads: same ? null : drawn[1], mode: d.mode };
+  const same = SAME_KINDS.includes(d.kind);
+  const lower = d.kind === 'same-lower';
+  const rows: AxisDraw = { k: d.kh, s: d.sh, d: d.dh, pads: same ? null : drawn[0], lower, mode: d.mode };
+  const cols: AxisDraw = { k: d.kw, s: d.sw, d: d.dw, pads: same ? null : drawn[1], lower, mode: d.mode };
   const drawnExtents = d.large ? largeExtents(d, A, rows, cols) : smallExtents(d, L, rows, cols);
   const { cg, og, N, H, W } = capped(drawnExtents, d, c.caps ?? {}, rows, cols, c.depthwise === true);
   const [C, O] = [d.groups * cg, d.groups * og];

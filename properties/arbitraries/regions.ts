@@ -5,7 +5,7 @@
  * must land in each of them often; a test counts it.
  */
 import { effectiveKernel } from '../spec/index.js';
-import type { ConvConfig } from './convConfig.js';
+import { SAME_KINDS, type ConvConfig } from './convConfig.js';
 
 /**
  * Every region `riskyRegions` can report.
@@ -57,7 +57,7 @@ export function riskyRegions(cfg: ConvConfig): RiskyRegion[] {
   const effH = effectiveKernel(cfg.KH, dh);
   const effW = effectiveKernel(cfg.KW, dw);
   const flags: [RiskyRegion, boolean][] = [
-    ["odd 'same' total", cfg.paddingKind === 'same' && ((t + b) % 2 === 1 || (l + r) % 2 === 1)],
+    ["odd 'same' total", SAME_KINDS.includes(cfg.paddingKind) && ((t + b) % 2 === 1 || (l + r) % 2 === 1)],
     ['stride > kernel', sh > cfg.KH || sw > cfg.KW],
     ['stride does not divide the input', (cfg.H + t + b - effH) % sh !== 0 || (cfg.W + l + r - effW) % sw !== 0],
     ['non-square kernel', cfg.KH !== cfg.KW],

@@ -19,9 +19,9 @@ export interface ResolvedCase extends ConvDims {
   readonly Og: number;
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
-  /** True when the caller asked for `'same'` (tfjs can then be given 'same' too). */
+  /** True when the caller asked for `'same'` or `'same-upper'` (tfjs can then be given 'same' too). */
   readonly same: boolean;
-  /** The pads, resolved (SAME_UPPER for `'same'`). */
+  /** The pads, resolved (SAME_UPPER for `'same'`, SAME_LOWER for `'same-lower'`, which tfjs lacks: explicit pads). */
   readonly pads: Pads;
   readonly mode: PaddingMode;
   readonly OH: number;
@@ -49,7 +49,7 @@ export function resolveCase(c: ConvCase): ResolvedCase {
     KW: r.KW,
     stride: [r.sh, r.sw],
     dilation: [r.dh, r.dw],
-    same: c.options.padding === 'same',
+    same: c.options.padding === 'same' || c.options.padding === 'same-upper',
     pads: [
       [r.top, r.bottom],
       [r.left, r.right],

@@ -125,8 +125,10 @@ export function sourcePixel(i: number, size: number, mode: PaddingMode): number 
  * `[[top, bottom], [left, right]]`; none = 0) as explicit pads.
  * @example padsOf([1, 2]) // [[1, 1], [2, 2]]
  */
-export function padsOf(p: ConvTranspose2dOptions['padding'] | undefined): [[number, number], [number, number]] {
-  if (p === undefined)
+export function padsOf(
+  p: Exclude<ConvTranspose2dOptions['padding'], string> | 'valid' | undefined,
+): [[number, number], [number, number]] {
+  if (p === undefined || p === 'valid')
     return [
       [0, 0],
       [0, 0],
@@ -151,8 +153,20 @@ export function padsOf(p: ConvTranspose2dOptions['padding'] | undefined): [[numb
 }
 
 /**
+ * Where a padding name puts the odd pad: `'same-upper'` after, `'same-lower'`
+ * before (ONNX's auto_pad names), and the bare `'same'` where the implementation
+ * under test declares (`same`, convproof's own being `'upper'`).
+ * @example sameSide('same', 'lower') // 'lower'; sameSide('same-upper', 'lower') // 'upper'
+ */
+export function sameSide(name: 'same' | 'same-upper' | 'same-lower', same: SameConvention = 'upper'): SameConvention {
+  if (name === 'same') return same;
+  return name === 'same-lower' ? 'lower' : 'upper';
+}
+
+/**
  * `[[top, bottom], [left, right]]` of a conv2d padding option for an input of H×W
- * (`'valid'` and none: 0; `'same'`: SAME_UPPER, or SAME_LOWER under `same = 'lower'`).
+ * (`'valid'` and none: 0; `'same-upper'`: SAME_UPPER; `'same-lower'`: SAME_LOWER;
+ * `'same'`: SAME_UPPER, or SAME_LOWER under `same = 'lower'`).
  * @example explicitPads({ padding: 'same', stride: 2 }, 8, 8, 3, 3) // [[0, 1], [0, 1]]
  */
 export function explicitPads(
@@ -164,11 +178,10 @@ export function explicitPads(
   same: SameConvention = 'upper',
 ): [[number, number], [number, number]] {
   const p = options.padding;
-  if (p === 'valid') return padsOf(undefined);
-  if (p !== 'same') return padsOf(p);
+  if (p !== 'same' && p !== 'same-upper' && p !== 'same-lower') return padsOf(p);
   const [sh, sw] = pairOf(options.stride, 1);
   const [dh, dw] = pairOf(options.dilation, 1);
-  const pads = same === 'lower' ? sameLowerPads : sameUpperPads;
+  const pads = sameSide(p, same) === 'lower' ? sameLowerPads : sameUpperPads;
   return [pads(H, KH, sh, dh), pads(W, KW, sw, dw)];
 }
 
@@ -240,8 +253,9 @@ export function resolveConv(
 export interface ResolvedTranspose extends ConvDims {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
-  /** `[[top, bottom], [left, right]]` cropped from the full output. */
+  /** `[[top, bottom], [left, right]]` cropped from the full output (padding names resolved). */
   readonly pads: Pads;
+  /** The output padding, given or chosen by `outputSize` or a SAME padding. */
   readonly outputPadding: readonly [number, number];
   readonly OH: number;
   readonly OW: number;
@@ -249,7 +263,40 @@ export interface ResolvedTranspose extends ConvDims {
 }
 
 /**
- * Resolves a (valid) transposed case: weight `[C, O/groups, KH, KW]`.
+ * One axis of a transposed case: `[before, after]` cropped and the output padding.
+ * - Explicit pads (and `'valid'`, no pads): as given; an `outputSize` sets the output
+ *   padding to the size asked minus the size without it (PyTorch's output_size).
+ * - A SAME name (ONNX ConvTranspose's auto_pad; tfjs's conv2dTranspose): the output is
+ *   `outputSize` or `n·s`; ONNX's `total_padding = s·(n−1) + op + d·(k−1) + 1 − out` is
+ *   cropped, `floor(total/2)` first for SAME_UPPER (the odd row last), the larger half first
+ *   for SAME_LOWER; a negative total (the full output is shorter than asked, as in tfjs's
+ *   'same' with a kernel smaller than the stride) crops nothing and pads the rest at the end.
+ * @example transposedAxis(3, 3, 2, 1, 'same-lower', 0, 7) // { pads: [1, 0], op: 0 }
+ */
+export function transposedAxis(
+  n: number,
+  k: number,
+  s: number,
+  d: number,
+  padding: readonly [number, number] | 'same' | 'same-upper' | 'same-lower',
+  op: number,
+  asked: number | undefined,
+): { pads: [number, number]; op: number } {
+  const bare = transposedSize(n, k, s, d, [0, 0], 0);
+  if (typeof padding !== 'string') {
+    const [before, after] = padding;
+    return { pads: [before, after], op: asked === undefined ? op : asked - (bare - before - after) };
+  }
+  const out = asked ?? n * s;
+  const total = bare + op - out;
+  if (total < 0) return { pads: [0, 0], op: out - bare };
+  const half = Math.floor(total / 2);
+  return { pads: sameSide(padding) === 'lower' ? [total - half, half] : [half, total - half], op };
+}
+
+/**
+ * Resolves a (valid) transposed case: weight `[C, O/groups, KH, KW]`; padding
+ * names and `outputSize` become explicit pads and an output padding (`transposedAxis`).
  * @example resolveTranspose([1, 1, 3, 3], [1, 1, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }).OH // 6
  */
 export function resolveTranspose(
@@ -263,8 +310,14 @@ export function resolveTranspose(
   const groups = o.groups ?? 1;
   const stride = pairOf(o.stride, 1);
   const dilation = pairOf(o.dilation, 1);
-  const pads = padsOf(o.padding);
-  const outputPadding = pairOf(o.outputPadding, 0);
+  const p = o.padding;
+  const named = p === 'same' || p === 'same-upper' || p === 'same-lower' ? p : null;
+  const given = p === 'same' || p === 'same-upper' || p === 'same-lower' ? null : padsOf(p);
+  const op0 = pairOf(o.outputPadding, 0);
+  const rows = transposedAxis(H, KH, stride[0], dilation[0], named ?? given![0], op0[0], o.outputSize?.[0]);
+  const cols = transposedAxis(W, KW, stride[1], dilation[1], named ?? given![1], op0[1], o.outputSize?.[1]);
+  const pads: Pads = [rows.pads, cols.pads];
+  const outputPadding: [number, number] = [rows.op, cols.op];
   const OH = transposedSize(H, KH, stride[0], dilation[0], pads[0], outputPadding[0]);
   const OW = transposedSize(W, KW, stride[1], dilation[1], pads[1], outputPadding[1]);
   const O = Og * groups;

@@ -35,6 +35,7 @@ export const CONV_ERROR_CODES = [
   'padding',
   'padding-mode',
   'output-padding',
+  'output-size',
   'kernel-too-large',
   'bias',
   'option',

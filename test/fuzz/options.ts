@@ -74,6 +74,13 @@ export function badValues(name: OptionName, set: OptionSet): unknown[] {
       const ok = form.min;
       return [...badIntegers(ok), ...withOneBad(badIntegers(ok), ok), [ok], [ok, ok, ok], [[ok, ok]], { 0: ok }];
     }
+    case 'size': {
+      // A size is an array only: a single number, even a valid one, is refused (no [N, C, H, W] either).
+      const ok = form.min;
+      const arrays = [[ok], [ok, ok, ok], [ok, ok, ok, ok], [[ok, ok]], { 0: ok, 1: ok, length: 2 }];
+      // null spells the default (no size asked), as a bias's null does.
+      return [ok, ...badIntegers(ok).filter((v) => v !== null), ...withOneBad(badIntegers(ok), ok), ...arrays];
+    }
     case 'padding': {
       const own: readonly string[] = form.names[set];
       const others = Object.values(form.names)

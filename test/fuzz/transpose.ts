@@ -37,12 +37,20 @@ function geometryEdits(c: TransposeCase): fc.Arbitrary<Edit<ConvDraft>>[] {
         ]),
       ),
       // In the geometry family: a stride edit could otherwise make this outputPadding legal again.
-      edit('geometry', 0, 'outputPadding at its bound on the rows', [OPTION_RULES.outputPadding.code], (d) =>
-        setOption(d, 'outputPadding', [bound, 0]),
-      ),
+      // outputSize chooses the output padding itself: these edits take it out, or it would answer first.
+      edit('geometry', 0, 'outputPadding at its bound on the rows', [OPTION_RULES.outputPadding.code], (d) => {
+        setOption(d, 'outputSize', undefined);
+        setOption(d, 'outputPadding', [bound, 0]);
+      }),
       edit('geometry', 0, 'stride 2^30 with outputPadding 2^30−1 (output too large)', ['too-large'], (d) => {
+        setOption(d, 'outputSize', undefined);
         setOption(d, 'stride', 2 ** 30);
         setOption(d, 'outputPadding', 2 ** 30 - 1);
+      }),
+      // The uncropped output plus the largest output padding, plus one: beyond every rule's reach.
+      edit('geometry', 0, 'outputSize one row beyond the reachable sizes', [OPTION_RULES.outputSize.code], (d) => {
+        setOption(d, 'outputPadding', undefined);
+        setOption(d, 'outputSize', [r.OH + r.pads[0][0] + r.pads[0][1] - r.outputPadding[0] + bound, r.OW]);
       }),
     ]),
     choose<ConvDraft>([

@@ -13,6 +13,7 @@ export const DECLARATION_OPTIONS = {
   'no-unbatched': { type: 'boolean' },
   'no-empty-batch': { type: 'boolean' },
   'no-output-padding': { type: 'boolean' },
+  'no-output-size': { type: 'boolean' },
   'no-groups': { type: 'boolean' },
   'padding-modes': { type: 'string' },
   'padding-forms': { type: 'string' },
@@ -30,15 +31,15 @@ export const DECLARATION_OPTIONS = {
 /** The help lines of the declaration flags. */
 export const DECLARATION_HELP = `Declared support and conventions (override the module's exported
 supports / conventions; cases outside are never drawn):
-  --no-dilation --no-bias --no-unbatched --no-empty-batch --no-output-padding
+  --no-dilation --no-bias --no-unbatched --no-empty-batch --no-output-padding --no-output-size
   --no-groups         same as --groups none
   --groups g          any, depthwise or none
   --stride s          any, equal or none
   --padding-modes m   comma-separated: zeros, reflect, replicate, circular
-  --padding-forms f   comma-separated: valid, same, number, pair, explicit
+  --padding-forms f   comma-separated: valid, same, same-upper, same-lower, number, pair, explicit
   --max-channels N --max-batch N --max-kernel N --max-spatial N
   --padded p          skip (default) or multiply (0·Inf = NaN on padded taps)
-  --same s            upper (default) or lower (SAME_LOWER)
+  --same s            where a bare 'same' puts the odd pad: upper (default) or lower (SAME_LOWER)
   --precision p       float32 (default), normwise, or u=<unit roundoff>`;
 
 type Values = { readonly [K in keyof typeof DECLARATION_OPTIONS]?: string | boolean };
@@ -74,6 +75,7 @@ export function supportsFromFlags(values: Values): Supports {
     ['no-unbatched', 'unbatched'],
     ['no-empty-batch', 'emptyBatch'],
     ['no-output-padding', 'outputPadding'],
+    ['no-output-size', 'outputSize'],
   ] as const)
     if (values[flag] === true) s[key] = false;
   if (values['no-groups'] === true) s.groups = 'none';
@@ -83,7 +85,15 @@ export function supportsFromFlags(values: Values): Supports {
   if (modes) s.paddingModes = list('--padding-modes', modes, ['zeros', 'reflect', 'replicate', 'circular'] as const);
   const forms = str('padding-forms');
   if (forms)
-    s.padding = list<PaddingForm>('--padding-forms', forms, ['valid', 'same', 'number', 'pair', 'explicit'] as const);
+    s.padding = list<PaddingForm>('--padding-forms', forms, [
+      'valid',
+      'same',
+      'same-upper',
+      'same-lower',
+      'number',
+      'pair',
+      'explicit',
+    ] as const);
   const groups = str('groups');
   if (groups) s.groups = choiceFlag('verify', '--groups', groups, ['any', 'depthwise', 'none'] as const);
   const stride = str('stride');
