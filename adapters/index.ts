@@ -13,7 +13,13 @@
 export { tfjsAdapter, tfjsConventions, tfjsSupports } from './tfjs.js';
 export { tfjsDefects } from './tfjs-defects.js';
 export type { TfjsModule, TfTensor } from './tfjs-types.js';
-export { onnxruntimeAdapter, onnxruntimeConventions, onnxruntimeSupports, type OrtModule } from './onnxruntime.js';
+export {
+  onnxruntimeAdapter,
+  onnxruntimeConventions,
+  onnxruntimeSupports,
+  type OrtModule,
+  type OrtProvider,
+} from './onnxruntime.js';
 export { onnxruntimeDefects } from './onnxruntime-defects.js';
 export { onnxConvModel, type Attribute } from './onnx-model.js';
 export {

@@ -19,24 +19,48 @@ export const onnxruntimeConventions: Conventions = { padded: 'multiply', same: '
 
 /** The part of the `onnxruntime-web` module the adapter calls. */
 export interface OrtModule {
-  InferenceSession: { create(model: Uint8Array, options: { logSeverityLevel: number }): Promise<OrtSession> };
+  InferenceSession: { create(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+}
+interface OrtSessionOptions {
+  logSeverityLevel: number;
+  executionProviders?: OrtProvider[];
+  extra?: { session: Record<string, string> };
 }
 interface OrtTensor {
   readonly dims: readonly number[];
   readonly data: unknown;
 }
+/** An execution provider of onnxruntime-web this adapter can name. */
+export type OrtProvider = 'wasm' | 'webgpu';
+
 interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
 }
 
 /**
- * An adapter for `ort` (`import * as ort from 'onnxruntime-web'`, an `OrtModule`).
+ * Session options on `provider`: none named, onnxruntime's default; 'webgpu'
+ * forbids its silent fall-back to the CPU provider, so a node the GPU cannot
+ * run makes the session fail instead of checking the CPU kernel by mistake.
+ */
+function sessionOptions(provider: OrtProvider | undefined): OrtSessionOptions {
+  if (!provider) return { logSeverityLevel: 4 };
+  const extra = provider === 'webgpu' ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {};
+  return { logSeverityLevel: 4, executionProviders: [provider], ...extra };
+}
+
+/**
+ * An adapter for `ort` (`import * as ort from 'onnxruntime-web'`, an `OrtModule`), on
+ * `executionProvider` if named (`'webgpu'` needs `onnxruntime-web/webgpu` in a page with WebGPU).
  * @example const impl = onnxruntimeAdapter(ort); await impl.conv2d(x, w, { stride: 2, padding: 'same' }) // x [N,C,H,W]
  */
-export function onnxruntimeAdapter(module: object): Adapter {
+export function onnxruntimeAdapter(
+  module: object,
+  { executionProvider }: { executionProvider?: OrtProvider } = {},
+): Adapter {
   const ort = apiOf<OrtModule>(module, 'onnxruntime-web', ['InferenceSession', 'Tensor']);
   const sessions = new Map<string, Promise<OrtSession>>();
+  const options = sessionOptions(executionProvider);
   const run = async (
     op: 'Conv' | 'ConvTranspose',
     attrs: Record<string, Attribute>,
@@ -45,8 +69,7 @@ export function onnxruntimeAdapter(module: object): Adapter {
     b: Tensor | null | undefined,
   ) => {
     const key = JSON.stringify([op, attrs, !!b]);
-    if (!sessions.has(key))
-      sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, !!b), { logSeverityLevel: 4 }));
+    if (!sessions.has(key)) sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, !!b), options));
     const f32 = (t: Tensor, dims = t.shape) => new ort.Tensor('float32', Float32Array.from(t.data), dims);
     const feeds = {
       X: f32(x, x.shape.length === 3 ? [1, ...x.shape] : x.shape),
@@ -60,7 +83,7 @@ export function onnxruntimeAdapter(module: object): Adapter {
     };
   };
   return {
-    name: 'onnxruntime-web',
+    name: executionProvider ? `onnxruntime-web-${executionProvider}` : 'onnxruntime-web',
     supports: onnxruntimeSupports,
     conventions: onnxruntimeConventions,
     knownDefects: onnxruntimeDefects,
