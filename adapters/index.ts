@@ -20,7 +20,7 @@ export {
   type OrtModule,
   type OrtProvider,
 } from './onnxruntime.js';
-export { onnxruntimeDefects } from './onnxruntime-defects.js';
+export { onnxruntimeDefects, onnxruntimeProviderDefects } from './onnxruntime-defects.js';
 export { onnxConvModel, type Attribute } from './onnx-model.js';
 export {
   KnownDefectCase,

@@ -9,7 +9,7 @@ import type { Tensor } from '../src/index.js';
 import { resolveConv, resolveTranspose } from '../properties/spec/index.js';
 import { type Conventions, type Supports, UnsupportedCase } from '../properties/support.js';
 import { type Attribute, onnxConvModel } from './onnx-model.js';
-import { onnxruntimeDefects } from './onnxruntime-defects.js';
+import { onnxruntimeProviderDefects } from './onnxruntime-defects.js';
 import { type Adapter, apiOf } from './types.js';
 
 /** float32 (no float64 Conv kernel), zero padding; everything else ONNX's Conv takes. */
@@ -86,7 +86,7 @@ export function onnxruntimeAdapter(
     name: executionProvider ? `onnxruntime-web-${executionProvider}` : 'onnxruntime-web',
     supports: onnxruntimeSupports,
     conventions: onnxruntimeConventions,
-    knownDefects: onnxruntimeDefects,
+    knownDefects: onnxruntimeProviderDefects(executionProvider),
     conv2d: (x, w, o = {}) => {
       const r = resolveConv(x.shape, w.shape, o);
       if (r.mode !== 'zeros') throw new UnsupportedCase(`onnxruntime: Conv has no padding mode ${r.mode}`);
