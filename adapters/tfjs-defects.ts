@@ -91,6 +91,6 @@ const paddedInf: KnownDefect = {
  * @example pinDefects(tfjsAdapter(tf, { backend: 'wasm' })) // knownDefects = tfjsDefects('wasm')
  */
 export function tfjsDefects(backend: string): KnownDefect[] {
-  if (backend === 'webgpu') return [emptyBatchWebgpu, paddedInf];
+  if (backend === 'webgpu') return [paddedInf, emptyBatchWebgpu]; // the empty batch stales the next result: last
   return backend === 'wasm' ? [sameZeros, emptyBatch, nanLost] : [];
 }
