@@ -109,7 +109,10 @@ export interface DefectCheck {
 
 async function compareWitness(adapter: Adapter, w: DefectCall): Promise<Comparison> {
   if (w.op === 'conv2d')
-    return compareBounded(await adapter.conv2d(w.input, w.weight, w.options), forwardExpectation(w));
+    return compareBounded(
+      await adapter.conv2d(w.input, w.weight, w.options),
+      forwardExpectation(w, adapter.conventions),
+    );
   if (w.op === 'convTranspose2d') {
     if (!adapter.convTranspose2d) throw new Error(`${adapter.name} has no convTranspose2d`);
     return compareBounded(await adapter.convTranspose2d(w.input, w.weight, w.options), transposeExpectation(w));

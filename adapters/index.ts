@@ -14,8 +14,8 @@ export { tfjsAdapter, tfjsConventions, tfjsSupports } from './tfjs.js';
 export { tfjsDefects } from './tfjs-defects.js';
 export type { TfjsModule, TfTensor } from './tfjs-types.js';
 export { onnxruntimeAdapter, onnxruntimeConventions, onnxruntimeSupports } from './onnxruntime.js';
-export type { OrtModule } from './onnxruntime-types.js';
-export { onnxruntimeDefects } from './onnxruntime-defects.js';
+export type { OrtModule, OrtProvider } from './onnxruntime-types.js';
+export { onnxruntimeDefects, onnxruntimeProviderDefects } from './onnxruntime-defects.js';
 export { onnxConvModel, type Attribute } from './onnx-model.js';
 export {
   KnownDefectCase,

@@ -10,8 +10,8 @@ import type { Tensor } from '../src/index.js';
 import type { Conventions, Supports } from '../properties/support.js';
 import * as h from './helpers.js';
 import { type Attribute, onnxConvModel } from './onnx-model.js';
-import { onnxruntimeDefects } from './onnxruntime-defects.js';
-import type { OrtModule, OrtSession } from './onnxruntime-types.js';
+import { onnxruntimeProviderDefects } from './onnxruntime-defects.js';
+import type { OrtModule, OrtProvider, OrtSession, OrtSessionOptions } from './onnxruntime-types.js';
 import { type Adapter, apiOf } from './types.js';
 
 /** ONNX's auto_pad name of each convproof SAME padding name. */
@@ -30,16 +30,31 @@ type Op = 'Conv' | 'ConvTranspose';
 type Attrs = Record<string, Attribute>;
 
 /**
- * An adapter for `ort` (`import * as ort from 'onnxruntime-web'`, an `OrtModule`).
+ * Session options on `provider`: none named, onnxruntime's default; 'webgpu'
+ * forbids its silent fall-back to the CPU provider, so a node the GPU cannot
+ * run makes the session fail instead of checking the CPU kernel by mistake.
+ */
+function sessionOptions(provider: OrtProvider | undefined): OrtSessionOptions {
+  if (!provider) return { logSeverityLevel: 4 };
+  const extra = provider === 'webgpu' ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {};
+  return { logSeverityLevel: 4, executionProviders: [provider], ...extra };
+}
+
+/**
+ * An adapter for `ort` (`import * as ort from 'onnxruntime-web'`, an `OrtModule`), on
+ * `executionProvider` if named (`'webgpu'` needs `onnxruntime-web/webgpu` in a page with WebGPU).
  * @example const impl = onnxruntimeAdapter(ort); await impl.conv2d(x, w, { stride: 2, padding: 'same' }) // x [N,C,H,W]
  */
-export function onnxruntimeAdapter(module: object): Adapter {
+export function onnxruntimeAdapter(
+  module: object,
+  { executionProvider }: { executionProvider?: OrtProvider } = {},
+): Adapter {
   const ort = apiOf<OrtModule>(module, 'onnxruntime-web', ['InferenceSession', 'Tensor']);
   const sessions = new Map<string, Promise<OrtSession>>();
+  const options = sessionOptions(executionProvider);
   const session = (op: Op, attrs: Attrs, bias: boolean) => {
     const key = JSON.stringify([op, attrs, bias]);
-    if (!sessions.has(key))
-      sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, bias), { logSeverityLevel: 4 }));
+    if (!sessions.has(key)) sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, bias), options));
     return sessions.get(key)!;
   };
   const run = async (op: Op, attrs: Attrs, x: Tensor, w: Tensor, b?: Tensor | null) => {
@@ -49,10 +64,10 @@ export function onnxruntimeAdapter(module: object): Adapter {
     return h.unbatched({ shape: [...Y.dims], data: Float32Array.from(Y.data as Float32Array) }, x.shape.length === 4);
   };
   return {
-    name: 'onnxruntime-web',
+    name: executionProvider ? `onnxruntime-web-${executionProvider}` : 'onnxruntime-web',
     supports: onnxruntimeSupports,
     conventions: onnxruntimeConventions,
-    knownDefects: onnxruntimeDefects,
+    knownDefects: onnxruntimeProviderDefects(executionProvider),
     conv2d: (x, w, o = {}) => {
       h.refuseOutside('onnxruntime', onnxruntimeSupports, x, w, o); // float64, padding modes
       const r = h.convNumbers(x.shape, w.shape, o);

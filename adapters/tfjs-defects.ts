@@ -5,9 +5,10 @@
 import { tensor } from '../src/tensor.js';
 import { resolveConv } from '../properties/spec/index.js';
 import { wasmSameZerosCondition } from '../properties/oracles/plan.js';
-import type { KnownDefect } from './defects.js';
+import type { DefectCall, KnownDefect } from './defects.js';
 
 const ramp = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const batchOf = (c: DefectCall) => (c.input.shape.length === 4 ? c.input.shape[0] : 1);
 
 /** tfjs 'same' on wasm returns zeros when the window never reaches the last pixel (filter smaller than the stride). */
 const sameZeros: KnownDefect = {
@@ -44,9 +45,46 @@ const nanLost: KnownDefect = {
 };
 
 /**
+ * On webgpu an empty batch makes conv2d (and the gradient kernels) throw — and
+ * the next conv2d's `data()` then returns the previous call's result (measured
+ * in Chromium 156 on SwiftShader: a stale readback, not only an error), so the
+ * pin also keeps the rest of a run honest.
+ */
+const emptyBatchWebgpu: KnownDefect = {
+  issue: 'tfjs-webgpu (no issue found)',
+  summary: 'webgpu: an empty batch (N = 0) throws, and the next conv2d returns the previous result',
+  when: (c) => batchOf(c) === 0,
+  witness: { op: 'conv2d', input: tensor([], [0, 1, 1, 3]), weight: tensor([1, 2], [2, 1, 1, 1]), options: {} },
+};
+
+const padded = (c: DefectCall) => {
+  if (c.op === 'convTranspose2d') return false;
+  const r = resolveConv(c.input.shape, c.weight.shape, c.options);
+  return r.groups === 1 && r.top + r.bottom + r.left + r.right > 0;
+};
+
+/**
+ * webgpu's conv2d multiplies the padded zeros (0·Inf = NaN), unlike tfjs-cpu
+ * and unlike its own depthwiseConv2d, which skip them (as convproof's 'skip').
+ */
+const paddedInf: KnownDefect = {
+  issue: 'tfjs-webgpu (no issue found)',
+  summary:
+    "webgpu: conv2d gives NaN where a ±Inf/NaN weight meets zero padding; cpu and webgpu's depthwise give the sum of the real taps",
+  when: (c) => c.op === 'conv2d' && c.weight.data.some((v) => !Number.isFinite(v)) && padded(c),
+  witness: {
+    op: 'conv2d',
+    input: tensor([1], [1, 1, 1, 1]),
+    weight: tensor([Number.POSITIVE_INFINITY], [1, 1, 1, 1]),
+    options: { padding: 1 },
+  },
+};
+
+/**
  * The known defects of one backend (none known on `cpu` through this adapter).
  * @example pinDefects(tfjsAdapter(tf, { backend: 'wasm' })) // knownDefects = tfjsDefects('wasm')
  */
 export function tfjsDefects(backend: string): KnownDefect[] {
+  if (backend === 'webgpu') return [paddedInf, emptyBatchWebgpu]; // the empty batch stales the next result: last
   return backend === 'wasm' ? [sameZeros, nanLost] : [];
 }

@@ -17,7 +17,11 @@ import { type Adapter, apiOf } from './types.js';
 export const tfjsSupports: Supports = { dtypes: ['float32'], paddingModes: ['zeros'], groups: 'depthwise' };
 /** tfjs cpu skips padded taps (as convproof); the odd `'same'` pad goes after. */
 export const tfjsConventions: Conventions = { padded: 'skip', same: 'upper', precision: 'float32' };
-/** wasm (XNNPACK) materialises zero padding, so 0·Inf = NaN there (measured by verify's NaN/Inf properties). */
+/**
+ * wasm (XNNPACK) materialises zero padding, so 0·Inf = NaN there (measured by
+ * verify's NaN/Inf properties). webgpu keeps tfjs's 'skip' in its depthwise and
+ * transposed kernels but not in conv2d: a known defect (tfjs-defects.ts).
+ */
 const wasmConventions: Conventions = { ...tfjsConventions, padded: 'multiply' };
 
 const NEEDS = ['tensor', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'engine', 'tidy', 'getKernel'];

@@ -22,18 +22,29 @@ import {
   type VerifyReport,
 } from '../../properties/index.js';
 import type { OracleName } from '../../properties/oracles/index.js';
-import type { ProgressEvent } from '../../properties/verify.js';
+import { mergeSupports } from '../../properties/support-flags.js';
+import type { Conventions, Supports } from '../../properties/support.js';
+import { cliReplay, type ProgressEvent } from '../../properties/verify.js';
 
 /**
  * The options of a page run: the JSON-expressible part of `VerifyOptions`,
  * with the oracles by name (loaded in the page, only when named: TensorFlow.js
  * sits in chunks of its own that a page without oracles never fetches).
+ * `supports` and `conventions` override the implementation's own field by
+ * field (as the CLI's declaration flags do); `replayCommand`, if given,
+ * replaces `convproof verify --impl <module>` at the head of each replay.
  * @example const o: PageOptions = { profile: 'quick', seed: 1, groups: ['oracle'], oracles: ['cpu'] };
  */
 export type PageOptions = Pick<
   VerifyOptions,
-  'runs' | 'seed' | 'path' | 'dtype' | 'properties' | 'groups' | 'maxShrinks'
-> & { readonly profile?: 'quick' | 'ci' | 'deep'; readonly oracles?: readonly OracleName[] };
+  'runs' | 'seed' | 'path' | 'dtype' | 'properties' | 'groups' | 'maxShrinks' | 'scaleWork'
+> & {
+  readonly profile?: 'quick' | 'ci' | 'deep';
+  readonly oracles?: readonly OracleName[];
+  readonly supports?: Supports;
+  readonly conventions?: Conventions;
+  readonly replayCommand?: string;
+};
 
 /**
  * What the page tells its host, in order: progress events, then one `done`
@@ -122,11 +133,16 @@ export async function runInPage(impl: ConvImplementation, probe?: () => unknown)
   const post = host();
   try {
     const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
-    const { oracles: names, ...options } = pageOptions(search);
+    const { oracles: names, supports, conventions, replayCommand, ...options } = pageOptions(search);
     const oracles = names?.length ? await loadOracles(names) : [];
     const before = probe?.();
+    const declared = impl as { supports?: Supports; conventions?: Conventions };
+    const head = 'convproof verify --impl <module>';
     const report = await verify(impl, {
       ...options,
+      ...(supports ? { supports: mergeSupports(declared.supports, supports) } : {}),
+      ...(conventions ? { conventions: { ...declared.conventions, ...conventions } } : {}),
+      ...(replayCommand ? { replay: (info) => cliReplay(info).replace(head, replayCommand) } : {}),
       oracles,
       onProgress: (event) => post({ type: 'progress', event }),
     });

@@ -13,6 +13,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { VerifyReport } from '../../properties/index.js';
 import type { ProgressEvent } from '../../properties/verify.js';
 import { bundlePage, type PageBundle, type PageSpec } from './bundle.js';
+import { namedImpl, writeNamedModule } from './named.js';
 import { HOST_BINDING, OPTIONS_PARAM, type PageEnvironment, type PageMessage, type PageOptions } from './page.js';
 
 /** Where Debian and Ubuntu put Chromium. */
@@ -80,7 +81,11 @@ export interface PageRunOptions {
   readonly verify?: PageOptions;
   /** The page's limit, from opening it to its report (default 120 s). */
   readonly timeoutMs?: number;
+  /** The longest wait for the page's next message (default: no limit but `timeoutMs`). */
+  readonly idleMs?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** Each line the page writes to its console, with its type (`'log'`, `'warning'`, `'error'`, …). */
+  readonly onConsole?: (type: string, text: string) => void;
 }
 
 /**
@@ -114,8 +119,9 @@ export interface ChromiumSession {
  * Launches the machine's Chromium headless (`findChromium(path)`), driven
  * by playwright-core; no browser is ever downloaded. In each page, requests
  * that leave the local server are refused, so the page runs on what was
- * bundled and nothing else. `args` are extra command-line switches.
- * @example const session = await openChromium('/usr/bin/chromium', ['--js-flags=--max-old-space-size=256']);
+ * bundled and nothing else. `args` are extra command-line switches (e.g.
+ * `WEBGPU_ARGS`).
+ * @example const session = await openChromium('/usr/bin/chromium', WEBGPU_ARGS);
  */
 export async function openChromium(path?: string, args: readonly string[] = []): Promise<ChromiumSession> {
   const executablePath = findChromium(path);
@@ -144,6 +150,7 @@ async function runPage(
       return route.continue();
     });
     const page = await context.newPage();
+    if (options.onConsole) page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
     const { done } = await listen(page, options);
     const query = new URLSearchParams({ [OPTIONS_PARAM]: JSON.stringify(options.verify ?? {}) });
     // The page runs verify as it loads: wait for the navigation only, then for its report (`done`), however long.
@@ -165,35 +172,68 @@ async function runPage(
 }
 
 /**
- * A one-shot browser run: the page to bundle, the browser, and the page's options.
+ * A one-shot browser run: the page to bundle (a module, or a named
+ * implementation such as `'tfjs:webgpu'`), the browser, and the page's options.
  * @example { page: { impl: 'src/index.ts', bundler: 'esbuild' }, verify: { profile: 'quick', seed: 1 } }
+ * @example { impl: 'tfjs:webgpu', verify: { profile: 'quick', seed: 1 } }
  */
 export interface BrowserRunOptions extends PageRunOptions {
-  readonly page: PageSpec;
+  /** A module to bundle (give this or `impl`). */
+  readonly page?: PageSpec;
+  /**
+   * A named implementation (`IMPL_NAMES` of ./named.ts: `'tfjs:webgpu'`, `'onnxruntime-web:wasm'`, …): the shipped
+   * adapter with its known defects pinned, bundled with esbuild; WebGPU is switched on when the name needs it.
+   */
+  readonly impl?: string;
+  /** Where a named implementation's packages are looked for first (default: the working directory). */
+  readonly cwd?: string;
   /** Path of the Chromium executable (default: `findChromium()`). */
   readonly chromium?: string;
+  /** Extra Chromium switches (e.g. `WEBGPU_ARGS`). */
+  readonly args?: readonly string[];
 }
 
 /**
+ * The switch that exposes WebGPU (`navigator.gpu`) in headless Chromium on
+ * Linux; where the machine has no GPU, Chromium's software adapter
+ * (SwiftShader) serves it — no other switch is needed (measured on Chromium 156).
+ */
+export const WEBGPU_ARGS: readonly string[] = ['--enable-unsafe-webgpu'];
+
+/**
  * Bundles the page, opens it in headless Chromium and returns the report
- * `verify` produced there (`bundlePage`, then `openChromium().run`).
+ * `verify` produced there (`bundlePage`, then `openChromium().run`). A named
+ * implementation's probe answers `{ gpu, adapter, backend }` (the GPU adapter, null
+ * without WebGPU, and the backend that ran) in `result.probe`.
  *
  * @example
  * const r = await verifyInBrowser({ page: { impl: 'src/index.ts', bundler: 'esbuild' }, verify: { profile: 'quick' } });
  * console.log(formatReport(r.report));
+ * @example
+ * const r = await verifyInBrowser({ impl: 'tfjs:webgpu', verify: { profile: 'quick', seed: 1 } }); // throws "WebGPU is unavailable in this Chromium: …" without it
  */
 export async function verifyInBrowser(options: BrowserRunOptions): Promise<BrowserRunResult> {
   findChromium(options.chromium); // before bundling: a missing browser says so at once
-  const bundle = await bundlePage(options.page);
+  const named = options.impl === undefined ? null : namedImpl(options.impl);
+  if (!named && !options.page) throw new Error('verifyInBrowser: give page (a module to bundle) or impl (a name)');
+  const module = named ? await writeNamedModule(named, options.cwd ?? process.cwd()) : null;
   try {
-    const session = await openChromium(options.chromium);
+    const spec = module ? { impl: module.path, probe: module.path, bundler: 'esbuild' as const } : options.page!;
+    const bundle = await bundlePage(spec);
     try {
-      return await session.run(bundle, options);
+      await module?.addRuntimeFiles(bundle.dir);
+      const args = [...(named?.webgpu ? WEBGPU_ARGS : []), ...(options.args ?? [])];
+      const session = await openChromium(options.chromium, args);
+      try {
+        return await session.run(bundle, options);
+      } finally {
+        await session.close();
+      }
     } finally {
-      await session.close();
+      await bundle.dispose();
     }
   } finally {
-    await bundle.dispose();
+    await module?.dispose();
   }
 }
 
@@ -214,19 +254,30 @@ async function listen(
     settle = { resolve, reject };
   });
   const timer = setTimeout(() => fail(`the page did not report within ${limit / 1000} s (last seen: ${last})`), limit);
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const waitNext = () => {
+    clearTimeout(idle);
+    const ms = options.idleMs;
+    if (ms !== undefined)
+      idle = setTimeout(() => fail(`the page went ${ms / 1000} s without a message (last seen: ${last})`), ms);
+  };
+  waitNext();
   function fail(why: string): void {
     clearTimeout(timer);
+    clearTimeout(idle);
     settle?.reject(new Error(why));
   }
   page.on('pageerror', (e) => fail(`uncaught error in the page: ${e.stack ?? e.message}`));
   page.on('crash', () => fail(`the page crashed (last seen: ${last})`));
   await page.exposeFunction(HOST_BINDING, (m: PageMessage) => {
+    waitNext();
     if (m.type === 'progress') {
       last = `${m.event.phase} of "${m.event.property}"`;
       options.onProgress?.(m.event);
     } else if (m.type === 'error') fail(`verify threw in the page: ${m.message}`);
     else {
       clearTimeout(timer);
+      clearTimeout(idle);
       settle?.resolve(m);
     }
   });

@@ -11,6 +11,8 @@ import type { OracleStatus, PropertyReport, ReplayInfo, VerifyOptions, VerifyRep
 import { aloneText } from '../../properties/verify-isolated.js';
 import { declarationFlags, mergeSupports } from '../../properties/support-flags.js';
 import type { Conventions, Supports } from '../../properties/support.js';
+import { looksNamed } from '../browser/named.js';
+import { BROWSER_HELP } from './browser-help.js';
 import { println, type CliContext } from './context.js';
 import { reportJson } from './report-json.js';
 import { conventionsFromFlags, DECLARATION_HELP, DECLARATION_OPTIONS, supportsFromFlags } from './declare.js';
@@ -52,6 +54,7 @@ Options:
                       stdout is not a terminal (default convproof-verify.log)
   --scale-work k      cap scale cases at 2^k multiply-adds (default: set
                       from the measured speed; a replay passes it)
+${BROWSER_HELP}
   -h, --help          show this help
 
 ${DECLARATION_HELP}
@@ -73,6 +76,8 @@ const OPTIONS = {
   'max-memory': { type: 'string' },
   log: { type: 'string' },
   'scale-work': { type: 'string' },
+  browser: { type: 'boolean' },
+  chromium: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...DECLARATION_OPTIONS,
 } as const;
@@ -375,8 +380,10 @@ export async function verifyCommand(args: readonly string[], ctx: CliContext): P
     return 0;
   }
   const a = checkArgs(values, ctx.cwd);
-  const impl = a.impl ? await loadImplementation(a.impl, ctx.cwd) : await ourImplementation();
-  const report = await runSuite(a, impl, ctx);
+  const report =
+    values.browser || (a.impl !== null && looksNamed(a.impl))
+      ? await (await import('./browser.js')).browserSuite(a, values, ctx)
+      : await runSuite(a, a.impl ? await loadImplementation(a.impl, ctx.cwd) : await ourImplementation(), ctx);
   const p = paint(useColour(ctx.stdout, ctx.env));
   printOracles(report, ctx, p);
   printKnownDefects(report, ctx, p);
