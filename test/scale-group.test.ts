@@ -11,7 +11,8 @@ import { describe, expect, test } from 'vitest';
 import * as ours from '../src/index.js';
 import { conv2d, type Tensor } from '../src/index.js';
 import { seededRandom } from '../src/random.js';
-import { formatFailure, runProperty, runSettings } from '../properties/verify.js';
+import { formatFailure, formatReport, runProperty, runSettings, type VerifyReport } from '../properties/verify.js';
+import { UnsupportedCase } from '../properties/support.js';
 import { scaleParams } from '../properties/scale/arbitrary.js';
 import { blockSizes, remainderClasses } from '../properties/scale/classes.js';
 import { CATALOG, scaleLayer } from '../properties/scale/catalog.js';
@@ -23,6 +24,19 @@ import { convOf, MINIMAL_PARAMS, transposeOf, workOf, type ScaleParams } from '.
 import { describeThreshold, searchThreshold } from '../properties/scale/threshold.js';
 import type { ConvImplementation, PropertyContext } from '../properties/types.js';
 import { naive } from './zoo/naive.js';
+
+const EMPTY_REPORT: VerifyReport = {
+  ok: true,
+  supports: {},
+  conventions: {},
+  profile: 'quick',
+  seed: 0,
+  dtype: 'float32',
+  runs: 1,
+  timeMs: 0,
+  oracles: [],
+  properties: [],
+};
 
 const [forwardScale, backwardScale, transposeScale] = scaleProperties;
 
@@ -183,6 +197,33 @@ describe('catalog', () => {
 });
 
 describe('scale properties in verify', () => {
+  test('a routine refused on some catalog layers leaves only those out (named in a note); all refused: not run', async () => {
+    const catalog = scaleProperties[3];
+    const isDepthwise = (x: Tensor, w: Tensor) => w.shape[1] === 1 && x.shape[x.shape.length - 3] > 1;
+    const refusing: ConvImplementation = {
+      ...ours,
+      conv2dBackward: (dy, x, w, o) => {
+        if (isDepthwise(x, w)) throw new UnsupportedCase('no depthwise gradients');
+        return ours.conv2dBackward(dy, x, w, o);
+      },
+    };
+    const settings = runSettings({ seed: 3, scaleWork: 18, dtype: 'float32' });
+    const partly = await runProperty(catalog, refusing, settings);
+    expect(partly.status, formatReport({ ...EMPTY_REPORT, properties: [partly] })).toBe('passed');
+    const note = partly.notes.find((n) => n.startsWith('not applicable, left out of the catalog'));
+    expect(note).toContain('MobileNetV2 depthwise 3×3 stride 2, 144 channels, 56×56 (backward)');
+    expect(note).toContain('no depthwise gradients');
+    expect(note).not.toMatch(/\(forward\)|ResNet/);
+    const none: ConvImplementation = {
+      conv2d: () => {
+        throw new UnsupportedCase('refuses everything');
+      },
+    };
+    const refused = await runProperty(catalog, none, settings);
+    expect(refused.status).toBe('not run');
+    expect(refused.reason).toContain('refuses everything');
+  });
+
   test('a bug above a block size fails with the threshold and a replay that pins the work cap', async () => {
     const tail: ConvImplementation = {
       conv2d: (x, w, o) => {

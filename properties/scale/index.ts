@@ -214,18 +214,34 @@ const catalogProperty: PropertyDefinition = {
       const scaled: string[] = [];
       // Each layer is planned a share of the budget by its work at the first cap.
       const total = CATALOG.reduce((a, l) => a + workOf(scaleLayer(l, 2 ** pace.work).params), 0);
+      // A routine the implementation cannot run on one layer (e.g. depthwise gradients) is left out of that layer
+      // only, and named in a note; the run is not applicable only when no layer could be checked at all.
+      const outside = new Map<string, string[]>();
+      let checked = 0;
+      let refusal: unknown = null;
       for (const layer of CATALOG) {
         const { params, scaled: how } = scaleLayer(layer, 2 ** pace.work);
         if (how) scaled.push(`${layer.name}: ${how}`);
         for (const op of opsOf(layer, ctx.impl)) {
           const p = withinSupport({ ...params, dtype, seed: (params.seed + seed) >>> 0 }, ctx.supports, op);
           failing = () => `${layer.name}: ${caseText(ctx, p, op)}`;
-          await guarded(ctx, p, op, layer.name);
+          try {
+            await guarded(ctx, p, op, layer.name);
+            checked++;
+          } catch (e) {
+            if (!isUnsupportedCase(e)) throw e;
+            refusal = e;
+            const why = (e as Error).message;
+            outside.set(why, [...(outside.get(why) ?? []), `${layer.name} (${op})`]);
+          }
           failing = null;
         }
         pace.after((ctx.scale.limits.catalogSeconds * workOf(params)) / total, 'catalog layers');
       }
+      if (checked === 0 && refusal !== null) throw refusal;
       if (scaled.length) ctx.note(`scaled to fit: ${scaled.join('; ')}`);
+      for (const [why, where] of outside)
+        ctx.note(`not applicable, left out of the catalog: ${where.join(', ')}: ${why}`);
     });
   },
   explain: (ctx, failure) => explain(ctx, failure.error),
