@@ -5,16 +5,17 @@ export const conventions = { padded: 'multiply' };
 
 const pair = (v) => (typeof v === 'number' ? [v, v] : v);
 
-/** Pads [[top, bottom], [left, right]] of `padding`; 'same' puts the odd pad after (SAME_UPPER). */
+/** Pads [[top, bottom], [left, right]] of `padding`; 'same' puts the odd pad after (SAME_UPPER), 'same-lower' before. */
 function pads(padding = 0, [H, W], [KH, KW], [sh, sw]) {
   if (padding === 'valid')
     return [
       [0, 0],
       [0, 0],
     ];
-  if (padding !== 'same') return Array.isArray(padding[0]) ? padding : pair(padding).map((p) => [p, p]);
+  if (typeof padding !== 'string') return Array.isArray(padding[0]) ? padding : pair(padding).map((p) => [p, p]);
   const total = (n, k, s) => Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
-  return [total(H, KH, sh), total(W, KW, sw)].map((t) => [Math.floor(t / 2), t - Math.floor(t / 2)]);
+  const small = (t) => (padding === 'same-lower' ? t - Math.floor(t / 2) : Math.floor(t / 2));
+  return [total(H, KH, sh), total(W, KW, sw)].map((t) => [small(t), t - small(t)]);
 }
 
 export async function conv2d(input, weight, { stride = 1, padding, groups = 1, bias } = {}) {
