@@ -47,8 +47,7 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
   const resolve = (x: Tensor, w: Tensor, o: Conv2dOptions, grad: boolean) => {
     h.refuseOutside('tfjs', tfjsSupports, x, w, o); // float64, padding modes, groups other than 1 or C
     const r = h.convNumbers(x.shape, w.shape, o);
-    if (r.groups !== 1 && (grad || r.groups !== r.C))
-      h.refuse('tfjs', `groups ${r.groups}: only 1${grad ? '' : ' or C (depthwise)'}`);
+    if (r.groups !== 1 && r.groups !== r.C) h.refuse('tfjs', `groups ${r.groups}: only 1 or C (depthwise)`);
     if (r.dilation[0] * r.dilation[1] > 1 && (grad || r.stride[0] * r.stride[1] > 1))
       h.refuse('tfjs', grad ? 'no dilation in the gradient kernels' : 'either strides or dilations must be 1');
     return r;
@@ -67,15 +66,19 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
     },
     conv2dBackward: async (dy, x, w, o = {}) => {
       const r = resolve(x, w, o, true);
-      if (!tf.getKernel('Conv2DBackpropFilter', backend))
-        h.refuse('tfjs', `${backend} has no Conv2DBackpropFilter kernel (tfjs #8474)`);
-      const shapes = { inputShape: [r.N, r.H, r.W, r.C], filterShape: [r.KH, r.KW, r.C, r.O] }; // each kernel reads its own
+      const base = r.groups > 1 ? 'DepthwiseConv2dNative' : 'Conv2D'; // the depthwise filter is [KH, KW, C, m]
+      for (const k of [`${base}BackpropInput`, `${base}BackpropFilter`])
+        if (!tf.getKernel(k, backend))
+          h.refuse('tfjs', `${backend} has no ${k} kernel${base === 'Conv2D' ? ' (tfjs #8474)' : ''}`);
+      const filterShape = [r.KH, r.KW, r.C, r.groups > 1 ? r.O / r.C : r.O];
+      const shapes = { inputShape: [r.N, r.H, r.W, r.C], filterShape, dilations: [1, 1] }; // each kernel reads its own
       const attrs = { strides: r.stride, pad: pad(o, r), dataFormat: 'NHWC', ...shapes };
       const run = (k: string, ins: () => Record<string, TfTensor>) => () => tf.engine().runKernel(k, ins(), attrs);
-      const gx = run('Conv2DBackpropInput', () => ({ dy: nhwc(dy), filter: tensor(h.oihwToHwio(w)) }));
-      const gw = run('Conv2DBackpropFilter', () => ({ x: nhwc(x), dy: nhwc(dy) }));
+      const gx = run(`${base}BackpropInput`, () => ({ dy: nhwc(dy), filter: tensor(h.oihwToHwio(w), filterShape) }));
+      const gw = run(`${base}BackpropFilter`, () => ({ x: nhwc(x), dy: nhwc(dy) }));
+      const hwio = (t: Tensor) => h.hwioToOihw({ shape: [r.KH, r.KW, w.shape[1], r.O], data: t.data }); // as [KH, KW, C/g, O]
       const gradBias = await read(() => tf.sum(nhwc(dy), [0, 1, 2]), asIs);
-      return { gradInput: await read(gx, h.nhwcToNchw, r.batched), gradWeight: await read(gw, h.hwioToOihw), gradBias };
+      return { gradInput: await read(gx, h.nhwcToNchw, r.batched), gradWeight: await read(gw, hwio), gradBias };
     },
     convTranspose2d: async (x, w, o = {}) => {
       const r = h.transposeNumbers(x.shape, w.shape, o);

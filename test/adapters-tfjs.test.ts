@@ -10,6 +10,7 @@ import { pinDefects, recheckDefects } from '../adapters/defects.js';
 import { tfjsAdapter } from '../adapters/tfjs.js';
 import { loadOracles } from '../properties/oracles/index.js';
 import { suiteEnv } from '../properties/profile.js';
+import { compareBounded, gradientExpectations } from '../properties/spec/index.js';
 import { tensor } from '../src/index.js';
 import { checkAdapter } from './adapters/check.js';
 
@@ -57,4 +58,18 @@ test('wasm: unpinned, the random cases find #8405 (the suite catches the defect 
   const r = await checkAdapter(nanless, 'conv2d', { runs: 300, seed: 7 });
   expect(r.failure).toMatch(/got 0, expected/);
   expect(r.failure).toMatch(/same/);
+});
+
+test('cpu: depthwise gradients (channel multiplier 2, stride 2, padding 1) through the DepthwiseConv2dNative kernels match the model', async () => {
+  const ramp = (n: number, k: number) => Array.from({ length: n }, (_, i) => ((i * k) % 7) - 3);
+  const input = tensor(ramp(2 * 3 * 5 * 5, 3), [2, 3, 5, 5]);
+  const weight = tensor(ramp(6 * 9, 5), [6, 1, 3, 3]);
+  const options = { stride: 2, padding: 1, groups: 3 };
+  const dy = tensor(ramp(2 * 6 * 3 * 3, 2), [2, 6, 3, 3]);
+  const got = await tfjsAdapter(tf, { backend: 'cpu' }).conv2dBackward!(dy, input, weight, options);
+  const want = gradientExpectations({ input, weight, options }, dy);
+  for (const k of ['gradInput', 'gradWeight', 'gradBias'] as const) {
+    const c = compareBounded(got[k], want[k]);
+    expect(c.ok, `${k}: ${c.message}`).toBe(true);
+  }
 });
