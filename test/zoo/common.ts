@@ -52,6 +52,36 @@ export function sameSplit(size: number, k: number, s: number, d: number): [numbe
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
+/** The SAME name of a padding option ('same' and 'same-upper' put the odd pixel after, 'same-lower' before), or null. */
+export function sameName(p: unknown): 'same' | 'same-upper' | 'same-lower' | null {
+  return p === 'same' || p === 'same-upper' || p === 'same-lower' ? p : null;
+}
+
+/**
+ * One axis of a transposed conv asked by a SAME name or an output size: what is cropped and the output padding.
+ * The uncropped output is `(n−1)·s + d·(k−1) + 1` (+ op); a SAME name asks for `size` or n·s rows and crops the
+ * excess, its smaller half first for SAME_UPPER and last for SAME_LOWER; an output shorter than asked is not
+ * cropped but grown at the end. Explicit pads with a size: the output padding is what the size lacks.
+ */
+function transposedCrop(
+  n: number,
+  k: number,
+  s: number,
+  d: number,
+  given: [number, number],
+  named: 'same' | 'same-upper' | 'same-lower' | null,
+  op: number,
+  size: number | undefined,
+): { pads: [number, number]; op: number } {
+  const full = (n - 1) * s + d * (k - 1) + 1;
+  if (named === null) return { pads: given, op: size === undefined ? op : size - (full - given[0] - given[1]) };
+  const wanted = size ?? n * s;
+  const excess = full + op - wanted;
+  if (excess < 0) return { pads: [0, 0], op: wanted - full };
+  const small = Math.floor(excess / 2);
+  return { pads: named === 'same-lower' ? [excess - small, small] : [small, excess - small], op };
+}
+
 /** Explicit `[[top, bottom], [left, right]]` of a non-'same' padding option. */
 export function explicitPads(
   p: Conv2dOptions['padding'] | ConvTranspose2dOptions['padding'],
@@ -92,7 +122,12 @@ export function resolve(xShape: readonly number[], wShape: readonly number[], o:
   const [O, , KH, KW] = wShape;
   const [sh, sw] = pairOf(o.stride, 1);
   const [dh, dw] = pairOf(o.dilation, 1);
-  const pads = o.padding === 'same' ? [sameSplit(H, KH, sh, dh), sameSplit(W, KW, sw, dw)] : explicitPads(o.padding);
+  const named = sameName(o.padding);
+  const split = (size: number, k: number, s: number, d: number): [number, number] => {
+    const [small, large] = sameSplit(size, k, s, d);
+    return named === 'same-lower' ? [large, small] : [small, large];
+  };
+  const pads = named ? [split(H, KH, sh, dh), split(W, KW, sw, dw)] : explicitPads(o.padding);
   return {
     batched,
     N,
@@ -166,8 +201,14 @@ export function resolveTranspose(
   const groups = o.groups ?? 1;
   const stride = pairOf(o.stride, 1);
   const dilation = pairOf(o.dilation, 1);
-  const pads = explicitPads(o.padding);
-  const outputPadding = pairOf(o.outputPadding, 0);
+  const named = sameName(o.padding);
+  const given = named ? explicitPads(0) : explicitPads(o.padding);
+  const op = pairOf(o.outputPadding, 0);
+  const asked = o.outputSize ?? undefined;
+  const rows = transposedCrop(H, KH, stride[0], dilation[0], given[0], named, op[0], asked?.[0]);
+  const cols = transposedCrop(W, KW, stride[1], dilation[1], given[1], named, op[1], asked?.[1]);
+  const pads: [[number, number], [number, number]] = [rows.pads, cols.pads];
+  const outputPadding: [number, number] = [rows.op, cols.op];
   const size = (n: number, s: number, p: readonly [number, number], d: number, k: number, op: number) =>
     (n - 1) * s - p[0] - p[1] + d * (k - 1) + op + 1;
   return {
