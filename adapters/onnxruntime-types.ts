@@ -16,6 +16,7 @@ export interface OrtTensor {
 /** An inference session: `run` maps named inputs to named outputs. */
 export interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release?(): Promise<void>;
 }
 /** An execution provider of onnxruntime-web the adapter can name. */
 export type OrtProvider = 'wasm' | 'webgpu';

@@ -63,7 +63,13 @@ export function onnxruntimeAdapter(
     const { Y } = await (await session(op, attrs, !!b)).run(feeds);
     return h.unbatched({ shape: [...Y.dims], data: Float32Array.from(Y.data as Float32Array) }, x.shape.length === 4);
   };
+  const close = async () => {
+    const open = [...sessions.values()];
+    sessions.clear();
+    for (const s of open) await (await s.catch(() => null))?.release?.();
+  };
   return {
+    close,
     name: executionProvider ? `onnxruntime-web-${executionProvider}` : 'onnxruntime-web',
     supports: onnxruntimeSupports,
     conventions: onnxruntimeConventions,

@@ -8,11 +8,13 @@
  * .npmrc (`onnxruntime_node_install=skip`); its CPU binaries are in the tarball.
  */
 import * as ort from 'onnxruntime-node';
-import { expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { onnxruntimeAdapter, pinDefects, recheckDefects } from '../adapters/index.js';
 import { formatReport, verify } from '../properties/index.js';
 
 const raw = onnxruntimeAdapter(ort);
+// Its sessions hold native thread pools: released, the test worker can end.
+afterAll(() => raw.close?.());
 
 test('verify onnxruntime-node (seed 42): every property that runs holds', async () => {
   const r = await verify(pinDefects(raw), { seed: 42 });

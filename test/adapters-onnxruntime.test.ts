@@ -111,3 +111,13 @@ describe('onnxruntime-web', () => {
 });
 
 const pin = (a: typeof raw) => a.knownDefects[0];
+
+test('close() releases the sessions; a later call builds a new one and still computes', async () => {
+  const adapter = onnxruntimeAdapter(ort);
+  const x = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
+  const w = tensor([1, 10], [1, 1, 1, 2]);
+  expect(Array.from((await adapter.conv2d(x, w)).data)).toEqual([21, 43]);
+  await adapter.close?.();
+  await adapter.close?.(); // twice is harmless
+  expect(Array.from((await adapter.conv2d(x, w)).data)).toEqual([21, 43]);
+});
