@@ -27,8 +27,8 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 2,
   // Added to the unmutated run time of a mutant's tests; roomy because other work shares the cores.
-  timeoutMS: 10000,
-  timeoutFactor: 2,
+  timeoutMS: 5000,
+  timeoutFactor: 1.5,
   // The unmutated run of the whole focused suite with per-test coverage takes 2–3 minutes here.
   dryRunTimeoutMinutes: 20,
   incremental: true,

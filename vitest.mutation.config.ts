@@ -45,6 +45,14 @@ const OTHER_SUBJECT = [
   'test/oracle-defects*.test.ts',
   // The adapters of other libraries (tfjs, onnxruntime-web, ConvNetJS, OpenCV.js) against the float64 model.
   'test/adapters-*.test.ts',
+  // The suite's own machinery: verify's reports, declared support, counterexamples, the README's run, and the
+  // scale group (its checks, and its properties run on our kernels with budgets in seconds). They run our kernels
+  // too, but for tens of seconds per mutant; the kernels' own tests (fast, golden, oracles, properties.forward,
+  // properties.gradients, the invariants) hold them to the reference and the spec at every size class.
+  'test/verify*.test.ts',
+  'test/readme-verify.test.ts',
+  'test/scale-group.test.ts',
+  'test/properties.scale.test.ts',
 ];
 
 export default mergeConfig(
