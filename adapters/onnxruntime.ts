@@ -35,9 +35,8 @@ type Attrs = Record<string, Attribute>;
  * run makes the session fail instead of checking the CPU kernel by mistake.
  */
 function sessionOptions(provider: OrtProvider | undefined): OrtSessionOptions {
-  if (!provider) return { logSeverityLevel: 4 };
   const extra = provider === 'webgpu' ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {};
-  return { logSeverityLevel: 4, executionProviders: [provider], ...extra };
+  return { logSeverityLevel: 4, ...(provider ? { executionProviders: [provider] } : {}), ...extra };
 }
 
 /**
@@ -52,15 +51,12 @@ export function onnxruntimeAdapter(
   const ort = apiOf<OrtModule>(module, 'onnxruntime-web', ['InferenceSession', 'Tensor']);
   const sessions = new Map<string, Promise<OrtSession>>();
   const options = sessionOptions(executionProvider);
-  const session = (op: Op, attrs: Attrs, bias: boolean) => {
-    const key = JSON.stringify([op, attrs, bias]);
-    if (!sessions.has(key)) sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, bias), options));
-    return sessions.get(key)!;
-  };
   const run = async (op: Op, attrs: Attrs, x: Tensor, w: Tensor, b?: Tensor | null) => {
+    const key = JSON.stringify([op, attrs, !!b]); // one session per configuration
+    if (!sessions.has(key)) sessions.set(key, ort.InferenceSession.create(onnxConvModel(op, attrs, !!b), options));
     const f32 = (t: Tensor) => new ort.Tensor('float32', Float32Array.from(t.data), t.shape);
     const feeds = { X: f32(h.batched(x)), W: f32(w), ...(b ? { B: f32(b) } : {}) };
-    const { Y } = await (await session(op, attrs, !!b)).run(feeds);
+    const { Y } = await (await sessions.get(key)!).run(feeds);
     return h.unbatched({ shape: [...Y.dims], data: Float32Array.from(Y.data as Float32Array) }, x.shape.length === 4);
   };
   const close = async () => {
