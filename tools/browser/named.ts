@@ -102,7 +102,9 @@ export function namedModuleSource(n: NamedImpl): string {
       `const impl = await tfjsInPage(tf, ${JSON.stringify(n.backend)}${wasm ? ', setWasmPaths' : ''});`,
       `const gpu = await gpuFacts();`,
       exports,
-      `export default () => ({ gpu, adapter: impl.name, backend: tf.getBackend() });`,
+      // The adapter sets its backend before each of its calls (the tfjs-cpu oracle switches to cpu for its own), so
+      // the backend its calls ran on is the one it was made for, whatever tf.getBackend() says after the run.
+      `export default () => ({ gpu, adapter: impl.name, backend: ${JSON.stringify(n.backend)} });`,
       '',
     ].join('\n');
   }
