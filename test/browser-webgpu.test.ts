@@ -109,7 +109,11 @@ test('convproof verify --browser --impl tfjs:webgpu: flags reach the page, a wro
   expect(written.implementation).toBe('tfjs:webgpu');
   expect(written.seed).toBe(5);
   expect(written.properties.map((p) => [p.runs, p.status])).toEqual([[30, 'passed']]);
-  expect(written.browser).toMatchObject({ adapter: 'tfjs-webgpu', backend: 'webgpu', gpu: { vendor: expect.any(String) } });
+  expect(written.browser).toMatchObject({
+    adapter: 'tfjs-webgpu',
+    backend: 'webgpu',
+    gpu: { vendor: expect.any(String) },
+  });
 
   // Declaring the wrong padded convention: webgpu's depthwise kernel skips padded taps, so 'multiply' fails.
   const failed = await cli([
