@@ -90,3 +90,24 @@ describe('convTranspose2d with outputSize and padding names', () => {
     expect(call).toThrow(/outputSize \[8, 1\] cannot be reached: .* the output height is 6 or 7/);
   });
 });
+
+describe('outputSize with an output padding, and pairs of the wrong length', () => {
+  const x = tensor(new Array(16).fill(1), [1, 1, 4, 4]);
+  const w = tensor([1, 1, 1, 1], [1, 1, 2, 2]);
+  test.each([
+    [1, 0],
+    [0, 1],
+  ])('outputSize with outputPadding [%i, %i] (one axis non-zero) is refused', (a, b) => {
+    const call = () => convTranspose2d(x, w, { stride: 2, outputSize: [9, 9], outputPadding: [a, b] });
+    expect(call).toThrow(ConvError);
+    expect(call).toThrow(`outputSize [9, 9] and outputPadding [${a}, ${b}] were both given`);
+  });
+  test.each(['stride', 'dilation', 'outputPadding'] as const)(
+    'a %s of three numbers is refused, not read as a pair',
+    (k) => {
+      const call = () => convTranspose2d(x, w, { stride: 2, dilation: 2, [k]: [1, 1, 1] });
+      expect(call).toThrow(ConvError);
+      expect(call).toThrow(`${k} must be a number or [h, w] pair`);
+    },
+  );
+});
