@@ -111,3 +111,22 @@ describe('outputSize with an output padding, and pairs of the wrong length', () 
     },
   );
 });
+
+test('a padding that crops the whole output is the padding’s fault with an outputSize too (code padding, not output-size)', () => {
+  const one = tensor([1], [1, 1, 1, 1]);
+  const call = () =>
+    convTranspose2d(one, one, {
+      padding: [
+        [1, 0],
+        [0, 0],
+      ],
+      outputSize: [1, 1],
+    });
+  expect(call).toThrow(ConvError);
+  expect(call).toThrow('convTranspose2d: padding (1, 0) crops the whole output height; reduce the padding');
+  try {
+    call();
+  } catch (e) {
+    expect((e as ConvError).code).toBe('padding');
+  }
+});
