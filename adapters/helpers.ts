@@ -28,8 +28,7 @@ export function refuse(library: string, why: string): never {
  * @example refuseOutside('filter2D', supports, x, w, o) // x [N,C,H,W], w [O,C,KH,KW]
  */
 export function refuseOutside(library: string, supports: Supports, x: Tensor, w: Tensor, o: Conv2dOptions): void {
-  const omitted = o.padding === undefined && supports.padding && !supports.padding.includes('valid');
-  const why = omitted ? 'padding left out (valid)' : outsideSupport(supports, x, w, o);
+  const why = outsideSupport(supports, x, w, o);
   if (why) refuse(library, `${why} is outside what it takes`);
 }
 

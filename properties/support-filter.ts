@@ -85,8 +85,9 @@ export function narrowConfig(c: ConvConfigConstraints, s: Supports): Narrowed<Co
 }
 
 /** Which padding form an option is written in (`undefined` when left out). */
-function formOf(p: Conv2dOptions['padding'] | ConvTranspose2dOptions['padding']): PaddingForm | undefined {
-  if (p === undefined) return undefined;
+/** The form a padding option is written in; a left-out padding is no padding, i.e. `'valid'`. */
+function formOf(p: Conv2dOptions['padding'] | ConvTranspose2dOptions['padding']): PaddingForm {
+  if (p === undefined) return 'valid';
   if (typeof p === 'string') return p;
   if (typeof p === 'number') return 'number';
   return typeof p[0] === 'number' ? 'pair' : 'explicit';
@@ -110,7 +111,8 @@ function outside(
   const mode: PaddingMode = ('paddingMode' in o && o.paddingMode) || 'zeros';
   if (s.paddingModes && !s.paddingModes.includes(mode)) return `padding mode ${mode}`;
   const form = formOf(o.padding);
-  if (s.padding && form !== undefined && !s.padding.includes(form)) return `padding written as ${form}`;
+  if (s.padding && !s.padding.includes(form))
+    return o.padding === undefined ? 'padding left out (valid)' : `padding written as ${form}`;
   const [sh, sw] = pairValues(o.stride);
   if (s.stride === 'none' && (sh !== 1 || sw !== 1)) return `stride ${sh}×${sw}`;
   if (s.stride === 'equal' && sh !== sw) return `unequal strides ${sh}×${sw}`;

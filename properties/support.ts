@@ -26,8 +26,7 @@ export interface Supports {
   readonly paddingModes?: readonly ('zeros' | 'reflect' | 'replicate' | 'circular')[];
   /**
    * Forms of the `padding` option it takes; default all. A call without a
-   * `padding` option (no padding) is the plain call every implementation takes,
-   * so it is drawn whatever this lists.
+   * `padding` option is no padding, the `'valid'` form: list `'valid'` to take it.
    */
   readonly padding?: readonly PaddingForm[];
   /** Whether dilation other than 1 is taken; default true. */
