@@ -10,6 +10,7 @@ import { conv2dGeometry, convTranspose2dGeometry } from '../src/geometry.js';
 import type { Conv2dOptions, ConvTranspose2dOptions, Tensor, TensorData } from '../src/index.js';
 import { outsideSupport } from '../properties/support-filter.js';
 import { type Supports, UnsupportedCase } from '../properties/support.js';
+import type { ConvDims } from '../properties/types.js';
 
 type Pads = readonly [readonly [number, number], readonly [number, number]];
 
@@ -33,19 +34,10 @@ export function refuseOutside(library: string, supports: Supports, x: Tensor, w:
 }
 
 /** A conv2d call resolved to numbers; shapes 4-D (an unbatched input has N = 1). */
-export interface ConvNumbers {
-  readonly batched: boolean;
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly O: number;
-  readonly KH: number;
-  readonly KW: number;
-  readonly groups: number;
+export interface ConvNumbers extends ConvDims {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
-  /** Explicit per-side pads `[[top, bottom], [left, right]]` (`'same'` resolved as SAME_UPPER). */
+  /** Explicit per-side pads `[[top, bottom], [left, right]]` (SAME names resolved by their rule). */
   readonly pads: Pads;
   readonly paddingMode: 'zeros' | 'reflect' | 'replicate' | 'circular';
   readonly OH: number;
@@ -91,12 +83,9 @@ export function transposeNumbers(
   weight: readonly number[],
   o: ConvTranspose2dOptions = {},
 ): TransposeNumbers {
-  const { conv, outputShape, inH, inW } = convTranspose2dGeometry('adapter', input, weight, o);
+  const { conv, outputShape, outputPadding } = convTranspose2dGeometry('adapter', input, weight, o);
   const [OH, OW] = outputShape.slice(-2);
   const { h, w } = conv; // the conv whose adjoint this is: OH → H rows, with the crop as its padding
-  // outputSize and the SAME rules choose the crop and the output padding; read both from the geometry.
-  const extra = (a: typeof h, size: number, out: number) =>
-    out - ((size - 1) * a.stride - a.padBefore - a.padAfter + a.dilation * (a.kernel - 1) + 1);
   return {
     batched: conv.batched,
     N: conv.N,
@@ -108,7 +97,7 @@ export function transposeNumbers(
       [h.padBefore, h.padAfter],
       [w.padBefore, w.padAfter],
     ],
-    outputPadding: [extra(h, inH, OH), extra(w, inW, OW)],
+    outputPadding,
     OH,
     OW,
   };

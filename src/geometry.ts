@@ -120,6 +120,8 @@ export interface ConvTranspose2dGeometry {
   /** Rows/columns of the transposed input (= the conv's output positions actually used). */
   readonly inH: number;
   readonly inW: number;
+  /** The output padding per axis: given, or chosen by `outputSize` or a SAME padding. */
+  readonly outputPadding: readonly [number, number];
   readonly outputShape: readonly number[];
 }
 
@@ -356,6 +358,8 @@ interface TransposedAxis {
   readonly before: number;
   readonly after: number;
   readonly out: number;
+  /** The output padding this axis ends with: given, or chosen by outputSize or a SAME rule. */
+  readonly outputPadding: number;
 }
 
 /** The numbers of one axis of a transposed conv as the options gave them. */
@@ -388,22 +392,22 @@ function transposedAxis(fn: string, a: TransposedAxisInput, asked: readonly [num
   if (typeof a.padding !== 'string') {
     const [before, after] = a.padding;
     const least = full - before - after;
-    if (a.asked === null) return { before, after, out: least + a.outputPadding };
+    if (a.asked === null) return { before, after, out: least + a.outputPadding, outputPadding: a.outputPadding };
     if (least + bound - 1 < 1) {
       // No size is reachable: the same refusal as without outputSize (the padding is at fault).
       fail(fn, 'padding', `padding (${before}, ${after}) crops the whole output ${a.name}; reduce the padding`);
     }
     if (a.asked < least || a.asked >= least + bound) unreachable(fn, a, asked!, Math.max(1, least), least + bound - 1);
-    return { before, after, out: a.asked };
+    return { before, after, out: a.asked, outputPadding: a.asked - least };
   }
   const out = a.asked ?? a.size * a.stride;
   const total = full + a.outputPadding - out;
   if (total >= 0) {
     const [before, after] = sameSplit(total, a.padding);
-    return { before, after, out };
+    return { before, after, out, outputPadding: a.outputPadding };
   }
   if (out - full >= bound) unreachable(fn, a, asked!, 1, full + bound - 1);
-  return { before: 0, after: 0, out };
+  return { before: 0, after: 0, out, outputPadding: out - full };
 }
 
 /** Throws the refusal of an outputSize that this axis cannot reach, with the sizes it can. */
@@ -512,7 +516,7 @@ export function convTranspose2dGeometry(
     paddingMode: 'zeros',
     outputShape: batched ? [N, C, h.out, w.out] : [C, h.out, w.out],
   };
-  return { batched, conv, inH: H, inW: W, outputShape };
+  return { batched, conv, inH: H, inW: W, outputPadding: [rows.outputPadding, cols.outputPadding], outputShape };
 }
 
 /**
