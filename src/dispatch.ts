@@ -20,9 +20,15 @@ import { forwardFast } from './fast/conv2d.js';
 import type { Kernels } from './fast/kernels.js';
 import type { Workspace } from './fast/workspace.js';
 import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
-import { transposeReference } from './reference/convTranspose2d.js';
+import { transposeBiasGradient, transposeReference } from './reference/convTranspose2d.js';
 import { allocate, sizeOf, type Tensor, type TensorData } from './tensor.js';
-import { checkConv2dArgs, checkConv2dBackwardArgs, checkConvTranspose2dArgs, checkCorr2dArgs } from './validate.js';
+import {
+  checkConv2dArgs,
+  checkConv2dBackwardArgs,
+  checkConvTranspose2dArgs,
+  checkConvTranspose2dBackwardArgs,
+  checkCorr2dArgs,
+} from './validate.js';
 
 /**
  * Multiply-adds per call below which the reference loops run even on a
@@ -146,16 +152,45 @@ export function convTranspose2dOn(e: Engine, input: Tensor, weight: Tensor, opti
   const out = allocate(dtype, sizeOf(t.outputShape));
   const b = bias ? bias.data : null;
   try {
-    if (
-      !tryFast(e, work(t.conv, t.inH, t.inW), true, (k) =>
-        gradInputFast(k, t.conv, x.data, t.inH, t.inW, w.data, b, out),
-      )
-    )
+    if (!tryFast(e, work(t.conv), true, (k) => gradInputFast(k, t.conv, x.data, t.inH, t.inW, w.data, b, out)))
       out.set(transposeReference(t, x.data, w.data, b));
   } finally {
     settle(e);
   }
   return { shape: [...t.outputShape], data: out };
+}
+
+/**
+ * convTranspose2dBackward on an engine, two runs on the kernels of the conv whose adjoint the
+ * transposed conv is (`t.conv`, input dy, output the transposed input x): the input gradient
+ * is that conv's forward of dy; the weight gradient is its weight gradient with x as gradOutput.
+ * @example convTranspose2dBackwardOn(engine, dy, x, w, { stride: 2, outputPadding: 1 })
+ */
+export function convTranspose2dBackwardOn(
+  e: Engine,
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options?: ConvTranspose2dOptions,
+): Conv2dGradients {
+  const args = checkConvTranspose2dBackwardArgs(gradOutput, input, weight, options);
+  const { geometry: t, input: x, weight: w, gradOutput: dy, dtype } = args;
+  const g = t.conv;
+  const gx = allocate(dtype, x.data.length);
+  const gw = allocate(dtype, w.data.length);
+  try {
+    if (!tryFast(e, work(g), allFinite(w.data), (k) => forwardFast(k, g, dy.data, w.data, null, gx)))
+      forwardInto(g, dy.data, w.data, null, gx);
+    if (!tryFast(e, work(g), allFinite(x.data), (k) => gradWeightFast(k, g, x.data, dy.data, gw)))
+      gw.set(referenceGradient(g, x.data, dy.data, w.data, w.data.length));
+  } finally {
+    settle(e);
+  }
+  return {
+    gradInput: { shape: [...x.shape], data: gx },
+    gradWeight: { shape: [...w.shape], data: gw },
+    gradBias: { shape: [g.C], data: rounded(transposeBiasGradient(t, dy.data), dtype) },
+  };
 }
 
 /**
