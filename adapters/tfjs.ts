@@ -88,5 +88,24 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
       const y = () => tf.conv2dTranspose(nhwc(x), tensor(h.oihwToHwio(w)), [r.N, r.OH, r.OW, r.O], r.stride, pads);
       return h.addBias(await read(y, h.nhwcToNchw, r.batched), o.bias);
     },
+    // The gradients of the transposed conv are those of the conv2d it is the adjoint of (input dy,
+    // output x, filter [KH, KW, O, C]): dx is that conv2d of dy, dw its Conv2DBackpropFilter with x as dy.
+    // Without dilation the output padding stays below the stride, so that conv2d has exactly x's H × W.
+    convTranspose2dBackward: async (dy, x, w, o = {}) => {
+      const r = h.transposeNumbers(x.shape, w.shape, o);
+      if (r.groups > 1 || r.dilation[0] * r.dilation[1] > 1)
+        h.refuse('tfjs', 'conv2dTranspose takes no groups and no dilation');
+      if (!tf.getKernel('Conv2DBackpropFilter', backend))
+        h.refuse('tfjs', `${backend} has no Conv2DBackpropFilter kernel (tfjs #8474)`);
+      const pads = [[0, 0], ...r.pads, [0, 0]] as const;
+      const [C, , KH, KW] = w.shape;
+      const filterShape = [KH, KW, r.O, C];
+      const gx = () => tf.conv2d(nhwc(dy), tensor(h.oihwToHwio(w)), r.stride, pads, 'NHWC', [1, 1]);
+      const attrs = { strides: r.stride, pad: pads, dataFormat: 'NHWC', filterShape, dilations: [1, 1] };
+      const gw = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: nhwc(dy), dy: nhwc(x) }, attrs);
+      const hwio = (t: Tensor) => h.hwioToOihw({ shape: filterShape, data: t.data });
+      const gradBias = await read(() => tf.sum(nhwc(dy), [0, 1, 2]), asIs);
+      return { gradInput: await read(gx, h.nhwcToNchw, r.batched), gradWeight: await read(gw, hwio), gradBias };
+    },
   };
 }

@@ -30,6 +30,12 @@ export interface Adapter {
     options?: Conv2dOptions,
   ): Awaitable<Conv2dGradients>;
   convTranspose2d?(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Awaitable<Tensor>;
+  convTranspose2dBackward?(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTranspose2dOptions,
+  ): Awaitable<Conv2dGradients>;
   /** Frees what the adapter holds in the library (e.g. onnxruntime's sessions); later calls build afresh. */
   close?(): Promise<void>;
 }

@@ -24,12 +24,12 @@ describe.each(['cpu', 'wasm'])('tfjs %s', (backend) => {
   const raw = tfjsAdapter(tf, { backend });
   const impl = pinDefects(raw);
 
-  test.each(['conv2d', 'convTranspose2d', 'conv2dBackward'] as const)(
+  test.each(['conv2d', 'convTranspose2d', 'conv2dBackward', 'convTranspose2dBackward'] as const)(
     '%s agrees with the model on random cases (pinned defects and refusals counted apart)',
     async (op) => {
       const r = await checkAdapter(impl, op, { runs, seed: env.seed });
       expect(r.failure).toBeNull();
-      if (op === 'conv2dBackward' && backend === 'wasm') {
+      if (op.endsWith('Backward') && backend === 'wasm') {
         expect(r.held).toBe(0); // no Conv2DBackpropFilter kernel (tfjs #8474): every case refused, none passed
         expect(Object.keys(r.notApplicable).join()).toMatch(/#8474/);
       } else expect(r.held).toBeGreaterThanOrEqual(10);

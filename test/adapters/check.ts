@@ -19,7 +19,7 @@ import {
 import { isUnsupportedCase } from '../../properties/support.js';
 import { transposeCase } from '../../properties/transpose.js';
 import { tensorData } from '../../properties/arbitraries/index.js';
-import { resolveConv } from '../../properties/spec/index.js';
+import { resolveConv, resolveTranspose, transposeGradientExpectations } from '../../properties/spec/index.js';
 import type { SizeLimits } from '../../properties/types.js';
 import type { Conventions, Supports } from '../../properties/support.js';
 import type { ConvCase } from '../../properties/types.js';
@@ -34,7 +34,7 @@ export interface CheckResult {
   failure: string | null;
 }
 
-type Op = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
+type Op = 'conv2d' | 'conv2dBackward' | 'convTranspose2d' | 'convTranspose2dBackward';
 
 /** Why a drawn case lies outside `s` (a stand-in for verify's drawing from the declared support), or null. */
 export function outside(s: Supports, c: { input: Tensor; options: Conv2dOptions }): string | null {
@@ -95,6 +95,11 @@ function arbitrary(op: Op, limits: Partial<SizeLimits>, s: Supports) {
     paddingModes: s.paddingModes ?? ['zeros' as const],
   };
   if (op === 'convTranspose2d') return transposeCase({ ...limits, dtype: 'float32' });
+  if (op === 'convTranspose2dBackward')
+    return transposeCase({ ...limits, dtype: 'float32' }).chain((c) => {
+      const shape = resolveTranspose(c.input.shape, c.weight.shape, c.options).outputShape;
+      return tensorData('float32', shape).map((dy) => ({ ...c, dy }));
+    });
   if (op === 'conv2d') return convCase(base);
   return convCase(base).chain((c) => {
     const shape = resolveConv(c.input.shape, c.weight.shape, c.options).outputShape;
@@ -132,8 +137,11 @@ export async function checkAdapter(
         );
       else {
         const dy = (c as unknown as { dy: never }).dy;
-        const g = await adapter.conv2dBackward!(dy, c.input, c.weight, c.options as never);
-        const e = gradientExpectations(c as never, dy);
+        const transposed = op === 'convTranspose2dBackward';
+        const g = transposed
+          ? await adapter.convTranspose2dBackward!(dy, c.input, c.weight, c.options as never)
+          : await adapter.conv2dBackward!(dy, c.input, c.weight, c.options as never);
+        const e = transposed ? transposeGradientExpectations(c as never, dy) : gradientExpectations(c as never, dy);
         cmp = [
           compareBounded(g.gradInput, e.gradInput),
           compareBounded(g.gradWeight, e.gradWeight),
