@@ -12,11 +12,15 @@
  * The reference kernels (`convproof/reference`) are the definition every
  * path is checked against; all paths accumulate in float64 and round once.
  * Each kernel run is counted as fast or reference, so tests (and users) can
- * see which path a call took.
+ * see which path a call took. Every kernel reads NCHW data and OIHW-form
+ * weights: a call in another layout (`dataFormat`, `filterFormat`) has its
+ * tensors moved into those on the way in and its results moved back on the
+ * way out (formats.ts), whichever path runs.
  */
 import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
+import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from './formats.js';
 import type { Kernels } from './fast/kernels.js';
 import type { Workspace } from './fast/workspace.js';
 import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
@@ -81,16 +85,17 @@ function settle(e: Engine): void {
  * @example conv2dOn(engine, x, w, { padding: 1 })
  */
 export function conv2dOn(e: Engine, input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
-  const { geometry: g, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
+  const { geometry: g, input: given, weight: filter, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
+  const x = toChannelsFirst(g.dataFormat, given);
+  const w = toOIHW(g.filterFormat, filter);
   const out = allocate(dtype, sizeOf(g.outputShape));
   const b = bias ? bias.data : null;
   try {
-    if (!tryFast(e, work(g), allFinite(w.data), (k) => forwardFast(k, g, x.data, w.data, b, out)))
-      forwardInto(g, x.data, w.data, b, out);
+    if (!tryFast(e, work(g), allFinite(w), (k) => forwardFast(k, g, x, w, b, out))) forwardInto(g, x, w, b, out);
   } finally {
     settle(e);
   }
-  return { shape: [...g.outputShape], data: out };
+  return fromChannelsFirst(g.dataFormat, g.outputShape, out);
 }
 
 /**
@@ -105,21 +110,23 @@ export function conv2dBackwardOn(
   options?: Conv2dOptions,
 ): Conv2dGradients {
   const args = checkConv2dBackwardArgs(gradOutput, input, weight, options);
-  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = args;
-  const gx = allocate(dtype, x.data.length);
-  const gw = allocate(dtype, w.data.length);
+  const { geometry: g, dtype } = args;
+  const [dy, x] = [toChannelsFirst(g.dataFormat, args.gradOutput), toChannelsFirst(g.dataFormat, args.input)];
+  const w = toOIHW(g.filterFormat, args.weight);
+  const gx = allocate(dtype, x.length);
+  const gw = allocate(dtype, w.length);
   try {
-    if (!tryFast(e, work(g), true, (k) => gradInputFast(k, g, dy.data, g.h.out, g.w.out, w.data, null, gx)))
-      gx.set(referenceGradient(g, dy.data, null, w.data, x.data.length));
-    if (!tryFast(e, work(g), allFinite(dy.data), (k) => gradWeightFast(k, g, dy.data, x.data, gw)))
-      gw.set(referenceGradient(g, dy.data, x.data, w.data, w.data.length));
+    if (!tryFast(e, work(g), true, (k) => gradInputFast(k, g, dy, g.h.out, g.w.out, w, null, gx)))
+      gx.set(referenceGradient(g, dy, null, w, x.length));
+    if (!tryFast(e, work(g), allFinite(dy), (k) => gradWeightFast(k, g, dy, x, gw)))
+      gw.set(referenceGradient(g, dy, x, w, w.length));
   } finally {
     settle(e);
   }
   return {
-    gradInput: { shape: [...x.shape], data: gx },
-    gradWeight: { shape: [...w.shape], data: gw },
-    gradBias: { shape: [g.O], data: rounded(biasGradient(g, dy.data), dtype) },
+    gradInput: fromChannelsFirst(g.dataFormat, args.input.shape, gx),
+    gradWeight: fromOIHW(g.filterFormat, args.weight.shape, gw),
+    gradBias: { shape: [g.O], data: rounded(biasGradient(g, dy), dtype) },
   };
 }
 
@@ -142,20 +149,18 @@ function referenceGradient(
  * @example convTranspose2dOn(engine, x, w, { stride: 2, outputPadding: 1 })
  */
 export function convTranspose2dOn(e: Engine, input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
-  const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
+  const { geometry: t, input: given, weight: filter, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
+  const x = toChannelsFirst(t.dataFormat, given);
+  const w = toOIHW(t.filterFormat, filter);
   const out = allocate(dtype, sizeOf(t.outputShape));
   const b = bias ? bias.data : null;
   try {
-    if (
-      !tryFast(e, work(t.conv, t.inH, t.inW), true, (k) =>
-        gradInputFast(k, t.conv, x.data, t.inH, t.inW, w.data, b, out),
-      )
-    )
-      out.set(transposeReference(t, x.data, w.data, b));
+    if (!tryFast(e, work(t.conv, t.inH, t.inW), true, (k) => gradInputFast(k, t.conv, x, t.inH, t.inW, w, b, out)))
+      out.set(transposeReference(t, x, w, b));
   } finally {
     settle(e);
   }
-  return { shape: [...t.outputShape], data: out };
+  return fromChannelsFirst(t.dataFormat, t.outputShape, out);
 }
 
 /**

@@ -4,10 +4,12 @@
  */
 import { defaultBackend, type Backend } from './backend.js';
 import { fail, show } from './errors.js';
+import { fromOIHW } from './formats.js';
 import type { Conv2dOptions, Pair, Padding, PaddingMode } from './geometry.js';
+import type { DataFormat, FilterFormat } from './options.js';
 import { parseConv2dOptions } from './parse-options.js';
 import { seededRandom } from './random.js';
-import { allocate, checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
+import { allocate, checkAllocation, dtypeOf, type DType, type Tensor, type TensorData } from './tensor.js';
 
 /** A trainable tensor: `grad` has the same length as `data` and is added into by `backward`. */
 export interface Parameter extends Tensor {
@@ -27,6 +29,13 @@ export interface Conv2dConfig {
   /** Whether the layer has a bias; default true. */
   bias?: boolean;
   paddingMode?: PaddingMode;
+  /** The layout of the inputs and outputs: `'NCHW'` (default) or `'NHWC'` (tfjs's `[N, H, W, C]`). */
+  dataFormat?: DataFormat;
+  /**
+   * The weight's layout: `'OIHW'` (default, `[O, C/groups, KH, KW]`) or `'HWIO'` (tfjs's, `[KH, KW, C/groups, O]`).
+   * The same seed gives the same values in either, permuted.
+   */
+  filterFormat?: FilterFormat;
   /** Default float32. */
   dtype?: DType;
   /** Seed of the initialisation; the same seed gives the same layer. Default: a random seed. */
@@ -45,6 +54,8 @@ const CONFIG_KEYS = new Set([
   'groups',
   'bias',
   'paddingMode',
+  'dataFormat',
+  'filterFormat',
   'dtype',
   'seed',
   'backend',
@@ -57,22 +68,26 @@ function positiveInt(fn: string, name: string, v: unknown, code: 'shape' | 'grou
   return v;
 }
 
-function parameter(dtype: DType, shape: number[], bound: number, rand: () => number): Parameter {
-  const data = allocate(
-    dtype,
-    shape.reduce((a, b) => a * b, 1),
-  );
+/** Values uniform in ±bound, drawn in order. */
+function uniform(dtype: DType, length: number, bound: number, rand: () => number): TensorData {
+  const data = allocate(dtype, length);
   for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
-  return { shape, data, grad: allocate(dtype, data.length) };
+  return data;
+}
+
+function parameter(shape: number[], data: TensorData): Parameter {
+  return { shape, data, grad: allocate(dtypeOf(data), data.length) };
 }
 
 /**
- * A 2-D convolution layer. Weight `[O, C/groups, KH, KW]` and bias `[O]`
- * start uniform in ±1/√(C/groups·KH·KW), PyTorch's default, drawn from a
- * seeded generator.
+ * A 2-D convolution layer. Weight `[O, C/groups, KH, KW]` (`[KH, KW, C/groups, O]`
+ * with `filterFormat: 'HWIO'`) and bias `[O]` start uniform in ±1/√(C/groups·KH·KW),
+ * PyTorch's default, drawn from a seeded generator (in OIHW order, whatever the layout).
  *
  * @example
  * const layer = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: [1, 2], bias: false, seed: 0 });
+ * const tfjsLike = new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, dataFormat: 'NHWC', filterFormat: 'HWIO' });
+ * tfjsLike.forward(images);                 // images: [N, H, W, 3] → [N, H − 2, W − 2, 8]
  * const onJs = new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, backend: createBackend({ kernels: 'js' }) });
  * const y = layer.forward(x);               // x: [1, 1, 6, 8]
  * layer.zeroGrad();
@@ -97,12 +112,14 @@ export class Conv2d {
     const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
     const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
     // Checked by the option table's rules, like conv2d's own options.
-    const { groups } = parseConv2dOptions(fn, {
+    const { groups, filterFormat } = parseConv2dOptions(fn, {
       stride: config.stride,
       padding: config.padding,
       dilation: config.dilation,
       groups: config.groups,
       paddingMode: config.paddingMode,
+      dataFormat: config.dataFormat,
+      filterFormat: config.filterFormat,
     });
     const k = config.kernelSize;
     if (Array.isArray(k) && k.length !== 2)
@@ -130,12 +147,18 @@ export class Conv2d {
       dilation: copyOption(config.dilation),
       groups,
       paddingMode: config.paddingMode,
+      dataFormat: config.dataFormat,
+      filterFormat: config.filterFormat,
     };
-    checkAllocation(fn, 'the weight', [O, C / groups, KH, KW]);
+    const oihw = [O, C / groups, KH, KW];
+    checkAllocation(fn, 'the weight', oihw);
     const rand = seededRandom(seed);
     const bound = 1 / Math.sqrt((C / groups) * KH * KW);
-    this.weight = parameter(dtype, [O, C / groups, KH, KW], bound, rand);
-    this.bias = config.bias === false ? null : parameter(dtype, [O], bound, rand);
+    const shape = filterFormat === 'OIHW' ? oihw : [KH, KW, C / groups, O];
+    const drawn = uniform(dtype, O * (C / groups) * KH * KW, bound, rand);
+    // Drawn in OIHW order, then laid out: a seed gives one layer whatever the filterFormat.
+    this.weight = parameter(shape, fromOIHW(filterFormat, shape, drawn).data);
+    this.bias = config.bias === false ? null : parameter([O], uniform(dtype, O, bound, rand));
   }
 
   /**

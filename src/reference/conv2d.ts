@@ -7,6 +7,7 @@
  * that a padding mode maps onto a real pixel sends its gradient there.
  * The fast kernels are checked against these.
  */
+import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from '../formats.js';
 import { tapMap, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
 import { allocate, type DType, type Tensor, type TensorData } from '../tensor.js';
 import { checkConv2dArgs, checkConv2dBackwardArgs, checkCorr2dArgs } from '../validate.js';
@@ -139,13 +140,13 @@ export function rounded(acc: Float64Array, dtype: DType): TensorData {
  * const y = conv2d(x, w, { stride: 2, padding: 'same', groups: 2, bias: b });
  */
 export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
-  const { geometry, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
+  const { geometry: g, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
   const out = allocate(
     dtype,
-    geometry.outputShape.reduce((a, b) => a * b, 1),
+    g.outputShape.reduce((a, b) => a * b, 1),
   );
-  forwardInto(geometry, x.data, w.data, bias ? bias.data : null, out);
-  return { shape: [...geometry.outputShape], data: out };
+  forwardInto(g, toChannelsFirst(g.dataFormat, x), toOIHW(g.filterFormat, w), bias ? bias.data : null, out);
+  return fromChannelsFirst(g.dataFormat, g.outputShape, out);
 }
 
 /** Gradients of `conv2d` with respect to its input, weight and bias. */
@@ -181,11 +182,12 @@ export function conv2dBackward(
   } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
   const gx = new Float64Array(x.data.length);
   const gw = new Float64Array(w.data.length);
-  adjointInto(g, dy.data, g.h.out, g.w.out, x.data, w.data, gx, gw);
-  const gb = biasGradient(g, dy.data);
+  const dyFirst = toChannelsFirst(g.dataFormat, dy);
+  adjointInto(g, dyFirst, g.h.out, g.w.out, toChannelsFirst(g.dataFormat, x), toOIHW(g.filterFormat, w), gx, gw);
+  const gb = biasGradient(g, dyFirst);
   return {
-    gradInput: { shape: [...x.shape], data: rounded(gx, dtype) },
-    gradWeight: { shape: [...w.shape], data: rounded(gw, dtype) },
+    gradInput: fromChannelsFirst(g.dataFormat, x.shape, rounded(gx, dtype)),
+    gradWeight: fromOIHW(g.filterFormat, w.shape, rounded(gw, dtype)),
     gradBias: { shape: [g.O], data: rounded(gb, dtype) },
   };
 }

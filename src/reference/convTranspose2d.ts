@@ -4,6 +4,7 @@
  * walk of the conv2d that maps the transposed output back to its input,
  * which is why `conv2dBackward`'s gradInput equals it.
  */
+import { fromChannelsFirst, toChannelsFirst, toOIHW } from '../formats.js';
 import type { ConvTranspose2dGeometry, ConvTranspose2dOptions } from '../geometry.js';
 import { sizeOf, type Tensor, type TensorData } from '../tensor.js';
 import { checkConvTranspose2dArgs } from '../validate.js';
@@ -21,11 +22,16 @@ import { adjointInto, rounded } from './conv2d.js';
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
   const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
-  const acc = transposeReference(t, x.data, w.data, bias ? bias.data : null);
-  return { shape: [...t.outputShape], data: rounded(acc, dtype) };
+  const acc = transposeReference(
+    t,
+    toChannelsFirst(t.dataFormat, x),
+    toOIHW(t.filterFormat, w),
+    bias ? bias.data : null,
+  );
+  return fromChannelsFirst(t.dataFormat, t.outputShape, rounded(acc, dtype));
 }
 
-/** The transposed conv in float64: the adjoint walk, then the bias per output channel. */
+/** The transposed conv in float64 (x in NCHW, w in OIHW form, the result NCHW): the adjoint walk, then the bias per output channel. */
 export function transposeReference(
   t: ConvTranspose2dGeometry,
   x: TensorData,
