@@ -132,12 +132,14 @@ export function rounded(acc: Float64Array, dtype: DType): TensorData {
 /**
  * 2-D cross-correlation (no kernel flip), PyTorch's `F.conv2d`.
  *
- * @param input `[N, C, H, W]`, or `[C, H, W]` for one unbatched image (→ `[O, OH, OW]`)
- * @param weight `[O, C/groups, KH, KW]`
- * @returns `[N, O, OH, OW]` with `OH = floor((H + top + bottom − dh·(KH−1) − 1)/sh) + 1`
+ * @param input `[N, C, H, W]`, or `[C, H, W]` for one unbatched image (→ `[O, OH, OW]`);
+ *   with `dataFormat: 'NHWC'` `[N, H, W, C]` or `[H, W, C]` (moved to NCHW for the loops, and back)
+ * @param weight `[O, C/groups, KH, KW]`; with `filterFormat: 'HWIO'` `[KH, KW, C/groups, O]`
+ * @returns `[N, O, OH, OW]` (in the input's layout) with `OH = floor((H + top + bottom − dh·(KH−1) − 1)/sh) + 1`
  * @throws ConvError for any invalid shape, option or dtype, before any work
  * @example
  * const y = conv2d(x, w, { stride: 2, padding: 'same', groups: 2, bias: b });
+ * const z = conv2d(xNhwc, wHwio, { dataFormat: 'NHWC', filterFormat: 'HWIO' }); // [N, OH, OW, O]
  */
 export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
   const { geometry: g, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
@@ -164,8 +166,10 @@ export interface Conv2dGradients {
  * Gradients of padding-mode taps fold back into the pixels they copied.
  *
  * @param gradOutput the shape conv2d(input, weight, options) returned
+ * @returns gradients shaped and laid out like input and weight (NHWC/HWIO when the options say so), and `[O]`
  * @example
  * const { gradInput, gradWeight, gradBias } = conv2dBackward(dy, x, w, { padding: 1 });
+ * conv2dBackward(dyNhwc, xNhwc, wHwio, { dataFormat: 'NHWC', filterFormat: 'HWIO' }).gradWeight; // [KH, KW, C/g, O]
  */
 export function conv2dBackward(
   gradOutput: Tensor,

@@ -14,11 +14,12 @@ import { adjointInto, rounded } from './conv2d.js';
  * Transposed 2-D convolution (PyTorch's `F.conv_transpose2d`; asymmetric
  * padding crops the full output as in ONNX `ConvTranspose`).
  *
- * @param input `[N, C, H, W]` (or `[C, H, W]`)
- * @param weight `[C, O/groups, KH, KW]`
- * @returns `[N, O, OH, OW]`, `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`
+ * @param input `[N, C, H, W]` (or `[C, H, W]`); `[N, H, W, C]` with `dataFormat: 'NHWC'`
+ * @param weight `[C, O/groups, KH, KW]`; `[KH, KW, O/groups, C]` with `filterFormat: 'HWIO'`
+ * @returns `[N, O, OH, OW]` (in the input's layout), `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`
  * @example
  * const up = convTranspose2d(x, w, { stride: 2, padding: 1, outputPadding: 1 });
+ * convTranspose2d(xNhwc, wHwio, { stride: 2, padding: 'same', dataFormat: 'NHWC', filterFormat: 'HWIO' }); // [N, 2H, 2W, O]
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
   const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
