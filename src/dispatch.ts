@@ -15,13 +15,16 @@
  * see which path a call took. Every kernel reads NCHW data and OIHW-form
  * weights: a call in another layout (`dataFormat`, `filterFormat`) has its
  * tensors moved into those on the way in and its results moved back on the
- * way out (formats.ts), whichever path runs.
+ * way out (formats.ts), whichever path runs; the one exception is a 1×1
+ * stride-1 unpadded NHWC conv2d, a plain matrix product on the data as given
+ * (fast/pointwise.ts).
  */
 import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
 import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from './formats.js';
 import type { Kernels } from './fast/kernels.js';
+import { isChannelsLastPointwise, pointwiseFast } from './fast/pointwise.js';
 import type { Workspace } from './fast/workspace.js';
 import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
 import { transposeReference } from './reference/convTranspose2d.js';
@@ -68,11 +71,16 @@ export function allFinite(data: TensorData): boolean {
  * @returns true when the fast kernels did the work; false: the caller runs the reference
  */
 function tryFast(e: Engine, multiplyAdds: number, eligible: boolean, fast: (k: Kernels) => boolean): boolean {
-  const k = e.workspace !== null && multiplyAdds >= SMALL_WORK && eligible ? e.workspace.acquire() : null;
+  const k = fastKernels(e, multiplyAdds, eligible);
   const done = k !== null && fast(k);
   if (done) e.runs.fast++;
   else e.runs.reference++;
   return done;
+}
+
+/** The engine's kernels when the problem is large enough and `eligible`, else null (the reference runs). */
+function fastKernels(e: Engine, multiplyAdds: number, eligible: boolean): Kernels | null {
+  return e.workspace !== null && multiplyAdds >= SMALL_WORK && eligible ? e.workspace.acquire() : null;
 }
 
 /** Ends a public call: the workspace goes back under its bound. */
@@ -86,16 +94,24 @@ function settle(e: Engine): void {
  */
 export function conv2dOn(e: Engine, input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
   const { geometry: g, input: given, weight: filter, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
-  const x = toChannelsFirst(g.dataFormat, given);
-  const w = toOIHW(g.filterFormat, filter);
-  const out = allocate(dtype, sizeOf(g.outputShape));
   const b = bias ? bias.data : null;
+  const finite = allFinite(filter.data);
   try {
-    if (!tryFast(e, work(g), allFinite(w), (k) => forwardFast(k, g, x, w, b, out))) forwardInto(g, x, w, b, out);
+    // Measured (docs/speed.md): moving NHWC data costs a pointwise conv about a third of its time; here it needs none.
+    const k = isChannelsLastPointwise(g) ? fastKernels(e, work(g), finite) : null;
+    const direct = k === null ? null : allocate(dtype, sizeOf(g.outputShape));
+    if (k !== null && direct !== null && pointwiseFast(k, g, given.data, filter.data, b, direct)) {
+      e.runs.fast++;
+      return { shape: [...g.outputShape], data: direct };
+    }
+    const x = toChannelsFirst(g.dataFormat, given);
+    const w = toOIHW(g.filterFormat, filter);
+    const out = allocate(dtype, sizeOf(g.outputShape));
+    if (!tryFast(e, work(g), finite, (ks) => forwardFast(ks, g, x, w, b, out))) forwardInto(g, x, w, b, out);
+    return fromChannelsFirst(g.dataFormat, g.outputShape, out);
   } finally {
     settle(e);
   }
-  return fromChannelsFirst(g.dataFormat, g.outputShape, out);
 }
 
 /**
