@@ -16,7 +16,14 @@ import type { Conventions, Supports } from './support.js';
 import type { ConvExtras, ConvImplementation } from './types.js';
 
 /** The functions a worker may offer, in the order it reports them. */
-export const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'] as const;
+export const FUNCTIONS = [
+  'conv2d',
+  'conv2dBackward',
+  'convTranspose2d',
+  'convTranspose2dBackward',
+  'corr2d',
+  'conv2dOutputShape',
+] as const;
 
 /** An error as it crosses between threads: its name, message and `code` kept. */
 export interface WireError {

@@ -10,6 +10,7 @@ import { oracleProperties } from './oracle-properties.js';
 import { riskyProperties } from './risky.js';
 import { scaleProperties } from './scale/index.js';
 import { transposeProperties } from './transpose.js';
+import { transposeGradientProperties } from './transpose-gradients.js';
 import type { PropertyDefinition } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export const registry: readonly PropertyDefinition[] = [
   ...riskyProperties,
   ...gradientProperties,
   ...transposeProperties,
+  ...transposeGradientProperties,
   ...scaleProperties,
   ...oracleProperties,
   ...errorProperties,

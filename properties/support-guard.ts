@@ -27,14 +27,14 @@ function safely(check: () => string | null): string | null {
 }
 
 /**
- * `impl` with each of conv2d, conv2dBackward and convTranspose2d refusing (by
+ * `impl` with each of conv2d, conv2dBackward, convTranspose2d and its backward refusing (by
  * `UnsupportedCase`) a call outside `supports`; the rest passed through.
  * @example const guarded = guardedImplementation(impl, { dilation: false }); await guarded.conv2d(x, w, { dilation: 2 }) // throws UnsupportedCase
  */
 export function guardedImplementation(impl: Impl, supports: Supports): Impl {
   if (Object.keys(supports).length === 0) return impl;
   const out: Impl = { ...impl };
-  const { conv2d, conv2dBackward, convTranspose2d } = impl;
+  const { conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward } = impl;
   out.conv2d = (x: Tensor, w: Tensor, o?: Conv2dOptions) => {
     const why = safely(() => outsideSupport(supports, x, w, o));
     return why ? refuse('conv2d', why) : conv2d.call(impl, x, w, o);
@@ -48,6 +48,11 @@ export function guardedImplementation(impl: Impl, supports: Supports): Impl {
     out.convTranspose2d = (x: Tensor, w: Tensor, o?: ConvTranspose2dOptions) => {
       const why = safely(() => outsideTransposeSupport(supports, x, w, o));
       return why ? refuse('convTranspose2d', why) : convTranspose2d.call(impl, x, w, o);
+    };
+  if (convTranspose2dBackward)
+    out.convTranspose2dBackward = (dy: Tensor, x: Tensor, w: Tensor, o?: ConvTranspose2dOptions) => {
+      const why = safely(() => outsideTransposeSupport(supports, x, w, o));
+      return why ? refuse('convTranspose2dBackward', why) : convTranspose2dBackward.call(impl, dy, x, w, o);
     };
   return out;
 }

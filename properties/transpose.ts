@@ -207,7 +207,11 @@ function buildCase(
   };
 }
 
-function showTransposeCase(c: TransposeCase): string {
+/**
+ * A transposed case in one line (shapes, options, dtype), as reports print it.
+ * @example showTransposeCase(c) // 'convTranspose2d(input [1,2,3,3]: …, weight [2,1,3,3]: …, { stride: 2 })'
+ */
+export function showTransposeCase(c: TransposeCase): string {
   const parts = Object.entries(c.options).map(
     ([k, v]) => `${k}: ${k === 'bias' ? showTensor(v as Tensor) : JSON.stringify(v)}`,
   );
@@ -241,7 +245,10 @@ export function transposeCase(constraints: TransposeCaseConstraints = {}): fc.Ar
 // ---------------------------------------------------------------- properties
 
 /** The context's limits and dtype with a property's constraints, narrowed by the declared support. */
-function transposeConstraints(ctx: PropertyContext, constraints: TransposeCaseConstraints): TransposeCaseConstraints {
+export function transposeConstraints(
+  ctx: PropertyContext,
+  constraints: TransposeCaseConstraints,
+): TransposeCaseConstraints {
   const narrowed = narrowTranspose({ ...ctx.limits, dtype: ctx.dtype, ...constraints }, ctx.supports);
   // Thrown while the property is built: verify reports the property as not run, with the reason.
   if (!narrowed.ok) throw new UnsupportedCase(narrowed.reason);

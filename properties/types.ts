@@ -31,6 +31,13 @@ export interface ConvImplementation {
     options?: Conv2dOptions,
   ): MaybePromise<Conv2dGradients>;
   convTranspose2d?(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): MaybePromise<Tensor>;
+  /** Gradients of convTranspose2d: gradInput like input, gradWeight like weight, gradBias `[O]`. */
+  convTranspose2dBackward?(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTranspose2dOptions,
+  ): MaybePromise<Conv2dGradients>;
   /** The chapter's valid 2-D correlation of `[H,W]` by `[KH,KW]`. */
   corr2d?(X: Tensor, K: Tensor): MaybePromise<Tensor>;
   /** The output shape without data; when present it must agree with the formula. */
@@ -107,7 +114,7 @@ export interface Oracle {
 export type ConvExtras = Pick<ConvImplementation, 'corr2d' | 'conv2dOutputShape'>;
 
 /** An exported function a property needs from the implementation under test. */
-export type Capability = 'conv2d' | 'conv2dBackward' | 'convTranspose2d';
+export type Capability = 'conv2d' | 'conv2dBackward' | 'convTranspose2d' | 'convTranspose2dBackward';
 
 /**
  * Which part of the suite a property belongs to. `scale` checks real sizes

@@ -49,7 +49,13 @@ export interface TensorJson {
 }
 
 /** The routines of an implementation whose calls are recorded. */
-export type Routine = 'conv2d' | 'conv2dBackward' | 'convTranspose2d' | 'corr2d' | 'conv2dOutputShape';
+export type Routine =
+  | 'conv2d'
+  | 'conv2dBackward'
+  | 'convTranspose2d'
+  | 'convTranspose2dBackward'
+  | 'corr2d'
+  | 'conv2dOutputShape';
 
 /** One call of the implementation, as it was made. */
 export interface CallData {
@@ -98,6 +104,7 @@ const PARAMETERS: Record<Routine, readonly string[]> = {
   conv2d: ['input', 'weight', 'options'],
   conv2dBackward: ['gradOutput', 'input', 'weight', 'options'],
   convTranspose2d: ['input', 'weight', 'options'],
+  convTranspose2dBackward: ['gradOutput', 'input', 'weight', 'options'],
   corr2d: ['X', 'K'],
   conv2dOutputShape: ['inputShape', 'weightShape', 'options'],
 };

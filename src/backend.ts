@@ -7,7 +7,14 @@
  */
 import type { Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
 import { fail, show } from './errors.js';
-import { conv2dBackwardOn, conv2dOn, convTranspose2dOn, corr2dOn, type Engine } from './dispatch.js';
+import {
+  conv2dBackwardOn,
+  conv2dOn,
+  convTranspose2dBackwardOn,
+  convTranspose2dOn,
+  corr2dOn,
+  type Engine,
+} from './dispatch.js';
 import { wasmAvailable } from './fast/kernels.js';
 import { DEFAULT_WORKSPACE_BYTES, Workspace } from './fast/workspace.js';
 import type { Conv2dGradients } from './reference/conv2d.js';
@@ -57,8 +64,8 @@ export interface BackendOptions {
 export interface BackendStats {
   /**
    * Kernel runs taken by the fast kernels. Each forward, transposed conv or
-   * corr2d is one run; conv2dBackward is two (input gradient, weight gradient;
-   * the bias gradient is a plain sum and not counted).
+   * corr2d is one run; conv2dBackward and convTranspose2dBackward are two (input
+   * gradient, weight gradient; the bias gradient is a plain sum and not counted).
    */
   readonly fast: number;
   /** Kernel runs taken by the reference loops (small problems, non-finite data, a `'reference'` backend, no memory). */
@@ -90,6 +97,13 @@ export interface Backend {
   conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, options?: Conv2dOptions): Conv2dGradients;
   /** `convTranspose2d` (see the top-level function) on this backend. */
   convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor;
+  /** `convTranspose2dBackward` (see the top-level function) on this backend. */
+  convTranspose2dBackward(
+    gradOutput: Tensor,
+    input: Tensor,
+    weight: Tensor,
+    options?: ConvTranspose2dOptions,
+  ): Conv2dGradients;
   /** `corr2d` (see the top-level function) on this backend. */
   corr2d(X: Tensor, K: Tensor): Tensor;
   /** Gives the working memory back now (the next fast call allocates afresh). */
@@ -162,6 +176,8 @@ export function createBackend(options?: BackendOptions): Backend {
       conv2dBackwardOn(engine, gradOutput, input, weight, options),
     convTranspose2d: (input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions) =>
       convTranspose2dOn(engine, input, weight, options),
+    convTranspose2dBackward: (gradOutput: Tensor, input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions) =>
+      convTranspose2dBackwardOn(engine, gradOutput, input, weight, options),
     corr2d: (X: Tensor, K: Tensor) => corr2dOn(engine, X, K),
     trim: () => engine.workspace?.trim(),
     stats: (): BackendStats => ({

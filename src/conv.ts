@@ -70,6 +70,30 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTra
 }
 
 /**
+ * Backward pass of `convTranspose2d`: given dL/dy, returns dL/dx, dL/dw and dL/db
+ * for every option the forward takes (outputSize, SAME paddings, groups, dilation,
+ * an output padding up to `max(stride, dilation) − 1`).
+ *
+ * @param gradOutput the shape convTranspose2d(input, weight, options) returned
+ * @param input `[N, C, H, W]` (or `[C, H, W]`), as given to the forward
+ * @param weight `[C, O/groups, KH, KW]`
+ * @returns `{ gradInput, gradWeight, gradBias }` shaped (and laid out, NHWC/HWIO too) like input, weight and `[O]`
+ * @throws ConvError for invalid arguments, or `'grad-output'` for a gradOutput of the wrong shape
+ * @example
+ * const { gradInput, gradWeight, gradBias } = convTranspose2dBackward(dy, x, w, { stride: 2, outputSize: [9, 9] });
+ * // tfjs's layouts: dy [N, OH, OW, O], x [N, H, W, C], w [KH, KW, O, C] → gradWeight [KH, KW, O, C]
+ * convTranspose2dBackward(dyNhwc, xNhwc, wHwio, { stride: 2, padding: 'same', dataFormat: 'NHWC', filterFormat: 'HWIO' });
+ */
+export function convTranspose2dBackward(
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options?: ConvTranspose2dOptions,
+): Conv2dGradients {
+  return defaultBackend.convTranspose2dBackward(gradOutput, input, weight, options);
+}
+
+/**
  * The chapter's `corr2d`: valid cross-correlation of one 2-D array with a 2-D kernel.
  *
  * @param X `[H, W]`

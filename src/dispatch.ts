@@ -27,9 +27,15 @@ import type { Kernels } from './fast/kernels.js';
 import { isChannelsLastPointwise, pointwiseFast } from './fast/pointwise.js';
 import type { Workspace } from './fast/workspace.js';
 import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
-import { transposeReference } from './reference/convTranspose2d.js';
+import { transposeBiasGradient, transposeReference } from './reference/convTranspose2d.js';
 import { allocate, sizeOf, type Tensor, type TensorData } from './tensor.js';
-import { checkConv2dArgs, checkConv2dBackwardArgs, checkConvTranspose2dArgs, checkCorr2dArgs } from './validate.js';
+import {
+  checkConv2dArgs,
+  checkConv2dBackwardArgs,
+  checkConvTranspose2dArgs,
+  checkConvTranspose2dBackwardArgs,
+  checkCorr2dArgs,
+} from './validate.js';
 
 /**
  * Multiply-adds per call below which the reference loops run even on a
@@ -171,12 +177,46 @@ export function convTranspose2dOn(e: Engine, input: Tensor, weight: Tensor, opti
   const out = allocate(dtype, sizeOf(t.outputShape));
   const b = bias ? bias.data : null;
   try {
-    if (!tryFast(e, work(t.conv, t.inH, t.inW), true, (k) => gradInputFast(k, t.conv, x, t.inH, t.inW, w, b, out)))
+    if (!tryFast(e, work(t.conv), true, (k) => gradInputFast(k, t.conv, x, t.inH, t.inW, w, b, out)))
       out.set(transposeReference(t, x, w, b));
   } finally {
     settle(e);
   }
   return fromChannelsFirst(t.dataFormat, t.outputShape, out);
+}
+
+/**
+ * convTranspose2dBackward on an engine, two runs on the kernels of the conv whose adjoint the
+ * transposed conv is (`t.conv`, input dy, output the transposed input x): the input gradient
+ * is that conv's forward of dy; the weight gradient is its weight gradient with x as gradOutput.
+ * @example convTranspose2dBackwardOn(engine, dy, x, w, { stride: 2, outputPadding: 1 })
+ */
+export function convTranspose2dBackwardOn(
+  e: Engine,
+  gradOutput: Tensor,
+  input: Tensor,
+  weight: Tensor,
+  options?: ConvTranspose2dOptions,
+): Conv2dGradients {
+  const args = checkConvTranspose2dBackwardArgs(gradOutput, input, weight, options);
+  const { geometry: t, dtype } = args;
+  const g = t.conv;
+  const [dy, x] = [toChannelsFirst(t.dataFormat, args.gradOutput), toChannelsFirst(t.dataFormat, args.input)];
+  const w = toOIHW(t.filterFormat, args.weight);
+  const gx = allocate(dtype, x.length);
+  const gw = allocate(dtype, w.length);
+  try {
+    if (!tryFast(e, work(g), allFinite(w), (k) => forwardFast(k, g, dy, w, null, gx))) forwardInto(g, dy, w, null, gx);
+    if (!tryFast(e, work(g), allFinite(x), (k) => gradWeightFast(k, g, x, dy, gw)))
+      gw.set(referenceGradient(g, x, dy, w, w.length));
+  } finally {
+    settle(e);
+  }
+  return {
+    gradInput: fromChannelsFirst(t.dataFormat, args.input.shape, gx),
+    gradWeight: fromOIHW(t.filterFormat, args.weight.shape, gw),
+    gradBias: { shape: [g.C], data: rounded(transposeBiasGradient(t, dy), dtype) },
+  };
 }
 
 /**

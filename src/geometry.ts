@@ -106,7 +106,10 @@ export interface AxisGeometry {
   readonly dilation: number;
   readonly padBefore: number;
   readonly padAfter: number;
-  /** Output size: `floor((size + before + after − dilation·(kernel−1) − 1) / stride) + 1`. */
+  /**
+   * Output size: `floor((size + before + after − dilation·(kernel−1) − 1) / stride) + 1`
+   * (in a transposed conv's `conv`, the first H of them; see ConvTranspose2dGeometry).
+   */
   readonly out: number;
 }
 
@@ -136,9 +139,12 @@ export interface Conv2dGeometry extends Layouts {
  */
 export interface ConvTranspose2dGeometry extends Layouts {
   readonly batched: boolean;
-  /** The forward conv mapping the transposed output (its input) to the transposed input. */
+  /**
+   * The forward conv mapping the transposed output (its input) to the transposed input (its
+   * output), restricted to the transposed input's H × W positions: `conv.h.out = H`.
+   */
   readonly conv: Conv2dGeometry;
-  /** Rows/columns of the transposed input (= the conv's output positions actually used). */
+  /** Rows/columns of the transposed input (= the conv's output positions, `conv.h.out`, `conv.w.out`). */
   readonly inH: number;
   readonly inW: number;
   /** The output padding per axis: given, or chosen by `outputSize` or a SAME padding. */
@@ -526,11 +532,12 @@ export function convTranspose2dGeometry(
     );
   }
   checkBiasShape(fn, bias, O);
-  // The conv whose adjoint this is: input [N,O,OH,OW] → output [N,C,·,·] with weight [C, O/g, KH, KW].
-  // Its output may have more positions than H when outputPadding ≥ stride (dilation > stride);
-  // the transposed input then feeds only the first H of them.
-  const h = axis(OH, KH, o.stride[0], o.dilation[0], rows.before, rows.after);
-  const w = axis(OW, KW, o.stride[1], o.dilation[1], cols.before, cols.after);
+  // The conv whose adjoint this is: input [N,O,OH,OW] → output [N,C,H,W] with weight [C, O/g, KH, KW].
+  // Its formula gives H + floor(oph/sh) output rows (more than H when outputPadding ≥ stride,
+  // which a dilation above the stride allows); the transposed input feeds only the first H,
+  // so the conv is restricted to them (its gradients and forward then need no cropping).
+  const h = { ...axis(OH, KH, o.stride[0], o.dilation[0], rows.before, rows.after), out: H };
+  const w = { ...axis(OW, KW, o.stride[1], o.dilation[1], cols.before, cols.after), out: W };
   const outputShape = dataShape(dataFormat, batched, N, O, OH, OW);
   checkAllocation(fn, 'the output', outputShape);
   checkPerImage(fn, [O, OH, OW], [H, KH], [W, KW]);
@@ -543,7 +550,7 @@ export function convTranspose2dGeometry(
     h,
     w,
     paddingMode: 'zeros',
-    outputShape: batched ? [N, C, h.out, w.out] : [C, h.out, w.out],
+    outputShape: batched ? [N, C, H, W] : [C, H, W],
     dataFormat: 'NCHW',
     filterFormat: 'OIHW',
   };

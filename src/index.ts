@@ -19,7 +19,14 @@ export {
   type PaddingMode,
   type TransposePadding,
 } from './geometry.js';
-export { conv2d, conv2dBackward, convTranspose2d, corr2d, type Conv2dGradients } from './conv.js';
+export {
+  conv2d,
+  conv2dBackward,
+  convTranspose2d,
+  convTranspose2dBackward,
+  corr2d,
+  type Conv2dGradients,
+} from './conv.js';
 export {
   createBackend,
   defaultBackend,
@@ -31,4 +38,5 @@ export {
   type KernelName,
 } from './backend.js';
 export { Conv2d, sgd, type Conv2dConfig, type Parameter } from './layer.js';
+export { ConvTranspose2d, type ConvTranspose2dConfig } from './layer-transpose.js';
 export * as reference from './reference/index.js';

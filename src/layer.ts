@@ -9,7 +9,7 @@ import type { Conv2dOptions, Pair, Padding, PaddingMode } from './geometry.js';
 import type { DataFormat, FilterFormat } from './options.js';
 import { parseConv2dOptions } from './parse-options.js';
 import { seededRandom } from './random.js';
-import { allocate, checkAllocation, dtypeOf, type DType, type Tensor, type TensorData } from './tensor.js';
+import { allocate, checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
 
 /** A trainable tensor: `grad` has the same length as `data` and is added into by `backward`. */
 export interface Parameter extends Tensor {
@@ -68,15 +68,91 @@ function positiveInt(fn: string, name: string, v: unknown, code: 'shape' | 'grou
   return v;
 }
 
-/** Values uniform in ±bound, drawn in order. */
-function uniform(dtype: DType, length: number, bound: number, rand: () => number): TensorData {
-  const data = allocate(dtype, length);
-  for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
-  return data;
+/**
+ * Refuses a config that is not an object or names an option the layer does not have.
+ * @example checkConfigKeys('Conv2d', { inChannels: 1 }, new Set(['inChannels'])) // passes
+ */
+export function checkConfigKeys(fn: string, config: unknown, keys: ReadonlySet<string>): void {
+  if (config === null || typeof config !== 'object')
+    fail(fn, 'option', `expected a config object, got ${show(config)}`);
+  for (const key of Object.keys(config)) {
+    if (!keys.has(key)) fail(fn, 'option', `unknown option ${show(key)}; the options are ${[...keys].join(', ')}`);
+  }
 }
 
-function parameter(shape: number[], data: TensorData): Parameter {
-  return { shape, data, grad: allocate(dtypeOf(data), data.length) };
+/** What every conv layer's config shares, validated. */
+export interface LayerBasics {
+  readonly C: number;
+  readonly O: number;
+  readonly KH: number;
+  readonly KW: number;
+  readonly dtype: DType;
+  /** The seeded generator of the initial parameters. */
+  readonly rand: () => number;
+  readonly backend: Backend;
+}
+
+/** The fields both layers' configs have (channels, kernel, bias, dtype, seed, backend). */
+interface BasicConfig {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: Pair;
+  bias?: boolean;
+  dtype?: DType;
+  seed?: number;
+  backend?: Backend;
+}
+
+/**
+ * Validates the config fields both layers share; both channel counts must be divisible by `groups`.
+ * @throws ConvError naming the layer (`fn`) and the field
+ * @example const { C, O, KH, KW, dtype, rand } = layerBasics('Conv2d', config, 1);
+ */
+export function layerBasics(fn: string, config: BasicConfig, groups: number): LayerBasics {
+  const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
+  const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
+  const k = config.kernelSize;
+  if (Array.isArray(k) && k.length !== 2) fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
+  const [KH, KW] = Array.isArray(k) ? k : [k, k];
+  positiveInt(fn, 'kernelSize', KH, 'shape');
+  positiveInt(fn, 'kernelSize', KW, 'shape');
+  if (C % groups !== 0 || O % groups !== 0) {
+    fail(fn, 'groups', `inChannels ${C} and outChannels ${O} must both be divisible by groups=${groups}`);
+  }
+  const dtype = config.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64')
+    fail(fn, 'dtype', `dtype must be 'float32' or 'float64', got ${show(dtype)}`);
+  if (config.bias !== undefined && typeof config.bias !== 'boolean') {
+    fail(fn, 'option', `bias must be true or false, got ${show(config.bias)}`);
+  }
+  const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
+  if (typeof seed !== 'number' || !Number.isFinite(seed))
+    fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
+  return { C, O, KH, KW, dtype, rand: seededRandom(seed), backend: checkBackend(fn, config.backend) };
+}
+
+/**
+ * A parameter of `shape` drawn uniform in ±bound, with a zero gradient. A weight's `shape` is its
+ * OIHW form; with `filterFormat` `'HWIO'` it is drawn in that order, then laid out as `[KH, KW, B, A]`,
+ * so a seed gives one layer whatever the layout.
+ * @example parameter('float32', [4], 0.5, seededRandom(0)).grad // Float32Array [0, 0, 0, 0]
+ */
+export function parameter(
+  dtype: DType,
+  shape: number[],
+  bound: number,
+  rand: () => number,
+  filterFormat: FilterFormat = 'OIHW',
+): Parameter {
+  const data = allocate(
+    dtype,
+    shape.reduce((a, b) => a * b, 1),
+  );
+  for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
+  if (filterFormat === 'OIHW') return { shape, data, grad: allocate(dtype, data.length) };
+  const [a, b, kh, kw] = shape;
+  const laid = fromOIHW(filterFormat, [kh, kw, b, a], data);
+  return { shape: [...laid.shape], data: laid.data, grad: allocate(dtype, data.length) };
 }
 
 /**
@@ -103,14 +179,7 @@ export class Conv2d {
 
   constructor(config: Conv2dConfig) {
     const fn = 'Conv2d';
-    if (config === null || typeof config !== 'object')
-      fail(fn, 'option', `expected a config object, got ${show(config)}`);
-    for (const key of Object.keys(config)) {
-      if (!CONFIG_KEYS.has(key))
-        fail(fn, 'option', `unknown option ${show(key)}; the options are ${[...CONFIG_KEYS].join(', ')}`);
-    }
-    const C = positiveInt(fn, 'inChannels', config.inChannels, 'shape');
-    const O = positiveInt(fn, 'outChannels', config.outChannels, 'shape');
+    checkConfigKeys(fn, config, CONFIG_KEYS);
     // Checked by the option table's rules, like conv2d's own options.
     const { groups, filterFormat } = parseConv2dOptions(fn, {
       stride: config.stride,
@@ -121,25 +190,8 @@ export class Conv2d {
       dataFormat: config.dataFormat,
       filterFormat: config.filterFormat,
     });
-    const k = config.kernelSize;
-    if (Array.isArray(k) && k.length !== 2)
-      fail(fn, 'shape', `kernelSize must be a number or [KH, KW], got ${show(k)}`);
-    const [KH, KW] = Array.isArray(k) ? k : [k, k];
-    positiveInt(fn, 'kernelSize', KH, 'shape');
-    positiveInt(fn, 'kernelSize', KW, 'shape');
-    if (C % groups !== 0 || O % groups !== 0) {
-      fail(fn, 'groups', `inChannels ${C} and outChannels ${O} must both be divisible by groups=${groups}`);
-    }
-    const dtype = config.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float64')
-      fail(fn, 'dtype', `dtype must be 'float32' or 'float64', got ${show(dtype)}`);
-    if (config.bias !== undefined && typeof config.bias !== 'boolean') {
-      fail(fn, 'option', `bias must be true or false, got ${show(config.bias)}`);
-    }
-    const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (typeof seed !== 'number' || !Number.isFinite(seed))
-      fail(fn, 'option', `seed must be a finite number, got ${show(seed)}`);
-    this.backend = checkBackend(fn, config.backend);
+    const { C, O, KH, KW, dtype, rand, backend } = layerBasics(fn, config, groups);
+    this.backend = backend;
     // Copies: the caller may reuse (and change) its arrays after construction.
     this.options = {
       stride: copyOption(config.stride),
@@ -150,15 +202,10 @@ export class Conv2d {
       dataFormat: config.dataFormat,
       filterFormat: config.filterFormat,
     };
-    const oihw = [O, C / groups, KH, KW];
-    checkAllocation(fn, 'the weight', oihw);
-    const rand = seededRandom(seed);
+    checkAllocation(fn, 'the weight', [O, C / groups, KH, KW]);
     const bound = 1 / Math.sqrt((C / groups) * KH * KW);
-    const shape = filterFormat === 'OIHW' ? oihw : [KH, KW, C / groups, O];
-    const drawn = uniform(dtype, O * (C / groups) * KH * KW, bound, rand);
-    // Drawn in OIHW order, then laid out: a seed gives one layer whatever the filterFormat.
-    this.weight = parameter(shape, fromOIHW(filterFormat, shape, drawn).data);
-    this.bias = config.bias === false ? null : parameter([O], uniform(dtype, O, bound, rand));
+    this.weight = parameter(dtype, [O, C / groups, KH, KW], bound, rand, filterFormat);
+    this.bias = config.bias === false ? null : parameter(dtype, [O], bound, rand);
   }
 
   /**
@@ -202,22 +249,30 @@ export class Conv2d {
   }
 }
 
-/** The config's backend: undefined means the default; anything else must have the two kernels a layer calls. */
+/** The config's backend: undefined means the default; anything else must have the kernels the layers call. */
 function checkBackend(fn: string, backend: unknown): Backend {
   if (backend === undefined) return defaultBackend;
   const b = backend as Partial<Backend> | null;
-  if (typeof b?.conv2d !== 'function' || typeof b.conv2dBackward !== 'function') {
+  const kernels = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'convTranspose2dBackward'] as const;
+  if (!kernels.every((k) => typeof b?.[k] === 'function')) {
     fail(fn, 'option', `backend must be a backend made by createBackend(), got ${show(backend)}`);
   }
   return backend as Backend;
 }
 
-/** A deep copy of a (validated) Pair or Padding option. */
-function copyOption<T>(v: T): T {
+/**
+ * A deep copy of a (validated) Pair or Padding option.
+ * @example copyOption([[1, 0], [2, 2]]) // a fresh [[1, 0], [2, 2]]
+ */
+export function copyOption<T>(v: T): T {
   return (Array.isArray(v) ? v.map(copyOption) : v) as T;
 }
 
-function addInto(target: TensorData, source: TensorData): void {
+/**
+ * `target[i] += source[i]`: how backward accumulates into `.grad`.
+ * @example addInto(layer.weight.grad, grads.gradWeight.data)
+ */
+export function addInto(target: TensorData, source: TensorData): void {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
 

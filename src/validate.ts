@@ -51,6 +51,11 @@ export interface ConvTranspose2dArgs {
   readonly dtype: DType;
 }
 
+/** Validated arguments of a convTranspose2dBackward call. */
+export interface ConvTranspose2dBackwardArgs extends ConvTranspose2dArgs {
+  readonly gradOutput: Tensor;
+}
+
 /**
  * Checks that every given tensor shares the first one's dtype (a null
  * entry, an absent bias, is skipped).
@@ -107,16 +112,20 @@ export function checkConv2dBackwardArgs(
 ): Conv2dBackwardArgs {
   const fn = 'conv2dBackward';
   const args = checkConv2dArgs(fn, input, weight, options);
+  return { ...args, gradOutput: checkGradOutput(fn, gradOutput, args.geometry.outputShape, args.input) };
+}
+
+/** Checks gradOutput: a tensor of the forward output's shape and the input's dtype. */
+function checkGradOutput(fn: string, gradOutput: unknown, shape: readonly number[], input: Tensor): Tensor {
   const dy = checkTensor(fn, 'gradOutput', gradOutput);
-  const shape = args.geometry.outputShape;
   if (show(dy.shape) !== show(shape)) {
     fail(fn, 'grad-output', `gradOutput must have the forward output's shape ${show(shape)}, got ${show(dy.shape)}`);
   }
   checkSameDType(fn, [
-    ['input', args.input],
+    ['input', input],
     ['gradOutput', dy],
   ]);
-  return { ...args, gradOutput: dy };
+  return dy;
 }
 
 /**
@@ -138,12 +147,17 @@ export function checkCorr2dArgs(X: unknown, K: unknown): Corr2dArgs {
 }
 
 /**
- * Validates a convTranspose2d call.
+ * Validates a convTranspose2d call (`fn` names it in messages: `convTranspose2d`, or
+ * `convTranspose2dBackward` for the forward part of a backward call).
  * @throws ConvError for any invalid tensor, shape, option or dtype (e.g. `'output-padding'`)
  * @example const { geometry } = checkConvTranspose2dArgs(x, w, { stride: 2, outputPadding: 1 });
  */
-export function checkConvTranspose2dArgs(input: unknown, weight: unknown, options: unknown): ConvTranspose2dArgs {
-  const fn = 'convTranspose2d';
+export function checkConvTranspose2dArgs(
+  input: unknown,
+  weight: unknown,
+  options: unknown,
+  fn = 'convTranspose2d',
+): ConvTranspose2dArgs {
   const x = checkTensor(fn, 'input', input);
   const w = checkTensor(fn, 'weight', weight);
   const opts = options as ConvTranspose2dOptions | undefined;
@@ -155,4 +169,21 @@ export function checkConvTranspose2dArgs(input: unknown, weight: unknown, option
     ['bias', bias],
   ]);
   return { geometry, input: x, weight: w, bias, dtype };
+}
+
+/**
+ * Validates a convTranspose2dBackward call: the convTranspose2d checks, then gradOutput's
+ * shape (the transposed output's) and dtype.
+ * @throws ConvError, code `'grad-output'` for a gradOutput of the wrong shape
+ * @example const { geometry, gradOutput } = checkConvTranspose2dBackwardArgs(dy, x, w, { stride: 2 });
+ */
+export function checkConvTranspose2dBackwardArgs(
+  gradOutput: unknown,
+  input: unknown,
+  weight: unknown,
+  options: unknown,
+): ConvTranspose2dBackwardArgs {
+  const fn = 'convTranspose2dBackward';
+  const args = checkConvTranspose2dArgs(input, weight, options, fn);
+  return { ...args, gradOutput: checkGradOutput(fn, gradOutput, args.geometry.outputShape, args.input) };
 }

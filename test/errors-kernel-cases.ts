@@ -20,7 +20,7 @@ export const kernelCases: Case[] = [];
 // The tensor-taking kernels, public and reference, validate alike.
 for (const kernels of KERNELS) {
   const add = caseAdder(kernelCases, kernels.name === 'public' ? '' : 'reference.');
-  const { corr2d, conv2d, conv2dBackward, convTranspose2d } = kernels;
+  const { corr2d, conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward } = kernels;
   // --- corr2d -----------------------------------------------------------------
   const X = (): Tensor => full([3, 3], 1);
   const K = (): Tensor => full([2, 2], 1);
@@ -457,5 +457,41 @@ for (const kernels of KERNELS) {
     'stride 40000 on a 2×2 input asks for 40001² outputs',
     () => convTranspose2d(full([1, 1, 2, 2], 1), full([1, 1, 1, 1], 1), { stride: 40000 }),
     ['[1, 1, 40001, 40001]', '2^30'],
+  );
+
+  // --- convTranspose2dBackward: the forward's checks (named for it), then gradOutput's ---
+  // x [1,4,3,3], weight [4,2,3,3]: output [1,2,5,5].
+  const tdy = (): Tensor => full([1, 2, 5, 5], 1);
+  add(
+    'convTranspose2dBackward',
+    'grad-output',
+    'gradOutput is [1, 2, 3, 3] for the output [1, 2, 5, 5]',
+    () => convTranspose2dBackward(full([1, 2, 3, 3], 1), tx(), tw()),
+    ['[1, 2, 5, 5]', 'got [1, 2, 3, 3]'],
+  );
+  add(
+    'convTranspose2dBackward',
+    'dtype',
+    'gradOutput is float64 for float32 tensors',
+    () => convTranspose2dBackward(full([1, 2, 5, 5], 1, 'float64'), tx(), tw()),
+    ['gradOutput is float64'],
+  );
+  add('convTranspose2dBackward', 'type', 'gradOutput is null', () => convTranspose2dBackward(bad(null), tx(), tw()), [
+    'gradOutput',
+    'null',
+  ]);
+  add(
+    'convTranspose2dBackward',
+    'output-padding',
+    'outputPadding equals the stride',
+    () => convTranspose2dBackward(tdy(), tx(), tw(), { stride: 2, outputPadding: 2 }),
+    ['outputPadding [2, 2]'],
+  );
+  add(
+    'convTranspose2dBackward',
+    'channels',
+    'the weight is for 3 input channels and the input has 4',
+    () => convTranspose2dBackward(tdy(), tx(), full([3, 2, 3, 3], 1)),
+    ['[3, 2, 3, 3]', 'got 4'],
   );
 }

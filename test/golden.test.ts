@@ -38,6 +38,7 @@ import {
   conv2dBackward,
   conv2dOutputShape,
   convTranspose2d,
+  convTranspose2dBackward,
   corr2d,
   tensor,
   type DType,
@@ -302,8 +303,18 @@ function checkTranspose(c: ConvTranspose2dCase, arm: string): string[] {
     sumAbs[o] += Math.abs(c.gradOutput.data[i]);
   }
   const db = tensor(sum, [O], dt);
+  const biasBound = { magnitude: sumAbs, terms: c.gradOutput.data.length / O };
+  failures.push(...compare(k, 'convT gradBias (Σ gy)', db, c.gradBias, biasBound));
+
+  // The same gradients from convTranspose2dBackward itself, under the same bounds.
+  const direct = convTranspose2dBackward(gy, x, w, { ...c.options, bias });
   failures.push(
-    ...compare(k, 'convT gradBias (Σ gy)', db, c.gradBias, { magnitude: sumAbs, terms: c.gradOutput.data.length / O }),
+    ...compare(k, 'convTranspose2dBackward gradInput', direct.gradInput, c.gradInput, { magnitude: M, terms: n }),
+    ...compare(k, 'convTranspose2dBackward gradWeight', direct.gradWeight, c.gradWeight, {
+      magnitude: mw.gradWeight,
+      terms: mw.weightTerms,
+    }),
+    ...compare(k, 'convTranspose2dBackward gradBias', direct.gradBias, c.gradBias, biasBound),
   );
   return failures;
 }

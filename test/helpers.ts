@@ -22,6 +22,7 @@ import {
   conv2d,
   conv2dBackward,
   convTranspose2d,
+  convTranspose2dBackward,
   corr2d,
   reference,
   tensor,
@@ -38,6 +39,7 @@ export interface Kernels {
   readonly conv2d: typeof conv2d;
   readonly conv2dBackward: typeof conv2dBackward;
   readonly convTranspose2d: typeof convTranspose2d;
+  readonly convTranspose2dBackward: typeof convTranspose2dBackward;
   readonly corr2d: typeof corr2d;
 }
 
@@ -47,12 +49,13 @@ export interface Kernels {
  * hand-computed example runs on both.
  */
 export const KERNELS: readonly Kernels[] = [
-  { name: 'public', conv2d, conv2dBackward, convTranspose2d, corr2d },
+  { name: 'public', conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward, corr2d },
   {
     name: 'reference',
     conv2d: reference.conv2d,
     conv2dBackward: reference.conv2dBackward,
     convTranspose2d: reference.convTranspose2d,
+    convTranspose2dBackward: reference.convTranspose2dBackward,
     corr2d: reference.corr2d,
   },
 ];

@@ -27,6 +27,12 @@ export {
   type ResolvedTranspose,
 } from './formulas.js';
 export {
+  forEachScatterTerm,
+  modelConvTranspose2dBackward,
+  transposeGradientExpectations,
+  type TransposeGradientExpectations,
+} from './transpose-gradients.js';
+export {
   forEachTap,
   modelConv2d,
   modelConv2dBackward,

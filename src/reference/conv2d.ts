@@ -14,17 +14,25 @@ import { checkConv2dArgs, checkConv2dBackwardArgs, checkCorr2dArgs } from '../va
 
 /** dL/db[o] = Σ over batch and space of dy (per plane, then over the batch), in float64. */
 export function biasGradient(g: Conv2dGeometry, dy: TensorData): Float64Array {
-  const gb = new Float64Array(g.O);
-  const plane = g.h.out * g.w.out;
-  for (let n = 0; n < g.N; n++) {
-    for (let o = 0; o < g.O; o++) {
+  return channelSums(dy, g.N, g.O, g.h.out * g.w.out);
+}
+
+/**
+ * Σ over batch and space of an `[N, channels, plane]` array, per channel (each plane
+ * summed, then the planes over the batch), in float64: the bias gradient of any conv.
+ * @example channelSums(new Float64Array([1, 2, 3, 4]), 1, 2, 2) // Float64Array [3, 7]
+ */
+export function channelSums(dy: TensorData, N: number, channels: number, plane: number): Float64Array {
+  const sums = new Float64Array(channels);
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < channels; o++) {
       let s = 0;
-      const base = (n * g.O + o) * plane;
+      const base = (n * channels + o) * plane;
       for (let k = 0; k < plane; k++) s += dy[base + k];
-      gb[o] += s;
+      sums[o] += s;
     }
   }
-  return gb;
+  return sums;
 }
 
 /**

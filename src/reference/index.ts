@@ -4,4 +4,4 @@
  * Fast kernels may stand behind the top-level `conv2d`; these never change.
  */
 export { conv2d, conv2dBackward, corr2d, type Conv2dGradients } from './conv2d.js';
-export { convTranspose2d } from './convTranspose2d.js';
+export { convTranspose2d, convTranspose2dBackward } from './convTranspose2d.js';

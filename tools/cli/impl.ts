@@ -10,7 +10,14 @@ import type { KnownDefect } from '../../adapters/defects.js';
 import { knownDefectsOf } from './defects.js';
 import { UsageError } from './usage.js';
 
-const FUNCTIONS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d', 'conv2dOutputShape'] as const;
+const FUNCTIONS = [
+  'conv2d',
+  'conv2dBackward',
+  'convTranspose2d',
+  'convTranspose2dBackward',
+  'corr2d',
+  'conv2dOutputShape',
+] as const;
 const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
 /** The exports the suite uses: `conv2d`, the others when present, and the module's declarations. */

@@ -32,7 +32,8 @@ failed, 2 for bad usage.
 
 Options:
   --impl path         a .js/.mjs module exporting conv2d (and optionally
-                      conv2dBackward, convTranspose2d, corr2d,
+                      conv2dBackward, convTranspose2d,
+                      convTranspose2dBackward, corr2d,
                       conv2dOutputShape) with convproof's signatures;
                       default: convproof's own kernels
   --profile name      quick (default), ci or deep: runs and case sizes
@@ -191,8 +192,10 @@ async function loadSuite(): Promise<typeof import('../../properties/index.js')> 
 }
 
 async function ourImplementation(): Promise<LoadedImplementation> {
-  const { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape } = await import('../../src/index.js');
-  return { conv2d, conv2dBackward, convTranspose2d, corr2d, conv2dOutputShape };
+  const { conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward, corr2d, conv2dOutputShape } = await import(
+    '../../src/index.js'
+  );
+  return { conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward, corr2d, conv2dOutputShape };
 }
 
 function seconds(ms: number): string {
