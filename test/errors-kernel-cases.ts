@@ -494,4 +494,22 @@ for (const kernels of KERNELS) {
     () => convTranspose2dBackward(tdy(), tx(), full([3, 2, 3, 3], 1)),
     ['[3, 2, 3, 3]', 'got 4'],
   );
+  add(
+    'convTranspose2dBackward',
+    'grad-output',
+    'an NHWC gradOutput laid out as NCHW: [1, 2, 5, 5] for the output [1, 5, 5, 2]',
+    () =>
+      convTranspose2dBackward(tdy(), full([1, 3, 3, 4], 1), full([3, 3, 2, 4], 1), {
+        dataFormat: 'NHWC',
+        filterFormat: 'HWIO',
+      }),
+    ['[1, 5, 5, 2]', 'got [1, 2, 5, 5]'],
+  );
+  add(
+    'convTranspose2dBackward',
+    'data-format',
+    "dataFormat is 'NHCW'",
+    () => convTranspose2dBackward(tdy(), tx(), tw(), bad({ dataFormat: 'NHCW' })),
+    ['"NHCW"', "'NCHW', 'NHWC'"],
+  );
 }

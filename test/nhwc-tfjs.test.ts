@@ -17,9 +17,10 @@ import {
   forwardExpectation,
   gradientExpectations,
   transposeExpectation,
+  transposeGradientExpectations,
   type Expectation,
 } from '../properties/spec/index.js';
-import { conv2d, conv2dBackward, convTranspose2d, type Tensor } from '../src/index.js';
+import { conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward, type Tensor } from '../src/index.js';
 import { fromHWIO, permute, random, toNCHW } from './nhwc-helpers.js';
 
 const TFJS = { dataFormat: 'NHWC', filterFormat: 'HWIO' } as const;
@@ -297,5 +298,41 @@ describe('tf.conv2dTranspose with its outputShape, natively NHWC, against convTr
       options: { ...options, dataFormat: 'NCHW', filterFormat: 'OIHW' } as const,
     };
     expectClose(got, boundOn(transposeExpectation(nchwCase), ours, 'data'));
+  });
+});
+
+/**
+ * tfjs has no kernel for conv2dTranspose's gradients; its own gradient of conv2dTranspose
+ * (the op's registered gradient) is conv2d(dy, f) for x and Conv2DBackpropFilter(x: dy, dy: x)
+ * for f, both natively NHWC with the transposed filter [KH, KW, O, C] as a conv2d filter.
+ */
+describe('the gradients of tf.conv2dTranspose (tf.conv2d and Conv2DBackpropFilter), against convTranspose2dBackward', () => {
+  test.each(TRANSPOSE)('$name', (c) => {
+    const x = random(c.x, 5);
+    const w = random(c.w, 6);
+    const dy = random(c.outputShape, 7);
+    const [, OH, OW] = c.outputShape;
+    const options = { ...TFJS, stride: c.stride, padding: c.pad, outputSize: [OH, OW] as [number, number] };
+    const ours = convTranspose2dBackward(dy, x, w, options);
+    const pad = typeof c.pad === 'string' ? c.pad : explicit(c.pad);
+    const gx = run(() => tf.conv2d(tfTensor(dy) as tf.Tensor4D, tfTensor(w) as tf.Tensor4D, c.stride, pad, 'NHWC'));
+    const gw = run(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x: tfTensor(dy), dy: tfTensor(x) },
+            { strides: c.stride, pad, dataFormat: 'NHWC', filterShape: c.w },
+          ) as tf.Tensor,
+    );
+    const nchwCase = {
+      input: toNCHW(x),
+      weight: fromHWIO(w),
+      options: { ...options, dataFormat: 'NCHW', filterFormat: 'OIHW' } as const,
+    };
+    const e = transposeGradientExpectations(nchwCase, toNCHW(dy));
+    expectClose(gx, boundOn(e.gradInput, ours.gradInput, 'data'));
+    expectClose(gw, boundOn(e.gradWeight, ours.gradWeight, 'filter'));
   });
 });

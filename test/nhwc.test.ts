@@ -10,6 +10,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   Conv2d,
+  ConvTranspose2d,
   conv2dOutputShape,
   createBackend,
   tensor,
@@ -18,7 +19,10 @@ import {
   type DType,
   type Tensor,
 } from '../src/index.js';
-import { KERNELS, snapshot } from './helpers.js';
+import { expectConvError, KERNELS, snapshot } from './helpers.js';
+
+/** Lets a test pass a value the types forbid, to check the runtime guard. */
+const bad = <T>(value: unknown): T => value as T;
 import { expectSame, random, toHWIO, toNHWC } from './nhwc-helpers.js';
 
 /** The three ways to leave NCHW/OIHW: each layout alone and both (tfjs's). */
@@ -213,21 +217,31 @@ const TRANSPOSE_CASES: readonly TransposeCase[] = [
   },
 ];
 
-describe.each(KERNELS)('$name kernels: convTranspose2d in NHWC/HWIO equals the NCHW call, permuted', (k) => {
-  test.each(TRANSPOSE_CASES)('$name', (c) => {
-    const x = random(c.x, 5);
-    const w = random(c.w, 6);
-    const groups = c.options?.groups ?? 1;
-    const bias = c.bias ? random([c.w[1] * groups], 7) : null;
-    const y = k.convTranspose2d(x, w, { ...c.options, bias });
-    for (const l of LAYOUTS) {
-      const [xl, wl] = [dataIn(l, x), filterIn(l, w)];
-      const before = [snapshot(xl), snapshot(wl)];
-      expectSame(k.convTranspose2d(xl, wl, { ...c.options, bias, ...l }), dataIn(l, y));
-      expect([snapshot(xl), snapshot(wl)], 'inputs untouched').toEqual(before);
-    }
-  });
-});
+describe.each(KERNELS)(
+  '$name kernels: convTranspose2d and its backward in NHWC/HWIO equal the NCHW call, permuted',
+  (k) => {
+    test.each(TRANSPOSE_CASES)('$name', (c) => {
+      const x = random(c.x, 5);
+      const w = random(c.w, 6);
+      const groups = c.options?.groups ?? 1;
+      const bias = c.bias ? random([c.w[1] * groups], 7) : null;
+      const y = k.convTranspose2d(x, w, { ...c.options, bias });
+      const dy = random(y.shape, 8);
+      const grads = k.convTranspose2dBackward(dy, x, w, { ...c.options, bias });
+      for (const l of LAYOUTS) {
+        const [xl, wl, dyl] = [dataIn(l, x), filterIn(l, w), dataIn(l, dy)];
+        const before = [snapshot(xl), snapshot(wl), snapshot(dyl)];
+        const options = { ...c.options, bias, ...l };
+        expectSame(k.convTranspose2d(xl, wl, options), dataIn(l, y));
+        const g = k.convTranspose2dBackward(dyl, xl, wl, options);
+        expectSame(g.gradInput, dataIn(l, grads.gradInput));
+        expectSame(g.gradWeight, filterIn(l, grads.gradWeight));
+        expectSame(g.gradBias, grads.gradBias);
+        expect([snapshot(xl), snapshot(wl), snapshot(dyl)], 'inputs untouched').toEqual(before);
+      }
+    });
+  },
+);
 
 describe("the layouts are tfjs's, spelled out on shapes", () => {
   test('conv2dOutputShape x=[2,7,6,3] (NHWC) w=[3,3,3,8] (HWIO) s=2 p=same: [2, 4, 3, 8]', () => {
@@ -304,15 +318,53 @@ describe('the Conv2d layer in NHWC/HWIO', () => {
   });
 });
 
+describe('the ConvTranspose2d layer in NHWC/HWIO', () => {
+  const config = { inChannels: 4, outChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2, seed: 9 };
+
+  test("a layout the table does not list is refused by the layer, with the accepted names: 'nhwc', 'IOHW'", () => {
+    expectConvError(() => new ConvTranspose2d({ ...config, dataFormat: bad('nhwc') }), 'data-format', [
+      'ConvTranspose2d',
+      '"nhwc"',
+      "'NCHW', 'NHWC'",
+    ]);
+    expectConvError(() => new ConvTranspose2d({ ...config, filterFormat: bad('IOHW') }), 'filter-format', [
+      '"IOHW"',
+      "'OIHW', 'HWIO'",
+    ]);
+  });
+
+  test.each(LAYOUTS)(
+    '$dataFormat/$filterFormat: the same seed gives the permuted weight; forward (with outputSize), backward and grads match',
+    (l) => {
+      const nchw = new ConvTranspose2d(config);
+      const other = new ConvTranspose2d({ ...config, ...l });
+      expectSame(other.weight, filterIn(l, nchw.weight));
+      if (l.filterFormat === 'HWIO') expect(other.weight.shape, '[KH, KW, O/groups, C]').toEqual([3, 3, 3, 4]);
+      const x = random([2, 4, 5, 4], 3);
+      const y = nchw.forward(x, [10, 8]);
+      expectSame(other.forward(dataIn(l, x), [10, 8]), dataIn(l, y));
+      const dy = random(y.shape, 4);
+      const gx = nchw.backward(dy);
+      expectSame(other.backward(dataIn(l, dy)), dataIn(l, gx));
+      expect(Array.from(other.weight.grad)).toEqual(
+        Array.from(filterIn(l, { shape: nchw.weight.shape, data: nchw.weight.grad }).data),
+      );
+      expect(Array.from(other.bias!.grad)).toEqual(Array.from(nchw.bias!.grad));
+    },
+  );
+});
+
 describe("the NHWC calls show in a backend's counters like the NCHW ones", () => {
-  test('a fast-sized conv2d, conv2dBackward and convTranspose2d in NHWC/HWIO count as fast runs', () => {
+  test('a fast-sized conv2d, conv2dBackward, convTranspose2d and its backward in NHWC/HWIO count as fast runs', () => {
     const js = createBackend({ kernels: 'js' });
     const l = { dataFormat: 'NHWC', filterFormat: 'HWIO' } as const;
     const x = random([2, 16, 16, 8], 1);
     const w = random([3, 3, 8, 16], 2);
     const y = js.conv2d(x, w, { padding: 1, ...l });
     js.conv2dBackward(random(y.shape, 3), x, w, { padding: 1, ...l });
-    js.convTranspose2d(y, random([3, 3, 8, 16], 4), { padding: 1, ...l });
-    expect(js.stats()).toMatchObject({ fast: 4, reference: 0 });
+    const wt = random([3, 3, 8, 16], 4);
+    const t = js.convTranspose2d(y, wt, { padding: 1, ...l });
+    js.convTranspose2dBackward(random(t.shape, 5), y, wt, { padding: 1, ...l });
+    expect(js.stats()).toMatchObject({ fast: 6, reference: 0 });
   });
 });
