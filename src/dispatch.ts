@@ -15,9 +15,8 @@
  * see which path a call took. Every kernel reads NCHW data and OIHW-form
  * weights: a call in another layout (`dataFormat`, `filterFormat`) has its
  * tensors moved into those on the way in and its results moved back on the
- * way out (formats.ts), whichever path runs; the one exception is a 1×1
- * stride-1 unpadded NHWC conv2d, a plain matrix product on the data as given
- * (fast/pointwise.ts).
+ * way out (formats.ts); conv2d's fast kernels are the exception: they read
+ * and write NHWC data where it lies (fast/conv2d.ts, fast/pointwise.ts).
  */
 import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
@@ -95,26 +94,42 @@ function settle(e: Engine): void {
 }
 
 /**
+ * The fast forward in the caller's layouts: a 1×1 stride-1 unpadded NHWC conv as one matrix
+ * product (fast/pointwise.ts), every other one by the implicit GEMM (fast/conv2d.ts), which
+ * reads NHWC data in place; only the weight is moved (to OIHW form; it is small).
+ * @returns false when the workspace cannot be had
+ */
+function forwardOn(
+  k: Kernels,
+  g: Conv2dGeometry,
+  x: Tensor,
+  w: Tensor,
+  b: TensorData | null,
+  out: TensorData,
+): boolean {
+  if (isChannelsLastPointwise(g)) return pointwiseFast(k, g, x.data, w.data, b, out);
+  return forwardFast(k, g, x.data, toOIHW(g.filterFormat, w), b, out);
+}
+
+/**
  * conv2d on an engine (see `conv2d` in conv.ts for the contract).
  * @example conv2dOn(engine, x, w, { padding: 1 })
  */
 export function conv2dOn(e: Engine, input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
   const { geometry: g, input: given, weight: filter, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
   const b = bias ? bias.data : null;
-  const finite = allFinite(filter.data);
   try {
-    // Measured (docs/speed.md): moving NHWC data costs a pointwise conv about a third of its time; here it needs none.
-    const k = isChannelsLastPointwise(g) ? fastKernels(e, work(g), finite) : null;
-    const direct = k === null ? null : allocate(dtype, sizeOf(g.outputShape));
-    if (k !== null && direct !== null && pointwiseFast(k, g, given.data, filter.data, b, direct)) {
-      e.runs.fast++;
-      return { shape: [...g.outputShape], data: direct };
-    }
-    const x = toChannelsFirst(g.dataFormat, given);
-    const w = toOIHW(g.filterFormat, filter);
+    // The fast kernels read and write the caller's data layout themselves (docs/speed.md has the timings).
+    const k = fastKernels(e, work(g), allFinite(filter.data));
     const out = allocate(dtype, sizeOf(g.outputShape));
-    if (!tryFast(e, work(g), finite, (ks) => forwardFast(ks, g, x, w, b, out))) forwardInto(g, x, w, b, out);
-    return fromChannelsFirst(g.dataFormat, g.outputShape, out);
+    if (k !== null && forwardOn(k, g, given, filter, b, out)) {
+      e.runs.fast++;
+      return { shape: [...g.outputShape], data: out };
+    }
+    e.runs.reference++;
+    const y = allocate(dtype, out.length);
+    forwardInto(g, toChannelsFirst(g.dataFormat, given), toOIHW(g.filterFormat, filter), b, y);
+    return fromChannelsFirst(g.dataFormat, g.outputShape, y);
   } finally {
     settle(e);
   }

@@ -66,31 +66,46 @@ export function inputChannelsName(format: DataFormat): string {
   return format === 'NCHW' ? "the input's channels" : "the input's channels (its last dimension, dataFormat 'NHWC')";
 }
 
-/** The side of the square tiles `reverse3` moves, so that reads and writes both stay within a few cache lines. */
-const TILE = 64;
+/** The side of the square tiles `transposeInto` moves, so that reads and writes both stay within a few cache lines. */
+const TILE = 32;
+
+/**
+ * `dst[to + k·dstStride + i] = src[from + i·srcStride + k]` for `i < rows`, `k < cols`: a
+ * matrix transposed into place, tile by tile (a plain loop would write, or read, one element
+ * per cache line on large images).
+ * @example transposeInto(nchw, 0, 3136, nhwc, 0, 64, 64, 3136) // one 64-channel 56×56 image, NCHW → NHWC
+ */
+export function transposeInto(
+  src: TensorData,
+  from: number,
+  srcStride: number,
+  dst: TensorData,
+  to: number,
+  dstStride: number,
+  rows: number,
+  cols: number,
+): void {
+  for (let i0 = 0; i0 < rows; i0 += TILE) {
+    const i1 = Math.min(rows, i0 + TILE);
+    for (let k0 = 0; k0 < cols; k0 += TILE) {
+      const k1 = Math.min(cols, k0 + TILE);
+      for (let i = i0; i < i1; i++) {
+        const row = from + i * srcStride;
+        for (let k = k0, d = to + k0 * dstStride + i; k < k1; k++, d += dstStride) dst[d] = src[row + k];
+      }
+    }
+  }
+}
 
 /**
  * `[count][a][b][c] → [count][c][b][a]`, a fresh array of the same dtype.
  * NHWC ↔ NCHW is `[N][H·W][1][C] ↔ [N][C][1][H·W]`; HWIO ↔ OIHW-form is `[KH·KW][B][A] ↔ [A][B][KH·KW]`.
- * Moved tile by tile: a plain loop would write (or read) one element per cache line on large images.
  */
 function reverse3(src: TensorData, count: number, a: number, b: number, c: number): TensorData {
   const dst = allocate(dtypeOf(src), src.length);
   const block = a * b * c;
   for (let base = 0; base < count * block; base += block) {
-    for (let j = 0; j < b; j++) {
-      for (let i0 = 0; i0 < a; i0 += TILE) {
-        const i1 = Math.min(a, i0 + TILE);
-        for (let k0 = 0; k0 < c; k0 += TILE) {
-          const k1 = Math.min(c, k0 + TILE);
-          const stride = b * a;
-          for (let i = i0; i < i1; i++) {
-            const from = base + (i * b + j) * c;
-            for (let k = k0, to = base + j * a + i + k0 * stride; k < k1; k++, to += stride) dst[to] = src[from + k];
-          }
-        }
-      }
-    }
+    for (let j = 0; j < b; j++) transposeInto(src, base + j * c, b * c, dst, base + j * a, b * a, a, c);
   }
   return dst;
 }

@@ -1,7 +1,10 @@
 /**
- * The channels-last fast path (src/fast/pointwise.ts): a 1×1, stride-1,
- * unpadded, ungrouped NHWC conv2d computed as one matrix product on the data
- * as given. Held to the reference loops bit for bit (it adds in their order),
+ * The channels-last fast paths of conv2d, which read NHWC data where it lies:
+ * src/fast/pointwise.ts (a 1×1, stride-1, unpadded, ungrouped NHWC conv2d as
+ * one matrix product on the data as given) and src/fast/conv2d.ts (every
+ * other NHWC forward: channels read at stride C into the phase images, the
+ * output staged per image and written back transposed). Each is held to the
+ * reference loops bit for bit (both add in their order),
  * on both kernel implementations, both dtypes, with and without a bias, with
  * OIHW and HWIO weights, at sizes that leave remainders in every blocked
  * dimension (positions and output channels not multiples of 4), with tiles
@@ -9,7 +12,7 @@
  * Each call must show in the backend's counters as a fast run.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createBackend, reference, type DType, type Tensor } from '../src/index.js';
+import { createBackend, reference, type Conv2dOptions, type DType, type Tensor } from '../src/index.js';
 import { TILING } from '../src/fast/layout.js';
 import { SMALL_WORK } from '../src/dispatch.js';
 import { expectSame, random, toHWIO, toNHWC } from './nhwc-helpers.js';
@@ -96,4 +99,72 @@ describe('what the pointwise path leaves to the general one', () => {
     const y = createBackend({ kernels: 'wasm' }).conv2d(random([0, 12, 12, 16], 1), w, nhwc);
     expect(y.shape).toEqual([0, 12, 12, 24]);
   });
+});
+
+/** NHWC forward cases for the implicit GEMM, each at least SMALL_WORK multiply-adds: x NHWC, w HWIO. */
+const GENERAL: ReadonlyArray<{ name: string; x: number[]; w: number[]; options: Conv2dOptions; dtype?: DType }> = [
+  { name: 'x=[2,11,9,5] w=[3,3,5,7] p=same bias', x: [2, 11, 9, 5], w: [3, 3, 5, 7], options: { padding: 'same' } },
+  {
+    name: 'x=[2,12,13,6] w=[3,2,3,4] s=[2,3] d=[2,1] p=[[1,2],[0,3]] groups=2',
+    x: [2, 12, 13, 6],
+    w: [3, 2, 3, 4],
+    options: {
+      stride: [2, 3],
+      dilation: [2, 1],
+      padding: [
+        [1, 2],
+        [0, 3],
+      ],
+      groups: 2,
+    },
+  },
+  {
+    name: 'x=[1,14,14,16] w=[3,3,1,16] depthwise s=2 p=same-lower',
+    x: [1, 14, 14, 16],
+    w: [3, 3, 1, 16],
+    options: { groups: 16, stride: 2, padding: 'same-lower' },
+  },
+  {
+    name: 'x=[1,10,12,3] w=[3,3,1,6] depthwise ×2 p=2 mode=reflect float64',
+    x: [1, 10, 12, 3],
+    w: [3, 3, 1, 6],
+    options: { groups: 3, padding: 2, paddingMode: 'reflect' },
+    dtype: 'float64',
+  },
+  {
+    name: 'x=[2,9,10,4] w=[2,3,4,5] p=[3,1] mode=circular',
+    x: [2, 9, 10, 4],
+    w: [2, 3, 4, 5],
+    options: { padding: [3, 1], paddingMode: 'circular' },
+  },
+  {
+    name: 'x=[16,15,8] (unbatched) w=[1,1,8,9] s=2 (a strided 1×1)',
+    x: [16, 15, 8],
+    w: [1, 1, 8, 9],
+    options: { stride: 2 },
+  },
+];
+
+function checkGeneral(kernels: 'wasm' | 'js'): void {
+  test.each(GENERAL)('$name: equals the reference bit for bit, one fast run', (c) => {
+    const x = random(c.x, 7, c.dtype);
+    const w = random(c.w, 8, c.dtype);
+    const O = c.w[3];
+    const bias = random([O], 9, c.dtype);
+    const options = { ...c.options, bias, dataFormat: 'NHWC', filterFormat: 'HWIO' } as const;
+    const backend = createBackend({ kernels });
+    expectSame(backend.conv2d(x, w, options), reference.conv2d(x, w, options));
+    expect(backend.stats()).toMatchObject({ fast: 1, reference: 0 });
+  });
+}
+
+describe.each(['wasm', 'js'] as const)('%s kernels, the implicit GEMM on NHWC data, default tiles', (kernels) =>
+  checkGeneral(kernels),
+);
+
+describe.each(['wasm', 'js'] as const)('%s kernels, the implicit GEMM on NHWC data, one-row tiles', (kernels) => {
+  const saved = { ...TILING };
+  beforeAll(() => Object.assign(TILING, { elements: 8, maxPositions: 8 }));
+  afterAll(() => Object.assign(TILING, saved));
+  checkGeneral(kernels);
 });
