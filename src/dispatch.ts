@@ -12,12 +12,18 @@
  * The reference kernels (`convproof/reference`) are the definition every
  * path is checked against; all paths accumulate in float64 and round once.
  * Each kernel run is counted as fast or reference, so tests (and users) can
- * see which path a call took.
+ * see which path a call took. Every kernel reads NCHW data and OIHW-form
+ * weights: a call in another layout (`dataFormat`, `filterFormat`) has its
+ * tensors moved into those on the way in and its results moved back on the
+ * way out (formats.ts); conv2d's fast kernels are the exception: they read
+ * and write NHWC data where it lies (fast/conv2d.ts, fast/pointwise.ts).
  */
 import type { Conv2dGeometry, Conv2dOptions, ConvTranspose2dOptions } from './geometry.js';
 import { gradInputFast, gradWeightFast } from './fast/backward.js';
 import { forwardFast } from './fast/conv2d.js';
+import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from './formats.js';
 import type { Kernels } from './fast/kernels.js';
+import { isChannelsLastPointwise, pointwiseFast } from './fast/pointwise.js';
 import type { Workspace } from './fast/workspace.js';
 import { adjointInto, biasGradient, forwardInto, rounded, type Conv2dGradients } from './reference/conv2d.js';
 import { transposeBiasGradient, transposeReference } from './reference/convTranspose2d.js';
@@ -70,11 +76,16 @@ export function allFinite(data: TensorData): boolean {
  * @returns true when the fast kernels did the work; false: the caller runs the reference
  */
 function tryFast(e: Engine, multiplyAdds: number, eligible: boolean, fast: (k: Kernels) => boolean): boolean {
-  const k = e.workspace !== null && multiplyAdds >= SMALL_WORK && eligible ? e.workspace.acquire() : null;
+  const k = fastKernels(e, multiplyAdds, eligible);
   const done = k !== null && fast(k);
   if (done) e.runs.fast++;
   else e.runs.reference++;
   return done;
+}
+
+/** The engine's kernels when the problem is large enough and `eligible`, else null (the reference runs). */
+function fastKernels(e: Engine, multiplyAdds: number, eligible: boolean): Kernels | null {
+  return e.workspace !== null && multiplyAdds >= SMALL_WORK && eligible ? e.workspace.acquire() : null;
 }
 
 /** Ends a public call: the workspace goes back under its bound. */
@@ -83,20 +94,45 @@ function settle(e: Engine): void {
 }
 
 /**
+ * The fast forward in the caller's layouts: a 1×1 stride-1 unpadded NHWC conv as one matrix
+ * product (fast/pointwise.ts), every other one by the implicit GEMM (fast/conv2d.ts), which
+ * reads NHWC data in place; only the weight is moved (to OIHW form; it is small).
+ * @returns false when the workspace cannot be had
+ */
+function forwardOn(
+  k: Kernels,
+  g: Conv2dGeometry,
+  x: Tensor,
+  w: Tensor,
+  b: TensorData | null,
+  out: TensorData,
+): boolean {
+  if (isChannelsLastPointwise(g)) return pointwiseFast(k, g, x.data, w.data, b, out);
+  return forwardFast(k, g, x.data, toOIHW(g.filterFormat, w), b, out);
+}
+
+/**
  * conv2d on an engine (see `conv2d` in conv.ts for the contract).
  * @example conv2dOn(engine, x, w, { padding: 1 })
  */
 export function conv2dOn(e: Engine, input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
-  const { geometry: g, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
-  const out = allocate(dtype, sizeOf(g.outputShape));
+  const { geometry: g, input: given, weight: filter, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
   const b = bias ? bias.data : null;
   try {
-    if (!tryFast(e, work(g), allFinite(w.data), (k) => forwardFast(k, g, x.data, w.data, b, out)))
-      forwardInto(g, x.data, w.data, b, out);
+    // The fast kernels read and write the caller's data layout themselves (docs/speed.md has the timings).
+    const k = fastKernels(e, work(g), allFinite(filter.data));
+    const out = allocate(dtype, sizeOf(g.outputShape));
+    if (k !== null && forwardOn(k, g, given, filter, b, out)) {
+      e.runs.fast++;
+      return { shape: [...g.outputShape], data: out };
+    }
+    e.runs.reference++;
+    const y = allocate(dtype, out.length);
+    forwardInto(g, toChannelsFirst(g.dataFormat, given), toOIHW(g.filterFormat, filter), b, y);
+    return fromChannelsFirst(g.dataFormat, g.outputShape, y);
   } finally {
     settle(e);
   }
-  return { shape: [...g.outputShape], data: out };
 }
 
 /**
@@ -111,21 +147,23 @@ export function conv2dBackwardOn(
   options?: Conv2dOptions,
 ): Conv2dGradients {
   const args = checkConv2dBackwardArgs(gradOutput, input, weight, options);
-  const { geometry: g, input: x, weight: w, gradOutput: dy, dtype } = args;
-  const gx = allocate(dtype, x.data.length);
-  const gw = allocate(dtype, w.data.length);
+  const { geometry: g, dtype } = args;
+  const [dy, x] = [toChannelsFirst(g.dataFormat, args.gradOutput), toChannelsFirst(g.dataFormat, args.input)];
+  const w = toOIHW(g.filterFormat, args.weight);
+  const gx = allocate(dtype, x.length);
+  const gw = allocate(dtype, w.length);
   try {
-    if (!tryFast(e, work(g), true, (k) => gradInputFast(k, g, dy.data, g.h.out, g.w.out, w.data, null, gx)))
-      gx.set(referenceGradient(g, dy.data, null, w.data, x.data.length));
-    if (!tryFast(e, work(g), allFinite(dy.data), (k) => gradWeightFast(k, g, dy.data, x.data, gw)))
-      gw.set(referenceGradient(g, dy.data, x.data, w.data, w.data.length));
+    if (!tryFast(e, work(g), true, (k) => gradInputFast(k, g, dy, g.h.out, g.w.out, w, null, gx)))
+      gx.set(referenceGradient(g, dy, null, w, x.length));
+    if (!tryFast(e, work(g), allFinite(dy), (k) => gradWeightFast(k, g, dy, x, gw)))
+      gw.set(referenceGradient(g, dy, x, w, w.length));
   } finally {
     settle(e);
   }
   return {
-    gradInput: { shape: [...x.shape], data: gx },
-    gradWeight: { shape: [...w.shape], data: gw },
-    gradBias: { shape: [g.O], data: rounded(biasGradient(g, dy.data), dtype) },
+    gradInput: fromChannelsFirst(g.dataFormat, args.input.shape, gx),
+    gradWeight: fromOIHW(g.filterFormat, args.weight.shape, gw),
+    gradBias: { shape: [g.O], data: rounded(biasGradient(g, dy), dtype) },
   };
 }
 
@@ -148,16 +186,18 @@ function referenceGradient(
  * @example convTranspose2dOn(engine, x, w, { stride: 2, outputPadding: 1 })
  */
 export function convTranspose2dOn(e: Engine, input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
-  const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
+  const { geometry: t, input: given, weight: filter, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
+  const x = toChannelsFirst(t.dataFormat, given);
+  const w = toOIHW(t.filterFormat, filter);
   const out = allocate(dtype, sizeOf(t.outputShape));
   const b = bias ? bias.data : null;
   try {
-    if (!tryFast(e, work(t.conv), true, (k) => gradInputFast(k, t.conv, x.data, t.inH, t.inW, w.data, b, out)))
-      out.set(transposeReference(t, x.data, w.data, b));
+    if (!tryFast(e, work(t.conv), true, (k) => gradInputFast(k, t.conv, x, t.inH, t.inW, w, b, out)))
+      out.set(transposeReference(t, x, w, b));
   } finally {
     settle(e);
   }
-  return { shape: [...t.outputShape], data: out };
+  return fromChannelsFirst(t.dataFormat, t.outputShape, out);
 }
 
 /**
@@ -174,22 +214,23 @@ export function convTranspose2dBackwardOn(
   options?: ConvTranspose2dOptions,
 ): Conv2dGradients {
   const args = checkConvTranspose2dBackwardArgs(gradOutput, input, weight, options);
-  const { geometry: t, input: x, weight: w, gradOutput: dy, dtype } = args;
+  const { geometry: t, dtype } = args;
   const g = t.conv;
-  const gx = allocate(dtype, x.data.length);
-  const gw = allocate(dtype, w.data.length);
+  const [dy, x] = [toChannelsFirst(t.dataFormat, args.gradOutput), toChannelsFirst(t.dataFormat, args.input)];
+  const w = toOIHW(t.filterFormat, args.weight);
+  const gx = allocate(dtype, x.length);
+  const gw = allocate(dtype, w.length);
   try {
-    if (!tryFast(e, work(g), allFinite(w.data), (k) => forwardFast(k, g, dy.data, w.data, null, gx)))
-      forwardInto(g, dy.data, w.data, null, gx);
-    if (!tryFast(e, work(g), allFinite(x.data), (k) => gradWeightFast(k, g, x.data, dy.data, gw)))
-      gw.set(referenceGradient(g, x.data, dy.data, w.data, w.data.length));
+    if (!tryFast(e, work(g), allFinite(w), (k) => forwardFast(k, g, dy, w, null, gx))) forwardInto(g, dy, w, null, gx);
+    if (!tryFast(e, work(g), allFinite(x), (k) => gradWeightFast(k, g, x, dy, gw)))
+      gw.set(referenceGradient(g, x, dy, w, w.length));
   } finally {
     settle(e);
   }
   return {
-    gradInput: { shape: [...x.shape], data: gx },
-    gradWeight: { shape: [...w.shape], data: gw },
-    gradBias: { shape: [g.C], data: rounded(transposeBiasGradient(t, dy.data), dtype) },
+    gradInput: fromChannelsFirst(t.dataFormat, args.input.shape, gx),
+    gradWeight: fromOIHW(t.filterFormat, args.weight.shape, gw),
+    gradBias: { shape: [g.C], data: rounded(transposeBiasGradient(t, dy), dtype) },
   };
 }
 

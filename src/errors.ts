@@ -21,6 +21,8 @@ export type ConvErrorCode =
   | 'padding-mode'
   | 'output-padding'
   | 'output-size' // convTranspose2d's outputSize malformed, unreachable, or given with outputPadding
+  | 'data-format' // dataFormat other than 'NCHW' or 'NHWC'
+  | 'filter-format' // filterFormat other than 'OIHW' or 'HWIO'
   | 'kernel-too-large'
   | 'bias'
   | 'option' // unknown option name, or an option of the wrong type

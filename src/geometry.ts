@@ -4,8 +4,9 @@
  * backward) reads the resulting `Conv2dGeometry` instead of raw options.
  */
 import { fail, show } from './errors.js';
-import { OPTION_RULES } from './options.js';
-import { parseConv2dOptions, parseConvTranspose2dOptions, type SameRule } from './parse-options.js';
+import { dataAxes, dataDims, dataShape, filterAxisName, filterDims, inputChannelsName } from './formats.js';
+import { OPTION_RULES, type DataFormat, type FilterFormat } from './options.js';
+import { parseConv2dOptions, parseConvTranspose2dOptions, type Layouts, type SameRule } from './parse-options.js';
 import { checkAllocation, checkShape, checkTensor, MAX_ELEMENTS, type Tensor } from './tensor.js';
 
 /** A per-axis value: one number for both axes, or `[height, width]`. */
@@ -45,6 +46,13 @@ export interface Conv2dOptions {
   groups?: number;
   /** Default `'zeros'`. reflect needs pad < size, circular pad ≤ size. */
   paddingMode?: PaddingMode;
+  /**
+   * Where the channels sit in the input, output and gradients: `'NCHW'` (default; `[N, C, H, W]`,
+   * unbatched `[C, H, W]`) or `'NHWC'` (tfjs's channels last; `[N, H, W, C]`, unbatched `[H, W, C]`).
+   */
+  dataFormat?: DataFormat;
+  /** The weight's layout: `'OIHW'` (default; `[O, C/groups, KH, KW]`) or `'HWIO'` (tfjs's; `[KH, KW, C/groups, O]`). */
+  filterFormat?: FilterFormat;
 }
 
 /**
@@ -80,6 +88,13 @@ export interface ConvTranspose2dOptions {
   outputSize?: readonly [number, number] | null;
   dilation?: Pair;
   groups?: number;
+  /** Where the channels sit in the input and output: `'NCHW'` (default) or `'NHWC'` (tfjs's); see `Conv2dOptions`. */
+  dataFormat?: DataFormat;
+  /**
+   * The weight's layout: `'OIHW'` (default; `[C, O/groups, KH, KW]`, PyTorch's) or `'HWIO'`
+   * (tfjs's conv2dTranspose filter `[KH, KW, O/groups, C]`).
+   */
+  filterFormat?: FilterFormat;
 }
 
 /** One spatial axis of a convolution, in the forward (correlation) direction. */
@@ -98,8 +113,11 @@ export interface AxisGeometry {
   readonly out: number;
 }
 
-/** A fully validated conv2d problem. Shapes are 4-D (an unbatched input has N = 1). */
-export interface Conv2dGeometry {
+/**
+ * A fully validated conv2d problem. Sizes are channels-first and 4-D (an unbatched input has N = 1);
+ * `dataFormat` and `filterFormat` say how the caller lays out the tensors, and `outputShape` is in the caller's layout.
+ */
+export interface Conv2dGeometry extends Layouts {
   /** False when the caller passed a `[C,H,W]` input: the output is then `[O,OH,OW]`. */
   readonly batched: boolean;
   readonly N: number;
@@ -111,12 +129,15 @@ export interface Conv2dGeometry {
   readonly h: AxisGeometry;
   readonly w: AxisGeometry;
   readonly paddingMode: PaddingMode;
-  /** The output shape as returned to the caller (3-D for an unbatched input). */
+  /** The output shape as returned to the caller (3-D for an unbatched input; in the caller's `dataFormat`). */
   readonly outputShape: readonly number[];
 }
 
-/** A fully validated transposed convolution. `conv` is the conv2d whose adjoint it is. */
-export interface ConvTranspose2dGeometry {
+/**
+ * A fully validated transposed convolution. `conv` is the conv2d whose adjoint it is, in the
+ * kernels' layouts (NCHW, OIHW); `dataFormat`, `filterFormat` and `outputShape` are the caller's.
+ */
+export interface ConvTranspose2dGeometry extends Layouts {
   readonly batched: boolean;
   /**
    * The forward conv mapping the transposed output (its input) to the transposed input (its
@@ -176,31 +197,46 @@ function checkSpatial(fn: string, name: string, shape: readonly number[], from: 
   }
 }
 
+/** The input's channels-first sizes `[N, C, H, W]`, read in the caller's `format`; rank and zero sizes checked. */
 function inputDims(
   fn: string,
   inputShape: readonly number[],
+  format: DataFormat,
 ): { batched: boolean; dims: [number, number, number, number] } {
   if (inputShape.length !== 3 && inputShape.length !== 4) {
+    const named = format === 'NCHW' ? '' : ` (dataFormat '${format}')`;
     fail(
       fn,
       'rank',
       `expected 3D (unbatched) or 4D (batched) input, but got input of size ${show(inputShape)}; ` +
-        'pass [C, H, W] for one image or [N, C, H, W] for a batch',
+        `pass ${dataAxes(format, false)} for one image or ${dataAxes(format, true)} for a batch${named}`,
     );
   }
   const batched = inputShape.length === 4;
   checkSpatial(fn, 'input', inputShape, batched ? 1 : 0);
-  const [n, c, h, w] = batched ? inputShape : [1, ...inputShape];
-  return { batched, dims: [n, c, h, w] };
+  return { batched, dims: dataDims(inputShape, format) };
 }
 
-function checkWeightShape(fn: string, weightShape: readonly number[]): void {
+/**
+ * Checks a weight's rank and sizes; `axes` names its OIHW-form dimensions `[A, B]`
+ * (`['out', 'in/groups']` for conv2d, `['in', 'out/groups']` for the transposed conv).
+ */
+function checkWeightShape(
+  fn: string,
+  weightShape: readonly number[],
+  format: FilterFormat,
+  [a, b]: readonly [string, string],
+): void {
   if (weightShape.length !== 4) {
+    const [expected, single] =
+      format === 'OIHW'
+        ? [`[${a}, ${b}, KH, KW]`, '[1, 1, KH, KW]']
+        : [`[KH, KW, ${b}, ${a}] (filterFormat 'HWIO')`, '[KH, KW, 1, 1]'];
     fail(
       fn,
       'rank',
-      `expected 4D weight [out, in/groups, KH, KW], but got weight of size ${show(weightShape)}; ` +
-        'a single [KH, KW] kernel is [1, 1, KH, KW]',
+      `expected 4D weight ${expected}, but got weight of size ${show(weightShape)}; ` +
+        `a single [KH, KW] kernel is ${single}`,
     );
   }
   checkSpatial(fn, 'weight', weightShape, 0);
@@ -306,11 +342,14 @@ export function conv2dGeometry(
   weightShape: readonly number[],
   options?: Conv2dOptions,
 ): Conv2dGeometry {
-  const { stride, dilation, padding, groups, paddingMode, bias } = parseConv2dOptions(fn, options);
-  const { batched, dims } = inputDims(fn, inputShape);
-  checkWeightShape(fn, weightShape);
+  const { stride, dilation, padding, groups, paddingMode, bias, dataFormat, filterFormat } = parseConv2dOptions(
+    fn,
+    options,
+  );
+  const { batched, dims } = inputDims(fn, inputShape, dataFormat);
+  checkWeightShape(fn, weightShape, filterFormat, ['out', 'in/groups']);
   const [N, C, H, W] = dims;
-  const [O, Cg, KH, KW] = weightShape;
+  const [O, Cg, KH, KW] = filterDims(weightShape, filterFormat);
   if (O % groups !== 0) {
     fail(
       fn,
@@ -324,8 +363,8 @@ export function conv2dGeometry(
       fn,
       'channels',
       `given groups=${groups}, weight of size ${show(weightShape)}, expected input${show(inputShape)} to have ` +
-        `${Cg * groups} channels, but got ${C} channels instead; the input's channels must equal ` +
-        "the weight's second dimension times groups",
+        `${Cg * groups} channels, but got ${C} channels instead; ${inputChannelsName(dataFormat)} must equal ` +
+        `the weight's ${filterAxisName(filterFormat, 'B')} times groups`,
     );
   }
   const [sh, sw] = stride;
@@ -338,15 +377,17 @@ export function conv2dGeometry(
   checkFits(fn, h, w);
   checkModeLimits(fn, paddingMode, h, w);
   checkBiasShape(fn, bias, O);
-  const outputShape = batched ? [N, O, h.out, w.out] : [O, h.out, w.out];
+  const outputShape = dataShape(dataFormat, batched, N, O, h.out, w.out);
   checkAllocation(fn, 'the output', outputShape);
   checkPerImage(fn, [O, h.out, w.out], [h.out, KH], [w.out, KW]);
-  return { batched, N, C, O, groups, h, w, paddingMode, outputShape };
+  return { batched, N, C, O, groups, h, w, paddingMode, outputShape, dataFormat, filterFormat };
 }
 
 /**
- * The shape conv2d would return, computed without any data.
- * @example conv2dOutputShape([1, 1, 8, 8], [1, 1, 3, 3], { padding: 1, stride: 2 }) // [1, 1, 4, 4]
+ * The shape conv2d would return, computed without any data (in the options' `dataFormat`).
+ * @example
+ * conv2dOutputShape([1, 1, 8, 8], [1, 1, 3, 3], { padding: 1, stride: 2 }) // [1, 1, 4, 4]
+ * conv2dOutputShape([1, 8, 8, 3], [3, 3, 3, 16], { padding: 'same', dataFormat: 'NHWC', filterFormat: 'HWIO' }) // [1, 8, 8, 16]
  */
 export function conv2dOutputShape(
   inputShape: readonly number[],
@@ -435,22 +476,9 @@ function unreachable(
   );
 }
 
-/** Checks a transposed conv's weight: rank 4, no zero dimension. */
-function checkTransposeWeight(fn: string, weightShape: readonly number[]): void {
-  if (weightShape.length !== 4) {
-    fail(
-      fn,
-      'rank',
-      `expected 4D weight [in, out/groups, KH, KW], but got weight of size ${show(weightShape)}; ` +
-        'a single [KH, KW] kernel is [1, 1, KH, KW]',
-    );
-  }
-  checkSpatial(fn, 'weight', weightShape, 0);
-}
-
 /**
  * Validates and normalises a transposed convolution from shapes alone.
- * input `[N,C,H,W]` (or `[C,H,W]`), weight `[C, O/groups, KH, KW]`.
+ * input `[N,C,H,W]` (or `[C,H,W]`; `[N,H,W,C]` in NHWC), weight `[C, O/groups, KH, KW]` (`[KH, KW, O/groups, C]` in HWIO).
  * `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`; outputSize and the SAME
  * paddings choose oph or the crop (see `transposedAxis`).
  */
@@ -461,16 +489,17 @@ export function convTranspose2dGeometry(
   options?: ConvTranspose2dOptions,
 ): ConvTranspose2dGeometry {
   const o = parseConvTranspose2dOptions(fn, options);
-  const { batched, dims } = inputDims(fn, inputShape);
-  checkTransposeWeight(fn, weightShape);
+  const { dataFormat, filterFormat } = o;
+  const { batched, dims } = inputDims(fn, inputShape, dataFormat);
+  checkWeightShape(fn, weightShape, filterFormat, ['in', 'out/groups']);
   const [N, C, H, W] = dims;
-  const [Cw, Og, KH, KW] = weightShape;
+  const [Cw, Og, KH, KW] = filterDims(weightShape, filterFormat);
   if (Cw !== C) {
     fail(
       fn,
       'channels',
       `weight of size ${show(weightShape)} expects input${show(inputShape)} to have ${Cw} channels, but got ${C} channels instead; ` +
-        "the weight's first dimension must equal the input's channels",
+        `the weight's ${filterAxisName(filterFormat, 'A')} must equal ${inputChannelsName(dataFormat)}`,
     );
   }
   const { groups, bias } = o;
@@ -509,7 +538,7 @@ export function convTranspose2dGeometry(
   // so the conv is restricted to them (its gradients and forward then need no cropping).
   const h = { ...axis(OH, KH, o.stride[0], o.dilation[0], rows.before, rows.after), out: H };
   const w = { ...axis(OW, KW, o.stride[1], o.dilation[1], cols.before, cols.after), out: W };
-  const outputShape = batched ? [N, O, OH, OW] : [O, OH, OW];
+  const outputShape = dataShape(dataFormat, batched, N, O, OH, OW);
   checkAllocation(fn, 'the output', outputShape);
   checkPerImage(fn, [O, OH, OW], [H, KH], [W, KW]);
   const conv: Conv2dGeometry = {
@@ -522,8 +551,11 @@ export function convTranspose2dGeometry(
     w,
     paddingMode: 'zeros',
     outputShape: batched ? [N, C, H, W] : [C, H, W],
+    dataFormat: 'NCHW',
+    filterFormat: 'OIHW',
   };
-  return { batched, conv, inH: H, inW: W, outputPadding: [rows.outputPadding, cols.outputPadding], outputShape };
+  const outputPadding: [number, number] = [rows.outputPadding, cols.outputPadding];
+  return { batched, conv, inH: H, inW: W, outputPadding, outputShape, dataFormat, filterFormat };
 }
 
 /**

@@ -7,6 +7,7 @@
  * // [[19, 25], [37, 43]]
  */
 export { ConvError, type ConvErrorCode } from './errors.js';
+export type { DataFormat, FilterFormat } from './options.js';
 export { tensor, toNested, MAX_ELEMENTS, type DType, type Nested, type Tensor, type TensorData } from './tensor.js';
 export {
   conv2dOutputShape,

@@ -6,6 +6,7 @@
 import type { Backend } from './backend.js';
 import { fail } from './errors.js';
 import type { ConvTranspose2dOptions, Pair, TransposePadding } from './geometry.js';
+import type { DataFormat, FilterFormat } from './options.js';
 import { addInto, checkConfigKeys, copyOption, layerBasics, parameter, type Parameter } from './layer.js';
 import { parseConvTranspose2dOptions } from './parse-options.js';
 import { checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
@@ -23,6 +24,13 @@ export interface ConvTranspose2dConfig {
   outputPadding?: Pair;
   dilation?: Pair;
   groups?: number;
+  /** The layout of the inputs and outputs: `'NCHW'` (default) or `'NHWC'` (tfjs's `[N, H, W, C]`). */
+  dataFormat?: DataFormat;
+  /**
+   * The weight's layout: `'OIHW'` (default, `[C, O/groups, KH, KW]`) or `'HWIO'` (tfjs's conv2dTranspose
+   * filter, `[KH, KW, O/groups, C]`). The same seed gives the same values in either, permuted.
+   */
+  filterFormat?: FilterFormat;
   /** Whether the layer has a bias; default true. */
   bias?: boolean;
   /** Default float32. */
@@ -42,6 +50,8 @@ const CONFIG_KEYS = new Set([
   'outputPadding',
   'dilation',
   'groups',
+  'dataFormat',
+  'filterFormat',
   'bias',
   'dtype',
   'seed',
@@ -52,7 +62,8 @@ const CONFIG_KEYS = new Set([
 type LayerOptions = Readonly<Omit<ConvTranspose2dOptions, 'bias' | 'outputSize'>>;
 
 /**
- * A transposed 2-D convolution layer. Weight `[C, O/groups, KH, KW]` and bias
+ * A transposed 2-D convolution layer. Weight `[C, O/groups, KH, KW]` (`[KH, KW, O/groups, C]`
+ * with `filterFormat: 'HWIO'`, drawn in the OIHW order whatever the layout) and bias
  * `[O]` start uniform in ±1/√(O/groups·KH·KW), PyTorch's default for
  * ConvTranspose2d (its fan-in is computed from the weight's second dimension),
  * drawn from a seeded generator.
@@ -60,6 +71,8 @@ type LayerOptions = Readonly<Omit<ConvTranspose2dOptions, 'bias' | 'outputSize'>
  * @example
  * const up = new ConvTranspose2d({ inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, seed: 0 });
  * const y = up.forward(x, [16, 16]);    // x: [1, 8, 8, 8]; outputSize [16, 16] picks outputPadding 1
+ * const tfjsLike = new ConvTranspose2d({ inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padding: 'same',
+ *   dataFormat: 'NHWC', filterFormat: 'HWIO' }); // weight [3, 3, 4, 8]; tfjsLike.forward(xNhwc) → [N, 2H, 2W, 4]
  * up.zeroGrad();
  * const dx = up.backward(gradOfLossWrtY); // adds into up.weight.grad and up.bias.grad
  */
@@ -79,12 +92,14 @@ export class ConvTranspose2d {
     const fn = 'ConvTranspose2d';
     checkConfigKeys(fn, config, CONFIG_KEYS);
     // Checked by the option table's rules, like convTranspose2d's own options.
-    const { groups } = parseConvTranspose2dOptions(fn, {
+    const { groups, filterFormat } = parseConvTranspose2dOptions(fn, {
       stride: config.stride,
       padding: config.padding,
       outputPadding: config.outputPadding,
       dilation: config.dilation,
       groups: config.groups,
+      dataFormat: config.dataFormat,
+      filterFormat: config.filterFormat,
     });
     const { C, O, KH, KW, dtype, rand, backend } = layerBasics(fn, config, groups);
     this.backend = backend;
@@ -95,10 +110,12 @@ export class ConvTranspose2d {
       outputPadding: copyOption(config.outputPadding),
       dilation: copyOption(config.dilation),
       groups,
+      dataFormat: config.dataFormat,
+      filterFormat: config.filterFormat,
     };
     checkAllocation(fn, 'the weight', [C, O / groups, KH, KW]);
     const bound = 1 / Math.sqrt((O / groups) * KH * KW);
-    this.weight = parameter(dtype, [C, O / groups, KH, KW], bound, rand);
+    this.weight = parameter(dtype, [C, O / groups, KH, KW], bound, rand, filterFormat);
     this.bias = config.bias === false ? null : parameter(dtype, [O], bound, rand);
   }
 

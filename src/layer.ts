@@ -4,7 +4,9 @@
  */
 import { defaultBackend, type Backend } from './backend.js';
 import { fail, show } from './errors.js';
+import { fromOIHW } from './formats.js';
 import type { Conv2dOptions, Pair, Padding, PaddingMode } from './geometry.js';
+import type { DataFormat, FilterFormat } from './options.js';
 import { parseConv2dOptions } from './parse-options.js';
 import { seededRandom } from './random.js';
 import { allocate, checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
@@ -27,6 +29,13 @@ export interface Conv2dConfig {
   /** Whether the layer has a bias; default true. */
   bias?: boolean;
   paddingMode?: PaddingMode;
+  /** The layout of the inputs and outputs: `'NCHW'` (default) or `'NHWC'` (tfjs's `[N, H, W, C]`). */
+  dataFormat?: DataFormat;
+  /**
+   * The weight's layout: `'OIHW'` (default, `[O, C/groups, KH, KW]`) or `'HWIO'` (tfjs's, `[KH, KW, C/groups, O]`).
+   * The same seed gives the same values in either, permuted.
+   */
+  filterFormat?: FilterFormat;
   /** Default float32. */
   dtype?: DType;
   /** Seed of the initialisation; the same seed gives the same layer. Default: a random seed. */
@@ -45,6 +54,8 @@ const CONFIG_KEYS = new Set([
   'groups',
   'bias',
   'paddingMode',
+  'dataFormat',
+  'filterFormat',
   'dtype',
   'seed',
   'backend',
@@ -121,25 +132,38 @@ export function layerBasics(fn: string, config: BasicConfig, groups: number): La
 }
 
 /**
- * A parameter of `shape` drawn uniform in ±bound, with a zero gradient.
+ * A parameter of `shape` drawn uniform in ±bound, with a zero gradient. A weight's `shape` is its
+ * OIHW form; with `filterFormat` `'HWIO'` it is drawn in that order, then laid out as `[KH, KW, B, A]`,
+ * so a seed gives one layer whatever the layout.
  * @example parameter('float32', [4], 0.5, seededRandom(0)).grad // Float32Array [0, 0, 0, 0]
  */
-export function parameter(dtype: DType, shape: number[], bound: number, rand: () => number): Parameter {
+export function parameter(
+  dtype: DType,
+  shape: number[],
+  bound: number,
+  rand: () => number,
+  filterFormat: FilterFormat = 'OIHW',
+): Parameter {
   const data = allocate(
     dtype,
     shape.reduce((a, b) => a * b, 1),
   );
   for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
-  return { shape, data, grad: allocate(dtype, data.length) };
+  if (filterFormat === 'OIHW') return { shape, data, grad: allocate(dtype, data.length) };
+  const [a, b, kh, kw] = shape;
+  const laid = fromOIHW(filterFormat, [kh, kw, b, a], data);
+  return { shape: [...laid.shape], data: laid.data, grad: allocate(dtype, data.length) };
 }
 
 /**
- * A 2-D convolution layer. Weight `[O, C/groups, KH, KW]` and bias `[O]`
- * start uniform in ±1/√(C/groups·KH·KW), PyTorch's default, drawn from a
- * seeded generator.
+ * A 2-D convolution layer. Weight `[O, C/groups, KH, KW]` (`[KH, KW, C/groups, O]`
+ * with `filterFormat: 'HWIO'`) and bias `[O]` start uniform in ±1/√(C/groups·KH·KW),
+ * PyTorch's default, drawn from a seeded generator (in OIHW order, whatever the layout).
  *
  * @example
  * const layer = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: [1, 2], bias: false, seed: 0 });
+ * const tfjsLike = new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, dataFormat: 'NHWC', filterFormat: 'HWIO' });
+ * tfjsLike.forward(images);                 // images: [N, H, W, 3] → [N, H − 2, W − 2, 8]
  * const onJs = new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, backend: createBackend({ kernels: 'js' }) });
  * const y = layer.forward(x);               // x: [1, 1, 6, 8]
  * layer.zeroGrad();
@@ -157,12 +181,14 @@ export class Conv2d {
     const fn = 'Conv2d';
     checkConfigKeys(fn, config, CONFIG_KEYS);
     // Checked by the option table's rules, like conv2d's own options.
-    const { groups } = parseConv2dOptions(fn, {
+    const { groups, filterFormat } = parseConv2dOptions(fn, {
       stride: config.stride,
       padding: config.padding,
       dilation: config.dilation,
       groups: config.groups,
       paddingMode: config.paddingMode,
+      dataFormat: config.dataFormat,
+      filterFormat: config.filterFormat,
     });
     const { C, O, KH, KW, dtype, rand, backend } = layerBasics(fn, config, groups);
     this.backend = backend;
@@ -173,10 +199,12 @@ export class Conv2d {
       dilation: copyOption(config.dilation),
       groups,
       paddingMode: config.paddingMode,
+      dataFormat: config.dataFormat,
+      filterFormat: config.filterFormat,
     };
     checkAllocation(fn, 'the weight', [O, C / groups, KH, KW]);
     const bound = 1 / Math.sqrt((C / groups) * KH * KW);
-    this.weight = parameter(dtype, [O, C / groups, KH, KW], bound, rand);
+    this.weight = parameter(dtype, [O, C / groups, KH, KW], bound, rand, filterFormat);
     this.bias = config.bias === false ? null : parameter(dtype, [O], bound, rand);
   }
 

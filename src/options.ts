@@ -16,6 +16,7 @@ import { MAX_ELEMENTS } from './tensor.js';
  * The option sets the table describes: `conv2d`'s (also taken by
  * `conv2dBackward`, `conv2dOutputShape` and the `Conv2d` layer) and
  * `convTranspose2d`'s.
+ * @example optionNames('conv2d' satisfies OptionSet)
  */
 export type OptionSet = 'conv2d' | 'convTranspose2d';
 
@@ -118,17 +119,49 @@ export const OPTION_RULES = {
     code: 'padding-mode',
     fix: 'the names are lower case',
   },
+  // tfjs's names for where the channels sit: 'NHWC' is [N, H, W, C] (or [H, W, C] unbatched), 'NCHW' PyTorch's and ONNX's.
+  dataFormat: {
+    sets: BOTH,
+    form: { kind: 'name', names: ['NCHW', 'NHWC'] },
+    default: 'NCHW',
+    code: 'data-format',
+    fix: "the names are upper case: 'NCHW' is channels first (PyTorch, ONNX), 'NHWC' channels last (tfjs)",
+  },
+  // 'HWIO' is tfjs's filter layout: [KH, KW, C/groups, O] for conv2d, [KH, KW, O/groups, C] for the transposed conv.
+  filterFormat: {
+    sets: BOTH,
+    form: { kind: 'name', names: ['OIHW', 'HWIO'] },
+    default: 'OIHW',
+    code: 'filter-format',
+    fix: "the names are upper case: 'OIHW' is PyTorch's and ONNX's weight layout, 'HWIO' tfjs's",
+  },
 } as const satisfies Record<string, OptionRule>;
 
 /** The name of an option in the table. */
 export type OptionName = keyof typeof OPTION_RULES;
+
+/**
+ * Where the channels of an input, output or gradient sit: `'NCHW'` (channels first,
+ * `[N, C, H, W]` or unbatched `[C, H, W]`; PyTorch, ONNX) or `'NHWC'` (channels last,
+ * `[N, H, W, C]` or `[H, W, C]`; tfjs's `dataFormat`).
+ * @example conv2d(x, w, { dataFormat: 'NHWC' satisfies DataFormat })
+ */
+export type DataFormat = (typeof OPTION_RULES.dataFormat.form.names)[number];
+
+/**
+ * The layout of a weight: `'OIHW'` (conv2d `[O, C/groups, KH, KW]`, transposed conv
+ * `[C, O/groups, KH, KW]`; PyTorch, ONNX) or `'HWIO'` (tfjs's: conv2d `[KH, KW, C/groups, O]`,
+ * transposed conv `[KH, KW, O/groups, C]`).
+ * @example conv2d(x, w, { filterFormat: 'HWIO' satisfies FilterFormat })
+ */
+export type FilterFormat = (typeof OPTION_RULES.filterFormat.form.names)[number];
 
 /** A padding name some option set takes (`'valid'`, `'same'`, `'same-upper'`, `'same-lower'`). */
 export type PaddingName = (typeof OPTION_RULES.padding.form.names)[OptionSet][number];
 
 /**
  * The options a set takes, in table order.
- * @example optionNames('convTranspose2d') // ['bias', 'stride', 'padding', 'outputPadding', 'outputSize', 'dilation', 'groups']
+ * @example optionNames('convTranspose2d') // ['bias', 'stride', 'padding', 'outputPadding', 'outputSize', 'dilation', 'groups', 'dataFormat', 'filterFormat']
  */
 export function optionNames(set: OptionSet): OptionName[] {
   return (Object.keys(OPTION_RULES) as OptionName[]).filter((name) =>

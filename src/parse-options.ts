@@ -7,6 +7,8 @@ import { fail, show } from './errors.js';
 import type { PaddingMode } from './geometry.js';
 import {
   belowRefusal,
+  type DataFormat,
+  type FilterFormat,
   OPTION_MAX,
   OPTION_RULES,
   optionNames,
@@ -107,11 +109,36 @@ function parseGroups(fn: string, set: OptionSet, value: unknown): number {
   return value;
 }
 
-function parseMode(fn: string, value: unknown): PaddingMode {
-  const { form, default: fallback } = OPTION_RULES.paddingMode;
-  if (value === undefined) return fallback;
-  if (!(form.names as readonly unknown[]).includes(value)) refuse(fn, 'conv2d', 'paddingMode', value);
-  return value as PaddingMode;
+/** The options whose value is one of a list of names, and the type of each one's value. */
+interface NameOptions {
+  paddingMode: PaddingMode;
+  dataFormat: DataFormat;
+  filterFormat: FilterFormat;
+}
+
+/** A `name` option (paddingMode, dataFormat, filterFormat): one of its rule's names, or its default when absent. */
+function parseName<K extends keyof NameOptions>(fn: string, set: OptionSet, name: K, value: unknown): NameOptions[K] {
+  const { form, default: fallback } = OPTION_RULES[name];
+  if (value === undefined) return fallback as NameOptions[K];
+  if (!(form.names as readonly unknown[]).includes(value)) refuse(fn, set, name, value);
+  return value as NameOptions[K];
+}
+
+/**
+ * Where the channels sit in the data and the weight, as an op's options say.
+ * @example const tfjs: Layouts = { dataFormat: 'NHWC', filterFormat: 'HWIO' };
+ */
+export interface Layouts {
+  readonly dataFormat: DataFormat;
+  readonly filterFormat: FilterFormat;
+}
+
+/** The layouts an options record gives (each absent one its default). */
+function parseLayouts(fn: string, set: OptionSet, opts: Record<string, unknown>): Layouts {
+  return {
+    dataFormat: parseName(fn, set, 'dataFormat', opts.dataFormat),
+    filterFormat: parseName(fn, set, 'filterFormat', opts.filterFormat),
+  };
 }
 
 /** outputSize as `[OH, OW]`, or null when absent (`null` spells its default, as a bias's). */
@@ -125,7 +152,7 @@ function parseSize(fn: string, set: OptionSet, value: unknown): readonly [number
 }
 
 /** Conv2d options checked for form alone (no shapes needed). */
-export interface ParsedConv2dOptions {
+export interface ParsedConv2dOptions extends Layouts {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   /** Explicit `[[top, bottom], [left, right]]`, or a SAME rule (resolved once shapes are known). */
@@ -146,13 +173,14 @@ export function parseConv2dOptions(fn: string, options: unknown): ParsedConv2dOp
     dilation: pair(fn, 'conv2d', 'dilation', opts.dilation),
     padding: parsePadding(fn, 'conv2d', opts.padding),
     groups: parseGroups(fn, 'conv2d', opts.groups),
-    paddingMode: parseMode(fn, opts.paddingMode),
+    paddingMode: parseName(fn, 'conv2d', 'paddingMode', opts.paddingMode),
+    ...parseLayouts(fn, 'conv2d', opts),
     bias: opts.bias,
   };
 }
 
 /** ConvTranspose2d options checked for form and range alone (no shapes needed). */
-export interface ParsedConvTranspose2dOptions {
+export interface ParsedConvTranspose2dOptions extends Layouts {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   /** Cropped from the full output: `[[top, bottom], [left, right]]`, or a SAME rule (resolved with the shapes). */
@@ -191,5 +219,5 @@ export function parseConvTranspose2dOptions(fn: string, options: unknown): Parse
     );
   }
   const padding = parsePadding(fn, set, opts.padding);
-  return { ...bounds, padding, outputPadding, outputSize, groups, bias: opts.bias };
+  return { ...bounds, padding, outputPadding, outputSize, groups, ...parseLayouts(fn, set, opts), bias: opts.bias };
 }

@@ -337,7 +337,7 @@ describe.concurrent('bench: bad usage', () => {
   test.each([
     [['--kernels', 'gpu'], /--kernels must be one of auto, wasm, js/],
     [['--clock', 'tsc'], /--clock must be one of wall, cpu/],
-    [['--only', 'latency', '--only', 'speed'], /--only must be one of forward, backward, latency/],
+    [['--only', 'latency', '--only', 'speed'], /--only must be one of forward, backward, layouts, latency/],
     [['--json', 'missing-dir/b.json'], /--json: no directory/],
     [['--quick', 'now'], /unexpected argument 'now'/],
   ])('bench %j (in process)', async (args, message) =>

@@ -146,6 +146,8 @@ add('Conv2d', 'stride', 'stride is 0', layer({ stride: 0 }), ['stride', '0']);
 add('Conv2d', 'padding', 'padding is negative', layer({ padding: -2 }), ['-2']);
 add('Conv2d', 'dilation', 'dilation is 0', layer({ dilation: 0 }), ['dilation', '0']);
 add('Conv2d', 'padding-mode', "paddingMode is 'mirror'", layer({ paddingMode: 'mirror' }), ['"mirror"']);
+add('Conv2d', 'data-format', "dataFormat is 'nhwc'", layer({ dataFormat: 'nhwc' }), ['"nhwc"', "'NHWC'"]);
+add('Conv2d', 'filter-format', "filterFormat is 'IOHW'", layer({ filterFormat: 'IOHW' }), ['"IOHW"', "'HWIO'"]);
 
 // Conv2d.forward reports through conv2d, whose name its messages carry.
 const fwd = (extra: Record<string, unknown>, input: Tensor) => (): unknown => new Conv2d(config(extra)).forward(input);

@@ -145,6 +145,42 @@ for (const kernels of KERNELS) {
       '"mirror"',
       "'reflect'",
     ]);
+    add(fn, 'data-format', "dataFormat is 'NWHC'", withOptions({ dataFormat: 'NWHC' }), [
+      'dataFormat',
+      '"NWHC"',
+      "'NCHW', 'NHWC'",
+    ]);
+    add(fn, 'filter-format', "filterFormat is 'hwio' (lower case)", withOptions({ filterFormat: 'hwio' }), [
+      'filterFormat',
+      '"hwio"',
+      "'OIHW', 'HWIO'",
+    ]);
+    add(fn, 'data-format', 'dataFormat is a number', withOptions({ dataFormat: 1 }), ['got 1']);
+    add(fn, 'rank', 'an NHWC input is 2-D', () => call(full([5, 5], 1), w(), { dataFormat: 'NHWC' }), [
+      '[5, 5]',
+      '[H, W, C] for one image',
+      '[N, H, W, C] for a batch',
+      "dataFormat 'NHWC'",
+    ]);
+    add(fn, 'rank', 'an HWIO weight is 3-D', () => call(x(), full([3, 3, 2], 1), { filterFormat: 'HWIO' }), [
+      '[KH, KW, in/groups, out]',
+      "filterFormat 'HWIO'",
+      '[3, 3, 2]',
+      '[KH, KW, 1, 1]',
+    ]);
+    add(
+      fn,
+      'channels',
+      'an NHWC input has 3 channels (last) where the HWIO weight expects 2',
+      () => call(full([1, 5, 5, 3], 1), full([3, 3, 2, 4], 1), { dataFormat: 'NHWC', filterFormat: 'HWIO' }),
+      [
+        'input[1, 5, 5, 3]',
+        'to have 2 channels',
+        'got 3 channels',
+        'its last dimension',
+        "third dimension (filterFormat 'HWIO')",
+      ],
+    );
     add(fn, 'kernel-too-large', 'the kernel is larger than the input', () => call(x(), full([4, 2, 6, 6], 1)), [
       '(5 x 5)',
       '(6 x 6)',
@@ -393,6 +429,28 @@ for (const kernels of KERNELS) {
     'outputPadding',
   ]);
   add('convTranspose2d', 'option', 'options is a number', transpose(5), ['5']);
+  add('convTranspose2d', 'data-format', "dataFormat is 'channelsLast'", transpose({ dataFormat: 'channelsLast' }), [
+    '"channelsLast"',
+    "'NCHW', 'NHWC'",
+  ]);
+  add('convTranspose2d', 'filter-format', "filterFormat is 'HWOI'", transpose({ filterFormat: 'HWOI' }), [
+    '"HWOI"',
+    "'OIHW', 'HWIO'",
+  ]);
+  add(
+    'convTranspose2d',
+    'channels',
+    'an NHWC input has 3 channels where the HWIO weight [KH, KW, O/g, C] has 2',
+    () => convTranspose2d(full([1, 4, 4, 3], 1), full([3, 3, 1, 2], 1), { dataFormat: 'NHWC', filterFormat: 'HWIO' }),
+    ['input[1, 4, 4, 3]', 'to have 2 channels', 'got 3', "last dimension (filterFormat 'HWIO')", 'its last dimension'],
+  );
+  add(
+    'convTranspose2d',
+    'rank',
+    'an HWIO transposed weight is 2-D',
+    () => convTranspose2d(full([1, 2, 4, 4], 1), full([3, 3], 1), { filterFormat: 'HWIO' }),
+    ['[KH, KW, out/groups, in]', "filterFormat 'HWIO'"],
+  );
   add(
     'convTranspose2d',
     'too-large',
@@ -435,5 +493,23 @@ for (const kernels of KERNELS) {
     'the weight is for 3 input channels and the input has 4',
     () => convTranspose2dBackward(tdy(), tx(), full([3, 2, 3, 3], 1)),
     ['[3, 2, 3, 3]', 'got 4'],
+  );
+  add(
+    'convTranspose2dBackward',
+    'grad-output',
+    'an NHWC gradOutput laid out as NCHW: [1, 2, 5, 5] for the output [1, 5, 5, 2]',
+    () =>
+      convTranspose2dBackward(tdy(), full([1, 3, 3, 4], 1), full([3, 3, 2, 4], 1), {
+        dataFormat: 'NHWC',
+        filterFormat: 'HWIO',
+      }),
+    ['[1, 5, 5, 2]', 'got [1, 2, 5, 5]'],
+  );
+  add(
+    'convTranspose2dBackward',
+    'data-format',
+    "dataFormat is 'NHCW'",
+    () => convTranspose2dBackward(tdy(), tx(), tw(), bad({ dataFormat: 'NHCW' })),
+    ['"NHCW"', "'NCHW', 'NHWC'"],
   );
 }

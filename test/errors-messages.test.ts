@@ -88,6 +88,18 @@ const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
     `conv2d: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got "wrap"; the names are lower case`,
   ],
   [
+    'data-format',
+    () => conv2d(x25(), w4(), bad({ dataFormat: 'NWHC' })),
+    `conv2d: dataFormat must be one of 'NCHW', 'NHWC', got "NWHC"; the names are upper case: 'NCHW' is channels first ` +
+      "(PyTorch, ONNX), 'NHWC' channels last (tfjs)",
+  ],
+  [
+    'filter-format',
+    () => conv2d(x25(), w4(), bad({ filterFormat: 'hwio' })),
+    `conv2d: filterFormat must be one of 'OIHW', 'HWIO', got "hwio"; the names are upper case: 'OIHW' is PyTorch's ` +
+      "and ONNX's weight layout, 'HWIO' tfjs's",
+  ],
+  [
     'output-padding',
     () => convTranspose2d(x25(), full([2, 1, 3, 3], 1), { stride: 2, outputPadding: 2 }),
     'convTranspose2d: outputPadding must be smaller than either stride or dilation on each axis, got outputPadding [2, 2] ' +
@@ -113,7 +125,8 @@ const MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
   [
     'option',
     () => conv2d(x25(), w4(), bad({ strides: 2 })),
-    'conv2d: unknown option "strides"; the options are bias, stride, padding, dilation, groups, paddingMode',
+    'conv2d: unknown option "strides"; the options are bias, stride, padding, dilation, groups, paddingMode, ' +
+      'dataFormat, filterFormat',
   ],
   [
     'grad-output',
@@ -140,7 +153,7 @@ const MORE_MESSAGES: ReadonlyArray<[string, () => unknown, string]> = [
     'option',
     () => new Conv2d(bad({ inChannels: 1, outChannels: 1, kernelSize: 1, kernel: 3 })),
     'Conv2d: unknown option "kernel"; the options are inChannels, outChannels, kernelSize, stride, padding, ' +
-      'dilation, groups, bias, paddingMode, dtype, seed, backend',
+      'dilation, groups, bias, paddingMode, dataFormat, filterFormat, dtype, seed, backend',
   ],
   [
     'groups',

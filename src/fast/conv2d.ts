@@ -24,8 +24,15 @@
  * output row); a staging copy of one image's O/g output planes, so each
  * leaves in one block copy; one group of one input image as given (C/g·H·W,
  * copied in one block before the expansion); and the phase tables.
+ *
+ * NHWC data (`g.dataFormat`) is read and written where it lies, with no
+ * layout move of the whole tensor: each image is copied in as given (C·H·W:
+ * all groups) and the expansion into phase images reads each channel at its
+ * stride C; the output planes of all O channels are staged (O·OH·OW) and
+ * leave transposed into the image's `[OH·OW][O]` block.
  */
 import { sourceIndex, type AxisGeometry, type Conv2dGeometry, type PaddingMode } from '../geometry.js';
+import { transposeInto } from '../formats.js';
 import type { TensorData } from '../tensor.js';
 import { copyIn, type Kernels } from './kernels.js';
 import { Layout, roundUp, tilePositions } from './layout.js';
@@ -86,8 +93,10 @@ interface ForwardPlan {
   readonly raw: number;
   readonly rowTable: number;
   readonly colTable: number;
-  /** Where finished tiles gather (as the output's dtype): one image's group of output channels. */
+  /** Where finished tiles gather (as the output's dtype): one image's group of output channels (NHWC: all of them). */
   readonly stage: number;
+  /** NHWC data: images are copied in whole and channels read at stride C. */
+  readonly channelsLast: boolean;
   readonly bytes: number;
 }
 
@@ -100,14 +109,15 @@ function planForward(g: Conv2dGeometry): ForwardPlan {
   const Wq = cols.len;
   const tileRows = Math.max(1, Math.min(g.h.out, Math.floor(tilePositions(Og) / Wq)));
   const tileCols = roundUp(tileRows * Wq, 8);
+  const channelsLast = g.dataFormat === 'NHWC';
   const layout = new Layout();
   const weights = layout.take(g.O * taps, 8);
   const offsets = layout.take(taps, 4);
   // The last tile reads up to one row plus 8 columns past the phase images.
   const image = layout.take(Cg * rows.count * cols.count * rows.len * Wq + Wq + 8, 8);
   const out = layout.take(Og * tileCols, 8);
-  const stage = layout.take(Og * g.h.out * g.w.out, 8);
-  const raw = layout.take(Cg * g.h.size * g.w.size, 8);
+  const stage = layout.take((channelsLast ? g.O : Og) * g.h.out * g.w.out, 8);
+  const raw = layout.take((channelsLast ? g.C : Cg) * g.h.size * g.w.size, 8);
   const rowTable = layout.take(rows.src.length, 4);
   const colTable = layout.take(cols.src.length, 4);
   return {
@@ -127,6 +137,7 @@ function planForward(g: Conv2dGeometry): ForwardPlan {
     raw,
     rowTable,
     colTable,
+    channelsLast,
     bytes: layout.top,
   };
 }
@@ -167,28 +178,38 @@ function writeOffsets(i32: Int32Array, plan: ForwardPlan): void {
   }
 }
 
-/** The phase tables: rows[f·Hq + r] = source row · W, cols[f·Wq + q] = source column (element offsets), −1 for a zero. */
+/**
+ * The phase tables: rows[f·Hq + r] = source row · W, cols[f·Wq + q] = source column (element offsets),
+ * −1 for a zero; in NHWC data both times C (a pixel's channels are adjacent).
+ */
 function writePhaseTables(i32: Int32Array, plan: ForwardPlan): void {
   const { rows, cols } = plan;
+  const step = plan.channelsLast ? plan.g.C : 1;
   for (let i = 0; i < rows.src.length; i++)
-    i32[(plan.rowTable >>> 2) + i] = rows.src[i] < 0 ? -1 : rows.src[i] * plan.g.w.size;
-  i32.set(cols.src, plan.colTable >>> 2);
+    i32[(plan.rowTable >>> 2) + i] = rows.src[i] < 0 ? -1 : rows.src[i] * plan.g.w.size * step;
+  for (let i = 0; i < cols.src.length; i++) i32[(plan.colTable >>> 2) + i] = cols.src[i] < 0 ? -1 : cols.src[i] * step;
 }
 
-/** Copies one group of one input image into the workspace, then expands it into padded phase images. */
+/**
+ * Copies one group of one input image into the workspace (NHWC: the whole image, with the
+ * first group), then expands it into padded phase images.
+ */
 function fillImage(k: Kernels, plan: ForwardPlan, x: TensorData, n: number, gi: number): void {
   const { rows, cols, Cg } = plan;
   const { C, h, w } = plan.g;
   const plane = h.size * w.size;
   const shift = x instanceof Float32Array ? 2 : 3;
-  copyIn(k, plan.raw, x, (n * C + gi * Cg) * plane, Cg * plane);
+  if (!plan.channelsLast) copyIn(k, plan.raw, x, (n * C + gi * Cg) * plane, Cg * plane);
+  else if (gi === 0) copyIn(k, plan.raw, x, n * C * plane, C * plane);
+  // Where channel c of the group starts, in elements: its plane (NCHW), or its offset in a pixel (NHWC).
+  const start = (c: number): number => (plan.channelsLast ? gi * Cg + c : c * plane);
   let d = plan.image;
   for (let c = 0; c < Cg; c++) {
     for (let fr = 0; fr < rows.count; fr++) {
       for (let fc = 0; fc < cols.count; fc++, d += rows.len * cols.len * 8) {
         k.gather(
           d,
-          plan.raw + ((c * plane) << shift),
+          plan.raw + (start(c) << shift),
           shift,
           plan.rowTable + fr * rows.len * 4,
           rows.len,
@@ -204,21 +225,30 @@ function fillImage(k: Kernels, plan: ForwardPlan, x: TensorData, n: number, gi: 
  * Moves a finished tile (O/g rows of `Wq`-wide output rows) into the staging
  * region, dropping the extra columns and rounding once to the output dtype.
  */
-function stageTile(k: Kernels, plan: ForwardPlan, size: number, i0: number, count: number): void {
+function stageTile(k: Kernels, plan: ForwardPlan, size: number, gi: number, i0: number, count: number): void {
   const { h, w } = plan.g;
+  // NHWC stages every channel of the image: group gi's planes follow the earlier groups'.
+  const first = plan.channelsLast ? gi * plan.Og : 0;
   for (let o = 0; o < plan.Og; o++) {
-    const dst = plan.stage + (o * h.out + i0) * w.out * size;
+    const dst = plan.stage + ((first + o) * h.out + i0) * w.out * size;
     k.pack(plan.out + o * plan.tileCols * 8, plan.cols.len * 8, dst, w.out * size, count, w.out, size === 4 ? 1 : 0);
   }
 }
 
-/** Copies one image's group of output channels, staged whole, into the output with one block copy. */
+/**
+ * Copies one image's group of output channels, staged whole, into the output with one block copy;
+ * NHWC: once the last group is staged, the image's O planes transposed into its `[OH·OW][O]` block.
+ */
 function copyOut(k: Kernels, plan: ForwardPlan, out: TensorData, n: number, gi: number): void {
-  const { O, h, w } = plan.g;
-  const count = plan.Og * h.out * w.out;
+  const { O, h, w, groups } = plan.g;
+  const plane = h.out * w.out;
   const view = out instanceof Float32Array ? k.f32 : k.f64;
   const base = plan.stage / view.BYTES_PER_ELEMENT;
-  out.set(view.subarray(base, base + count), (n * O + gi * plan.Og) * h.out * w.out);
+  if (!plan.channelsLast) {
+    out.set(view.subarray(base, base + plan.Og * plane), (n * O + gi * plan.Og) * plane);
+  } else if (gi === groups - 1) {
+    transposeInto(view, base, plane, out, n * O * plane, O, O, plane);
+  }
 }
 
 /** Starts an output tile from the bias (so each output is rounded once, after it). */
@@ -231,7 +261,8 @@ function fillBias(f: Float64Array, plan: ForwardPlan, b: TensorData, gi: number,
 
 /**
  * Forward conv2d into `out` (the output's dtype; rounded once per element),
- * on the kernels `k` and in their workspace.
+ * on the kernels `k` and in their workspace. x and out are laid out as
+ * `g.dataFormat` says; w is always in OIHW form.
  * @returns false when the workspace cannot be had (the caller uses the reference)
  * @example if (!forwardFast(k, geometry, x.data, w.data, null, out)) forwardInto(geometry, x.data, w.data, null, out);
  */
@@ -267,7 +298,7 @@ export function forwardFast(
         for (let r = blocks * 4; r < Og; r++) {
           k.gemm1(a + r * taps * 8, src, plan.offsets, plan.out + r * ldc, taps, cols, init);
         }
-        stageTile(k, plan, size, i0, count);
+        stageTile(k, plan, size, gi, i0, count);
       }
       copyOut(k, plan, out, n, gi);
     }

@@ -7,6 +7,7 @@
  * that a padding mode maps onto a real pixel sends its gradient there.
  * The fast kernels are checked against these.
  */
+import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from '../formats.js';
 import { tapMap, type Conv2dGeometry, type Conv2dOptions } from '../geometry.js';
 import { allocate, type DType, type Tensor, type TensorData } from '../tensor.js';
 import { checkConv2dArgs, checkConv2dBackwardArgs, checkCorr2dArgs } from '../validate.js';
@@ -139,21 +140,23 @@ export function rounded(acc: Float64Array, dtype: DType): TensorData {
 /**
  * 2-D cross-correlation (no kernel flip), PyTorch's `F.conv2d`.
  *
- * @param input `[N, C, H, W]`, or `[C, H, W]` for one unbatched image (→ `[O, OH, OW]`)
- * @param weight `[O, C/groups, KH, KW]`
- * @returns `[N, O, OH, OW]` with `OH = floor((H + top + bottom − dh·(KH−1) − 1)/sh) + 1`
+ * @param input `[N, C, H, W]`, or `[C, H, W]` for one unbatched image (→ `[O, OH, OW]`);
+ *   with `dataFormat: 'NHWC'` `[N, H, W, C]` or `[H, W, C]` (moved to NCHW for the loops, and back)
+ * @param weight `[O, C/groups, KH, KW]`; with `filterFormat: 'HWIO'` `[KH, KW, C/groups, O]`
+ * @returns `[N, O, OH, OW]` (in the input's layout) with `OH = floor((H + top + bottom − dh·(KH−1) − 1)/sh) + 1`
  * @throws ConvError for any invalid shape, option or dtype, before any work
  * @example
  * const y = conv2d(x, w, { stride: 2, padding: 'same', groups: 2, bias: b });
+ * const z = conv2d(xNhwc, wHwio, { dataFormat: 'NHWC', filterFormat: 'HWIO' }); // [N, OH, OW, O]
  */
 export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
-  const { geometry, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
+  const { geometry: g, input: x, weight: w, bias, dtype } = checkConv2dArgs('conv2d', input, weight, options);
   const out = allocate(
     dtype,
-    geometry.outputShape.reduce((a, b) => a * b, 1),
+    g.outputShape.reduce((a, b) => a * b, 1),
   );
-  forwardInto(geometry, x.data, w.data, bias ? bias.data : null, out);
-  return { shape: [...geometry.outputShape], data: out };
+  forwardInto(g, toChannelsFirst(g.dataFormat, x), toOIHW(g.filterFormat, w), bias ? bias.data : null, out);
+  return fromChannelsFirst(g.dataFormat, g.outputShape, out);
 }
 
 /** Gradients of `conv2d` with respect to its input, weight and bias. */
@@ -171,8 +174,10 @@ export interface Conv2dGradients {
  * Gradients of padding-mode taps fold back into the pixels they copied.
  *
  * @param gradOutput the shape conv2d(input, weight, options) returned
+ * @returns gradients shaped and laid out like input and weight (NHWC/HWIO when the options say so), and `[O]`
  * @example
  * const { gradInput, gradWeight, gradBias } = conv2dBackward(dy, x, w, { padding: 1 });
+ * conv2dBackward(dyNhwc, xNhwc, wHwio, { dataFormat: 'NHWC', filterFormat: 'HWIO' }).gradWeight; // [KH, KW, C/g, O]
  */
 export function conv2dBackward(
   gradOutput: Tensor,
@@ -189,11 +194,12 @@ export function conv2dBackward(
   } = checkConv2dBackwardArgs(gradOutput, input, weight, options);
   const gx = new Float64Array(x.data.length);
   const gw = new Float64Array(w.data.length);
-  adjointInto(g, dy.data, g.h.out, g.w.out, x.data, w.data, gx, gw);
-  const gb = biasGradient(g, dy.data);
+  const dyFirst = toChannelsFirst(g.dataFormat, dy);
+  adjointInto(g, dyFirst, g.h.out, g.w.out, toChannelsFirst(g.dataFormat, x), toOIHW(g.filterFormat, w), gx, gw);
+  const gb = biasGradient(g, dyFirst);
   return {
-    gradInput: { shape: [...x.shape], data: rounded(gx, dtype) },
-    gradWeight: { shape: [...w.shape], data: rounded(gw, dtype) },
+    gradInput: fromChannelsFirst(g.dataFormat, x.shape, rounded(gx, dtype)),
+    gradWeight: fromOIHW(g.filterFormat, w.shape, rounded(gw, dtype)),
     gradBias: { shape: [g.O], data: rounded(gb, dtype) },
   };
 }

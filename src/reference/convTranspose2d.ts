@@ -7,6 +7,7 @@
  * input) and that conv's weight gradient with the roles of input and
  * gradOutput exchanged (for the weight).
  */
+import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from '../formats.js';
 import type { ConvTranspose2dGeometry, ConvTranspose2dOptions } from '../geometry.js';
 import { sizeOf, type Tensor, type TensorData } from '../tensor.js';
 import { checkConvTranspose2dArgs, checkConvTranspose2dBackwardArgs } from '../validate.js';
@@ -16,19 +17,25 @@ import { adjointInto, channelSums, forwardInto, rounded, type Conv2dGradients } 
  * Transposed 2-D convolution (PyTorch's `F.conv_transpose2d`; asymmetric
  * padding crops the full output as in ONNX `ConvTranspose`).
  *
- * @param input `[N, C, H, W]` (or `[C, H, W]`)
- * @param weight `[C, O/groups, KH, KW]`
- * @returns `[N, O, OH, OW]`, `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`
+ * @param input `[N, C, H, W]` (or `[C, H, W]`); `[N, H, W, C]` with `dataFormat: 'NHWC'`
+ * @param weight `[C, O/groups, KH, KW]`; `[KH, KW, O/groups, C]` with `filterFormat: 'HWIO'`
+ * @returns `[N, O, OH, OW]` (in the input's layout), `OH = (H−1)·sh − top − bottom + dh·(KH−1) + oph + 1`
  * @example
  * const up = convTranspose2d(x, w, { stride: 2, padding: 1, outputPadding: 1 });
+ * convTranspose2d(xNhwc, wHwio, { stride: 2, padding: 'same', dataFormat: 'NHWC', filterFormat: 'HWIO' }); // [N, 2H, 2W, O]
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
   const { geometry: t, input: x, weight: w, bias, dtype } = checkConvTranspose2dArgs(input, weight, options);
-  const acc = transposeReference(t, x.data, w.data, bias ? bias.data : null);
-  return { shape: [...t.outputShape], data: rounded(acc, dtype) };
+  const acc = transposeReference(
+    t,
+    toChannelsFirst(t.dataFormat, x),
+    toOIHW(t.filterFormat, w),
+    bias ? bias.data : null,
+  );
+  return fromChannelsFirst(t.dataFormat, t.outputShape, rounded(acc, dtype));
 }
 
-/** The transposed conv in float64: the adjoint walk, then the bias per output channel. */
+/** The transposed conv in float64 (x in NCHW, w in OIHW form, the result NCHW): the adjoint walk, then the bias per output channel. */
 export function transposeReference(
   t: ConvTranspose2dGeometry,
   x: TensorData,
@@ -60,9 +67,10 @@ export function transposeBiasGradient(t: ConvTranspose2dGeometry, dy: TensorData
  * conv's weight gradient with x as its gradOutput and dy as its input; dL/db = Σ dy.
  *
  * @param gradOutput the shape convTranspose2d(input, weight, options) returned
- * @returns `{ gradInput, gradWeight, gradBias }` shaped like input, weight and `[O]`
+ * @returns `{ gradInput, gradWeight, gradBias }` shaped (and laid out) like input, weight and `[O]`
  * @example
  * const { gradInput, gradWeight, gradBias } = convTranspose2dBackward(dy, x, w, { stride: 2, outputPadding: 1 });
+ * convTranspose2dBackward(dyNhwc, xNhwc, wHwio, { stride: 2, dataFormat: 'NHWC', filterFormat: 'HWIO' }).gradWeight; // [KH, KW, O/g, C]
  */
 export function convTranspose2dBackward(
   gradOutput: Tensor,
@@ -71,14 +79,16 @@ export function convTranspose2dBackward(
   options?: ConvTranspose2dOptions,
 ): Conv2dGradients {
   const args = checkConvTranspose2dBackwardArgs(gradOutput, input, weight, options);
-  const { geometry: t, input: x, weight: w, gradOutput: dy, dtype } = args;
-  const gx = new Float64Array(x.data.length);
-  forwardInto(t.conv, dy.data, w.data, null, gx);
-  const gw = new Float64Array(w.data.length);
-  adjointInto(t.conv, x.data, t.inH, t.inW, dy.data, w.data, null, gw);
+  const { geometry: t, dtype } = args;
+  const [dy, x] = [toChannelsFirst(t.dataFormat, args.gradOutput), toChannelsFirst(t.dataFormat, args.input)];
+  const w = toOIHW(t.filterFormat, args.weight);
+  const gx = new Float64Array(x.length);
+  forwardInto(t.conv, dy, w, null, gx);
+  const gw = new Float64Array(w.length);
+  adjointInto(t.conv, x, t.inH, t.inW, dy, w, null, gw);
   return {
-    gradInput: { shape: [...x.shape], data: rounded(gx, dtype) },
-    gradWeight: { shape: [...w.shape], data: rounded(gw, dtype) },
-    gradBias: { shape: [t.conv.C], data: rounded(transposeBiasGradient(t, dy.data), dtype) },
+    gradInput: fromChannelsFirst(t.dataFormat, args.input.shape, rounded(gx, dtype)),
+    gradWeight: fromOIHW(t.filterFormat, args.weight.shape, rounded(gw, dtype)),
+    gradBias: { shape: [t.conv.C], data: rounded(transposeBiasGradient(t, dy), dtype) },
   };
 }

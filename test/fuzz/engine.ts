@@ -36,6 +36,8 @@ export const CONV_ERROR_CODES = [
   'padding-mode',
   'output-padding',
   'output-size',
+  'data-format',
+  'filter-format',
   'kernel-too-large',
   'bias',
   'option',

@@ -25,9 +25,11 @@ export function badIntegers(min: number): unknown[] {
   return [...new Set([min - 1, -1, OPTION_MAX + 1, 2 ** 31]), ...NOT_INTEGERS];
 }
 
-/** A string's near misses: upper case, capitalised, shortened. */
+/** A string's near misses: upper case, lower case, capitalised, shortened, two letters swapped (never the name itself). */
 function nearMisses(name: string): string[] {
-  return [name.toUpperCase(), name[0].toUpperCase() + name.slice(1), name.slice(0, -1)];
+  const swapped = name.length > 2 ? name[0] + name[2] + name[1] + name.slice(3) : `${name}${name}`;
+  const misses = [name.toUpperCase(), name.toLowerCase(), name[0].toUpperCase() + name.slice(1).toLowerCase()];
+  return [...new Set([...misses, name.slice(0, -1), swapped])].filter((m) => m !== name);
 }
 
 /** Two-element arrays with one bad element, on either side of a good one. */
@@ -86,11 +88,19 @@ export function badValues(name: OptionName, set: OptionSet): unknown[] {
       const others = Object.values(form.names)
         .flat()
         .filter((n) => !own.includes(n));
-      const strings = [...own.flatMap(nearMisses), ...others, '', 'full', String(form.min)];
+      const strings = [
+        ...own.flatMap(nearMisses).filter((m) => !own.includes(m)),
+        ...others,
+        '',
+        'full',
+        String(form.min),
+      ];
       return [...badIntegers(form.min), ...badPadArrays(form.min), ...strings];
     }
-    case 'name':
-      return [...form.names.flatMap(nearMisses), '', 1, null, true, {}, [form.names[0]]];
+    case 'name': {
+      const misses = form.names.flatMap(nearMisses).filter((m) => !form.names.includes(m));
+      return [...misses, '', 1, null, true, {}, [form.names[0]]];
+    }
     case 'tensor':
       return [];
   }

@@ -69,6 +69,8 @@ function summaryLine(s: BenchSummary): string {
 const TITLES: Readonly<Record<BenchCase['group'], string>> = {
   forward: 'forward (one conv2d call)',
   backward: 'backward (input + weight gradients; ours also the bias gradient; 2 passes of FLOPs)',
+  layouts:
+    'layouts: ours called in NCHW/OIHW, then in NHWC/HWIO (dataFormat, filterFormat) on the same values; tfjs always in its native NHWC (the last row: a backward)',
   latency: "per-call latency of the chapter's corr2d(X, K) (tfjs: conv2d on [1,6,8,1], dataSync, dispose)",
 };
 

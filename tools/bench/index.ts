@@ -21,6 +21,7 @@ import {
   type KernelName,
   type Tensor,
 } from '../../src/index.js';
+import { fromChannelsFirst, fromOIHW, toChannelsFirst, toOIHW } from '../../src/formats.js';
 import { seededRandom } from '../../src/random.js';
 import {
   BACKWARD_PROBLEMS,
@@ -28,6 +29,7 @@ import {
   FORWARD_PROBLEMS,
   GROUPS,
   LATENCY_PROBLEM,
+  LAYOUT_PROBLEMS,
   outputShape,
   passFlops,
   type BenchGroup,
@@ -49,7 +51,7 @@ export { formatBenchReport } from './format.js';
 export { GROUPS, type BenchGroup } from './problems.js';
 
 /** A part of the benchmark that can be run alone. */
-export type BenchPart = 'forward' | 'backward' | 'latency';
+export type BenchPart = 'forward' | 'backward' | 'layouts' | 'latency';
 
 /** What to run. */
 export interface BenchOptions {
@@ -63,7 +65,7 @@ export interface BenchOptions {
   readonly kernels?: KernelChoice;
   /** `'wall'` (default) or `'cpu'`: this process's CPU time, steadier while other processes load the machine. */
   readonly clock?: Clock;
-  /** Which parts to run: `'forward'`, `'backward'`, `'latency'`. Default: all. */
+  /** Which parts to run: `'forward'`, `'backward'`, `'layouts'`, `'latency'`. Default: all. */
   readonly only?: readonly BenchPart[];
 }
 
@@ -146,6 +148,7 @@ export interface BenchReport {
 export const TARGETS: Readonly<Record<BenchGroup, number | null>> = {
   forward: 5,
   backward: 50,
+  layouts: null,
   latency: null,
 };
 
@@ -165,6 +168,25 @@ function randomData(length: number, seed: number): Float32Array {
 
 function optionsOf(p: BenchProblem): Conv2dOptions {
   return { stride: p.stride, padding: p.padding, groups: p.groups };
+}
+
+/** The tensors and options ours is called with: the problem's NCHW/OIHW ones, or the same values as NHWC/HWIO. */
+function inLayout(p: BenchProblem, x: Tensor, w: Tensor, options: Conv2dOptions) {
+  if (p.layout === 'NCHW') return { x, w, options, dy: (dy: Tensor) => dy };
+  const nhwc = (t: Tensor) => fromChannelsFirst('NHWC', [t.shape[0], t.shape[2], t.shape[3], t.shape[1]], t.data);
+  const [O, Cg, KH, KW] = w.shape;
+  return {
+    x: nhwc(x),
+    w: fromOIHW('HWIO', [KH, KW, Cg, O], w.data),
+    options: { ...options, dataFormat: 'NHWC', filterFormat: 'HWIO' } as const,
+    dy: nhwc,
+  };
+}
+
+/** A result of ours in the problem's layout, as NCHW (or OIHW) values to check against the model. */
+function asChannelsFirst(p: BenchProblem, t: Tensor, shape: readonly number[], filter = false): Tensor {
+  if (p.layout === 'NCHW') return t;
+  return { shape, data: filter ? toOIHW('HWIO', t) : toChannelsFirst('NHWC', t) };
 }
 
 function timing(m: Measured, flops: number | null): BenchTiming {
@@ -263,7 +285,7 @@ function checked(worstRatio: number, ok: boolean, message: string): BenchCheck {
   return { ok, worstRatio, message };
 }
 
-async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
+async function forwardCase(run: Run, p: BenchProblem, seed: number, group: BenchGroup = 'forward'): Promise<BenchCase> {
   const x: Tensor = {
     shape: p.input,
     data: randomData(
@@ -279,21 +301,28 @@ async function forwardCase(run: Run, p: BenchProblem, seed: number): Promise<Ben
     ),
   };
   const options = optionsOf(p);
-  const cmp = compareBounded(run.backend.conv2d(x, w, options), forwardExpectation({ input: x, weight: w, options }));
+  const ours = inLayout(p, x, w, options);
+  const y = asChannelsFirst(p, run.backend.conv2d(ours.x, ours.w, ours.options), outputShape(p));
+  const cmp = compareBounded(y, forwardExpectation({ input: x, weight: w, options }));
   return measure(
     run,
-    'forward',
+    group,
     p.name,
     describeProblem(p),
     passFlops(p),
     checked(cmp.worstRatio, cmp.ok, cmp.message),
-    () => run.backend.conv2d(x, w, options),
+    () => run.backend.conv2d(ours.x, ours.w, ours.options),
     (tf) => forwardCall(tf, p, x.data as Float32Array, w.data as Float32Array),
     () => null,
   );
 }
 
-async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<BenchCase> {
+async function backwardCase(
+  run: Run,
+  p: BenchProblem,
+  seed: number,
+  group: BenchGroup = 'backward',
+): Promise<BenchCase> {
   const x: Tensor = {
     shape: p.input,
     data: randomData(
@@ -316,11 +345,13 @@ async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<Be
     ),
   };
   const options = optionsOf(p);
-  const got = run.backend.conv2dBackward(dy, x, w, options);
+  const ours = inLayout(p, x, w, options);
+  const dyIn = ours.dy(dy);
+  const got = run.backend.conv2dBackward(dyIn, ours.x, ours.w, ours.options);
   const e = gradientExpectations({ input: x, weight: w, options }, dy);
   const cmps = [
-    compareBounded(got.gradInput, e.gradInput),
-    compareBounded(got.gradWeight, e.gradWeight),
+    compareBounded(asChannelsFirst(p, got.gradInput, p.input), e.gradInput),
+    compareBounded(asChannelsFirst(p, got.gradWeight, p.weight, true), e.gradWeight),
     compareBounded(got.gradBias, e.gradBias),
   ];
   const check = checked(
@@ -334,12 +365,12 @@ async function backwardCase(run: Run, p: BenchProblem, seed: number): Promise<Be
   const flops = 2 * passFlops(p);
   return measure(
     run,
-    'backward',
+    group,
     p.name,
     describeProblem(p),
     flops,
     check,
-    () => run.backend.conv2dBackward(dy, x, w, options),
+    () => run.backend.conv2dBackward(dyIn, ours.x, ours.w, ours.options),
     (tf, peer) => {
       if (run.quick && peer.name === 'tfjs-cpu' && passFlops(p) > QUICK_CPU_BACKWARD_LIMIT) {
         return `skipped in --quick: its weight gradient would take ~${Math.round(passFlops(p) / 0.013e9)} s`;
@@ -458,7 +489,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
       progress(`${label} …`);
       cases.push(await c());
     };
-    const parts = new Set<BenchPart>(options.only ?? ['forward', 'backward', 'latency']);
+    const parts = new Set<BenchPart>(options.only ?? ['forward', 'backward', 'layouts', 'latency']);
     if (parts.has('forward')) {
       for (const [i, p] of FORWARD_PROBLEMS.entries())
         await step(() => forwardCase(run, p, 100 + 10 * i), `forward ${p.name}`);
@@ -466,6 +497,12 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     if (parts.has('backward')) {
       for (const [i, p] of BACKWARD_PROBLEMS.entries())
         await step(() => backwardCase(run, p, 200 + 10 * i), `backward ${p.name}`);
+    }
+    if (parts.has('layouts')) {
+      for (const [i, p] of LAYOUT_PROBLEMS.forward.entries())
+        await step(() => forwardCase(run, p, 300 + 10 * i, 'layouts'), `layouts ${p.name}`);
+      for (const [i, p] of LAYOUT_PROBLEMS.backward.entries())
+        await step(() => backwardCase(run, p, 400 + 10 * i, 'layouts'), `layouts ${p.name} backward`);
     }
     if (parts.has('latency')) {
       progress('latency …');

@@ -4,7 +4,12 @@
  */
 import { conv2dOutputShape } from '../../src/index.js';
 
-/** One conv2d problem, NCHW input and OIHW weight, symmetric padding. */
+/**
+ * One conv2d problem, symmetric padding. `input` and `weight` are given as NCHW and OIHW;
+ * `layout` says how ours is called: `'NCHW'` (those tensors) or `'NHWC'` (the same values
+ * laid out as NHWC and HWIO, with `dataFormat`/`filterFormat`). tfjs always gets NHWC/HWIO,
+ * its native layout, made before timing.
+ */
 export interface BenchProblem {
   /** A short name for the table, e.g. `'ResNet 3×3'`. */
   readonly name: string;
@@ -13,6 +18,7 @@ export interface BenchProblem {
   readonly stride: number;
   readonly padding: number;
   readonly groups: number;
+  readonly layout: 'NCHW' | 'NHWC';
 }
 
 function problem(
@@ -21,7 +27,7 @@ function problem(
   weight: BenchProblem['weight'],
   more: Partial<BenchProblem> = {},
 ): BenchProblem {
-  return { name, input, weight, stride: 1, padding: 0, groups: 1, ...more };
+  return { name, input, weight, stride: 1, padding: 0, groups: 1, layout: 'NCHW', ...more };
 }
 
 /** Forward problems (the issue's list). */
@@ -41,6 +47,28 @@ export const BACKWARD_PROBLEMS: readonly BenchProblem[] = [
   FORWARD_PROBLEMS[2],
   problem('16 channels', [1, 16, 32, 32], [16, 16, 3, 3], { padding: 1 }),
 ];
+
+/** One problem in both layouts, NCHW first (its name gains the layout). */
+function bothLayouts(p: BenchProblem): BenchProblem[] {
+  return (['NCHW', 'NHWC'] as const).map((layout) => ({ ...p, name: `${p.name} ${layout}`, layout }));
+}
+
+/**
+ * The layouts group: forward problems where channels-last matters (a pointwise conv, which
+ * has an NHWC fast path of its own; a depthwise one; a plain 3×3), and one backward problem,
+ * each in NCHW and in NHWC.
+ */
+export const LAYOUT_PROBLEMS: {
+  readonly forward: readonly BenchProblem[];
+  readonly backward: readonly BenchProblem[];
+} = {
+  forward: [
+    problem('pointwise 1×1', [1, 64, 56, 56], [128, 64, 1, 1]),
+    FORWARD_PROBLEMS[4],
+    FORWARD_PROBLEMS[2],
+  ].flatMap(bothLayouts),
+  backward: [BACKWARD_PROBLEMS[3]].flatMap(bothLayouts),
+};
 
 /** The chapter's corr2d: a 6×8 image with a vertical edge, and the kernel [1, −1]. */
 export const LATENCY_PROBLEM = { name: 'chapter corr2d', X: [6, 8] as const, K: [1, 2] as const };
@@ -72,10 +100,10 @@ export function describeProblem(p: BenchProblem): string {
 }
 
 /**
- * What is timed: `forward` and `backward` over the problem shapes; `latency`,
- * one call of the chapter's corr2d.
+ * What is timed: `forward` and `backward` over the problem shapes; `layouts`, a few of them
+ * in NCHW and in NHWC side by side; `latency`, one call of the chapter's corr2d.
  */
-export type BenchGroup = 'forward' | 'backward' | 'latency';
+export type BenchGroup = 'forward' | 'backward' | 'layouts' | 'latency';
 
 /** The groups, in the order they run and print. */
-export const GROUPS: readonly BenchGroup[] = ['forward', 'backward', 'latency'];
+export const GROUPS: readonly BenchGroup[] = ['forward', 'backward', 'layouts', 'latency'];

@@ -14,7 +14,8 @@ export const BENCH_HELP = `Usage: convproof bench [--quick] [--only part] [--jso
 
 Times convproof's conv2d and conv2dBackward beside TensorFlow.js (cpu, wasm,
 and tfjs-node when installed) in one process on the same shapes: LeNet,
-CIFAR, ResNet 3×3, depthwise, strided, the backward pass, and the latency of
+CIFAR, ResNet 3×3, depthwise, strided, the backward pass, a few of them in
+NCHW and in NHWC (dataFormat) side by side, and the latency of
 the chapter's 6×8 corr2d (into a reused buffer, and returning a fresh array).
 Prints ms, GFLOP/s (2·N·O·OH·OW·(C/g)·KH·KW per
 pass) and how many times faster ours is. Each of our results is checked
@@ -23,7 +24,7 @@ exit code is 1.
 
 Options:
   --quick            fewer samples; skips tfjs-cpu's slowest backward runs
-  --only part        run one part: forward, backward or latency (repeatable)
+  --only part        run one part: forward, backward, layouts or latency (repeatable)
   --json file        also write the report as JSON
   --kernels name     which of our kernels: auto (default), wasm or js
   --clock name       wall (default) or cpu: this process's CPU time, steadier
@@ -52,7 +53,7 @@ export async function bench(args: readonly string[], ctx: CliContext): Promise<n
   const kernels = choiceFlag('bench', '--kernels', values.kernels ?? 'auto', ['auto', 'wasm', 'js'] as const);
   const clock = choiceFlag('bench', '--clock', values.clock ?? 'wall', ['wall', 'cpu'] as const);
   const only = values.only?.map((part) =>
-    choiceFlag('bench', '--only', part, ['forward', 'backward', 'latency'] as const),
+    choiceFlag('bench', '--only', part, ['forward', 'backward', 'layouts', 'latency'] as const),
   );
   const json = values.json === undefined ? undefined : resolve(ctx.cwd, values.json);
   if (json !== undefined && (values.json === '' || !existsSync(dirname(json)))) {
