@@ -57,6 +57,7 @@ function bothLayouts(p: BenchProblem): BenchProblem[] {
  * The layouts group: forward problems where channels-last matters (a pointwise conv, which
  * has an NHWC fast path of its own; a depthwise one; a plain 3×3), and one backward problem,
  * each in NCHW and in NHWC.
+ * @example LAYOUT_PROBLEMS.forward.map((p) => p.name) // ['pointwise 1×1 NCHW', 'pointwise 1×1 NHWC', 'depthwise NCHW', …]
  */
 export const LAYOUT_PROBLEMS: {
   readonly forward: readonly BenchProblem[];
