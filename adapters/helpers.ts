@@ -51,7 +51,7 @@ export interface ConvNumbers extends ConvDims {
 export function convNumbers(input: readonly number[], weight: readonly number[], o: Conv2dOptions = {}): ConvNumbers {
   const g = conv2dGeometry('adapter', input, weight, o);
   const { h, w } = g;
-  const [, , KH, KW] = weight;
+  const [KH, KW] = [h.kernel, w.kernel]; // read by the geometry, whatever the filterFormat
   const pads: Pads = [
     [h.padBefore, h.padAfter],
     [w.padBefore, w.padAfter],
@@ -83,9 +83,9 @@ export function transposeNumbers(
   weight: readonly number[],
   o: ConvTranspose2dOptions = {},
 ): TransposeNumbers {
-  const { conv, outputShape, outputPadding } = convTranspose2dGeometry('adapter', input, weight, o);
-  const [OH, OW] = outputShape.slice(-2);
+  const { conv, outputPadding } = convTranspose2dGeometry('adapter', input, weight, o);
   const { h, w } = conv; // the conv whose adjoint this is: OH → H rows, with the crop as its padding
+  const [OH, OW] = [h.size, w.size]; // its input is the transposed output (outputShape is in the caller's layout)
   return {
     batched: conv.batched,
     N: conv.N,

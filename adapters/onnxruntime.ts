@@ -22,7 +22,12 @@ const AUTO_PAD: Readonly<Record<string, string>> = {
 };
 
 /** float32 (no float64 Conv kernel), zero padding; everything else ONNX's Conv takes. */
-export const onnxruntimeSupports: Supports = { dtypes: ['float32'], paddingModes: ['zeros'] };
+export const onnxruntimeSupports: Supports = {
+  dtypes: ['float32'],
+  paddingModes: ['zeros'],
+  dataFormats: ['NCHW'], // ONNX Conv is NCHW/OIHW only
+  filterFormats: ['OIHW'],
+};
 /** onnxruntime multiplies padded zeros (0·Inf = NaN); SAME_UPPER as convproof. */
 export const onnxruntimeConventions: Conventions = { padded: 'multiply', same: 'upper', precision: 'float32' };
 

@@ -6,7 +6,7 @@
  * after; gradients come from the `Conv2DBackpropInput`/`Conv2DBackpropFilter`
  * kernels (tfjs-core registers no gradients); results are read with `await data()`.
  */
-import type { Conv2dOptions, Tensor } from '../src/index.js';
+import type { Conv2dOptions, ConvTranspose2dOptions, Tensor } from '../src/index.js';
 import type { Conventions, Supports } from '../properties/support.js';
 import * as h from './helpers.js';
 import { tfjsDefects } from './tfjs-defects.js';
@@ -24,6 +24,9 @@ export const tfjsConventions: Conventions = { padded: 'skip', same: 'upper', pre
  */
 const wasmConventions: Conventions = { ...tfjsConventions, padded: 'multiply' };
 
+/** The layout options of a call. */
+type Layouts = Pick<Conv2dOptions, 'dataFormat' | 'filterFormat'>;
+
 const NEEDS = ['tensor', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'engine', 'tidy', 'getKernel'];
 const asIs = (t: Tensor) => t;
 
@@ -35,6 +38,15 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
   const tf = apiOf<TfjsModule>(module, 'tfjs', NEEDS);
   const tensor = (t: Tensor, shape = t.shape) => tf.tensor(t.data, [...shape], 'float32');
   const nhwc = (t: Tensor) => tensor(h.nchwToNhwc(h.batched(t)));
+  // tfjs is channels-last with HWIO filters: a caller's NHWC data and HWIO weights go in as they are.
+  const data = (t: Tensor, o: Layouts) => (o.dataFormat === 'NHWC' ? tensor(h.batched(t)) : nhwc(t));
+  const back = (o: Layouts) => (o.dataFormat === 'NHWC' ? asIs : h.nhwcToNchw);
+  const hwio = (w: Tensor, o: Layouts) => (o.filterFormat === 'HWIO' ? w : h.oihwToHwio(w));
+  // The bias goes on the channel axis: tfjs broadcasts it over the last one; NCHW results get it after.
+  const biased = (y: () => TfTensor, o: Conv2dOptions | ConvTranspose2dOptions) =>
+    o.dataFormat === 'NHWC' && o.bias ? () => tf.add(y(), tensor(o.bias!)) : y;
+  const withBias = (t: Tensor, o: Conv2dOptions | ConvTranspose2dOptions) =>
+    o.dataFormat === 'NHWC' ? t : h.addBias(t, o.bias);
   const pad = (o: Conv2dOptions, r: h.ConvNumbers) =>
     o.padding === 'same' || o.padding === 'valid' ? o.padding : ([[0, 0], ...r.pads, [0, 0]] as const);
   const read = async (make: () => TfTensor, back = h.nhwcToNchw, batched = true): Promise<Tensor> => {
@@ -59,10 +71,10 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
     knownDefects: tfjsDefects(backend),
     conv2d: async (x, w, o = {}) => {
       const r = resolve(x, w, o, false);
-      const f = h.oihwToHwio(w); // depthwise: [C·m, 1, KH, KW] → [KH, KW, 1, C·m], the same data as [KH, KW, C, m]
+      const f = hwio(w, o); // depthwise: [C·m, 1, KH, KW] → [KH, KW, 1, C·m], the same data as [KH, KW, C, m]
       const [conv, shape] = r.groups > 1 ? [tf.depthwiseConv2d, [r.KH, r.KW, r.C, r.O / r.C]] : [tf.conv2d, f.shape];
-      const y = () => conv(nhwc(x), tensor(f, shape), r.stride, pad(o, r), 'NHWC', r.dilation);
-      return h.addBias(await read(y, h.nhwcToNchw, r.batched), o.bias);
+      const y = () => conv(data(x, o), tensor(f, shape), r.stride, pad(o, r), 'NHWC', r.dilation);
+      return withBias(await read(biased(y, o), back(o), r.batched), o);
     },
     conv2dBackward: async (dy, x, w, o = {}) => {
       const r = resolve(x, w, o, true);
@@ -74,19 +86,23 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
       const shapes = { inputShape: [r.N, r.H, r.W, r.C], filterShape, dilations: [1, 1] }; // each kernel reads its own
       const attrs = { strides: r.stride, pad: pad(o, r), dataFormat: 'NHWC', ...shapes };
       const run = (k: string, ins: () => Record<string, TfTensor>) => () => tf.engine().runKernel(k, ins(), attrs);
-      const gx = run(`${base}BackpropInput`, () => ({ dy: nhwc(dy), filter: tensor(h.oihwToHwio(w), filterShape) }));
-      const gw = run(`${base}BackpropFilter`, () => ({ x: nhwc(x), dy: nhwc(dy) }));
-      const hwio = (t: Tensor) => h.hwioToOihw({ shape: [r.KH, r.KW, w.shape[1], r.O], data: t.data }); // as [KH, KW, C/g, O]
-      const gradBias = await read(() => tf.sum(nhwc(dy), [0, 1, 2]), asIs);
-      return { gradInput: await read(gx, h.nhwcToNchw, r.batched), gradWeight: await read(gw, hwio), gradBias };
+      const gx = run(`${base}BackpropInput`, () => ({ dy: data(dy, o), filter: tensor(hwio(w, o), filterShape) }));
+      const gw = run(`${base}BackpropFilter`, () => ({ x: data(x, o), dy: data(dy, o) }));
+      const hwioShape = [r.KH, r.KW, r.C / r.groups, r.O]; // tfjs's result, read as [KH, KW, C/g, O]
+      const weightBack = (t: Tensor) =>
+        o.filterFormat === 'HWIO'
+          ? { shape: hwioShape, data: t.data }
+          : h.hwioToOihw({ shape: hwioShape, data: t.data });
+      const gradBias = await read(() => tf.sum(data(dy, o), [0, 1, 2]), asIs);
+      return { gradInput: await read(gx, back(o), r.batched), gradWeight: await read(gw, weightBack), gradBias };
     },
     convTranspose2d: async (x, w, o = {}) => {
       const r = h.transposeNumbers(x.shape, w.shape, o);
       if (r.groups > 1 || r.dilation[0] * r.dilation[1] > 1)
         h.refuse('tfjs', 'conv2dTranspose takes no groups and no dilation');
       const pads = [[0, 0], ...r.pads, [0, 0]] as const; // the weight [C, O, KH, KW] → [KH, KW, O, C]
-      const y = () => tf.conv2dTranspose(nhwc(x), tensor(h.oihwToHwio(w)), [r.N, r.OH, r.OW, r.O], r.stride, pads);
-      return h.addBias(await read(y, h.nhwcToNchw, r.batched), o.bias);
+      const y = () => tf.conv2dTranspose(data(x, o), tensor(hwio(w, o)), [r.N, r.OH, r.OW, r.O], r.stride, pads);
+      return withBias(await read(biased(y, o), back(o), r.batched), o);
     },
     // The gradients of the transposed conv are those of the conv2d it is the adjoint of (input dy,
     // output x, filter [KH, KW, O, C]): dx is that conv2d of dy, dw its Conv2DBackpropFilter with x as dy.
@@ -98,14 +114,14 @@ export function tfjsAdapter(module: object, { backend = 'cpu' } = {}): Adapter {
       if (!tf.getKernel('Conv2DBackpropFilter', backend))
         h.refuse('tfjs', `${backend} has no Conv2DBackpropFilter kernel (tfjs #8474)`);
       const pads = [[0, 0], ...r.pads, [0, 0]] as const;
-      const [C, , KH, KW] = w.shape;
-      const filterShape = [KH, KW, r.O, C];
-      const gx = () => tf.conv2d(nhwc(dy), tensor(h.oihwToHwio(w)), r.stride, pads, 'NHWC', [1, 1]);
-      const attrs = { strides: r.stride, pad: pads, dataFormat: 'NHWC', filterShape, dilations: [1, 1] };
-      const gw = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: nhwc(dy), dy: nhwc(x) }, attrs);
-      const hwio = (t: Tensor) => h.hwioToOihw({ shape: filterShape, data: t.data });
-      const gradBias = await read(() => tf.sum(nhwc(dy), [0, 1, 2]), asIs);
-      return { gradInput: await read(gx, h.nhwcToNchw, r.batched), gradWeight: await read(gw, hwio), gradBias };
+      const f = hwio(w, o); // [KH, KW, O, C]: the conv2d filter from O channels (dy) to C (x)
+      const gx = () => tf.conv2d(data(dy, o), tensor(f), r.stride, pads, 'NHWC', [1, 1]);
+      const attrs = { strides: r.stride, pad: pads, dataFormat: 'NHWC', filterShape: f.shape, dilations: [1, 1] };
+      const gw = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: data(dy, o), dy: data(x, o) }, attrs);
+      const weightBack = (t: Tensor) =>
+        o.filterFormat === 'HWIO' ? { shape: f.shape, data: t.data } : h.hwioToOihw({ shape: f.shape, data: t.data });
+      const gradBias = await read(() => tf.sum(data(dy, o), [0, 1, 2]), asIs);
+      return { gradInput: await read(gx, back(o), r.batched), gradWeight: await read(gw, weightBack), gradBias };
     },
   };
 }

@@ -1,6 +1,7 @@
 // A user's own conv2d, as `convproof verify --impl` takes it: PyTorch's convention (a padded zero times an Inf
-// weight is NaN), async, float32 only, zero padding only, no dilation — and declared so.
-export const supports = { dtypes: ['float32'], paddingModes: ['zeros'], dilation: false };
+// weight is NaN), async, float32 only, zero padding only, no dilation, NCHW/OIHW only — and declared so.
+// biome-ignore format: one line, as the README shows it
+export const supports = { dtypes: ['float32'], paddingModes: ['zeros'], dilation: false, dataFormats: ['NCHW'], filterFormats: ['OIHW'] };
 export const conventions = { padded: 'multiply' };
 
 const pair = (v) => (typeof v === 'number' ? [v, v] : v);

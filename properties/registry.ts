@@ -11,6 +11,7 @@ import { riskyProperties } from './risky.js';
 import { scaleProperties } from './scale/index.js';
 import { transposeProperties } from './transpose.js';
 import { transposeGradientProperties } from './transpose-gradients.js';
+import { layoutProperties } from './layout.js';
 import type { PropertyDefinition } from './types.js';
 
 /**
@@ -23,6 +24,7 @@ export const registry: readonly PropertyDefinition[] = [
   ...gradientProperties,
   ...transposeProperties,
   ...transposeGradientProperties,
+  ...layoutProperties,
   ...scaleProperties,
   ...oracleProperties,
   ...errorProperties,

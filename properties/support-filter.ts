@@ -12,6 +12,7 @@ import {
   type ConvConfigConstraints,
   type PaddingKind,
 } from './arbitraries/convConfig.js';
+import { dataShapeNCHW, filterShapeOIHW } from './spec/layout.js';
 import type { PaddingForm, Supports } from './support.js';
 import type { TransposeCaseConstraints } from './transpose.js';
 import type { DTypeChoice } from './types.js';
@@ -108,6 +109,13 @@ function outside(
 ): string | null {
   const dtype: DType = input.data instanceof Float64Array ? 'float64' : 'float32';
   if (s.dtypes && !s.dtypes.includes(dtype)) return `dtype ${dtype}`;
+  const dataFormat = o.dataFormat ?? 'NCHW';
+  if (s.dataFormats && !s.dataFormats.includes(dataFormat)) return `dataFormat ${dataFormat}`;
+  const filterFormat = o.filterFormat ?? 'OIHW';
+  if (s.filterFormats && !s.filterFormats.includes(filterFormat)) return `filterFormat ${filterFormat}`;
+  // The checks below read the shapes in NCHW/OIHW order.
+  input = { ...input, shape: dataShapeNCHW(input.shape, dataFormat) };
+  weight = { ...weight, shape: filterShapeOIHW(weight.shape, filterFormat) };
   const mode: PaddingMode = ('paddingMode' in o && o.paddingMode) || 'zeros';
   if (s.paddingModes && !s.paddingModes.includes(mode)) return `padding mode ${mode}`;
   const form = formOf(o.padding);

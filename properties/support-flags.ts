@@ -30,6 +30,8 @@ export function declarationFlags(s: Supports, c: Conventions): string[] {
   for (const [key, flag] of BOOLEAN_FLAGS) if (s[key] === false) flags.push(flag);
   if (s.paddingModes) flags.push(`--padding-modes ${s.paddingModes.join(',')}`);
   if (s.padding) flags.push(`--padding-forms ${s.padding.join(',')}`);
+  if (s.dataFormats) flags.push(`--data-formats ${s.dataFormats.join(',')}`);
+  if (s.filterFormats) flags.push(`--filter-formats ${s.filterFormats.join(',')}`);
   if (s.groups && s.groups !== 'any') flags.push(`--groups ${s.groups}`);
   if (s.stride && s.stride !== 'any') flags.push(`--stride ${s.stride}`);
   for (const [key, flag] of CAP_FLAGS) if (s[key] !== undefined) flags.push(`${flag} ${s[key]}`);

@@ -45,6 +45,13 @@ export interface Supports {
   readonly outputPadding?: boolean;
   /** Whether convTranspose2d takes `outputSize` (PyTorch's output_size, ONNX's output_shape); default true. */
   readonly outputSize?: boolean;
+  /**
+   * Input/output layouts it takes through the `dataFormat` option (tfjs's name): `'NCHW'` (the default
+   * layout) and `'NHWC'` (channels last). Default both; `['NCHW']` for an implementation without the option.
+   */
+  readonly dataFormats?: readonly ('NCHW' | 'NHWC')[];
+  /** Weight layouts it takes through `filterFormat`: `'OIHW'` (the default) and `'HWIO'` (tfjs's). Default both. */
+  readonly filterFormats?: readonly ('OIHW' | 'HWIO')[];
   /** Largest C and O. */
   readonly maxChannels?: number;
   /** Largest N. */

@@ -73,3 +73,14 @@ test('cpu: depthwise gradients (channel multiplier 2, stride 2, padding 1) throu
     expect(c.ok, `${k}: ${c.message}`).toBe(true);
   }
 });
+
+test('cpu: the layout properties pass with NHWC data and HWIO filters handed to tfjs as they are (no moves on our side)', async () => {
+  const { verify } = await import('../properties/index.js');
+  const { layoutProperties } = await import('../properties/layout.js');
+  const impl = pinDefects(tfjsAdapter(tf, { backend: 'cpu' }));
+  const report = await verify(impl, { properties: layoutProperties.map((p) => p.name), seed: env.seed, runs: 60 });
+  for (const p of report.properties) {
+    expect(p.status, `${p.name}: ${p.failure?.message ?? p.reason ?? ''}`).toBe('passed');
+    expect(p.runs).toBeGreaterThan(0);
+  }
+});

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatReport, suiteEnv, verify, type PropertyReport } from '../properties/index.js';
 import { scaleProperties } from '../properties/scale/index.js';
-import { correct, scaleBuggy, type ScaleZooEntry } from './zoo/index.js';
+import { correct, scaleBuggy, ZOO_SUPPORTS, type ScaleZooEntry } from './zoo/index.js';
 
 const env = suiteEnv();
 const full = process.env.CONVPROOF_ZOO_FULL === '1';
@@ -24,6 +24,7 @@ const base = {
   runs: env.runs,
   dtype: env.dtype,
   seed: env.seed,
+  supports: ZOO_SUPPORTS,
   ...(env.scaleWork !== undefined ? { scaleWork: env.scaleWork } : {}),
 };
 console.log(`scale zoo: profile ${env.profile.name}, seed ${env.seed}${full ? ', every default group' : ''}`);

@@ -16,13 +16,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatReport, suiteEnv, verify, type PropertyReport } from '../properties/index.js';
 import type { PropertyGroup } from '../properties/types.js';
-import { buggy, correct, type ZooEntry } from './zoo/index.js';
+import { buggy, correct, ZOO_SUPPORTS, type ZooEntry } from './zoo/index.js';
 
 const env = suiteEnv();
 const seeds = Array.from({ length: Number(process.env.CONVPROOF_ZOO_SEEDS || 1) }, (_, k) => (env.seed + k) | 0);
 const full = process.env.CONVPROOF_ZOO_FULL === '1';
 const groups: readonly PropertyGroup[] = ['forward', 'gradient', 'transpose', 'oracle'];
-const options = { profile: env.profile, runs: env.runs, dtype: env.dtype, ...(full ? {} : { groups }) } as const;
+const options = {
+  profile: env.profile,
+  runs: env.runs,
+  dtype: env.dtype,
+  supports: ZOO_SUPPORTS,
+  ...(full ? {} : { groups }),
+} as const;
 console.log(
   `bug zoo: profile ${env.profile.name}${full ? ' (every default group)' : ' (without the scale group)'}, seed ${seeds.length > 1 ? `${seeds[0]}…${seeds[seeds.length - 1]}` : seeds[0]}, ${env.runs} runs`,
 );

@@ -6,6 +6,8 @@ import type { Conv2dOptions, Tensor } from 'convproof';
 import { convNumbers, inDtypeOf, nchwToNhwc, nhwcToNchw, refuseOutside } from 'convproof/adapters';
 
 export const supports: Supports = {
+  dataFormats: ['NCHW'],
+  filterFormats: ['OIHW'],
   padding: ['valid', 'number'],
   stride: 'equal',
   dilation: false,

@@ -8,6 +8,8 @@ import { addBias, channelSum, inDtypeOf, refuseOutside } from 'convproof/adapter
 import type { Conv2dOptions, Tensor } from 'convproof';
 
 export const supports: Supports = {
+  dataFormats: ['NCHW'],
+  filterFormats: ['OIHW'],
   padding: ['same'],
   stride: 'none',
   dilation: false,

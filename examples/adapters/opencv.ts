@@ -19,6 +19,8 @@ const cv: Cv = await new Promise((resolve) =>
 );
 
 export const supports: Supports = {
+  dataFormats: ['NCHW'],
+  filterFormats: ['OIHW'],
   dtypes: ['float32'],
   padding: ['same'],
   stride: 'none',

@@ -27,6 +27,17 @@ export {
   type ResolvedTranspose,
 } from './formulas.js';
 export {
+  dataShapeNCHW,
+  filterShapeOIHW,
+  fromData,
+  fromFilter,
+  permute,
+  toData,
+  toFilter,
+  type DataFormat,
+  type FilterFormat,
+} from './layout.js';
+export {
   forEachScatterTerm,
   modelConvTranspose2dBackward,
   transposeGradientExpectations,

@@ -3,11 +3,15 @@
  * which `verify` must reject, and correct ones written differently from
  * convproof's, which it must accept.
  */
+import type { Supports } from '../../properties/support.js';
 import type { ConvImplementation } from '../../properties/types.js';
 import { blocked, SCALE_BLOCKS, type ScaleBug } from './blocked.js';
 import { im2colConv } from './im2col.js';
 import { naive, type Bugs } from './naive.js';
 import { scatterConv } from './scatter.js';
+
+/** The zoo's loop nests take the default layouts only (NCHW data, OIHW weights): what `verify` is told. */
+export const ZOO_SUPPORTS: Supports = { dataFormats: ['NCHW'], filterFormats: ['OIHW'] };
 
 /** One implementation of the zoo. */
 export interface ZooEntry {

@@ -17,6 +17,8 @@ export const DECLARATION_OPTIONS = {
   'no-groups': { type: 'boolean' },
   'padding-modes': { type: 'string' },
   'padding-forms': { type: 'string' },
+  'data-formats': { type: 'string' },
+  'filter-formats': { type: 'string' },
   groups: { type: 'string' },
   stride: { type: 'string' },
   'max-channels': { type: 'string' },
@@ -37,6 +39,8 @@ supports / conventions; cases outside are never drawn):
   --stride s          any, equal or none
   --padding-modes m   comma-separated: zeros, reflect, replicate, circular
   --padding-forms f   comma-separated: valid, same, same-upper, same-lower, number, pair, explicit
+  --data-formats f    comma-separated: NCHW, NHWC (the dataFormat values it takes)
+  --filter-formats f  comma-separated: OIHW, HWIO (the filterFormat values it takes)
   --max-channels N --max-batch N --max-kernel N --max-spatial N
   --padded p          skip (default) or multiply (0·Inf = NaN on padded taps)
   --same s            where a bare 'same' puts the odd pad: upper (default) or lower (SAME_LOWER)
@@ -94,6 +98,10 @@ export function supportsFromFlags(values: Values): Supports {
       'pair',
       'explicit',
     ] as const);
+  const data = str('data-formats');
+  if (data) s.dataFormats = list('--data-formats', data, ['NCHW', 'NHWC'] as const);
+  const filter = str('filter-formats');
+  if (filter) s.filterFormats = list('--filter-formats', filter, ['OIHW', 'HWIO'] as const);
   const groups = str('groups');
   if (groups) s.groups = choiceFlag('verify', '--groups', groups, ['any', 'depthwise', 'none'] as const);
   const stride = str('stride');
