@@ -28,7 +28,12 @@ describe('an async PyTorch-convention float32 conv with zero padding only', () =
       formatReport(report),
     ).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
+    expect(report.supports).toEqual({
+      dtypes: ['float32'],
+      paddingModes: ['zeros'],
+      dataFormats: ['NCHW'],
+      filterFormats: ['OIHW'],
+    });
     // 'same' with a stride is refused by UnsupportedCase: counted, never a failure.
     const na = report.properties.reduce((a, p) => a + p.notApplicable, 0);
     expect(na).toBeGreaterThan(0);
@@ -94,7 +99,8 @@ describe('not applicable and not run', () => {
           (o.paddingMode ?? 'zeros') !== 'zeros'
         )
           seen.push(JSON.stringify({ ...o, bias: undefined, dtype: x.data.constructor.name }));
-        if (x.shape.length === 3 || x.shape[1] > 3) seen.push(`shape ${x.shape}`);
+        const channels = o.dataFormat === 'NHWC' ? x.shape[x.shape.length - 1] : x.shape[1];
+        if (x.shape.length === 3 || channels > 3) seen.push(`shape ${x.shape}`);
         return ours(x, w, o);
       },
     };
