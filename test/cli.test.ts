@@ -254,7 +254,12 @@ describe('verify: declared support and conventions', () => {
       supports: unknown;
       conventions: unknown;
     };
-    expect(report.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
+    expect(report.supports).toEqual({
+      dtypes: ['float32'],
+      paddingModes: ['zeros'],
+      dataFormats: ['NCHW'],
+      filterFormats: ['OIHW'],
+    });
     expect(report.conventions).toEqual({ padded: 'multiply' });
   });
 
