@@ -41,6 +41,7 @@ import {
   convTranspose2dBackward,
   corr2d,
   tensor,
+  type Conv2dGradients,
   type DType,
   type Tensor,
 } from '../src/index.js';
@@ -52,6 +53,12 @@ import {
   modelConvTranspose2d,
   resolveConv,
   resolveTranspose,
+  fromData,
+  fromFilter,
+  toData,
+  toFilter,
+  type DataFormat,
+  type FilterFormat,
 } from '../properties/spec/index.js';
 import {
   loadGoldenFile,
@@ -203,7 +210,45 @@ function convWork(c: Conv2dCase): number {
   return N * OH * OW * product(c.weight.shape);
 }
 
-function checkConv2d(c: Conv2dCase, arm: string): string[] {
+/** The kernels a check calls: convproof's, or the same called in other layouts (below). */
+interface Calls {
+  readonly conv2d: typeof conv2d;
+  readonly conv2dBackward: typeof conv2dBackward;
+  readonly convTranspose2d: typeof convTranspose2d;
+  readonly convTranspose2dBackward: typeof convTranspose2dBackward;
+}
+const NCHW: Calls = { conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward };
+
+/**
+ * convproof's kernels called with `dataFormat` / `filterFormat`: the fixture's NCHW/OIHW tensors are
+ * moved into those layouts and the results moved back by the spec's permutation, so PyTorch's values
+ * judge the channels-last and HWIO paths element for element.
+ */
+function inLayouts(dataFormat: DataFormat, filterFormat: FilterFormat): Calls {
+  const d = (t: Tensor) => toData(t, dataFormat);
+  const f = (t: Tensor) => toFilter(t, filterFormat);
+  const grads = (g: Conv2dGradients): Conv2dGradients => ({
+    gradInput: fromData(g.gradInput, dataFormat),
+    gradWeight: fromFilter(g.gradWeight, filterFormat),
+    gradBias: g.gradBias,
+  });
+  const l = { dataFormat, filterFormat };
+  return {
+    conv2d: (x, w, o) => fromData(conv2d(d(x), f(w), { ...o, ...l }), dataFormat),
+    conv2dBackward: (dy, x, w, o) => grads(conv2dBackward(d(dy), d(x), f(w), { ...o, ...l })),
+    convTranspose2d: (x, w, o) => fromData(convTranspose2d(d(x), f(w), { ...o, ...l }), dataFormat),
+    convTranspose2dBackward: (dy, x, w, o) => grads(convTranspose2dBackward(d(dy), d(x), f(w), { ...o, ...l })),
+  };
+}
+
+/** The layouts the channels-last arm cycles through, by case index. */
+const LAYOUTS = [
+  ['NHWC', 'HWIO'],
+  ['NHWC', 'OIHW'],
+  ['NCHW', 'HWIO'],
+] as const;
+
+function checkConv2d(c: Conv2dCase, arm: string, calls: Calls = NCHW): string[] {
   const dt = c.dtype;
   const k: Check = { id: c.id, dtype: dt, grid: c.values === 'grid', arm };
   const x = T(c.input, dt);
@@ -212,11 +257,11 @@ function checkConv2d(c: Conv2dCase, arm: string): string[] {
   const bias = c.bias === null ? null : T(c.bias, dt);
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
 
-  const y = conv2d(x, w, { ...c.options, bias });
+  const y = calls.conv2d(x, w, { ...c.options, bias });
   const fwd = modelConv2dWithTerms(r, A(x), A(w), bias && A(bias));
   const failures = compare(k, 'conv2d output', y, c.output, { magnitude: fwd.value, terms: fwd.terms });
 
-  const g = conv2dBackward(gy, x, w, { ...c.options, bias });
+  const g = calls.conv2dBackward(gy, x, w, { ...c.options, bias });
   const m = modelConv2dBackward(r, A(x), A(w), A(gy));
   failures.push(
     ...compare(k, 'conv2d gradInput', g.gradInput, c.gradInput, { magnitude: m.gradInput, terms: m.inputTerms }),
@@ -257,7 +302,7 @@ function transposeWork(c: ConvTranspose2dCase): number {
  * output padding adds rows), dL/dw = conv2dBackward(x zero-extended, gy, w).gradWeight.
  * dL/db = Σ gy is summed here in float64 (a check of the fixture itself).
  */
-function checkTranspose(c: ConvTranspose2dCase, arm: string): string[] {
+function checkTranspose(c: ConvTranspose2dCase, arm: string, calls: Calls = NCHW): string[] {
   const dt = c.dtype;
   const k: Check = { id: c.id, dtype: dt, grid: c.values === 'grid', arm };
   const x = T(c.input, dt);
@@ -266,7 +311,7 @@ function checkTranspose(c: ConvTranspose2dCase, arm: string): string[] {
   const bias = c.bias === null ? null : T(c.bias, dt);
   const [, , H, W] = c.input.shape;
 
-  const y = convTranspose2d(x, w, { ...c.options, bias });
+  const y = calls.convTranspose2d(x, w, { ...c.options, bias });
   const rt = resolveTranspose(c.input.shape, c.weight.shape, c.options);
   const fwd = modelConvTranspose2d(rt, A(x), A(w), bias && A(bias));
   const failures = compare(k, 'convT output', y, c.output, { magnitude: fwd.value, terms: fwd.terms });
@@ -307,7 +352,7 @@ function checkTranspose(c: ConvTranspose2dCase, arm: string): string[] {
   failures.push(...compare(k, 'convT gradBias (Σ gy)', db, c.gradBias, biasBound));
 
   // The same gradients from convTranspose2dBackward itself, under the same bounds.
-  const direct = convTranspose2dBackward(gy, x, w, { ...c.options, bias });
+  const direct = calls.convTranspose2dBackward(gy, x, w, { ...c.options, bias });
   failures.push(
     ...compare(k, 'convTranspose2dBackward gradInput', direct.gradInput, c.gradInput, { magnitude: M, terms: n }),
     ...compare(k, 'convTranspose2dBackward gradWeight', direct.gradWeight, c.gradWeight, {
@@ -396,6 +441,21 @@ describe('pytorch-conv-transpose2d.json with the batch tiled to the fast kernels
       expect(checkTranspose(big, ' ×R')).toEqual([]);
     });
   }
+});
+
+describe('every fixture again in channels-last and HWIO layouts (NHWC/HWIO, NHWC/OIHW, NCHW/HWIO in turn)', () => {
+  convFile.cases.forEach((c, i) => {
+    const [data, filter] = LAYOUTS[i % LAYOUTS.length];
+    test(`${c.id} ${data}/${filter}`, () => {
+      expect(checkConv2d(c, ` ${data}/${filter}`, inLayouts(data, filter))).toEqual([]);
+    });
+  });
+  transposeFile.cases.forEach((c, i) => {
+    const [data, filter] = LAYOUTS[i % LAYOUTS.length];
+    test(`${c.id} ${data}/${filter}`, () => {
+      expect(checkTranspose(c, ` ${data}/${filter}`, inLayouts(data, filter))).toEqual([]);
+    });
+  });
 });
 
 describe('the tiled arms cover every fixture with work', () => {
