@@ -7,13 +7,17 @@
  * learns when an upgrade fixed one and its pin can go. A user pins their own
  * defects the same way: a list of `KnownDefect` beside their implementation.
  */
-import type { Conv2dOptions, ConvTranspose2dOptions, Tensor } from '../src/index.js';
+import type { Conv2dGradients, Conv2dOptions, ConvTranspose2dOptions, Tensor } from '../src/index.js';
 import {
   compareBounded,
   forwardExpectation,
+  fromData,
+  fromFilter,
   gradientExpectations,
   transposeExpectation,
+  transposeGradientExpectations,
   type Comparison,
+  type Expectation,
 } from '../properties/spec/index.js';
 import { UnsupportedCase } from '../properties/support.js';
 import type { Adapter } from './types.js';
@@ -34,6 +38,14 @@ export type DefectCall =
       readonly input: Tensor;
       readonly weight: Tensor;
       readonly options: ConvTranspose2dOptions;
+    }
+  | {
+      readonly op: 'convTranspose2dBackward';
+      readonly input: Tensor;
+      readonly weight: Tensor;
+      readonly options: ConvTranspose2dOptions;
+      /** The upstream gradient, shaped like the transposed output. */
+      readonly gradOutput: Tensor;
     };
 
 /**
@@ -64,7 +76,21 @@ export class KnownDefectCase extends UnsupportedCase {
   }
 }
 
-function guard(defects: readonly KnownDefect[], call: DefectCall): void {
+/**
+ * The call as `when` reads it: tensors in NCHW/OIHW, options without `dataFormat`/`filterFormat`
+ * (a defect is measured and stated on the default layouts, whatever layout a call uses).
+ */
+function canonical(call: DefectCall): DefectCall {
+  const { dataFormat = 'NCHW', filterFormat = 'OIHW', ...options } = call.options;
+  if (dataFormat === 'NCHW' && filterFormat === 'OIHW') return call;
+  const moved = { input: fromData(call.input, dataFormat), weight: fromFilter(call.weight, filterFormat), options };
+  if (call.op === 'conv2dBackward' || call.op === 'convTranspose2dBackward')
+    return { ...call, ...moved, gradOutput: fromData(call.gradOutput, dataFormat) };
+  return { ...call, ...moved } as DefectCall;
+}
+
+function guard(defects: readonly KnownDefect[], raw: DefectCall): void {
+  const call = canonical(raw);
   const hit = defects.find((d) => d.when(call));
   if (hit) throw new KnownDefectCase(hit);
 }
@@ -84,7 +110,7 @@ export function pinDefects<A extends Adapter>(adapter: A, extra: readonly KnownD
       return adapter.conv2d(input, weight, options);
     },
   };
-  const { conv2dBackward, convTranspose2d } = adapter;
+  const { conv2dBackward, convTranspose2d, convTranspose2dBackward } = adapter;
   if (conv2dBackward)
     pinned.conv2dBackward = (gradOutput, input, weight, options = {}) => {
       guard(defects, { op: 'conv2dBackward', input, weight, options, gradOutput });
@@ -94,6 +120,11 @@ export function pinDefects<A extends Adapter>(adapter: A, extra: readonly KnownD
     pinned.convTranspose2d = (input, weight, options = {}) => {
       guard(defects, { op: 'convTranspose2d', input, weight, options });
       return convTranspose2d.call(adapter, input, weight, options);
+    };
+  if (convTranspose2dBackward)
+    pinned.convTranspose2dBackward = (gradOutput, input, weight, options = {}) => {
+      guard(defects, { op: 'convTranspose2dBackward', input, weight, options, gradOutput });
+      return convTranspose2dBackward.call(adapter, gradOutput, input, weight, options);
     };
   return pinned as A;
 }
@@ -117,9 +148,17 @@ async function compareWitness(adapter: Adapter, w: DefectCall): Promise<Comparis
     if (!adapter.convTranspose2d) throw new Error(`${adapter.name} has no convTranspose2d`);
     return compareBounded(await adapter.convTranspose2d(w.input, w.weight, w.options), transposeExpectation(w));
   }
-  if (!adapter.conv2dBackward) throw new Error(`${adapter.name} has no conv2dBackward`);
-  const got = await adapter.conv2dBackward(w.gradOutput, w.input, w.weight, w.options);
-  const want = gradientExpectations(w, w.gradOutput);
+  let got: Conv2dGradients;
+  let want: Record<keyof Conv2dGradients, Expectation>;
+  if (w.op === 'convTranspose2dBackward') {
+    if (!adapter.convTranspose2dBackward) throw new Error(`${adapter.name} has no convTranspose2dBackward`);
+    got = await adapter.convTranspose2dBackward(w.gradOutput, w.input, w.weight, w.options);
+    want = transposeGradientExpectations(w, w.gradOutput);
+  } else {
+    if (!adapter.conv2dBackward) throw new Error(`${adapter.name} has no conv2dBackward`);
+    got = await adapter.conv2dBackward(w.gradOutput, w.input, w.weight, w.options);
+    want = gradientExpectations(w, w.gradOutput);
+  }
   const parts = (['gradInput', 'gradWeight', 'gradBias'] as const).map((k) => compareBounded(got[k], want[k]));
   return parts.find((p) => !p.ok) ?? parts[0];
 }

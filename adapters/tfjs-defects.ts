@@ -15,7 +15,7 @@ const sameZeros: KnownDefect = {
   issue: 'tensorflow/tfjs#8405',
   summary: "wasm: 'same' returns all zeros when the filter is smaller than the stride (also #5907, depthwise #6629)",
   when: (c) => {
-    if (c.op === 'convTranspose2d' || c.options.padding !== 'same') return false;
+    if (c.op.startsWith('convTranspose2d') || c.options.padding !== 'same') return false;
     const r = resolveConv(c.input.shape, c.weight.shape, c.options);
     const eff: [number, number] = [r.dh * (r.KH - 1) + 1, r.dw * (r.KW - 1) + 1];
     return wasmSameZerosCondition(r.H, r.W, r.KH, r.KW, [r.sh, r.sw], eff);
@@ -58,7 +58,7 @@ const emptyBatchWebgpu: KnownDefect = {
 };
 
 const padded = (c: DefectCall) => {
-  if (c.op === 'convTranspose2d') return false;
+  if (c.op.startsWith('convTranspose2d')) return false;
   const r = resolveConv(c.input.shape, c.weight.shape, c.options);
   return r.groups === 1 && r.top + r.bottom + r.left + r.right > 0;
 };

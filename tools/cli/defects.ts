@@ -32,7 +32,7 @@ export interface DefectStatus {
 /** A verify report with the module's defects as they were found before the run. */
 export type ReportWithDefects = VerifyReport & { readonly knownDefects?: readonly DefectStatus[] };
 
-const OPS = ['conv2d', 'conv2dBackward', 'convTranspose2d'];
+const OPS = ['conv2d', 'conv2dBackward', 'convTranspose2d', 'convTranspose2dBackward'];
 
 function isTensor(v: unknown): boolean {
   const t = v as { shape?: unknown; data?: unknown } | null;
@@ -49,7 +49,8 @@ function defectProblem(d: unknown): string | null {
   const w = k.witness as Record<string, unknown> | undefined;
   if (!w || !OPS.includes(w.op as string)) return `has no witness with op ${OPS.join(', ')}`;
   if (!isTensor(w.input) || !isTensor(w.weight)) return 'has a witness without input and weight tensors';
-  if (w.op === 'conv2dBackward' && !isTensor(w.gradOutput)) return 'has a conv2dBackward witness without gradOutput';
+  if ((w.op === 'conv2dBackward' || w.op === 'convTranspose2dBackward') && !isTensor(w.gradOutput))
+    return `has a ${w.op} witness without gradOutput`;
   return null;
 }
 
