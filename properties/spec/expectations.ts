@@ -9,7 +9,7 @@ import { dtypeOfTensor } from '../tensors.js';
 import type { ConvCase, TransposeCase } from '../types.js';
 import type { Expectation } from './compare.js';
 import { resolveConv, resolveTranspose } from './formulas.js';
-import { modelConv2dBackward, modelConv2dWithTerms, modelConvTranspose2d } from './model.js';
+import { modelConv2dBackward, modelConv2dWithTerms, modelConvTranspose2d, type ModelGradients } from './model.js';
 
 /**
  * The expectation of `conv2d(c.input, c.weight, c.options)`:
@@ -51,16 +51,30 @@ export interface GradientExpectations {
  */
 export function gradientExpectations(c: ConvCase, dy: Tensor, conventions: Conventions = {}): GradientExpectations {
   const r = resolveConv(c.input.shape, c.weight.shape, c.options, conventions.same);
-  const dtype = dtypeOfTensor(c.input);
   const v = modelConv2dBackward(r, c.input, c.weight, dy);
   const m = modelConv2dBackward(r, c.input, c.weight, dy, true);
+  return expectationsOf(c, r.O, v, m);
+}
+
+/**
+ * The three gradients' expectations from a model's values `v` and magnitudes `m` (the same model on
+ * absolute values), shaped like the case's input, weight and `[O]`.
+ * @example expectationsOf(c, r.O, model(r, x, w, dy), model(r, x, w, dy, true)).gradWeight.label // 'gradWeight'
+ */
+export function expectationsOf(
+  c: { readonly input: Tensor; readonly weight: Tensor },
+  O: number,
+  v: ModelGradients,
+  m: ModelGradients,
+): GradientExpectations {
+  const dtype = dtypeOfTensor(c.input);
   const expect =
     (label: string, shape: readonly number[], value: Float64Array, magnitude: Float64Array) =>
     (terms: number | Float64Array): Expectation => ({ label, shape, dtype, value, magnitude, terms });
   return {
     gradInput: expect('gradInput', c.input.shape, v.gradInput, m.gradInput)(v.inputTerms),
     gradWeight: expect('gradWeight', c.weight.shape, v.gradWeight, m.gradWeight)(v.weightTerms),
-    gradBias: expect('gradBias', [r.O], v.gradBias, m.gradBias)(v.biasTerms),
+    gradBias: expect('gradBias', [O], v.gradBias, m.gradBias)(v.biasTerms),
   };
 }
 

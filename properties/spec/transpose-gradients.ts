@@ -9,9 +9,9 @@
  * conv2d whose adjoint the transposed conv is).
  */
 import type { Tensor } from '../../src/index.js';
-import { dtypeOfTensor } from '../tensors.js';
 import type { TransposeCase } from '../types.js';
 import type { Expectation } from './compare.js';
+import { expectationsOf } from './expectations.js';
 import { resolveTranspose, type ResolvedTranspose } from './formulas.js';
 import type { ModelGradients } from './model.js';
 
@@ -95,15 +95,7 @@ export interface TransposeGradientExpectations {
  */
 export function transposeGradientExpectations(c: TransposeCase, dy: Tensor): TransposeGradientExpectations {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
-  const dtype = dtypeOfTensor(c.input);
   const v = modelConvTranspose2dBackward(r, c.input, c.weight, dy);
   const m = modelConvTranspose2dBackward(r, c.input, c.weight, dy, true);
-  const expect =
-    (label: string, shape: readonly number[], value: Float64Array, magnitude: Float64Array) =>
-    (terms: number | Float64Array): Expectation => ({ label, shape, dtype, value, magnitude, terms });
-  return {
-    gradInput: expect('gradInput', c.input.shape, v.gradInput, m.gradInput)(v.inputTerms),
-    gradWeight: expect('gradWeight', c.weight.shape, v.gradWeight, m.gradWeight)(v.weightTerms),
-    gradBias: expect('gradBias', [r.O], v.gradBias, m.gradBias)(v.biasTerms),
-  };
+  return expectationsOf(c, r.O, v, m);
 }

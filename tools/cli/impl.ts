@@ -4,20 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { FUNCTIONS } from '../../properties/isolate-protocol.js';
 import type { Conventions, Supports } from '../../properties/support.js';
 import type { ConvExtras, ConvImplementation } from '../../properties/types.js';
 import type { KnownDefect } from '../../adapters/defects.js';
 import { knownDefectsOf } from './defects.js';
 import { UsageError } from './usage.js';
 
-const FUNCTIONS = [
-  'conv2d',
-  'conv2dBackward',
-  'convTranspose2d',
-  'convTranspose2dBackward',
-  'corr2d',
-  'conv2dOutputShape',
-] as const;
 const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
 /** The exports the suite uses: `conv2d`, the others when present, and the module's declarations. */
