@@ -39,7 +39,7 @@ import { sgdSessions } from './fuzz/sgd.js';
 import { OPTION_RULES, optionNames, type OptionSet } from '../src/options.js';
 import { suiteEnv } from './fuzz/suite.js';
 import { tensorSessions, toNestedSessions } from './fuzz/tensor.js';
-import { convTranspose2dSessions } from './fuzz/transpose.js';
+import { convTranspose2dBackwardSessions, convTranspose2dSessions } from './fuzz/transpose.js';
 
 /** The session generator of each target. */
 const FUZZERS: Readonly<Record<FuzzTarget, () => fc.Arbitrary<FuzzSession>>> = {
@@ -49,6 +49,7 @@ const FUZZERS: Readonly<Record<FuzzTarget, () => fc.Arbitrary<FuzzSession>>> = {
   conv2d: conv2dSessions,
   conv2dBackward: conv2dBackwardSessions,
   convTranspose2d: convTranspose2dSessions,
+  convTranspose2dBackward: convTranspose2dBackwardSessions,
   conv2dOutputShape: conv2dOutputShapeSessions,
   Conv2d: conv2dLayerSessions,
   sgd: sgdSessions,
@@ -66,6 +67,7 @@ const RUNS: Readonly<Record<FuzzTarget, number>> = {
   conv2d: 800,
   conv2dBackward: 500,
   convTranspose2d: 500,
+  convTranspose2dBackward: 300,
   conv2dOutputShape: 800,
   Conv2d: 400,
   sgd: 500,
@@ -85,6 +87,7 @@ const OPTION_SETS: Partial<Record<FuzzTarget, OptionSet>> = {
   conv2dOutputShape: 'conv2d',
   Conv2d: 'conv2d',
   convTranspose2d: 'convTranspose2d',
+  convTranspose2dBackward: 'convTranspose2d',
 };
 
 /** The codes a target's option rules must have provoked: each rule's own, and 'option' for the options object. */
@@ -109,8 +112,9 @@ describe(`fuzzing every export (seed ${env.seed}, profile ${env.profile.name})`,
     },
   );
 
-  test.each(['conv2d', 'conv2dBackward', 'convTranspose2d', 'corr2d'] as const)('the same for reference.%s', (target) =>
-    fuzz(reference, target, RUNS[target] / 4, referenceStats),
+  test.each(['conv2d', 'conv2dBackward', 'convTranspose2d', 'convTranspose2dBackward', 'corr2d'] as const)(
+    'the same for reference.%s',
+    (target) => fuzz(reference, target, RUNS[target] / 4, referenceStats),
   );
 
   // Checked once every export has been fuzzed in this run (a run filtered to some tests skips it).

@@ -98,7 +98,7 @@ export interface ConvDraft extends OptionsDraft {
 
 export const inputSlot = slot<ConvDraft>('input');
 export const weightSlot = slot<ConvDraft>('weight');
-const gradSlot = slot<ConvDraft>('gradOutput');
+export const gradSlot = slot<ConvDraft>('gradOutput');
 export const biasSlot: Slot<ConvDraft> = {
   name: 'bias',
   get: (d) => (typeof d.options === 'object' && d.options !== null ? (d.options as Conv2dOptions).bias : undefined),

@@ -57,6 +57,7 @@ export type FuzzTarget =
   | 'conv2d'
   | 'conv2dBackward'
   | 'convTranspose2d'
+  | 'convTranspose2dBackward'
   | 'conv2dOutputShape'
   | 'Conv2d'
   | 'sgd';

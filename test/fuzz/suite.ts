@@ -23,6 +23,7 @@ export {
   resolveConv,
   resolveTranspose,
   transposeExpectation,
+  transposeGradientExpectations,
   type Expectation,
 } from '../../properties/spec/index.js';
 export { suiteEnv } from '../../properties/profile.js';

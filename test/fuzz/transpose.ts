@@ -5,9 +5,9 @@
  * values derived from the option table), the channels or the geometry.
  */
 import type fc from 'fast-check';
-import type { ConvTranspose2dOptions, Tensor } from '../../src/index.js';
+import type { Conv2dGradients, ConvTranspose2dOptions, Tensor } from '../../src/index.js';
 import { OPTION_RULES } from '../../src/options.js';
-import { biasEdits, biasSlot, inputSlot, sized, weightRank, weightSlot, type ConvDraft } from './conv.js';
+import { biasEdits, biasSlot, gradSlot, inputSlot, sized, weightRank, weightSlot, type ConvDraft } from './conv.js';
 import { asTensor, callSessions, choose, edit, type Edit, type FuzzSession } from './engine.js';
 import { optionForms, optionsObjectEdits, optionValueEdits, setOption } from './options.js';
 import {
@@ -16,7 +16,9 @@ import {
   resolveTranspose,
   showTensor,
   transposeCase,
+  tensorData,
   transposeExpectation,
+  transposeGradientExpectations,
   type TransposeCase,
 } from './suite.js';
 import { activationRank, dtypeEdits, tensorForms, tensorSlotEdits, zeros } from './tensorArgs.js';
@@ -64,9 +66,19 @@ function geometryEdits(c: TransposeCase): fc.Arbitrary<Edit<ConvDraft>>[] {
   ];
 }
 
-function editChoices(c: TransposeCase): fc.Arbitrary<Edit<ConvDraft>>[] {
+function editChoices(c: TransposeCase, withGrad = false): fc.Arbitrary<Edit<ConvDraft>>[] {
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
   const hasBias = !!c.options.bias;
+  const taller = [...r.outputShape];
+  taller[taller.length - 2]++;
+  const gradEdits = [
+    tensorSlotEdits(gradSlot, { rank: activationRank('grad-output') }),
+    choose([
+      edit<ConvDraft>('gradOutput-shape', 0, 'gradOutput one row taller', ['grad-output'], (d) => {
+        d.gradOutput = zeros(dtypeOfTensor(c.input), taller);
+      }),
+    ]),
+  ];
   return [
     tensorSlotEdits(inputSlot, {
       rank: activationRank('rank'),
@@ -77,7 +89,8 @@ function editChoices(c: TransposeCase): fc.Arbitrary<Edit<ConvDraft>>[] {
     ...optionValueEdits<ConvDraft>('convTranspose2d'),
     ...optionsObjectEdits<ConvDraft>('convTranspose2d'),
     ...geometryEdits(c),
-    dtypeEdits([inputSlot, weightSlot, ...(hasBias ? [biasSlot] : [])]),
+    ...(withGrad ? gradEdits : []),
+    dtypeEdits([inputSlot, weightSlot, ...(hasBias ? [biasSlot] : []), ...(withGrad ? [gradSlot] : [])]),
     choose([
       ...tensorForms(inputSlot),
       ...tensorForms(weightSlot),
@@ -97,6 +110,38 @@ export function convTranspose2dSessions(): fc.Arbitrary<FuzzSession> {
       draft: (): ConvDraft => ({ input: c.input, weight: c.weight, options: { ...c.options } }),
       run: (s, d) => s.convTranspose2d!(d.input as Tensor, d.weight as Tensor, d.options as ConvTranspose2dOptions),
       check: (y) => expectBounded(asTensor(y, 'convTranspose2d'), transposeExpectation(c)),
+    }),
+  );
+}
+
+/** `convTranspose2dBackward(gradOutput, input, weight, options)` sessions, against the scatter model's chain rule. */
+export function convTranspose2dBackwardSessions(): fc.Arbitrary<FuzzSession> {
+  const cases = sized((limits) => transposeCase({ ...limits, dtype: 'both' })).chain((c) =>
+    tensorData(dtypeOfTensor(c.input), resolveTranspose(c.input.shape, c.weight.shape, c.options).outputShape).map(
+      (dy) => ({ c, dy }),
+    ),
+  );
+  return callSessions(
+    cases,
+    ({ c }) => editChoices(c, true),
+    ({ c, dy }) => ({
+      target: 'convTranspose2dBackward',
+      label: `convTranspose2dBackward(gradOutput ${showTensor(dy)}, input ${showTensor(c.input)}, weight ${showTensor(c.weight)}, ${JSON.stringify({ ...c.options, bias: c.options.bias && showTensor(c.options.bias) })})`,
+      draft: (): ConvDraft => ({ input: c.input, weight: c.weight, options: { ...c.options }, gradOutput: dy }),
+      run: (s, d) =>
+        s.convTranspose2dBackward!(
+          d.gradOutput as Tensor,
+          d.input as Tensor,
+          d.weight as Tensor,
+          d.options as ConvTranspose2dOptions,
+        ),
+      check: (r) => {
+        const g = r as Conv2dGradients;
+        const e = transposeGradientExpectations(c, dy);
+        expectBounded(asTensor(g.gradInput, 'gradInput'), e.gradInput);
+        expectBounded(asTensor(g.gradWeight, 'gradWeight'), e.gradWeight);
+        expectBounded(asTensor(g.gradBias, 'gradBias'), e.gradBias);
+      },
     }),
   );
 }
