@@ -13,9 +13,16 @@ import fc from 'fast-check';
 import type { Tensor } from '../src/index.js';
 import { tensorData } from './arbitraries/tensorData.js';
 import type { ConvConfig } from './arbitraries/convConfig.js';
-import { compareBounded, forwardExpectation, gradientExpectations, type Expectation } from './spec/index.js';
+import {
+  compareBounded,
+  forwardExpectation,
+  gradientExpectations,
+  transposeExpectation,
+  type Expectation,
+} from './spec/index.js';
+import { transposeCase, transposeConstraints } from './transpose.js';
 import { checkResult, scenario, type Scenario } from './scenario.js';
-import type { ConvCase, Oracle, OracleOp, PropertyContext, PropertyDefinition } from './types.js';
+import type { ConvCase, Oracle, OracleOp, PropertyContext, PropertyDefinition, TransposeCase } from './types.js';
 
 /** 20-bit mantissas: products need up to 40 bits, so float32 rounding really happens. */
 const VALUES = { mantissaBits: 20, fractionBits: 16 } as const;
@@ -113,13 +120,54 @@ function oracleProperty(op: OracleOp): PropertyDefinition {
   };
 }
 
+/** The transposed conv against every ready oracle that has one; a case none takes is skipped with their reasons. */
+async function checkTransposeAgainstOracles(ctx: PropertyContext, c: TransposeCase): Promise<void> {
+  const reasons: string[] = [];
+  let mine: Tensor | null = null;
+  const want = transposeExpectation(c);
+  for (const o of ctx.oracles) {
+    const why = o.unsupportedTranspose ? o.unsupportedTranspose(c) : `${o.name} has no transposed conv`;
+    if (why) {
+      reasons.push(`${o.name}: ${why}`);
+      continue;
+    }
+    mine ??= asFloat32(checkResult('convTranspose2d', await ctx.impl.convTranspose2d!(c.input, c.weight, c.options)));
+    const theirs = o.convTranspose2d!(c);
+    if (theirs.shape.join() !== want.shape.join())
+      throw new Error(
+        `${o.name} itself returned shape [${theirs.shape.join(', ')}] where the size formula gives [${want.shape.join(', ')}] (an oracle defect)`,
+      );
+    const cmp = compareBounded(
+      mine,
+      { ...want, value: Float64Array.from(theirs.data), dtype: 'float32' },
+      ctx.conventions.precision,
+    );
+    if (!cmp.ok) throw new Error(`disagrees with ${o.name}: ${cmp.message}`);
+    ctx.observe(cmp.worstRatio);
+  }
+  if (mine === null) ctx.skipCase(reasons.join('; '));
+}
+
+const transposeOracleProperty: PropertyDefinition = {
+  name: 'for any transposed case, convTranspose2d agrees with every ready TensorFlow.js oracle (conv2dTranspose: Conv2DBackpropInput with the output shape) within c·γ_n·M (float32)',
+  group: 'oracle',
+  requires: ['convTranspose2d'],
+  skip: (ctx) =>
+    ctx.oracles.some((o) => o.ops.includes('gradInput') && o.convTranspose2d)
+      ? null
+      : 'no ready oracle computes a transposed conv (loadOracles() from convproof/properties provides them)',
+  property: (ctx) =>
+    fc.asyncProperty(transposeCase(transposeConstraints(ctx, VALUES)), (c) => checkTransposeAgainstOracles(ctx, c)),
+};
+
 /**
  * The oracle group's properties: forward, gradInput and gradWeight, each
- * against every ready oracle that computes it.
+ * against every ready oracle that computes it, and the transposed conv.
  * @example oracleProperties.map((p) => p.name)
  */
 export const oracleProperties: readonly PropertyDefinition[] = [
   oracleProperty('forward'),
   oracleProperty('gradInput'),
   oracleProperty('gradWeight'),
+  transposeOracleProperty,
 ];

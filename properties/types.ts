@@ -100,6 +100,10 @@ export interface Oracle {
    * compare them with the bound of their data's dtype.
    */
   conv2d(c: ConvCase): Tensor;
+  /** Why it cannot compute a transposed case (null: it can); absent when it has no transposed conv. */
+  unsupportedTranspose?(c: TransposeCase): string | null;
+  /** The transposed conv in convproof's layout and semantics (bias added), in the oracle's precision. */
+  convTranspose2d?(c: TransposeCase): Tensor;
   /** dL/dx for upstream gradient dy (same shape as the forward output). */
   gradInput?(c: ConvCase, dy: Tensor): Tensor;
   /** dL/dw for upstream gradient dy. */

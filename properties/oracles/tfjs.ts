@@ -13,7 +13,8 @@
  * interleaved. Intermediate tensors are disposed before a call returns.
  */
 import type { Tensor } from '../../src/index.js';
-import type { ConvCase, Oracle, OracleOp } from '../types.js';
+import { resolveTranspose } from '../spec/index.js';
+import type { ConvCase, Oracle, OracleOp, TransposeCase } from '../types.js';
 import {
   channelsToNhwc,
   filterToHwio,
@@ -273,6 +274,62 @@ class TfjsOracle implements Oracle {
     }
     return { shape: [...c.weight.shape], data: out };
   }
+
+  unsupportedTranspose(c: TransposeCase): string | null {
+    if (!this.tf) return `${this.name} is not available${this.whyUnavailable ? ` (${this.whyUnavailable})` : ''}`;
+    if (!this.ops.includes('gradInput')) return `${this.name} has no Conv2DBackpropInput kernel`;
+    return transposeReason(c);
+  }
+
+  /** The transposed conv as tf.conv2dTranspose computes it: Conv2DBackpropInput, one call per group. */
+  convTranspose2d(c: TransposeCase): Tensor {
+    const reason = this.unsupportedTranspose(c);
+    if (reason) throw new Error(`${this.name} cannot compute this case: ${reason}`);
+    const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
+    const tf = this.activate();
+    const [Cg, Og] = [r.C / r.groups, r.O / r.groups];
+    const [[t, b], [l, rr]] = r.pads;
+    const out = new Float32Array(r.N * r.O * r.OH * r.OW);
+    for (let g = 0; g < r.groups; g++) {
+      const xg = channelsToNhwc(c.input.data, { N: r.N, C: r.C, H: r.H, W: r.W }, g * Cg, Cg);
+      // The weight [C, O/g, KH, KW] is the forward conv's [out = C, in = O/g]: its rows of group g as HWIO.
+      const f = filterToHwio(c.weight.data, { O: r.C, I: Og, KH: r.KH, KW: r.KW }, g * Cg, Cg, [1, 1]);
+      const y = pull(tf, () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor(xg, [r.N, r.H, r.W, Cg], 'float32'), filter: tf.tensor(f.data, f.shape, 'float32') },
+          {
+            strides: [r.stride[0], r.stride[1]],
+            pad: [
+              [0, 0],
+              [t, b],
+              [l, rr],
+              [0, 0],
+            ],
+            dataFormat: 'NHWC',
+            inputShape: [r.N, r.OH, r.OW, Og],
+          },
+        ),
+      );
+      nhwcIntoChannels(y.data, out, { N: r.N, C: r.O, H: r.OH, W: r.OW }, g * Og, Og);
+    }
+    addBias(out, c.options.bias?.data, r.O, r.OH * r.OW);
+    return { shape: [...r.outputShape], data: out };
+  }
+}
+
+/**
+ * Why tfjs cannot compute a transposed case, or null. tfjs's conv2dTranspose is its
+ * Conv2DBackpropInput kernel with the transposed output's shape as `inputShape`, and that
+ * kernel takes no dilation; groups are split here.
+ * @example transposeReason(c) // 'dilation [2, 1]: the tfjs backprop kernels take none'
+ */
+export function transposeReason(c: TransposeCase): string | null {
+  const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
+  if (r.dilation[0] * r.dilation[1] > 1)
+    return `dilation [${r.dilation.join(', ')}]: the tfjs backprop kernels take none`;
+  if (r.N === 0) return 'an empty batch: no value to compare';
+  return null;
 }
 
 /** Adds the bias per output channel, rounding to float32 as a tfjs `add` would. */
