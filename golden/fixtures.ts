@@ -27,7 +27,10 @@ export interface FixtureTensor {
 
 export type FixturePair = number | readonly [number, number];
 export type FixtureExplicitPadding = readonly [readonly [number, number], readonly [number, number]];
-export type FixturePadding = number | readonly [number, number] | FixtureExplicitPadding | 'valid' | 'same';
+/** The padding names a fixture may use (SAME_UPPER as `'same'`, ONNX SAME_LOWER as `'same-lower'`). */
+export type FixturePaddingName = 'valid' | 'same' | 'same-upper' | 'same-lower';
+export type FixturePadding = number | readonly [number, number] | FixtureExplicitPadding | FixturePaddingName;
+const PADDING_NAMES = ['valid', 'same', 'same-upper', 'same-lower'] as const;
 export type FixturePaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
 /** convproof's `Conv2dOptions` minus `bias` (the bias is stored beside it). */
@@ -42,7 +45,7 @@ export interface FixtureConv2dOptions {
 /** convproof's `ConvTranspose2dOptions` minus `bias`. */
 export interface FixtureConvTranspose2dOptions {
   readonly stride?: FixturePair;
-  readonly padding?: number | readonly [number, number] | FixtureExplicitPadding;
+  readonly padding?: FixturePadding;
   readonly outputPadding?: FixturePair;
   /** `[OH, OW]`: PyTorch's `output_size` (its `_output_padding` chose the output padding). */
   readonly outputSize?: readonly [number, number];
@@ -300,8 +303,8 @@ function convOptions(at: Where, field: string, v: unknown): FixtureConv2dOptions
   if (o.stride !== undefined) out.stride = pairOf(at, `${field}.stride`, o.stride, 1);
   if (o.padding !== undefined) {
     out.padding =
-      o.padding === 'valid' || o.padding === 'same'
-        ? o.padding
+      typeof o.padding === 'string'
+        ? oneOf(at, `${field}.padding`, o.padding, PADDING_NAMES)
         : explicitOrSymmetric(at, `${field}.padding`, o.padding);
   }
   if (o.dilation !== undefined) out.dilation = pairOf(at, `${field}.dilation`, o.dilation, 1);
@@ -315,14 +318,18 @@ function transposeOptions(at: Where, field: string, v: unknown): FixtureConvTran
   onlyKeys(at, field, o, TRANSPOSE_OPTION_KEYS);
   const out: {
     stride?: FixturePair;
-    padding?: number | readonly [number, number] | FixtureExplicitPadding;
+    padding?: FixturePadding;
     outputPadding?: FixturePair;
     outputSize?: readonly [number, number];
     dilation?: FixturePair;
     groups?: number;
   } = {};
   if (o.stride !== undefined) out.stride = pairOf(at, `${field}.stride`, o.stride, 1);
-  if (o.padding !== undefined) out.padding = explicitOrSymmetric(at, `${field}.padding`, o.padding);
+  if (o.padding !== undefined)
+    out.padding =
+      typeof o.padding === 'string'
+        ? oneOf(at, `${field}.padding`, o.padding, PADDING_NAMES)
+        : explicitOrSymmetric(at, `${field}.padding`, o.padding);
   if (o.outputPadding !== undefined) out.outputPadding = pairOf(at, `${field}.outputPadding`, o.outputPadding, 0);
   if (o.outputSize !== undefined) {
     const size = pairOf(at, `${field}.outputSize`, o.outputSize, 1);

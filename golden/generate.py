@@ -119,12 +119,14 @@ def conv_pads(padding, H, W, KH, KW, s, d):
     """Explicit (top, bottom, left, right) for a convproof Conv2d padding."""
     if padding == "valid":
         return (0, 0, 0, 0)
-    if padding == "same":
+    if padding in ("same", "same-lower"):
         out = []
         for n, k, st, dl in ((H, KH, s[0], d[0]), (W, KW, s[1], d[1])):
             o = -(-n // st)
             total = max(0, (o - 1) * st + dl * (k - 1) + 1 - n)
-            out += [total // 2, total - total // 2]
+            # SAME_UPPER: the odd pixel after; SAME_LOWER (ONNX): before.
+            small = total // 2
+            out += [small, total - small] if padding == "same" else [total - small, small]
         return tuple(out)
     if isinstance(padding, int):
         return (padding,) * 4
@@ -496,10 +498,16 @@ def torch_tconv(x, w, b, c, generic=False):
 def tconv_options(c):
     def pj(raw, v):
         return raw if isinstance(raw, int) else [v[0], v[1]]
-    size = {"outputSize": list(c["os"])} if c.get("os") else {"outputPadding": pj(c["op_raw"], c["op"])}
+    if c.get("same"):
+        # A SAME name: ONNX's auto_pad (and tfjs's 'same'); the pads and output padding were resolved from it.
+        size = {"outputSize": list(c["same_os"])} if c.get("same_os") else {}
+    elif c.get("os"):
+        size = {"outputSize": list(c["os"])}
+    else:
+        size = {"outputPadding": pj(c["op_raw"], c["op"])}
     return {
         "stride": pj(c["stride_raw"], c["s"]),
-        "padding": padding_json(c["p"]),
+        "padding": c["same"] if c.get("same") else padding_json(c["p"]),
         **size,
         "dilation": pj(c["dil_raw"], c["d"]),
         "groups": c["g"],
@@ -532,6 +540,8 @@ def with_output_size(c, x, w):
 
 def tconv_id(c, xshape, wshape, dtype):
     size = ["os=" + fmt(list(c["os"]))] if c.get("os") else []
+    if c.get("same"):
+        size = [c["same"]] + (["os=" + fmt(list(c["same_os"]))] if c.get("same_os") else [])
     return " ".join(size + [
         "x=" + fmt(xshape),
         "w=" + fmt(wshape),
@@ -637,6 +647,62 @@ def tconv_output_size():
         c["os"] = tuple(os)
         out.append(c)
     return out
+
+
+def tconv_same(c, name, asked=None):
+    """A transposed case with padding `name` ('same', 'same-upper', 'same-lower'; ONNX
+    ConvTranspose's auto_pad, as ONNX's operator text states it) and, optionally, the output size
+    asked: out = asked, or in·stride; total = s·(in−1) + op + d·(k−1) + 1 − out rows are cropped,
+    total//2 first for SAME_UPPER, the larger half first for SAME_LOWER; a negative total crops
+    nothing and adds −total rows of output padding. The case then runs as explicit crops."""
+    c = dict(c)
+    pads, op = [], []
+    for a, (n, k) in enumerate(((c["H"], c["KH"]), (c["W"], c["KW"]))):
+        s, d = c["s"][a], c["d"][a]
+        out = asked[a] if asked else n * s
+        total = s * (n - 1) + d * (k - 1) + 1 - out
+        if total >= 0:
+            small = total // 2
+            pads.append([total - small, small] if name == "same-lower" else [small, total - small])
+            op.append(0)
+        else:
+            pads.append([0, 0])
+            op.append(-total)
+    c["p"] = pads
+    c["op"] = tuple(op)
+    c["same"] = name
+    c["same_os"] = tuple(asked) if asked else None
+    assert tconv_valid(c), c
+    return c
+
+
+def tconv_same_cases():
+    """Transposed cases by padding name, with and without outputSize: odd totals (where upper and lower
+    differ), a kernel shorter than the stride (a negative total: zero rows after), groups, dilation."""
+    tc = tconv_cfg
+    return [
+        tconv_same(tc(1, 1, 3, 3, 1, 4, 4, s=1), "same"),
+        tconv_same(tc(1, 1, 3, 3, 1, 4, 4, s=1), "same-lower"),
+        tconv_same(tc(2, 2, 3, 4, 3, 3, 3, s=2), "same-upper", [7, 8]),
+        tconv_same(tc(2, 2, 3, 4, 3, 3, 3, s=2), "same-lower", [7, 8]),
+        tconv_same(tc(1, 2, 3, 2, 2, 2, 3, s=[3, 2]), "same"),
+        tconv_same(tc(1, 4, 2, 3, 2, 3, 2, s=2, d=[2, 1], g=2), "same-lower"),
+        tconv_same(tc(1, 3, 3, 3, 3, 1, 1, s=3, g=3, bias=False), "same", [8, 9]),
+        tconv_same(tc(0, 2, 3, 3, 2, 3, 3, s=2), "same-lower", [5, 6]),
+    ]
+
+
+def conv_same_lower():
+    """conv2d cases with padding 'same-lower' (ONNX SAME_LOWER): odd totals, strides, dilation, groups, modes."""
+    cc = conv_cfg
+    return [
+        cc(1, 1, 5, 6, 1, 2, 2, p="same-lower"),
+        cc(2, 2, 7, 5, 3, 4, 3, s=2, p="same-lower"),
+        cc(1, 3, 6, 6, 3, 3, 2, s=[1, 2], d=[2, 1], g=3, p="same-lower"),
+        cc(1, 2, 5, 5, 4, 2, 4, s=3, p="same-lower", bias=False),
+        cc(2, 1, 6, 7, 2, 3, 3, p="same-lower", mode="reflect"),
+        cc(None, 2, 4, 5, 2, 2, 3, s=2, p="same-lower", mode="circular"),
+    ]
 
 
 def tconv_random(rng):
@@ -827,6 +893,13 @@ def main():
         c = conv_random(rng)
         c["values"] = "grid" if i % 3 == 0 else "fine"
         conv.append(conv_case(rng, c, dtypes[i % 2]))
+    # Drawn from their own generator, so that the cases above stay as they were.
+    rng_lower = np.random.default_rng(SEED + 2)
+    for i, c in enumerate(conv_same_lower()):
+        for j, dt in enumerate(dtypes):
+            c = dict(c)
+            c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
+            conv.append(conv_case(rng_lower, c, dt))
     dedupe(conv)
 
     tconv = []
@@ -846,6 +919,12 @@ def main():
             c = dict(c)
             c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
             tconv.append(tconv_case(rng_size, c, dt))
+    rng_same = np.random.default_rng(SEED + 3)
+    for i, c in enumerate(tconv_same_cases()):
+        for j, dt in enumerate(dtypes):
+            c = dict(c)
+            c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
+            tconv.append(tconv_case(rng_same, c, dt))
     dedupe(tconv)
 
     ch = chapter(rng)

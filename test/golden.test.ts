@@ -316,9 +316,10 @@ function checkTranspose(c: ConvTranspose2dCase, arm: string, calls: Calls = NCHW
   const fwd = modelConvTranspose2d(rt, A(x), A(w), bias && A(bias));
   const failures = compare(k, 'convT output', y, c.output, { magnitude: fwd.value, terms: fwd.terms });
 
+  // The conv whose adjoint it is crops what the transposed conv crops: its pads, resolved from any name.
   const conv = {
     stride: c.options.stride,
-    padding: c.options.padding,
+    padding: rt.pads,
     dilation: c.options.dilation,
     groups: c.options.groups,
   };
