@@ -80,7 +80,12 @@ describe('the isolated implementation', () => {
   test("copies arguments across (the caller's arrays untouched), keeps error names and reads the declarations", async () => {
     const impl = await isolate({ module: fixture('pytorch-like'), timeoutMs: 5000 });
     try {
-      expect(impl.supports).toEqual({ dtypes: ['float32'], paddingModes: ['zeros'] });
+      expect(impl.supports).toEqual({
+        dtypes: ['float32'],
+        paddingModes: ['zeros'],
+        dataFormats: ['NCHW'],
+        filterFormats: ['OIHW'],
+      });
       expect(impl.conventions).toEqual({ padded: 'multiply' });
       const x = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
       const w = tensor([1, 1], [1, 1, 1, 2]);

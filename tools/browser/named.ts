@@ -92,7 +92,7 @@ export function packageBase(n: NamedImpl, cwd: string): string {
 export function namedModuleSource(n: NamedImpl): string {
   const setup = JSON.stringify(SETUP_MODULE);
   const exports =
-    'export const { name, supports, conventions, knownDefects, conv2d, conv2dBackward, convTranspose2d } = impl;';
+    'export const { name, supports, conventions, knownDefects, conv2d, conv2dBackward, convTranspose2d, convTranspose2dBackward } = impl;';
   if (n.library === 'tfjs') {
     const wasm = n.backend === 'wasm';
     return [
