@@ -21,7 +21,16 @@ import {
   transposeExpectation,
   transposeGradientExpectations,
 } from './spec/index.js';
-import { fromData, fromFilter, toData, toFilter, type DataFormat, type FilterFormat } from './spec/layout.js';
+import {
+  fromData,
+  fromFilter,
+  toData,
+  toDataShape,
+  toFilter,
+  toFilterShape,
+  type DataFormat,
+  type FilterFormat,
+} from './spec/layout.js';
 import { UnsupportedCase, type Supports } from './support.js';
 import { count, dtypeOfTensor, fromFunction, sameShape, showShape } from './tensors.js';
 import { transposeCase, transposeConstraints } from './transpose.js';
@@ -54,16 +63,16 @@ function withLayouts<O extends object>(o: O, l: Layouts): O & Partial<Layouts> {
   };
 }
 
-/** `got` (in the call's layout) back in NCHW/OIHW, after checking its shape against `want` moved into that layout. */
+/** `got` (in the call's layout) back in NCHW/OIHW, after checking its shape against `want` read in that layout. */
 function back(
   label: string,
   got: unknown,
   want: readonly number[],
-  move: (t: Tensor) => Tensor,
+  inLayout: (shape: readonly number[]) => number[],
   undo: (t: Tensor) => Tensor,
 ): Tensor {
   const t = checkResult(label, got);
-  const shape = move(fromFunction('float32', want, () => 0)).shape;
+  const shape = inLayout(want);
   if (!sameShape(t.shape, shape) || t.data.length !== count(shape))
     fail(`${label} has shape ${showShape(t.shape)}, expected ${showShape(shape)} in the call's layout`);
   return undo(t);
@@ -92,13 +101,14 @@ async function checkForward(ctx: PropertyContext, { c, e }: LayoutScenario): Pro
     withLayouts(c.options, l),
   );
   const r = resolveConv(c.input.shape, c.weight.shape, c.options, ctx.conventions.same);
-  const move = (t: Tensor) => toData(t, l.dataFormat);
-  ctx.observe(
-    expectBounded(
-      back('conv2d', y, r.outputShape, move, (t) => fromData(t, l.dataFormat)),
-      forwardExpectation(c, ctx.conventions),
-    ),
+  const got = back(
+    'conv2d',
+    y,
+    r.outputShape,
+    (s) => toDataShape(s, l.dataFormat),
+    (t) => fromData(t, l.dataFormat),
   );
+  ctx.observe(expectBounded(got, forwardExpectation(c, ctx.conventions)));
 }
 
 /** An upstream gradient of small integers and dyadic values (the bound judges the rest). */
@@ -115,9 +125,15 @@ function expectGradients(
   want: Record<keyof Conv2dGradients, Expectation>,
   fn: string,
 ): void {
-  const data = [(t: Tensor) => toData(t, l.dataFormat), (t: Tensor) => fromData(t, l.dataFormat)] as const;
-  const filter = [(t: Tensor) => toFilter(t, l.filterFormat), (t: Tensor) => fromFilter(t, l.filterFormat)] as const;
-  const same = [(t: Tensor) => t, (t: Tensor) => t] as const;
+  const data = [
+    (s: readonly number[]) => toDataShape(s, l.dataFormat),
+    (t: Tensor) => fromData(t, l.dataFormat),
+  ] as const;
+  const filter = [
+    (s: readonly number[]) => toFilterShape(s, l.filterFormat),
+    (t: Tensor) => fromFilter(t, l.filterFormat),
+  ] as const;
+  const same = [(s: readonly number[]) => [...s], (t: Tensor) => t] as const;
   const moves = { gradInput: data, gradWeight: filter, gradBias: same };
   for (const k of ['gradInput', 'gradWeight', 'gradBias'] as const) {
     const [move, undo] = moves[k];
@@ -158,18 +174,9 @@ async function checkTranspose(ctx: PropertyContext, { c, e }: TransposeLayoutSce
     withLayouts(c.options, l),
   );
   const r = resolveTranspose(c.input.shape, c.weight.shape, c.options);
-  ctx.observe(
-    expectBounded(
-      back(
-        'convTranspose2d',
-        y,
-        r.outputShape,
-        (t) => toData(t, l.dataFormat),
-        (t) => fromData(t, l.dataFormat),
-      ),
-      transposeExpectation(c),
-    ),
-  );
+  const shape = (s: readonly number[]) => toDataShape(s, l.dataFormat);
+  const got = back('convTranspose2d', y, r.outputShape, shape, (t) => fromData(t, l.dataFormat));
+  ctx.observe(expectBounded(got, transposeExpectation(c)));
 }
 
 async function checkTransposeBackward(ctx: PropertyContext, { c, e }: TransposeLayoutScenario): Promise<void> {

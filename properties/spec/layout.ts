@@ -81,6 +81,19 @@ export function fromFilter(w: Tensor, format: FilterFormat): Tensor {
 }
 
 /**
+ * An NCHW (or CHW) shape as it reads in `format`, without data.
+ * @example toDataShape([2, 3, 5, 7], 'NHWC') // [2, 5, 7, 3]
+ */
+export function toDataShape(shape: readonly number[], format: DataFormat): number[] {
+  return dataAxes(format, shape.length).map((a) => shape[a]);
+}
+
+/** An OIHW-form weight shape as it reads in `format`. */
+export function toFilterShape(shape: readonly number[], format: FilterFormat): number[] {
+  return format === 'OIHW' ? [...shape] : HWIO_AXES.map((a) => shape[a]);
+}
+
+/**
  * A shape in `format` read back as NCHW (or CHW): what `fromData` would give, without data.
  * @example dataShapeNCHW([2, 5, 7, 3], 'NHWC') // [2, 3, 5, 7]
  */
