@@ -879,52 +879,46 @@ def dedupe(cases):
             seen[base] = 1
 
 
+DTYPES = ("float64", "float32")
+
+
+def in_both_dtypes(configs, period, make, rng):
+    """Each configuration in float64 then float32; grid values every `period`-th case (counting both)."""
+    out = []
+    for i, c in enumerate(configs):
+        for j, dt in enumerate(DTYPES):
+            c = dict(c)
+            c["values"] = "grid" if (i + j) % period == 0 else "fine"
+            out.append(make(rng, c, dt))
+    return out
+
+
 def main():
     rng = np.random.default_rng(SEED)
-    dtypes = ("float64", "float32")
+    dtypes = DTYPES
 
     conv = []
-    for i, c in enumerate(conv_hand_picked()):
-        for j, dt in enumerate(dtypes):
-            c = dict(c)
-            c["values"] = "grid" if (i + j) % 3 == 0 else "fine"
-            conv.append(conv_case(rng, c, dt))
+    conv += in_both_dtypes(conv_hand_picked(), 3, conv_case, rng)
     for i in range(90):
         c = conv_random(rng)
         c["values"] = "grid" if i % 3 == 0 else "fine"
         conv.append(conv_case(rng, c, dtypes[i % 2]))
     # Drawn from their own generator, so that the cases above stay as they were.
     rng_lower = np.random.default_rng(SEED + 2)
-    for i, c in enumerate(conv_same_lower()):
-        for j, dt in enumerate(dtypes):
-            c = dict(c)
-            c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
-            conv.append(conv_case(rng_lower, c, dt))
+    conv += in_both_dtypes(conv_same_lower(), 2, conv_case, rng_lower)
     dedupe(conv)
 
     tconv = []
-    for i, c in enumerate(tconv_hand_picked()):
-        for j, dt in enumerate(dtypes):
-            c = dict(c)
-            c["values"] = "grid" if (i + j) % 3 == 0 else "fine"
-            tconv.append(tconv_case(rng, c, dt))
+    tconv += in_both_dtypes(tconv_hand_picked(), 3, tconv_case, rng)
     for i in range(24):
         c = tconv_random(rng)
         c["values"] = "grid" if i % 3 == 0 else "fine"
         tconv.append(tconv_case(rng, c, dtypes[i % 2]))
     # Drawn from their own generator, so that the cases above stay as they were.
     rng_size = np.random.default_rng(SEED + 1)
-    for i, c in enumerate(tconv_output_size()):
-        for j, dt in enumerate(dtypes):
-            c = dict(c)
-            c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
-            tconv.append(tconv_case(rng_size, c, dt))
+    tconv += in_both_dtypes(tconv_output_size(), 2, tconv_case, rng_size)
     rng_same = np.random.default_rng(SEED + 3)
-    for i, c in enumerate(tconv_same_cases()):
-        for j, dt in enumerate(dtypes):
-            c = dict(c)
-            c["values"] = "grid" if (i + j) % 2 == 0 else "fine"
-            tconv.append(tconv_case(rng_same, c, dt))
+    tconv += in_both_dtypes(tconv_same_cases(), 2, tconv_case, rng_same)
     dedupe(tconv)
 
     ch = chapter(rng)
