@@ -7,9 +7,9 @@ import type { Backend } from './backend.js';
 import { fail } from './errors.js';
 import type { ConvTranspose2dOptions, Pair, TransposePadding } from './geometry.js';
 import type { DataFormat, FilterFormat } from './options.js';
-import { addInto, checkConfigKeys, copyOption, layerBasics, parameter, type Parameter } from './layer.js';
+import { accumulate, checkConfigKeys, copied, copyOption, layerBasics, parameter, type Parameter } from './layer.js';
 import { parseConvTranspose2dOptions } from './parse-options.js';
-import { checkAllocation, type DType, type Tensor, type TensorData } from './tensor.js';
+import { checkAllocation, type DType, type Tensor } from './tensor.js';
 
 /** Constructor options of `ConvTranspose2d` (PyTorch's names, camelCased). */
 export interface ConvTranspose2dConfig {
@@ -128,11 +128,7 @@ export class ConvTranspose2d {
   forward(x: Tensor, outputSize?: readonly [number, number]): Tensor {
     const size = outputSize === undefined ? null : ([...outputSize] as [number, number]);
     const y = this.backend.convTranspose2d(x, this.weight, this.callOptions(size));
-    this.saved = {
-      input: { shape: [...x.shape], data: x.data.slice() as TensorData },
-      weight: { shape: [...this.weight.shape], data: this.weight.data.slice() as TensorData },
-      outputSize: size,
-    };
+    this.saved = { input: copied(x), weight: copied(this.weight), outputSize: size };
     return y;
   }
 
@@ -145,9 +141,7 @@ export class ConvTranspose2d {
     if (!this.saved) fail('ConvTranspose2d.backward', 'state', 'call forward(x) before backward(gradOutput)');
     const { input, weight, outputSize } = this.saved;
     const g = this.backend.convTranspose2dBackward(gradOutput, input, weight, this.callOptions(outputSize));
-    addInto(this.weight.grad, g.gradWeight.data);
-    if (this.bias) addInto(this.bias.grad, g.gradBias.data);
-    return g.gradInput;
+    return accumulate(this, g);
   }
 
   /** Sets every parameter's gradient to zero. */

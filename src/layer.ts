@@ -215,10 +215,7 @@ export class Conv2d {
    */
   forward(x: Tensor): Tensor {
     const y = this.backend.conv2d(x, this.weight, { ...this.options, bias: this.bias });
-    this.saved = {
-      input: { shape: [...x.shape], data: x.data.slice() as TensorData },
-      weight: { shape: [...this.weight.shape], data: this.weight.data.slice() as TensorData },
-    };
+    this.saved = { input: copied(x), weight: copied(this.weight) };
     return y;
   }
 
@@ -233,9 +230,7 @@ export class Conv2d {
       ...this.options,
       bias: this.bias,
     });
-    addInto(this.weight.grad, g.gradWeight.data);
-    if (this.bias) addInto(this.bias.grad, g.gradBias.data);
-    return g.gradInput;
+    return accumulate(this, g);
   }
 
   /** Sets every parameter's gradient to zero. */
@@ -247,6 +242,27 @@ export class Conv2d {
   parameters(): Parameter[] {
     return this.bias ? [this.weight, this.bias] : [this.weight];
   }
+}
+
+/**
+ * A fresh copy of a tensor (shape and data): what a layer keeps from `forward` for `backward`.
+ * @example copied(x).data !== x.data // true
+ */
+export function copied(t: Tensor): Tensor {
+  return { shape: [...t.shape], data: t.data.slice() as TensorData };
+}
+
+/**
+ * Adds a backward pass's weight and bias gradients into a layer's `.grad` and returns dL/dx.
+ * @example return accumulate(this, backend.conv2dBackward(dy, x, w, options));
+ */
+export function accumulate(
+  layer: { readonly weight: Parameter; readonly bias: Parameter | null },
+  g: { readonly gradInput: Tensor; readonly gradWeight: Tensor; readonly gradBias: Tensor },
+): Tensor {
+  addInto(layer.weight.grad, g.gradWeight.data);
+  if (layer.bias) addInto(layer.bias.grad, g.gradBias.data);
+  return g.gradInput;
 }
 
 /** The config's backend: undefined means the default; anything else must have the kernels the layers call. */
@@ -272,7 +288,7 @@ export function copyOption<T>(v: T): T {
  * `target[i] += source[i]`: how backward accumulates into `.grad`.
  * @example addInto(layer.weight.grad, grads.gradWeight.data)
  */
-export function addInto(target: TensorData, source: TensorData): void {
+function addInto(target: TensorData, source: TensorData): void {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
 
